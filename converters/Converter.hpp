@@ -1,0 +1,29 @@
+#pragma once
+// The converter interface: a converter turns a downloaded dataset's layout into CaseSpecs.
+// It never slices, normalizes or writes PNGs.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/CaseSpec.hpp"
+
+namespace samed2d {
+
+class ClassRegistry;
+
+class Converter {
+ public:
+  virtual ~Converter() = default;
+  // The dataset name as SA-Med2D writes it.
+  virtual const std::string& dataset() const = 0;
+  // Finds the cases under input_root, in ascending byte order of their relative paths.
+  // Throws ConfigError when the root does not exist; a case whose files are missing is still
+  // returned (its load fails with a clear line) so the run report lists it.
+  virtual std::vector<CaseSpec> discover(const std::filesystem::path& input_root) const = 0;
+};
+
+}  // namespace samed2d

@@ -1,0 +1,49 @@
+#pragma once
+// What a converter hands to the pipeline: one case, its sequences and its label map.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace samed2d {
+
+class Volume;
+
+// One class of a dataset: its registry id and the label values that belong to it. A union class
+// holds the values of all its members.
+struct ClassDef {
+  std::string name;
+  int id = 0;
+  std::string id_text;              // "0003"
+  std::vector<std::int64_t> values;  // sorted, unique
+};
+
+// The label values -> classes table of a dataset, classes in ascending id order.
+struct LabelMapping {
+  std::vector<ClassDef> classes;
+};
+
+struct SequenceSpec {
+  std::filesystem::path image;  // absolute or relative to the working directory
+  std::string modality;         // e.g. "mr_t1"
+  std::optional<std::size_t> component;
+};
+
+struct CaseSpec {
+  std::string dataset;  // e.g. "ACDC"
+  std::string name;     // sanitized case name
+  std::string source;   // the matching file's path relative to the input root (for messages)
+  std::vector<SequenceSpec> sequences;
+  std::filesystem::path label;  // the label map file
+  // Set by converters whose layout needs a label volume assembled from several files; when set,
+  // it is called instead of reading `label`, and may throw InputError.
+  std::function<Volume()> assemble_label;
+  std::vector<std::filesystem::path> extra_sources;  // files read by assemble_label
+  std::shared_ptr<const LabelMapping> mapping;
+};
+
+}  // namespace samed2d

@@ -1,0 +1,61 @@
+#include "Volume.hpp"
+
+#include <cstdlib>
+#include <new>
+
+namespace samed2d {
+
+std::size_t voxel_type_size(VoxelType t) {
+  switch (t) {
+    case VoxelType::UInt8:
+    case VoxelType::Int8: return 1;
+    case VoxelType::UInt16:
+    case VoxelType::Int16: return 2;
+    case VoxelType::UInt32:
+    case VoxelType::Int32:
+    case VoxelType::Float32: return 4;
+    case VoxelType::UInt64:
+    case VoxelType::Int64:
+    case VoxelType::Float64: return 8;
+  }
+  return 1;
+}
+
+const char* voxel_type_name(VoxelType t) {
+  switch (t) {
+    case VoxelType::UInt8: return "uint8";
+    case VoxelType::Int8: return "int8";
+    case VoxelType::UInt16: return "uint16";
+    case VoxelType::Int16: return "int16";
+    case VoxelType::UInt32: return "uint32";
+    case VoxelType::Int32: return "int32";
+    case VoxelType::UInt64: return "uint64";
+    case VoxelType::Int64: return "int64";
+    case VoxelType::Float32: return "float32";
+    case VoxelType::Float64: return "float64";
+  }
+  return "?";
+}
+
+void Volume::Free::operator()(void* p) const { std::free(p); }
+
+Volume::Volume(VoxelType type, std::array<std::size_t, 3> size, std::size_t components,
+               bool components_interleaved)
+    : type_(type), size_(size), components_(components) {
+  if (components_ == 0) components_ = 1;
+  if (components_interleaved) {
+    voxel_stride_ = components_;
+    component_stride_ = 1;
+  } else {
+    voxel_stride_ = 1;
+    component_stride_ = voxel_count();
+  }
+  std::size_t bytes = byte_size();
+  std::size_t rounded = ((bytes + 63) / 64) * 64;
+  if (rounded == 0) rounded = 64;
+  void* p = std::aligned_alloc(64, rounded);
+  if (p == nullptr) throw std::bad_alloc();
+  storage_.reset(p);
+}
+
+}  // namespace samed2d

@@ -1,0 +1,20 @@
+#pragma once
+// Reads any supported source file into a Volume in its own voxel type: NIfTI-1/2 (.nii,
+// .nii.gz), MetaImage (.mha, .mhd + detached/compressed data), NRRD (.nrrd, .nhdr), and 2D
+// PNG, JPEG, BMP, TIFF. Values are the physical values the format defines (NIfTI scl_slope and
+// scl_inter applied).
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "Volume.hpp"
+
+namespace samed2d {
+
+// Throws InputError with one line naming the file, what is wrong and what to do.
+// Appends to `warnings` one line per recoverable oddity (e.g. the fallback NIfTI reader was used
+// because the file's sform is not orthonormal).
+Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& warnings);
+
+}  // namespace samed2d

@@ -1,0 +1,165 @@
+#include "TestData.hpp"
+
+#include <png.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include <itkImage.h>
+#include <itkImageFileWriter.h>
+#include <itkImportImageFilter.h>
+#include <itkRGBAPixel.h>
+#include <itkRGBPixel.h>
+
+namespace samed2d::test {
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "samed2d-test-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  if (std::getenv("SAMED2D_KEEP_TEST_DIRS") != nullptr) return;
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+namespace {
+
+template <class T, unsigned D>
+void write_itk(const std::filesystem::path& file, std::array<std::size_t, 3> size,
+               const std::vector<T>& values, std::array<double, 3> spacing,
+               std::array<double, 3> origin) {
+  using Image = itk::Image<T, D>;
+  auto image = Image::New();
+  typename Image::RegionType region;
+  typename Image::SpacingType sp;
+  typename Image::PointType org;
+  for (unsigned d = 0; d < D; ++d) {
+    region.SetSize(d, size[d]);
+    sp[d] = spacing[d];
+    org[d] = origin[d];
+  }
+  image->SetRegions(region);
+  image->SetSpacing(sp);
+  image->SetOrigin(org);
+  image->Allocate();
+  std::copy(values.begin(), values.end(), image->GetBufferPointer());
+  std::filesystem::create_directories(file.parent_path());
+  auto writer = itk::ImageFileWriter<Image>::New();
+  writer->SetFileName(file.string());
+  writer->SetInput(image);
+  writer->Update();
+}
+
+}  // namespace
+
+template <class T>
+void write_volume(const std::filesystem::path& file, std::array<std::size_t, 3> size,
+                  const std::vector<T>& values, unsigned dims, std::array<double, 3> spacing,
+                  std::array<double, 3> origin) {
+  if (values.size() != size[0] * size[1] * size[2])
+    throw std::invalid_argument("write_volume: value count does not match size");
+  if (dims == 2) {
+    if (size[2] != 1) throw std::invalid_argument("write_volume: 2D needs size[2] == 1");
+    write_itk<T, 2>(file, size, values, spacing, origin);
+  } else {
+    write_itk<T, 3>(file, size, values, spacing, origin);
+  }
+}
+
+template void write_volume<std::uint8_t>(const std::filesystem::path&, std::array<std::size_t, 3>,
+                                         const std::vector<std::uint8_t>&, unsigned,
+                                         std::array<double, 3>, std::array<double, 3>);
+template void write_volume<std::int16_t>(const std::filesystem::path&, std::array<std::size_t, 3>,
+                                         const std::vector<std::int16_t>&, unsigned,
+                                         std::array<double, 3>, std::array<double, 3>);
+template void write_volume<std::uint16_t>(const std::filesystem::path&,
+                                          std::array<std::size_t, 3>,
+                                          const std::vector<std::uint16_t>&, unsigned,
+                                          std::array<double, 3>, std::array<double, 3>);
+template void write_volume<std::int32_t>(const std::filesystem::path&, std::array<std::size_t, 3>,
+                                         const std::vector<std::int32_t>&, unsigned,
+                                         std::array<double, 3>, std::array<double, 3>);
+template void write_volume<float>(const std::filesystem::path&, std::array<std::size_t, 3>,
+                                  const std::vector<float>&, unsigned, std::array<double, 3>,
+                                  std::array<double, 3>);
+template void write_volume<double>(const std::filesystem::path&, std::array<std::size_t, 3>,
+                                   const std::vector<double>&, unsigned, std::array<double, 3>,
+                                   std::array<double, 3>);
+
+void write_rgb_image(const std::filesystem::path& file, std::size_t width, std::size_t height,
+                     unsigned channels, const std::vector<std::uint8_t>& values) {
+  if (values.size() != width * height * channels)
+    throw std::invalid_argument("write_rgb_image: value count does not match size");
+  std::filesystem::create_directories(file.parent_path());
+  auto write = [&](auto pixel_tag) {
+    using Pixel = decltype(pixel_tag);
+    using Image = itk::Image<Pixel, 2>;
+    auto image = Image::New();
+    typename Image::RegionType region;
+    region.SetSize(0, width);
+    region.SetSize(1, height);
+    image->SetRegions(region);
+    image->Allocate();
+    auto* out = image->GetBufferPointer();
+    for (std::size_t p = 0; p < width * height; ++p)
+      for (unsigned c = 0; c < channels; ++c) out[p][c] = values[p * channels + c];
+    auto writer = itk::ImageFileWriter<Image>::New();
+    writer->SetFileName(file.string());
+    writer->SetInput(image);
+    writer->Update();
+  };
+  if (channels == 3)
+    write(itk::RGBPixel<std::uint8_t>{});
+  else if (channels == 4)
+    write(itk::RGBAPixel<std::uint8_t>{});
+  else
+    throw std::invalid_argument("write_rgb_image: channels must be 3 or 4");
+}
+
+PngImage read_png(const std::filesystem::path& file) {
+  FILE* fp = std::fopen(file.c_str(), "rb");
+  if (fp == nullptr) throw std::runtime_error("cannot open " + file.string());
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    std::fclose(fp);
+    throw std::runtime_error("not a valid PNG: " + file.string());
+  }
+  png_init_io(png, fp);
+  png_read_info(png, info);
+  PngImage img;
+  img.width = png_get_image_width(png, info);
+  img.height = png_get_image_height(png, info);
+  img.bit_depth = png_get_bit_depth(png, info);
+  img.color_type = png_get_color_type(png, info);
+  img.channels = png_get_channels(png, info);
+  const std::size_t rowbytes = png_get_rowbytes(png, info);
+  img.pixels.resize(rowbytes * img.height);
+  std::vector<png_bytep> rows(img.height);
+  for (std::size_t r = 0; r < img.height; ++r) rows[r] = img.pixels.data() + r * rowbytes;
+  png_read_image(png, rows.data());
+  png_read_end(png, nullptr);
+  png_destroy_read_struct(&png, &info, nullptr);
+  std::fclose(fp);
+  return img;
+}
+
+std::filesystem::path sample_data_dir() {
+  if (const char* env = std::getenv("SAMED2D_SAMPLE_DATA")) return env;
+  return SAMED2D_SAMPLE_DATA_DIR;
+}
+
+std::vector<std::uint8_t> read_bytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + file.string());
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace samed2d::test
