@@ -44,6 +44,9 @@ struct CaseSpec {
   std::function<Volume()> assemble_label;
   std::vector<std::filesystem::path> extra_sources;  // files read by assemble_label
   std::shared_ptr<const LabelMapping> mapping;
+  // Set when discovery already knows the case cannot be converted (e.g. its sanitized name
+  // collides with an earlier case's); the pipeline reports it as failed with this line.
+  std::string discovery_error;
 };
 
 }  // namespace samed2d
