@@ -10,7 +10,9 @@ namespace samed2d {
 
 enum class Axis { X, Y, Z };
 
-constexpr char axis_letter(Axis a) { return a == Axis::X ? 'x' : a == Axis::Y ? 'y' : 'z'; }
+constexpr char axis_letter(Axis a) {
+  return a == Axis::X ? 'x' : a == Axis::Y ? 'y' : 'z';
+}
 
 inline std::optional<Axis> parse_axis(std::string_view s) {
   if (s == "x") return Axis::X;
@@ -28,9 +30,12 @@ struct SliceShape {
 // z_s: i = s, rows k, columns j (Nk x Nj).
 constexpr SliceShape slice_shape(const std::array<std::size_t, 3>& n, Axis a) {
   switch (a) {
-    case Axis::X: return {n[1], n[0]};
-    case Axis::Y: return {n[2], n[0]};
-    case Axis::Z: break;
+    case Axis::X:
+      return {n[1], n[0]};
+    case Axis::Y:
+      return {n[2], n[0]};
+    case Axis::Z:
+      break;
   }
   return {n[2], n[1]};
 }

@@ -18,7 +18,7 @@ class Volume;
 struct ClassDef {
   std::string name;
   int id = 0;
-  std::string id_text;              // "0003"
+  std::string id_text;               // "0003"
   std::vector<std::int64_t> values;  // sorted, unique
 };
 

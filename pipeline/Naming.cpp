@@ -1,9 +1,9 @@
 #include "Naming.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cctype>
-
-#include <fmt/format.h>
 
 namespace samed2d {
 
@@ -25,7 +25,7 @@ std::string sanitize_case_name(std::string_view raw) {
 
 std::string strip_format_extension(std::string_view name) {
   static constexpr std::array<std::string_view, 13> kExtensions{
-      ".nii.gz", ".nii", ".mha", ".mhd", ".nrrd", ".nhdr", ".dcm",
+      ".nii.gz", ".nii", ".mha",  ".mhd", ".nrrd", ".nhdr", ".dcm",
       ".png",    ".jpg", ".jpeg", ".bmp", ".tiff", ".tif"};
   auto ends_with_ci = [&](std::string_view ext) {
     if (name.size() <= ext.size()) return false;

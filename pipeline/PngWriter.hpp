@@ -15,8 +15,8 @@ enum class PngColor {
 };
 
 struct PngOptions {
-  int level = 1;     // zlib level
-  int strategy = 3;  // zlib strategy (Z_RLE == 3)
+  int level = 1;       // zlib level
+  int strategy = 3;    // zlib strategy (Z_RLE == 3)
   int filters = 0x08;  // libpng filter mask (PNG_FILTER_NONE == 0x08)
 };
 

@@ -8,36 +8,52 @@ namespace samed2d {
 std::size_t voxel_type_size(VoxelType t) {
   switch (t) {
     case VoxelType::UInt8:
-    case VoxelType::Int8: return 1;
+    case VoxelType::Int8:
+      return 1;
     case VoxelType::UInt16:
-    case VoxelType::Int16: return 2;
+    case VoxelType::Int16:
+      return 2;
     case VoxelType::UInt32:
     case VoxelType::Int32:
-    case VoxelType::Float32: return 4;
+    case VoxelType::Float32:
+      return 4;
     case VoxelType::UInt64:
     case VoxelType::Int64:
-    case VoxelType::Float64: return 8;
+    case VoxelType::Float64:
+      return 8;
   }
   return 1;
 }
 
 const char* voxel_type_name(VoxelType t) {
   switch (t) {
-    case VoxelType::UInt8: return "uint8";
-    case VoxelType::Int8: return "int8";
-    case VoxelType::UInt16: return "uint16";
-    case VoxelType::Int16: return "int16";
-    case VoxelType::UInt32: return "uint32";
-    case VoxelType::Int32: return "int32";
-    case VoxelType::UInt64: return "uint64";
-    case VoxelType::Int64: return "int64";
-    case VoxelType::Float32: return "float32";
-    case VoxelType::Float64: return "float64";
+    case VoxelType::UInt8:
+      return "uint8";
+    case VoxelType::Int8:
+      return "int8";
+    case VoxelType::UInt16:
+      return "uint16";
+    case VoxelType::Int16:
+      return "int16";
+    case VoxelType::UInt32:
+      return "uint32";
+    case VoxelType::Int32:
+      return "int32";
+    case VoxelType::UInt64:
+      return "uint64";
+    case VoxelType::Int64:
+      return "int64";
+    case VoxelType::Float32:
+      return "float32";
+    case VoxelType::Float64:
+      return "float64";
   }
   return "?";
 }
 
-void Volume::Free::operator()(void* p) const { std::free(p); }
+void Volume::Free::operator()(void* p) const {
+  std::free(p);
+}
 
 Volume::Volume(VoxelType type, std::array<std::size_t, 3> size, std::size_t components,
                bool components_interleaved)

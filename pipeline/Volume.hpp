@@ -31,15 +31,24 @@ const char* voxel_type_name(VoxelType t);
 
 template <class T>
 constexpr VoxelType voxel_type_of() {
-  if constexpr (std::is_same_v<T, std::uint8_t>) return VoxelType::UInt8;
-  else if constexpr (std::is_same_v<T, std::int8_t>) return VoxelType::Int8;
-  else if constexpr (std::is_same_v<T, std::uint16_t>) return VoxelType::UInt16;
-  else if constexpr (std::is_same_v<T, std::int16_t>) return VoxelType::Int16;
-  else if constexpr (std::is_same_v<T, std::uint32_t>) return VoxelType::UInt32;
-  else if constexpr (std::is_same_v<T, std::int32_t>) return VoxelType::Int32;
-  else if constexpr (std::is_same_v<T, std::uint64_t>) return VoxelType::UInt64;
-  else if constexpr (std::is_same_v<T, std::int64_t>) return VoxelType::Int64;
-  else if constexpr (std::is_same_v<T, float>) return VoxelType::Float32;
+  if constexpr (std::is_same_v<T, std::uint8_t>)
+    return VoxelType::UInt8;
+  else if constexpr (std::is_same_v<T, std::int8_t>)
+    return VoxelType::Int8;
+  else if constexpr (std::is_same_v<T, std::uint16_t>)
+    return VoxelType::UInt16;
+  else if constexpr (std::is_same_v<T, std::int16_t>)
+    return VoxelType::Int16;
+  else if constexpr (std::is_same_v<T, std::uint32_t>)
+    return VoxelType::UInt32;
+  else if constexpr (std::is_same_v<T, std::int32_t>)
+    return VoxelType::Int32;
+  else if constexpr (std::is_same_v<T, std::uint64_t>)
+    return VoxelType::UInt64;
+  else if constexpr (std::is_same_v<T, std::int64_t>)
+    return VoxelType::Int64;
+  else if constexpr (std::is_same_v<T, float>)
+    return VoxelType::Float32;
   else {
     static_assert(std::is_same_v<T, double>, "unsupported voxel type");
     return VoxelType::Float64;
@@ -98,16 +107,26 @@ class Volume {
   template <class F>
   decltype(auto) visit(F&& f) const {
     switch (type_) {
-      case VoxelType::UInt8: return f(data<std::uint8_t>());
-      case VoxelType::Int8: return f(data<std::int8_t>());
-      case VoxelType::UInt16: return f(data<std::uint16_t>());
-      case VoxelType::Int16: return f(data<std::int16_t>());
-      case VoxelType::UInt32: return f(data<std::uint32_t>());
-      case VoxelType::Int32: return f(data<std::int32_t>());
-      case VoxelType::UInt64: return f(data<std::uint64_t>());
-      case VoxelType::Int64: return f(data<std::int64_t>());
-      case VoxelType::Float32: return f(data<float>());
-      case VoxelType::Float64: break;
+      case VoxelType::UInt8:
+        return f(data<std::uint8_t>());
+      case VoxelType::Int8:
+        return f(data<std::int8_t>());
+      case VoxelType::UInt16:
+        return f(data<std::uint16_t>());
+      case VoxelType::Int16:
+        return f(data<std::int16_t>());
+      case VoxelType::UInt32:
+        return f(data<std::uint32_t>());
+      case VoxelType::Int32:
+        return f(data<std::int32_t>());
+      case VoxelType::UInt64:
+        return f(data<std::uint64_t>());
+      case VoxelType::Int64:
+        return f(data<std::int64_t>());
+      case VoxelType::Float32:
+        return f(data<float>());
+      case VoxelType::Float64:
+        break;
     }
     return f(data<double>());
   }

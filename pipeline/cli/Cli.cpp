@@ -1,7 +1,224 @@
 #include "pipeline/cli/Cli.hpp"
 
+#include <fmt/format.h>
+#include <itkMultiThreaderBase.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include "converters/ConverterRegistry.hpp"
+#include "pipeline/ClassRegistry.hpp"
+#include "pipeline/Console.hpp"
+#include "pipeline/Conversion.hpp"
+#include "pipeline/Errors.hpp"
+#include "pipeline/Profile.hpp"
+#include "pipeline/Progress.hpp"
+
 namespace samed2d {
 
-int run_cli(int, char**) { return 0; }
+namespace fs = std::filesystem;
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+extern "C" void on_signal(int) {
+  // A second Ctrl-C ends the process at once (files in images/ and masks/ are still whole).
+  if (g_cancel.exchange(true)) std::_Exit(130);
+}
+
+fs::path config_dir() {
+  if (const char* env = std::getenv("SAMED2D_CONFIG_DIR")) return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "samed2d" / "configs";
+    if (fs::is_directory(installed / "profiles")) return installed;
+  }
+  return SAMED2D_DEFAULT_CONFIG_DIR;
+}
+
+// A dataset config given by NAME is looked up among the bundled ones.
+fs::path resolve_dataset_config(const std::string& value, const fs::path& dir) {
+  const fs::path as_path(value);
+  if (fs::exists(as_path)) return as_path;
+  if (value.find('/') == std::string::npos && as_path.extension() != ".json") {
+    const fs::path bundled = dir / "datasets" / (value + ".json");
+    if (fs::exists(bundled)) return bundled;
+  }
+  throw ConfigError(
+      fmt::format("--config {}: no such file, and no bundled dataset config of that "
+                  "name; `samed2d list` shows the bundled ones",
+                  value));
+}
+
+std::vector<Axis> parse_axes(const std::string& text) {
+  std::vector<Axis> axes;
+  std::set<Axis> seen;
+  std::string item;
+  auto flush = [&] {
+    const auto axis = parse_axis(item);
+    if (!axis)
+      throw ConfigError(
+          fmt::format("--axes {}: '{}' is not an axis; use a comma-separated list "
+                      "of x, y and z, e.g. --axes x,z",
+                      text, item));
+    if (!seen.insert(*axis).second)
+      throw ConfigError(fmt::format("--axes {}: axis '{}' is given twice", text, item));
+    axes.push_back(*axis);
+    item.clear();
+  };
+  for (char c : text) {
+    if (c == ',')
+      flush();
+    else if (c != ' ')
+      item += c;
+  }
+  flush();
+  std::sort(axes.begin(), axes.end());
+  return axes;
+}
+
+struct ConvertArgs {
+  std::string config;
+  std::string input;
+  std::string output;
+  std::string classes;
+  std::string profile = "samed2d_v1";
+  std::size_t threads = 0;
+  std::size_t cases_in_flight = 0;
+  std::string axes;
+  bool quiet = false;
+};
+
+int convert(const ConvertArgs& a) {
+  Console console(a.quiet);
+  std::vector<CaseSpec> cases;
+  ConvertOptions options;
+  try {
+    const fs::path dir = config_dir();
+    const ClassRegistry classes =
+        ClassRegistry::load(a.classes.empty() ? dir / "classes.json" : fs::path(a.classes));
+    options.profile = load_profile(a.profile, dir);
+    if (!a.axes.empty()) options.profile.axes = parse_axes(a.axes);
+    auto converter = load_dataset_config(resolve_dataset_config(a.config, dir), classes);
+    if (!fs::is_directory(a.input))
+      throw ConfigError(
+          fmt::format("--input {}: not a folder; give the folder the dataset was "
+                      "unpacked into",
+                      a.input));
+    if (fs::exists(a.output) && !fs::is_directory(a.output))
+      throw ConfigError(fmt::format("--output {}: exists and is not a folder", a.output));
+    cases = converter->discover(a.input);
+  } catch (const ConfigError& e) {
+    console.error(e.what());
+    return 2;
+  }
+  if (cases.empty())
+    console.warning(
+        fmt::format("no case of the config matches under {}; check --input and the "
+                    "config's \"cases\" pattern",
+                    a.input));
+
+  options.output = a.output;
+  options.threads = a.threads;
+  options.cases_in_flight = a.cases_in_flight;
+  options.cancel = &g_cancel;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  ConvertResult r;
+  try {
+    r = run_conversion(cases, options, console);
+  } catch (const std::exception& e) {
+    console.error(fmt::format("{}: {}", a.output, e.what()));
+    return 1;
+  }
+  std::cout << fmt::format(
+      "samed2d: {} case(s): {} converted, {} already done, {} failed{} | wrote {} images, {} masks "
+      "in {} | {} now holds {} images, {} masks\n",
+      r.cases, r.converted, r.skipped, r.failed, r.interrupted ? ", interrupted" : "",
+      r.images_written, r.masks_written, format_duration(r.seconds), a.output, r.totals.images,
+      r.totals.masks);
+  if (r.failed > 0)
+    std::cout << fmt::format("samed2d: see {}/report.json for the failed cases\n", a.output);
+  if (r.interrupted) return 130;
+  return r.failed > 0 ? 1 : 0;
+}
+
+int list() {
+  const fs::path dir = config_dir();
+  std::cout << "Converters:\n";
+  for (const auto& c : converter_registry())
+    std::cout << fmt::format("  {:<12} {}\n", c.name, c.description);
+  auto names_in = [](const fs::path& folder) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().extension() == ".json") names.push_back(it->path().stem().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  std::cout << fmt::format("Dataset configs ({}):\n", (dir / "datasets").string());
+  for (const auto& n : names_in(dir / "datasets")) std::cout << "  " << n << "\n";
+  std::cout << fmt::format("Profiles ({}):\n", (dir / "profiles").string());
+  for (const auto& n : names_in(dir / "profiles")) std::cout << "  " << n << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  // Slice work is parallel across TBB workers; ITK's own threads would only compete with them.
+  itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(1);
+
+  CLI::App app{
+      "samed2d: rebuild SA-Med2D-20M-style 2D segmentation datasets from public 3D and "
+      "2D medical imaging datasets"};
+  app.set_version_flag("--version", std::string("samed2d ") + SAMED2D_VERSION);
+  app.require_subcommand(1);
+
+  ConvertArgs a;
+  auto* conv = app.add_subcommand("convert", "Convert one dataset into an SA-Med2D output folder");
+  conv->add_option("--config", a.config,
+                   "Dataset config: a JSON file, or the name of a bundled one (see `list`)")
+      ->required();
+  conv->add_option("--input", a.input, "Folder the source dataset was unpacked into")->required();
+  conv->add_option("--output", a.output, "Output folder (created; a rerun skips finished cases)")
+      ->required();
+  conv->add_option("--classes", a.classes, "Class registry (default: the bundled classes.json)");
+  conv->add_option("--profile", a.profile, "Profile NAME or FILE")->capture_default_str();
+  conv->add_option("--threads", a.threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
+  conv->add_option("--cases-in-flight", a.cases_in_flight,
+                   "Cases held in memory at once (default: threads/2, between 2 and 6)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+  conv->add_option("--axes", a.axes, "Slice axes, overriding the profile's, e.g. x,y,z or z");
+  conv->add_flag("--quiet", a.quiet, "No progress lines (errors and the summary still print)");
+
+  app.add_subcommand("list", "List the converters, bundled dataset configs and profiles");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  if (conv->parsed()) return convert(a);
+  return list();
+}
 
 }  // namespace samed2d

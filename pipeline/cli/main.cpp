@@ -1,3 +1,5 @@
 #include "pipeline/cli/Cli.hpp"
 
-int main(int argc, char** argv) { return samed2d::run_cli(argc, argv); }
+int main(int argc, char** argv) {
+  return samed2d::run_cli(argc, argv);
+}

@@ -1,5 +1,10 @@
 #include "TestData.hpp"
 
+#include <itkImage.h>
+#include <itkImageFileWriter.h>
+#include <itkImportImageFilter.h>
+#include <itkRGBAPixel.h>
+#include <itkRGBPixel.h>
 #include <png.h>
 
 #include <cstdio>
@@ -7,12 +12,6 @@
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
-
-#include <itkImage.h>
-#include <itkImageFileWriter.h>
-#include <itkImportImageFilter.h>
-#include <itkRGBAPixel.h>
-#include <itkRGBPixel.h>
 
 namespace samed2d::test {
 
@@ -78,8 +77,7 @@ template void write_volume<std::uint8_t>(const std::filesystem::path&, std::arra
 template void write_volume<std::int16_t>(const std::filesystem::path&, std::array<std::size_t, 3>,
                                          const std::vector<std::int16_t>&, unsigned,
                                          std::array<double, 3>, std::array<double, 3>);
-template void write_volume<std::uint16_t>(const std::filesystem::path&,
-                                          std::array<std::size_t, 3>,
+template void write_volume<std::uint16_t>(const std::filesystem::path&, std::array<std::size_t, 3>,
                                           const std::vector<std::uint16_t>&, unsigned,
                                           std::array<double, 3>, std::array<double, 3>);
 template void write_volume<std::int32_t>(const std::filesystem::path&, std::array<std::size_t, 3>,

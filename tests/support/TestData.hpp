@@ -42,9 +42,9 @@ void write_rgb_image(const std::filesystem::path& file, std::size_t width, std::
 struct PngImage {
   std::size_t width = 0;
   std::size_t height = 0;
-  int channels = 0;   // 1 grey, 3 RGB (after reading; no palette or alpha expected)
-  int bit_depth = 0;  // as stored
-  int color_type = 0; // libpng PNG_COLOR_TYPE_*
+  int channels = 0;                  // 1 grey, 3 RGB (after reading; no palette or alpha expected)
+  int bit_depth = 0;                 // as stored
+  int color_type = 0;                // libpng PNG_COLOR_TYPE_*
   std::vector<std::uint8_t> pixels;  // row-major, interleaved
 };
 // Reads an 8-bit PNG as stored (no transformations); throws std::runtime_error on failure.

@@ -1,0 +1,560 @@
+#include "Conversion.hpp"
+
+#include <fmt/format.h>
+#include <oneapi/tbb/flow_graph.h>
+#include <oneapi/tbb/global_control.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "Errors.hpp"
+#include "Naming.hpp"
+#include "PngWriter.hpp"
+#include "Progress.hpp"
+#include "SliceOps.hpp"
+#include "VolumeReader.hpp"
+
+namespace samed2d {
+
+namespace fs = std::filesystem;
+namespace flow = oneapi::tbb::flow;
+
+namespace {
+
+// Bumped whenever the bytes the tool writes for the same options change (PNG settings,
+// naming), so that records of older runs are not taken as finished.
+constexpr int kOutputFormat = 1;
+
+struct LoadedSequence {
+  std::string modality;
+  std::shared_ptr<const Volume> volume;
+  std::size_t component = 0;
+  std::optional<std::pair<double, double>> volume_range;  // for "minmax-volume"
+  std::string file;
+};
+
+struct SliceJob;
+
+// A case in flight: its volumes, its label index and what its slices wrote. The load node fills
+// it; slice workers only read it; the serial collector alone writes the result fields.
+struct CaseWork {
+  const CaseSpec* spec = nullptr;
+  CaseRecord record;  // header (dataset, case, modalities, options, sources) filled before load
+  std::vector<LoadedSequence> sequences;
+  std::shared_ptr<const Volume> label;
+  std::unique_ptr<LabelIndex> labels;
+  bool is_2d = false;
+  std::size_t total_slices = 0;
+  // Collector-owned.
+  std::size_t done_slices = 0;
+  std::vector<std::string> written;
+  std::string error;
+  bool cancelled = false;
+};
+
+struct SliceJob {
+  std::shared_ptr<CaseWork> work;
+  Axis axis = Axis::X;
+  std::size_t index = 0;
+};
+
+struct SliceDone {
+  std::shared_ptr<CaseWork> work;
+  bool empty_case = false;  // sent by the load node for a case with no slice to do (or failed)
+  std::vector<std::pair<std::string, std::vector<std::string>>> images;
+  std::vector<std::pair<std::string, std::string>> classes;  // id text, name
+  std::vector<std::string> written;
+  std::string error;
+  bool cancelled = false;
+};
+
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
+bool close_enough(double a, double b) {
+  return std::fabs(a - b) <= 1e-4 * std::max({1.0, std::fabs(a), std::fabs(b)});
+}
+
+bool same_geometry(const Geometry& a, const Geometry& b) {
+  for (int d = 0; d < 3; ++d)
+    if (!close_enough(a.origin[d], b.origin[d]) || !close_enough(a.spacing[d], b.spacing[d]))
+      return false;
+  for (int d = 0; d < 9; ++d)
+    if (!close_enough(a.direction[d], b.direction[d])) return false;
+  return true;
+}
+
+nlohmann::json mapping_json(const LabelMapping& m) {
+  auto j = nlohmann::json::array();
+  for (const auto& c : m.classes)
+    j.push_back({{"name", c.name}, {"id", c.id_text}, {"values", c.values}});
+  return j;
+}
+
+nlohmann::json png_json(const PngOptions& o) {
+  return {{"level", o.level}, {"strategy", o.strategy}, {"filters", o.filters}};
+}
+
+std::string abs_path(const fs::path& p) {
+  std::error_code ec;
+  auto a = fs::absolute(p, ec);
+  return (ec ? p : a).lexically_normal().generic_string();
+}
+
+// The record header: everything that decides whether an earlier run's output can be kept.
+CaseRecord record_header(const CaseSpec& spec, const Profile& profile) {
+  CaseRecord r;
+  r.dataset = spec.dataset;
+  r.case_name = spec.name;
+  for (const auto& s : spec.sequences) r.modalities.push_back(s.modality);
+  std::sort(r.modalities.begin(), r.modalities.end());
+  auto seqs = nlohmann::json::array();
+  for (const auto& s : spec.sequences) {
+    nlohmann::json q = {{"modality", s.modality}, {"image", abs_path(s.image)}};
+    if (s.component) q["component"] = *s.component;
+    seqs.push_back(q);
+  }
+  r.options = {
+      {"output_format", kOutputFormat},
+      {"profile", profile.to_json()},
+      {"png", {{"image", png_json(image_png_options())}, {"mask", png_json(mask_png_options())}}},
+      {"classes", spec.mapping ? mapping_json(*spec.mapping) : nlohmann::json::array()},
+      {"sequences", seqs},
+      {"label", abs_path(spec.label)}};
+  for (const auto& s : spec.sequences) r.sources.push_back(stamp_source(s.image));
+  r.sources.push_back(stamp_source(spec.label));
+  for (const auto& e : spec.extra_sources) r.sources.push_back(stamp_source(e));
+  return r;
+}
+
+// Reads the case's files, checks them against each other and decides which slices to do.
+void load_case(CaseWork& w, const Profile& profile) {
+  const CaseSpec& spec = *w.spec;
+  if (!spec.mapping)
+    throw InputError(fmt::format("{}: the dataset config has no label mapping", spec.source));
+  std::vector<std::string>& warnings = w.record.warnings;
+
+  std::map<fs::path, std::shared_ptr<const Volume>>
+      read_once;  // a 4D file serves several sequences
+  for (const auto& seq : spec.sequences) {
+    auto& vol = read_once[seq.image];
+    if (!vol) {
+      Volume v = read_volume(seq.image, warnings);
+      if (profile.orientation != Orientation::AsStored && !v.is_2d())
+        v = reorient(v, profile.orientation);
+      vol = std::make_shared<const Volume>(std::move(v));
+    }
+    LoadedSequence s{seq.modality, vol, 0, std::nullopt, seq.image.string()};
+    const std::size_t n = vol->components();
+    const bool rgb_2d = vol->is_2d() && n == 3 && vol->type() == VoxelType::UInt8;
+    if (seq.component) {
+      if (*seq.component >= n)
+        throw InputError(
+            fmt::format("{}: has {} component(s), so component {} does not exist; "
+                        "fix the sequence's \"component\" in the dataset config",
+                        s.file, n, *seq.component));
+      s.component = *seq.component;
+    } else if (n > 1 && !rgb_2d) {
+      throw InputError(
+          fmt::format("{}: has {} components (a 4D or multi-component image); give "
+                      "the sequence a \"component\" in the dataset config",
+                      s.file, n));
+    }
+    if (vol->is_2d() && n > 1 && !seq.component && vol->type() != VoxelType::UInt8)
+      throw InputError(
+          fmt::format("{}: {}-bit colour images are not supported; convert it to "
+                      "8-bit or pick one \"component\"",
+                      s.file, 8 * voxel_type_size(vol->type())));
+    if (profile.intensity == IntensityMode::MinMaxVolume)
+      s.volume_range = finite_range(*vol, s.component);
+    w.sequences.push_back(std::move(s));
+  }
+
+  std::shared_ptr<const Volume> label;
+  if (spec.assemble_label) {
+    label = std::make_shared<const Volume>(spec.assemble_label());
+  } else {
+    Volume v = read_volume(spec.label, warnings);
+    if (profile.orientation != Orientation::AsStored && !v.is_2d())
+      v = reorient(v, profile.orientation);
+    label = std::make_shared<const Volume>(std::move(v));
+  }
+  const std::string label_file = spec.label.string();
+  for (const auto& s : w.sequences) {
+    if (s.volume->size() != label->size())
+      throw InputError(fmt::format(
+          "{}: label map is {}x{}x{} but image {} is {}x{}x{}; slicing by index needs equal sizes, "
+          "so pair the image with its own label map",
+          label_file, label->size()[0], label->size()[1], label->size()[2], s.file,
+          s.volume->size()[0], s.volume->size()[1], s.volume->size()[2]));
+    if (!same_geometry(s.volume->geometry, label->geometry))
+      warnings.push_back(fmt::format(
+          "{}: origin, spacing or direction differs from image {}; converted anyway since "
+          "slicing is by index",
+          label_file, s.file));
+  }
+  w.label = label;
+  w.labels = std::make_unique<LabelIndex>(*label, *spec.mapping, label_file);
+  for (const auto& [value, count] : w.labels->unmapped_counts())
+    w.record.unmapped_values[std::to_string(value)] = count;
+  if (!w.record.unmapped_values.empty()) {
+    std::string list;
+    for (const auto& [value, count] : w.record.unmapped_values)
+      list += fmt::format("{}{} ({} voxels)", list.empty() ? "" : ", ", value, count);
+    warnings.push_back(
+        fmt::format("{}: label values {} are not in the config's \"labels\"; they "
+                    "are not written",
+                    label_file, list));
+  }
+  w.is_2d = label->is_2d();
+}
+
+std::vector<std::pair<Axis, std::size_t>> plan_slices(const CaseWork& w, const Profile& profile) {
+  std::vector<std::pair<Axis, std::size_t>> jobs;
+  const auto& n = w.labels->size();
+  if (w.is_2d) {
+    const auto shape = slice_shape(n, Axis::X);
+    if (profile.keeps_aspect(shape.height, shape.width) && w.labels->slice_has_labels(Axis::X, 0))
+      jobs.emplace_back(Axis::X, 0);
+    return jobs;
+  }
+  for (Axis axis : {Axis::X, Axis::Y, Axis::Z}) {
+    if (std::find(profile.axes.begin(), profile.axes.end(), axis) == profile.axes.end()) continue;
+    const auto shape = slice_shape(n, axis);
+    if (!profile.keeps_aspect(shape.height, shape.width)) continue;
+    const std::size_t count = slice_count(n, axis);
+    for (std::size_t s = 0; s < count; s += profile.slice_step)
+      if (w.labels->slice_has_labels(axis, s)) jobs.emplace_back(axis, s);
+  }
+  return jobs;
+}
+
+struct EncodedMask {
+  std::string suffix;  // "--0003_000.png"
+  std::string id_text;
+  std::string name;
+  std::vector<std::uint8_t> png;
+};
+
+// The image pixels of one sequence's slice, encoded.
+void encode_image(const LoadedSequence& s, bool is_2d, Axis axis, std::size_t index,
+                  const Profile& profile, std::vector<std::uint8_t>& png) {
+  thread_local std::vector<double> values;
+  thread_local std::vector<double> channel;
+  thread_local std::vector<std::uint8_t> pixels;
+  const Volume& v = *s.volume;
+  const auto shape = slice_shape(v.size(), axis);
+  if (is_2d && v.type() == VoxelType::UInt8) {
+    // 2D 8-bit sources keep their pixels: grey stays grey, RGB stays RGB.
+    const bool rgb =
+        v.components() == 3 && s.component == 0 && v.components() > 1 && v.voxel_stride() == 3;
+    if (rgb) {
+      pixels.resize(shape.height * shape.width * 3);
+      for (std::size_t c = 0; c < 3; ++c) {
+        extract_slice(v, c, axis, index, channel);
+        for (std::size_t p = 0; p < channel.size(); ++p)
+          pixels[p * 3 + c] = static_cast<std::uint8_t>(channel[p]);
+      }
+      encode_png(pixels.data(), shape.width, shape.height, PngColor::Rgb, image_png_options(), png);
+      return;
+    }
+    extract_slice(v, s.component, axis, index, values);
+    pixels.resize(values.size());
+    for (std::size_t p = 0; p < values.size(); ++p)
+      pixels[p] = static_cast<std::uint8_t>(values[p]);
+    encode_png(pixels.data(), shape.width, shape.height, PngColor::Gray, image_png_options(), png);
+    return;
+  }
+  extract_slice(v, s.component, axis, index, values);
+  normalize_to_u8(values, profile, s.volume_range, pixels);
+  const PngColor color = (is_2d || !profile.channels_3d_rgb) ? PngColor::Gray : PngColor::GrayAsRgb;
+  encode_png(pixels.data(), shape.width, shape.height, color, image_png_options(), png);
+}
+
+SliceDone process_slice(const SliceJob& job, const Profile& profile, const OutputTree& out,
+                        ProgressCounters& counters) {
+  SliceDone done;
+  done.work = job.work;
+  const CaseWork& w = *job.work;
+  try {
+    const auto shape = slice_shape(w.labels->size(), job.axis);
+    std::vector<EncodedMask> masks;
+    for (auto& cm : w.labels->class_masks(job.axis, job.index)) {
+      auto instances = split_instances(cm.mask.data(), shape.height, shape.width, profile);
+      for (std::size_t k = 0; k < instances.size(); ++k) {
+        EncodedMask m;
+        m.id_text = cm.cls->id_text;
+        m.name = cm.cls->name;
+        m.suffix = fmt::format("--{}_{:03d}.png", m.id_text, k);
+        encode_png(instances[k].mask.data(), shape.width, shape.height, PngColor::Gray,
+                   mask_png_options(), m.png);
+        masks.push_back(std::move(m));
+      }
+    }
+    if (masks.empty()) return done;
+    for (const auto& m : masks) done.classes.emplace_back(m.id_text, m.name);
+
+    const std::string slice = w.is_2d ? std::string(kSlice2d) : slice_label(job.axis, job.index);
+    std::vector<std::uint8_t> png;
+    for (const auto& s : w.sequences) {
+      const std::string stem = image_stem(s.modality, w.spec->dataset, w.spec->name, slice);
+      encode_image(s, w.is_2d, job.axis, job.index, profile, png);
+      const std::string image_rel = "images/" + stem + ".png";
+      std::vector<std::string> mask_rels;
+      for (const auto& m : masks) {
+        std::string rel = "masks/" + stem + m.suffix;
+        out.write_file(rel, m.png.data(), m.png.size());
+        done.written.push_back(rel);
+        mask_rels.push_back(std::move(rel));
+      }
+      out.write_file(image_rel, png.data(), png.size());
+      done.written.push_back(image_rel);
+      counters.images.fetch_add(1, std::memory_order_relaxed);
+      counters.masks.fetch_add(mask_rels.size(), std::memory_order_relaxed);
+      done.images.emplace_back(image_rel, std::move(mask_rels));
+    }
+  } catch (const std::exception& e) {
+    done.error = one_line(e.what());
+  }
+  return done;
+}
+
+}  // namespace
+
+std::size_t cases_in_flight_for(std::size_t threads) {
+  return std::clamp<std::size_t>(threads / 2, 2, 6);
+}
+
+ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOptions& options,
+                             Console& console) {
+  const auto start = std::chrono::steady_clock::now();
+  const Profile& profile = options.profile;
+  ConvertResult result;
+  result.cases = cases.size();
+
+  OutputTree out(options.output);
+  out.prepare();
+
+  auto cancelled = [&] {
+    return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed);
+  };
+  auto fail = [&](const CaseSpec& spec, std::vector<std::string> files, const std::string& why) {
+    console.error(
+        fmt::format("case '{}' of {} ({}): {}", spec.name, spec.dataset, spec.source, why));
+    result.failures.push_back({spec.dataset, spec.name, spec.source, std::move(files), why});
+  };
+  auto files_of = [](const CaseSpec& spec) {
+    std::vector<std::string> f;
+    for (const auto& s : spec.sequences) f.push_back(s.image.string());
+    f.push_back(spec.label.string());
+    for (const auto& e : spec.extra_sources) f.push_back(e.string());
+    return f;
+  };
+
+  // Skip finished cases; clear what unfinished ones left behind.
+  std::vector<std::shared_ptr<CaseWork>> todo;
+  std::unordered_set<std::string> seen_keys;
+  std::unordered_set<std::string> stale_prefixes;
+  std::unordered_map<std::string, std::string> prefix_owner;
+  for (const auto& spec : cases) {
+    if (!spec.discovery_error.empty()) {
+      fail(spec, files_of(spec), spec.discovery_error);
+      continue;
+    }
+    auto w = std::make_shared<CaseWork>();
+    w->spec = &spec;
+    w->record = record_header(spec, profile);
+    const std::string key = w->record.key();
+    bool clash = !seen_keys.insert(key).second;
+    std::vector<std::string> prefixes;
+    for (const auto& s : spec.sequences) {
+      std::string p = case_prefix(s.modality, spec.dataset, spec.name);
+      auto [it, inserted] = prefix_owner.emplace(p, spec.source);
+      if (!inserted) clash = true;
+      prefixes.push_back(std::move(p));
+    }
+    if (clash) {
+      fail(spec, files_of(spec),
+           fmt::format("its output names ({}...) are already used by case {} of this run; give the "
+                       "config a case_name template that tells them apart",
+                       prefixes.front(), prefix_owner[prefixes.front()]));
+      continue;
+    }
+    if (auto old = out.read_record(key)) {
+      if (old->same_work(w->record)) {
+        ++result.skipped;
+        continue;
+      }
+      std::vector<std::string> files;
+      for (const auto& [image, masks] : old->images) {
+        files.push_back(image);
+        files.insert(files.end(), masks.begin(), masks.end());
+      }
+      out.remove_record(key);
+      out.remove_files(files);
+    }
+    stale_prefixes.insert(prefixes.begin(), prefixes.end());
+    todo.push_back(std::move(w));
+  }
+  out.remove_files_with_prefixes(stale_prefixes);
+
+  ProgressCounters counters;
+  counters.cases_total = todo.size();
+  const std::size_t threads = options.threads > 0
+                                  ? options.threads
+                                  : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  const std::size_t in_flight =
+      options.cases_in_flight > 0 ? options.cases_in_flight : cases_in_flight_for(threads);
+
+  {
+    oneapi::tbb::global_control parallelism(oneapi::tbb::global_control::max_allowed_parallelism,
+                                            threads);
+    ProgressReporter reporter(console, counters);
+
+    flow::graph g;
+    std::size_t next = 0;
+    flow::input_node<std::size_t> source(g, [&](oneapi::tbb::flow_control& fc) -> std::size_t {
+      if (next >= todo.size() || cancelled()) {
+        fc.stop();
+        return 0;
+      }
+      return next++;
+    });
+    flow::limiter_node<std::size_t> limiter(g, in_flight);
+
+    using LoadNode = flow::multifunction_node<std::size_t, std::tuple<SliceJob, SliceDone>>;
+    LoadNode load(g, flow::unlimited,
+                  [&](const std::size_t& i, LoadNode::output_ports_type& ports) {
+                    const auto& w = todo[i];
+                    SliceDone empty;
+                    empty.work = w;
+                    empty.empty_case = true;
+                    try {
+                      load_case(*w, profile);
+                      const auto jobs = plan_slices(*w, profile);
+                      w->total_slices = jobs.size();
+                      counters.slices_total.fetch_add(jobs.size(), std::memory_order_relaxed);
+                      if (jobs.empty()) {
+                        std::get<1>(ports).try_put(empty);
+                        return;
+                      }
+                      for (const auto& [axis, s] : jobs)
+                        std::get<0>(ports).try_put(SliceJob{w, axis, s});
+                    } catch (const std::exception& e) {
+                      empty.error = one_line(e.what());
+                      std::get<1>(ports).try_put(empty);
+                    }
+                  });
+
+    flow::function_node<SliceJob, SliceDone> slicer(g, flow::unlimited, [&](const SliceJob& job) {
+      if (cancelled()) {
+        SliceDone d;
+        d.work = job.work;
+        d.cancelled = true;
+        return d;
+      }
+      return process_slice(job, profile, out, counters);
+    });
+
+    using CollectNode = flow::multifunction_node<SliceDone, std::tuple<flow::continue_msg>>;
+    CollectNode collect(g, flow::serial,
+                        [&](const SliceDone& d, CollectNode::output_ports_type& ports) {
+                          CaseWork& w = *d.work;
+                          w.written.insert(w.written.end(), d.written.begin(), d.written.end());
+                          if (!d.error.empty() && w.error.empty()) w.error = d.error;
+                          if (d.cancelled) w.cancelled = true;
+                          for (const auto& [image, masks] : d.images)
+                            w.record.images[image] = masks;
+                          for (const auto& [id, name] : d.classes) w.record.classes[id] = name;
+                          if (!d.empty_case) {
+                            ++w.done_slices;
+                            counters.slices_done.fetch_add(1, std::memory_order_relaxed);
+                            if (w.done_slices < w.total_slices) return;
+                          }
+                          // The case is complete: record it (written last) or clean it up.
+                          const CaseSpec& spec = *w.spec;
+                          if (w.error.empty() && !w.cancelled) {
+                            try {
+                              out.write_record(w.record);
+                              ++result.converted;
+                              for (const auto& warning : w.record.warnings)
+                                console.warning(fmt::format("case '{}': {}", spec.name, warning));
+                            } catch (const std::exception& e) {
+                              w.error = one_line(e.what());
+                            }
+                          }
+                          if (!w.error.empty() || w.cancelled) {
+                            out.remove_files(w.written);
+                            if (!w.cancelled) {
+                              fail(spec, files_of(spec), w.error);
+                              counters.cases_failed.fetch_add(1, std::memory_order_relaxed);
+                            }
+                          } else {
+                            result.images_written += w.record.images.size();
+                            for (const auto& [image, masks] : w.record.images)
+                              result.masks_written += masks.size();
+                          }
+                          counters.cases_done.fetch_add(1, std::memory_order_relaxed);
+                          // Release the case's volumes now; the slice messages still holding it are
+                          // already done.
+                          w.sequences.clear();
+                          w.labels.reset();
+                          w.label.reset();
+                          std::get<0>(ports).try_put(flow::continue_msg());
+                        });
+
+    flow::make_edge(source, limiter);
+    flow::make_edge(limiter, load);
+    flow::make_edge(flow::output_port<0>(load), slicer);
+    flow::make_edge(flow::output_port<1>(load), collect);
+    flow::make_edge(slicer, collect);
+    flow::make_edge(flow::output_port<0>(collect), limiter.decrementer());
+    source.activate();
+    g.wait_for_all();
+  }
+
+  result.interrupted = cancelled();
+  result.failed = result.failures.size();
+  std::vector<std::string> warnings;
+  result.totals = out.finalize(warnings);
+  for (const auto& w : warnings) console.warning(w);
+  out.cleanup_tmp();
+
+  // The run report: deterministic (no times), so a resumed run leaves the same bytes.
+  std::sort(result.failures.begin(), result.failures.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.dataset, a.case_name, a.source) < std::tie(b.dataset, b.case_name, b.source);
+  });
+  nlohmann::json report;
+  report["cases"] = result.totals.cases;
+  report["images"] = result.totals.images;
+  report["masks"] = result.totals.masks;
+  auto& failed = report["failed"] = nlohmann::json::array();
+  for (const auto& f : result.failures)
+    failed.push_back({{"dataset", f.dataset},
+                      {"case", f.case_name},
+                      {"source", f.source},
+                      {"files", f.files},
+                      {"reason", f.reason}});
+  auto& warn = report["warnings"] = nlohmann::json::array();
+  for (const auto& r : out.read_all_records(warnings))
+    for (const auto& line : r.warnings)
+      warn.push_back({{"dataset", r.dataset}, {"case", r.case_name}, {"warning", line}});
+  write_text_atomic(out.root() / "report.json", report.dump(2) + "\n");
+
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace samed2d

@@ -1,0 +1,255 @@
+#include "OutputTree.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+
+namespace samed2d {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_all(const fs::path& file, const void* data, std::size_t size) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw std::runtime_error(
+        fmt::format("{}: cannot create ({})", file.string(), std::strerror(errno)));
+  const auto* p = static_cast<const char*>(data);
+  std::size_t left = size;
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      ::unlink(file.c_str());
+      throw std::runtime_error(fmt::format("{}: write failed ({}); check free space", file.string(),
+                                           std::strerror(err)));
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(file.c_str());
+    throw std::runtime_error(
+        fmt::format("{}: close failed ({})", file.string(), std::strerror(err)));
+  }
+}
+
+void rename_into_place(const fs::path& from, const fs::path& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(from.c_str());
+    throw std::runtime_error(
+        fmt::format("{}: cannot move into place ({})", to.string(), std::strerror(err)));
+  }
+}
+
+bool is_slice_token_start(std::string_view s) {
+  if (s.rfind("2d_none", 0) == 0) return true;
+  return s.size() >= 3 && (s[0] == 'x' || s[0] == 'y' || s[0] == 'z') && s[1] == '_' &&
+         s[2] >= '0' && s[2] <= '9';
+}
+
+std::string json_string(const std::string& s) {
+  return nlohmann::json(s).dump();
+}
+
+}  // namespace
+
+std::optional<std::string> case_prefix_of_file(std::string_view name) {
+  // modality and dataset never contain "--"; the case field ends at the first "--" that is
+  // followed by a slice token.
+  const auto first = name.find("--");
+  if (first == std::string_view::npos) return std::nullopt;
+  const auto second = name.find("--", first + 2);
+  if (second == std::string_view::npos) return std::nullopt;
+  for (auto p = name.find("--", second + 2); p != std::string_view::npos;
+       p = name.find("--", p + 1)) {
+    if (is_slice_token_start(name.substr(p + 2))) return std::string(name.substr(0, p + 2));
+  }
+  return std::nullopt;
+}
+
+void write_text_atomic(const fs::path& file, const std::string& text) {
+  const fs::path tmp = file.parent_path() / fmt::format(".{}.tmp-{}", file.filename().string(),
+                                                        static_cast<long>(::getpid()));
+  write_all(tmp, text.data(), text.size());
+  rename_into_place(tmp, file);
+}
+
+OutputTree::OutputTree(fs::path root) : root_(std::move(root)) {}
+
+void OutputTree::prepare() {
+  fs::create_directories(root_ / "images");
+  fs::create_directories(root_ / "masks");
+  fs::create_directories(state_dir() / "cases");
+  std::error_code ec;
+  fs::remove_all(state_dir() / "tmp", ec);
+  fs::create_directories(state_dir() / "tmp");
+}
+
+void OutputTree::write_file(const std::string& rel, const void* data, std::size_t size) const {
+  const auto n = tmp_counter_.fetch_add(1, std::memory_order_relaxed);
+  const fs::path tmp = state_dir() / "tmp" / fmt::format("{}-{}.part", ::getpid(), n);
+  write_all(tmp, data, size);
+  rename_into_place(tmp, root_ / rel);
+}
+
+std::optional<CaseRecord> OutputTree::read_record(const std::string& key) const {
+  const fs::path file = state_dir() / "cases" / key;
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  try {
+    return CaseRecord::from_json(nlohmann::json::parse(in));
+  } catch (const std::exception&) {
+    return std::nullopt;  // a damaged record means the case is redone
+  }
+}
+
+void OutputTree::write_record(const CaseRecord& record) const {
+  const std::string text = record.to_json().dump(1) + "\n";
+  const auto n = tmp_counter_.fetch_add(1, std::memory_order_relaxed);
+  const fs::path tmp = state_dir() / "tmp" / fmt::format("{}-{}.record", ::getpid(), n);
+  write_all(tmp, text.data(), text.size());
+  rename_into_place(tmp, state_dir() / "cases" / record.key());
+}
+
+void OutputTree::remove_record(const std::string& key) const {
+  std::error_code ec;
+  fs::remove(state_dir() / "cases" / key, ec);
+}
+
+std::vector<CaseRecord> OutputTree::read_all_records(std::vector<std::string>& warnings) const {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (fs::directory_iterator it(state_dir() / "cases", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() == ".json") files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<CaseRecord> records;
+  records.reserve(files.size());
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    try {
+      records.push_back(CaseRecord::from_json(nlohmann::json::parse(in)));
+    } catch (const std::exception& e) {
+      warnings.push_back(
+          fmt::format("{}: damaged case record ignored ({}); rerun the same command "
+                      "to convert that case again",
+                      f.string(), e.what()));
+      fs::remove(f, ec);
+    }
+  }
+  return records;
+}
+
+void OutputTree::remove_files(const std::vector<std::string>& rel_paths) const {
+  std::error_code ec;
+  for (const auto& rel : rel_paths) fs::remove(root_ / rel, ec);
+}
+
+std::size_t OutputTree::remove_files_with_prefixes(
+    const std::unordered_set<std::string>& prefixes) const {
+  if (prefixes.empty()) return 0;
+  std::size_t removed = 0;
+  for (const char* sub : {"images", "masks"}) {
+    std::error_code ec;
+    std::vector<fs::path> doomed;
+    for (fs::directory_iterator it(root_ / sub, ec), end; !ec && it != end; it.increment(ec)) {
+      auto prefix = case_prefix_of_file(it->path().filename().native());
+      if (prefix && prefixes.count(*prefix) != 0) doomed.push_back(it->path());
+    }
+    for (const auto& p : doomed) removed += fs::remove(p, ec) ? 1 : 0;
+  }
+  return removed;
+}
+
+OutputTree::Totals OutputTree::finalize(std::vector<std::string>& warnings) const {
+  Totals totals;
+  std::map<std::string, std::vector<std::string>> images;
+  std::map<std::string, std::string> classes;  // id text -> name
+  std::unordered_set<std::string> known;
+  for (auto& r : read_all_records(warnings)) {
+    ++totals.cases;
+    for (auto& [image, masks] : r.images) {
+      known.insert(image);
+      for (const auto& m : masks) known.insert(m);
+      auto& list = images[image];
+      list.insert(list.end(), masks.begin(), masks.end());
+    }
+    for (const auto& [id, name] : r.classes) {
+      auto [it, inserted] = classes.emplace(id, name);
+      if (!inserted && it->second != name)
+        warnings.push_back(
+            fmt::format("class id {} is '{}' in one case record and '{}' in "
+                        "another; use one class registry per output folder",
+                        id, it->second, name));
+    }
+  }
+
+  // Files no record names: left by a case that was interrupted and not converted again.
+  for (const char* sub : {"images", "masks"}) {
+    std::error_code ec;
+    std::vector<fs::path> orphans;
+    for (fs::directory_iterator it(root_ / sub, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string rel = std::string(sub) + "/" + it->path().filename().string();
+      if (known.count(rel) == 0) orphans.push_back(it->path());
+    }
+    for (const auto& p : orphans) totals.orphans_removed += fs::remove(p, ec) ? 1 : 0;
+  }
+
+  std::string text;
+  text.reserve(images.size() * 160);
+  text += "{";
+  bool first_image = true;
+  for (auto& [image, masks] : images) {
+    std::sort(masks.begin(), masks.end());
+    ++totals.images;
+    totals.masks += masks.size();
+    text += first_image ? "\n  " : ",\n  ";
+    first_image = false;
+    text += json_string(image);
+    text += ": [";
+    for (std::size_t i = 0; i < masks.size(); ++i) {
+      text += i == 0 ? "\n    " : ",\n    ";
+      text += json_string(masks[i]);
+    }
+    text += masks.empty() ? "]" : "\n  ]";
+  }
+  text += first_image ? "}\n" : "\n}\n";
+  write_text_atomic(root_ / "SAMed2D_v1.json", text);
+
+  // Ascending id order: ids are zero-padded decimal, so order by length, then bytes.
+  std::vector<std::pair<std::string, std::string>> by_id(classes.begin(), classes.end());
+  std::sort(by_id.begin(), by_id.end(), [](const auto& a, const auto& b) {
+    return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
+  });
+  std::string mapping = "{";
+  for (std::size_t i = 0; i < by_id.size(); ++i) {
+    mapping += i == 0 ? "\n  " : ",\n  ";
+    mapping += json_string(by_id[i].second) + ": " + json_string(by_id[i].first);
+  }
+  mapping += by_id.empty() ? "}\n" : "\n}\n";
+  write_text_atomic(root_ / "SAMed2D_v1_class_mapping_id.json", mapping);
+  return totals;
+}
+
+void OutputTree::cleanup_tmp() const {
+  std::error_code ec;
+  fs::remove_all(state_dir() / "tmp", ec);
+}
+
+}  // namespace samed2d

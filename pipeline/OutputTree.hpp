@@ -1,0 +1,71 @@
+#pragma once
+// The output folder: images/, masks/, the two JSON files, and the tool's own state in
+// OUT/.samed2d/ (temporary files, case records). Every file reaches images/ or masks/ by a
+// rename from .samed2d/tmp/, so those folders never hold a partial file.
+
+#include <atomic>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "CaseRecord.hpp"
+
+namespace samed2d {
+
+class OutputTree {
+ public:
+  explicit OutputTree(std::filesystem::path root);
+
+  // Creates the folders and clears temporary files left by an earlier run that was killed.
+  void prepare();
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path state_dir() const { return root_ / ".samed2d"; }
+
+  // Writes bytes to OUT/<rel> through a temporary file and a rename. Throws std::runtime_error
+  // naming the file on failure (disk full, permissions).
+  void write_file(const std::string& rel, const void* data, std::size_t size) const;
+
+  // The record stored under `key`, or nullopt when there is none or it cannot be read.
+  std::optional<CaseRecord> read_record(const std::string& key) const;
+  void write_record(const CaseRecord& record) const;
+  void remove_record(const std::string& key) const;
+  std::vector<CaseRecord> read_all_records(std::vector<std::string>& warnings) const;
+
+  // Removes OUT/<rel> for each path (missing files are fine).
+  void remove_files(const std::vector<std::string>& rel_paths) const;
+  // One scan of images/ and masks/: removes every file whose case prefix
+  // ("{modality}--{dataset}--{case}--") is in `prefixes`. Returns how many were removed.
+  std::size_t remove_files_with_prefixes(const std::unordered_set<std::string>& prefixes) const;
+
+  struct Totals {
+    std::size_t cases = 0;
+    std::size_t images = 0;
+    std::size_t masks = 0;
+    std::size_t orphans_removed = 0;
+  };
+  // Rebuilds SAMed2D_v1.json and SAMed2D_v1_class_mapping_id.json from the records (sorted,
+  // written atomically) and removes any file in images/ or masks/ that no record names, so the
+  // JSON files always name exactly what is on disk.
+  Totals finalize(std::vector<std::string>& warnings) const;
+
+  // Removes .samed2d/tmp (empty at the end of a run).
+  void cleanup_tmp() const;
+
+ private:
+  std::filesystem::path root_;
+  mutable std::atomic<std::uint64_t> tmp_counter_{0};
+};
+
+// "{modality}--{dataset}--{case}--" of an output file name, or nullopt when the name is not an
+// SA-Med2D image or mask name. Robust to case names that end with '-'.
+std::optional<std::string> case_prefix_of_file(std::string_view file_name);
+
+// Writes text to a file atomically (temporary file in the same folder, then rename).
+void write_text_atomic(const std::filesystem::path& file, const std::string& text);
+
+}  // namespace samed2d
