@@ -1,0 +1,370 @@
+// End-to-end: the samed2d binary on small volumes written here, checked file by file against an
+// independent reading of the SPEC (Oracle.hpp).
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <itkImage.h>
+#include <itkImageFileWriter.h>
+#include <nlohmann/json.hpp>
+
+#include "Oracle.hpp"
+#include "support/RunTool.hpp"
+#include "support/TestData.hpp"
+
+namespace samed2d::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void write_text(const fs::path& file, const std::string& text) {
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << text;
+}
+
+std::set<std::string> files_in(const fs::path& dir, const std::string& prefix) {
+  std::set<std::string> names;
+  if (!fs::exists(dir)) return names;
+  for (const auto& e : fs::directory_iterator(dir)) names.insert(prefix + e.path().filename().string());
+  return names;
+}
+
+template <class Map>
+std::set<std::string> keys(const Map& m) {
+  std::set<std::string> k;
+  for (const auto& [key, value] : m) k.insert(key);
+  return k;
+}
+
+// A deterministic pseudo-random generator (the tests must not depend on the library's).
+struct Lcg {
+  std::uint64_t s;
+  std::uint32_t next() {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::uint32_t>(s >> 33);
+  }
+};
+
+class ConvertTest : public ::testing::Test {
+ protected:
+  TempDir dir;
+  fs::path input = dir / "input";
+  fs::path out = dir / "out";
+  fs::path classes = dir / "classes.json";
+  fs::path config = dir / "config.json";
+
+  void SetUp() override {
+    write_text(classes, R"({"beta": "0003", "alpha": "0007", "gamma": "0010", "delta": "0012"})");
+    write_text(config, R"({
+      // comments are allowed
+      "dataset": "Test-Set",
+      "converter": "generic",
+      "cases": "case[0-9][0-9].nii.gz",
+      "modality": "ct_00",
+      "label": "{dir}/{stem}_seg.nii.gz",
+      "labels": {"1": "alpha", "2": "beta"},
+      "unions": {"gamma": ["alpha", "beta"]}
+    })");
+  }
+
+  std::vector<OracleClass> oracle_classes() const {
+    return {{"alpha", "0007", {1}}, {"beta", "0003", {2}}, {"gamma", "0010", {1, 2}}};
+  }
+
+  // Writes case NAME (int16 image, uint8 label with blobs) and returns its oracle description.
+  OracleCase make_case(const std::string& name, std::uint64_t seed,
+                       std::array<std::size_t, 3> n = {40, 36, 24}) {
+    OracleCase c;
+    c.modality = "ct_00";
+    c.dataset = "Test-Set";
+    c.case_name = name;
+    c.ni = n[0];
+    c.nj = n[1];
+    c.nk = n[2];
+    c.classes = oracle_classes();
+    const std::size_t count = n[0] * n[1] * n[2];
+    std::vector<std::int16_t> img(count);
+    std::vector<std::uint8_t> lab(count, 0);
+    Lcg rng{seed};
+    for (std::size_t k = 0; k < n[2]; ++k)
+      for (std::size_t j = 0; j < n[1]; ++j)
+        for (std::size_t i = 0; i < n[0]; ++i) {
+          const std::size_t idx = i + n[0] * (j + n[1] * k);
+          img[idx] = static_cast<std::int16_t>(static_cast<int>(i * 31 + j * 7 + k * 13) - 900 +
+                                               static_cast<int>(rng.next() % 600));
+          const double di = double(i) - 12, dj = double(j) - 12, dk = double(k) - 8;
+          if (di * di + dj * dj + dk * dk <= 36) lab[idx] = 1;  // a ball of alpha
+          if (i >= 25 && i <= 32 && j >= 20 && j <= 30 && k >= 10 && k <= 20) lab[idx] = 2;
+          if (i == 33 && j == 31 && k >= 10 && k <= 12) lab[idx] = 2;  // touches the box diagonally
+          if (i >= 2 && i <= 4 && j >= 30 && j <= 33 && k == 3) lab[idx] = 7;  // unmapped value
+        }
+    // Two voxels of beta alone on x_0022: 2 px < 0.00153 * 36 * 40 there, but >= on y slices.
+    lab[5 + n[0] * (5 + n[1] * 22)] = 2;
+    lab[6 + n[0] * (5 + n[1] * 22)] = 2;
+    write_volume(input / (name + ".nii.gz"), n, img);
+    write_volume(input / (name + "_seg.nii.gz"), n, lab);
+    c.image.assign(img.begin(), img.end());
+    c.label.assign(lab.begin(), lab.end());
+    return c;
+  }
+
+  ToolRun convert(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"convert", "--config", config.string(), "--input",
+                                  input.string(), "--output", out.string(), "--classes",
+                                  classes.string(), "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_samed2d(args);
+  }
+
+  // Every file, pixel and JSON entry against the oracle.
+  void expect_output(const OracleOutput& want, bool rgb = true) {
+    ASSERT_EQ(files_in(out / "images", "images/"), keys(want.images));
+    ASSERT_EQ(files_in(out / "masks", "masks/"), keys(want.masks));
+    for (const auto& [rel, pixels] : want.images) {
+      const auto png = read_png(out / rel);
+      const auto [H, W] = want.shapes.at(rel);
+      ASSERT_EQ(png.height, H) << rel;
+      ASSERT_EQ(png.width, W) << rel;
+      ASSERT_EQ(png.bit_depth, 8);
+      ASSERT_EQ(png.channels, rgb ? 3 : 1) << rel;
+      for (std::size_t p = 0; p < H * W; ++p)
+        for (int ch = 0; ch < png.channels; ++ch)
+          ASSERT_EQ(png.pixels[p * png.channels + ch], pixels[p]) << rel << " pixel " << p;
+    }
+    for (const auto& [rel, pixels] : want.masks) {
+      const auto png = read_png(out / rel);
+      ASSERT_EQ(png.channels, 1) << rel;
+      ASSERT_EQ(png.bit_depth, 8);
+      ASSERT_EQ(png.pixels, pixels) << rel;
+    }
+    std::ifstream in(out / "SAMed2D_v1.json");
+    const auto j = nlohmann::ordered_json::parse(in);
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<std::string>> got;
+    for (const auto& [k, v] : j.items()) {
+      order.push_back(k);
+      got[k] = v.get<std::vector<std::string>>();
+      EXPECT_TRUE(std::is_sorted(got[k].begin(), got[k].end())) << k;
+    }
+    EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+    EXPECT_EQ(got, want.json);
+  }
+};
+
+TEST_F(ConvertTest, EveryFileAndJsonEntryMatchesTheSpec) {
+  OracleOutput want;
+  oracle_add(make_case("case01", 1), want);
+  oracle_add(make_case("case02", 2, {30, 20, 14}), want);  // y slices 14x30 fail the aspect rule
+  const auto run = convert();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_FALSE(want.images.empty());
+  // The fixture is built so that each rule matters; make sure it still does.
+  EXPECT_FALSE(want.images.count("images/ct_00--Test-Set--case01--x_0022.png"));
+  EXPECT_TRUE(want.images.count("images/ct_00--Test-Set--case01--y_0005.png"));
+  EXPECT_TRUE(want.images.count("images/ct_00--Test-Set--case02--z_0012.png"));
+  EXPECT_FALSE(want.images.count("images/ct_00--Test-Set--case02--y_0012.png"));
+  expect_output(want);
+
+  std::ifstream in(out / "SAMed2D_v1_class_mapping_id.json");
+  const auto mapping = nlohmann::ordered_json::parse(in);
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const auto& [k, v] : mapping.items()) entries.emplace_back(k, v.get<std::string>());
+  const std::vector<std::pair<std::string, std::string>> expected{
+      {"beta", "0003"}, {"alpha", "0007"}, {"gamma", "0010"}};
+  EXPECT_EQ(entries, expected);  // only classes with masks, ascending id; "delta" has none
+  EXPECT_NE(run.err.find("label values 7"), std::string::npos) << run.err;
+  EXPECT_FALSE(fs::exists(out / ".samed2d" / "tmp"));
+}
+
+TEST_F(ConvertTest, SameBytesWhateverTheThreadCount) {
+  for (int c = 0; c < 4; ++c) make_case(fmt::format("case{:02d}", c), 10 + c);
+  ASSERT_EQ(convert({"--threads", "1", "--cases-in-flight", "1"}).exit_code, 0);
+  const fs::path first = dir / "first";
+  fs::rename(out, first);
+  ASSERT_EQ(convert({"--threads", "2", "--cases-in-flight", "3"}).exit_code, 0);
+  for (const auto& e : fs::recursive_directory_iterator(first)) {
+    if (!e.is_regular_file()) continue;
+    const auto rel = fs::relative(e.path(), first);
+    ASSERT_TRUE(fs::exists(out / rel)) << rel;
+    EXPECT_EQ(read_bytes(e.path()), read_bytes(out / rel)) << rel;
+  }
+  std::size_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(out)) files += e.is_regular_file();
+  std::size_t first_files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(first)) first_files += e.is_regular_file();
+  EXPECT_EQ(files, first_files);
+}
+
+TEST_F(ConvertTest, RerunSkipsFinishedCasesAndRedoesOneWithoutRecord) {
+  OracleOutput want;
+  oracle_add(make_case("case01", 1), want);
+  oracle_add(make_case("case02", 2), want);
+  ASSERT_EQ(convert().exit_code, 0);
+  const auto json_before = read_bytes(out / "SAMed2D_v1.json");
+
+  auto again = convert();
+  ASSERT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.out.find("0 converted, 2 already done"), std::string::npos) << again.out;
+
+  // Simulate a run killed while case02 was being written: no record, some files, a stray temp.
+  fs::remove(out / ".samed2d" / "cases" / "Test-Set--case02--ct_00.json");
+  fs::remove(out / "images" / "ct_00--Test-Set--case02--x_0008.png");
+  write_text(out / "masks" / "ct_00--Test-Set--case02--x_0099--0003_000.png", "stale");
+  auto redo = convert();
+  ASSERT_EQ(redo.exit_code, 0) << redo.err;
+  EXPECT_NE(redo.out.find("1 converted, 1 already done"), std::string::npos) << redo.out;
+  expect_output(want);
+  EXPECT_EQ(read_bytes(out / "SAMed2D_v1.json"), json_before);
+
+  // Changed options are not "finished": the case is redone with the new axes.
+  auto axes = convert({"--axes", "z"});
+  ASSERT_EQ(axes.exit_code, 0);
+  EXPECT_NE(axes.out.find("2 converted"), std::string::npos) << axes.out;
+  for (const auto& name : files_in(out / "images", "")) EXPECT_NE(name.find("--z_"), std::string::npos) << name;
+}
+
+TEST_F(ConvertTest, BadCaseFailsAloneAndTheJsonNamesWhatIsOnDisk) {
+  OracleOutput want;
+  oracle_add(make_case("case01", 1), want);
+  make_case("case02", 2);
+  // case02's label has the wrong size; case03 has no label; case04's image is not an image.
+  write_volume(input / "case02_seg.nii.gz", {40, 36, 23},
+               std::vector<std::uint8_t>(40 * 36 * 23, 1));
+  make_case("case03", 3);
+  fs::remove(input / "case03_seg.nii.gz");
+  write_text(input / "case04.nii.gz", "this is not a NIfTI file");
+  write_volume(input / "case04_seg.nii.gz", {4, 4, 4}, std::vector<std::uint8_t>(64, 1));
+
+  const auto run = convert();
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  expect_output(want);
+  std::ifstream in(out / "report.json");
+  const auto report = json::parse(in);
+  ASSERT_EQ(report["failed"].size(), 3u) << report.dump(2);
+  EXPECT_EQ(report["failed"][0]["case"], "case02");
+  EXPECT_NE(report["failed"][0]["reason"].get<std::string>().find("40x36x23"), std::string::npos);
+  EXPECT_EQ(report["failed"][1]["case"], "case03");
+  EXPECT_NE(report["failed"][1]["reason"].get<std::string>().find("case03_seg.nii.gz"), std::string::npos);
+  EXPECT_EQ(report["failed"][2]["case"], "case04");
+  // One line per failed case on stderr, naming the file.
+  EXPECT_NE(run.err.find("case03_seg.nii.gz"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("case04.nii.gz"), std::string::npos) << run.err;
+}
+
+TEST_F(ConvertTest, BadConfigOrCommandLineExitsTwoAndWritesNothing) {
+  make_case("case01", 1);
+  auto expect_refused = [&](const std::vector<std::string>& extra, const std::string& needle) {
+    const auto run = convert(extra);
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_NE(run.err.find(needle), std::string::npos) << "wanted '" << needle << "' in: " << run.err;
+    EXPECT_FALSE(fs::exists(out));
+  };
+  const std::string good = read_bytes(config).empty() ? "" : std::string(
+      reinterpret_cast<const char*>(read_bytes(config).data()), read_bytes(config).size());
+  write_text(config, R"({"dataset": "Test-Set", "cases": "case*.nii.gz", "modality": "ct_00",
+                         "label": "{stem}_seg.nii.gz", "lables": {"1": "alpha"}})");
+  expect_refused({}, "lables");
+  write_text(config, R"({"dataset": "Test-Set", "cases": "case*.nii.gz", "modality": "ct_00",
+                         "label": "{stem}_seg.nii.gz", "labels": {"1": "nosuchclass"}})");
+  expect_refused({}, "nosuchclass");
+  write_text(config, R"({"dataset": "Test-Set", "cases": "case[0-9.nii.gz", "modality": "ct_00",
+                         "label": "{stem}_seg.nii.gz", "labels": {"1": "alpha"}})");
+  expect_refused({}, "case[0-9.nii.gz");
+  write_text(config, R"({"dataset": "Test-Set", "cases": "case*.nii.gz", "modality": "ct_00",
+                         "label": "{stm}_seg.nii.gz", "labels": {"1": "alpha"}})");
+  expect_refused({}, "{stm}");
+  write_text(config, good);
+  expect_refused({"--axes", "x,w"}, "--axes");
+  expect_refused({"--threads", "0"}, "--threads");
+  expect_refused({"--profile", "no_such_profile"}, "no_such_profile");
+  const auto run = run_samed2d({"convert", "--config", config.string(), "--input",
+                                (dir / "missing").string(), "--output", out.string()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(ConvertTest, TwoDimensionalSourcesKeepTheirPixels) {
+  // An RGB PNG with a grey PNG label: the image stays RGB, pixel for pixel.
+  const std::size_t W = 50, H = 40;
+  std::vector<std::uint8_t> rgb(W * H * 3);
+  Lcg rng{7};
+  for (auto& v : rgb) v = static_cast<std::uint8_t>(rng.next());
+  std::vector<std::uint8_t> lab(W * H, 0);
+  for (std::size_t r = 10; r < 20; ++r)
+    for (std::size_t c = 5; c < 30; ++c) lab[r * W + c] = 255;
+  write_rgb_image(input / "skin" / "ISIC_0001.png", W, H, 3, rgb);
+  write_volume(input / "skin" / "ISIC_0001_mask.png", {W, H, 1}, lab, 2);
+  write_text(classes, R"({"lesion": "0042"})");
+  write_text(config, R"({"dataset": "isic2016_task1", "cases": "skin/ISIC_[0-9][0-9][0-9][0-9].png",
+    "modality": "dermoscopy_00", "label": "{dir}/{stem}_mask.png", "labels": {"255": "lesion"}})");
+  const auto run = convert();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto png = read_png(out / "images/dermoscopy_00--isic2016_task1--ISIC_0001--2d_none.png");
+  EXPECT_EQ(png.channels, 3);
+  EXPECT_EQ(png.width, W);
+  EXPECT_EQ(png.height, H);
+  EXPECT_EQ(png.pixels, rgb);
+  const auto mask = read_png(out / "masks/dermoscopy_00--isic2016_task1--ISIC_0001--2d_none--0042_000.png");
+  EXPECT_EQ(mask.pixels, lab);
+}
+
+TEST_F(ConvertTest, FourDComponentsAreSequencesSharingTheMasks) {
+  // A 4D MSD-style file: two sequences as components 0 and 1 of the 4th dimension.
+  const std::array<std::size_t, 3> n{20, 18, 12};
+  const std::size_t count = n[0] * n[1] * n[2];
+  using Image4 = itk::Image<float, 4>;
+  auto image = Image4::New();
+  Image4::RegionType region;
+  for (unsigned d = 0; d < 3; ++d) region.SetSize(d, n[d]);
+  region.SetSize(3, 2);
+  image->SetRegions(region);
+  image->Allocate();
+  std::vector<double> comp0(count), comp1(count);
+  for (std::size_t idx = 0; idx < count; ++idx) {
+    comp0[idx] = std::sin(double(idx)) * 100;
+    comp1[idx] = double(idx % 97) * 0.5 - 3;
+    image->GetBufferPointer()[idx] = static_cast<float>(comp0[idx]);
+    image->GetBufferPointer()[count + idx] = static_cast<float>(comp1[idx]);
+    comp0[idx] = static_cast<float>(comp0[idx]);
+    comp1[idx] = static_cast<float>(comp1[idx]);
+  }
+  fs::create_directories(input / "imagesTr");
+  auto writer = itk::ImageFileWriter<Image4>::New();
+  writer->SetFileName((input / "imagesTr" / "BRATS_001.nii.gz").string());
+  writer->SetInput(image);
+  writer->Update();
+  std::vector<std::uint8_t> lab(count, 0);
+  for (std::size_t k = 3; k < 9; ++k)
+    for (std::size_t j = 4; j < 12; ++j)
+      for (std::size_t i = 5; i < 15; ++i) lab[i + n[0] * (j + n[1] * k)] = 1;
+  write_volume(input / "labelsTr" / "BRATS_001.nii.gz", n, lab);
+  write_text(config, R"({"dataset": "BrainTumour", "cases": "imagesTr/BRATS_*.nii.gz",
+    "label": "labelsTr/{name}", "labels": {"1": "alpha"},
+    "sequences": [{"image": "{path}", "modality": "mr_flair", "component": 0},
+                  {"image": "{path}", "modality": "mr_t1", "component": 1}]})");
+  const auto run = convert();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  OracleOutput want;
+  OracleCase c;
+  c.dataset = "BrainTumour";
+  c.case_name = "BRATS_001";
+  c.ni = n[0];
+  c.nj = n[1];
+  c.nk = n[2];
+  c.label.assign(lab.begin(), lab.end());
+  c.classes = {{"alpha", "0007", {1}}};
+  c.modality = "mr_flair";
+  c.image = comp0;
+  oracle_add(c, want);
+  c.modality = "mr_t1";
+  c.image = comp1;
+  oracle_add(c, want);
+  expect_output(want);
+}
+
+}  // namespace
+}  // namespace samed2d::test
