@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libfmt-dev libpng-dev zlib1g-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
+  time                     # peak memory in scripts/bench-pipeline.sh
 )
 
 missing=()

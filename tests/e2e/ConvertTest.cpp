@@ -3,9 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <set>
+
+#include <unistd.h>
 
 #include <itkImage.h>
 #include <itkImageFileWriter.h>
@@ -364,6 +367,46 @@ TEST_F(ConvertTest, FourDComponentsAreSequencesSharingTheMasks) {
   c.image = comp1;
   oracle_add(c, want);
   expect_output(want);
+}
+
+TEST_F(ConvertTest, InterruptedRunLeavesNoPartialFileAndResumesToTheSameBytes) {
+  for (int c = 0; c < 8; ++c) make_case(fmt::format("case{:02d}", c), 100 + c, {64, 60, 48});
+  const std::vector<std::string> args{"convert", "--config", config.string(), "--input",
+                                      input.string(), "--output", out.string(), "--classes",
+                                      classes.string(), "--threads", "1", "--cases-in-flight", "1"};
+  const int pid = start_samed2d(args);
+  // Interrupt as soon as the first images are on disk (or let it finish if it is that fast).
+  for (int i = 0; i < 2000; ++i) {
+    if (fs::exists(out / "images") && !fs::is_empty(out / "images")) break;
+    ::usleep(5000);
+  }
+  ::kill(pid, SIGINT);
+  const int status = wait_samed2d(pid);
+  EXPECT_TRUE(status == 130 || status == 0) << status;
+  EXPECT_FALSE(fs::exists(out / ".samed2d" / "tmp"));
+  // Whatever was interrupted, the JSON names exactly what is on disk.
+  {
+    std::ifstream in(out / "SAMed2D_v1.json");
+    const auto j = json::parse(in);
+    std::set<std::string> listed;
+    for (const auto& [image, masks] : j.items()) {
+      listed.insert(image);
+      for (const auto& m : masks) listed.insert(m.get<std::string>());
+    }
+    auto on_disk = files_in(out / "images", "images/");
+    const auto masks = files_in(out / "masks", "masks/");
+    on_disk.insert(masks.begin(), masks.end());
+    EXPECT_EQ(listed, on_disk);
+  }
+  const auto resumed = run_samed2d(args);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const fs::path resumed_out = dir / "resumed";
+  fs::rename(out, resumed_out);
+  ASSERT_EQ(run_samed2d(args).exit_code, 0);
+  for (const char* f : {"SAMed2D_v1.json", "SAMed2D_v1_class_mapping_id.json", "report.json"})
+    EXPECT_EQ(read_bytes(out / f), read_bytes(resumed_out / f)) << f;
+  EXPECT_EQ(files_in(out / "images", ""), files_in(resumed_out / "images", ""));
+  EXPECT_EQ(files_in(out / "masks", ""), files_in(resumed_out / "masks", ""));
 }
 
 }  // namespace

@@ -15,4 +15,9 @@ struct ToolRun {
 // Runs `samed2d args...` (the binary of this build) with stdin closed.
 ToolRun run_samed2d(const std::vector<std::string>& args);
 
+// Starts `samed2d args...` in the background (output discarded); returns its process id.
+int start_samed2d(const std::vector<std::string>& args);
+// Waits for a process started by start_samed2d; returns its exit status (128 + signal if killed).
+int wait_samed2d(int pid);
+
 }  // namespace samed2d::test

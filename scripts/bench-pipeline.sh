@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Measures whole conversions: wall time, images and masks per second, peak memory, for several
+# thread counts, on (1) the Colin27/AAL sample and (2) synthetic abdominal CTs (4 cases of
+# 512x512x160 int16, written once into bench-data/ by build/tests/make_bench_data).
+# Usage: scripts/bench-pipeline.sh [THREADS...]   (default: 1 2)
+# Needs a build (scripts/build.sh) and the sample data (scripts/fetch-sample-data.sh).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+threads=("$@")
+[ ${#threads[@]} -gt 0 ] || threads=(1 2)
+bin=build/pipeline/cli/samed2d
+data=${SAMED2D_BENCH_DATA:-"$repo/bench-data"}
+if [ ! -f "$data/.complete" ]; then
+  mkdir -p "$data"
+  build/tests/make_bench_data "$data" 4 512 512 160 >/dev/null
+  cat > "$data/config.json" <<'JSON'
+{
+  "dataset": "SyntheticCT",
+  "cases": "case_[0-9][0-9][0-9].nii.gz",
+  "modality": "ct_00",
+  "label": "{stem}_seg.nii.gz",
+  "labels": {"1": "liver", "2": "spleen", "3": "kidney_right", "4": "kidney_left", "5": "pancreas"}
+}
+JSON
+  touch "$data/.complete"
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+printf '%-12s %8s %8s %8s %10s %10s %10s\n' dataset threads wall_s images masks img_per_s max_rss_mb
+run() {
+  local name=$1 config=$2 input=$3 t=$4
+  rm -rf "$tmp/out"
+  /usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" convert --config "$config" --input "$input" \
+    --output "$tmp/out" --threads "$t" --quiet >"$tmp/summary"
+  read -r wall rss <"$tmp/time"
+  local images masks
+  images=$(find "$tmp/out/images" -type f | wc -l)
+  masks=$(find "$tmp/out/masks" -type f | wc -l)
+  printf '%-12s %8s %8s %8s %10s %10.1f %10d\n' "$name" "$t" "$wall" "$images" "$masks" \
+    "$(awk -v i="$images" -v w="$wall" 'BEGIN{print (w > 0 ? i / w : 0)}')" "$((rss / 1024))"
+}
+for t in "${threads[@]}"; do run Colin27_AAL Colin27_AAL sample-data/colin27 "$t"; done
+for t in "${threads[@]}"; do run SyntheticCT "$data/config.json" "$data" "$t"; done
