@@ -1,0 +1,424 @@
+#include "VolumeReader.hpp"
+
+#include <png.h>
+
+#include <bit>
+#include <cctype>
+#include <csetjmp>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+// itkImageFileReader.h pulls in the generated IO factory register manager, which registers the
+// IO modules named in cmake/Dependencies.cmake when this file's statics are initialised.
+#include <itkBMPImageIO.h>
+#include <itkImageFileReader.h>
+#include <itkImageIOFactory.h>
+#include <itkNiftiImageIO.h>
+#include <itkObjectFactoryBase.h>
+#include <itkTIFFImageIO.h>
+
+#include "Errors.hpp"
+#include "NiftiReader.hpp"
+
+namespace samed2d {
+
+namespace {
+
+std::string str(const std::filesystem::path& p) {
+  return p.string();
+}
+
+// ITK descriptions span several lines; messages of this tool are one line.
+std::string one_line(const std::string& text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string itk_text(const itk::ExceptionObject& e) {
+  const char* d = e.GetDescription();
+  return one_line(d != nullptr && *d != '\0' ? d : e.what());
+}
+
+// Creating the first ITK object walks the factory list; doing it once before any thread asks
+// keeps concurrent first calls from racing on ITK's lazy initialisation.
+void init_itk_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { itk::ObjectFactoryBase::GetRegisteredFactories(); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// PNG, read with libpng: ITK 5.2's PNG reader shifts samples by the sBIT chunk (an 8-bit grey
+// PNG with sBIT 7 loses a bit), and with palette expansion off it still turns a palette with a
+// tRNS chunk into RGBA. Reading it here keeps the stored samples and lets the palette decide
+// between grey and RGB (SPEC section 4).
+
+struct PngState {
+  std::string error;
+  std::vector<unsigned char> pixels;
+  std::vector<png_bytep> rows;
+};
+
+void png_error_fn(png_structp png, png_const_charp msg) {
+  auto* state = static_cast<PngState*>(png_get_error_ptr(png));
+  state->error = msg != nullptr ? msg : "libpng error";
+  longjmp(png_jmpbuf(png), 1);
+}
+
+void png_warning_fn(png_structp, png_const_charp) {}
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+Volume read_png(const std::filesystem::path& file) {
+  std::unique_ptr<std::FILE, FileCloser> fp(std::fopen(file.c_str(), "rb"));
+  if (!fp) throw InputError(str(file) + ": cannot open the file; check that it is readable");
+  const auto state = std::make_unique<PngState>();
+  png_structp png =
+      png_create_read_struct(PNG_LIBPNG_VER_STRING, state.get(), png_error_fn, png_warning_fn);
+  if (png == nullptr) throw std::bad_alloc();
+  png_infop info = png_create_info_struct(png);
+  png_uint_32 width = 0, height = 0;
+  int bit_depth = 0, color_type = 0, channels = 0;
+  png_colorp palette = nullptr;
+  int palette_size = 0;
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    throw InputError(str(file) + ": not a readable PNG (" + one_line(state->error) +
+                     "); the file is truncated or corrupt, re-export it");
+  }
+  if (info == nullptr) png_error(png, "out of memory");
+  png_init_io(png, fp.get());
+  png_read_info(png, info);
+  png_get_IHDR(png, info, &width, &height, &bit_depth, &color_type, nullptr, nullptr, nullptr);
+  if (color_type == PNG_COLOR_TYPE_PALETTE) {
+    png_set_packing(png);  // indices of 1, 2, 4 bits become one byte each
+    png_get_PLTE(png, info, &palette, &palette_size);
+  }
+  if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+  if (bit_depth == 16 && std::endian::native == std::endian::little) png_set_swap(png);
+  png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  channels = png_get_channels(png, info);
+  const std::size_t rowbytes = png_get_rowbytes(png, info);
+  state->pixels.resize(rowbytes * height);
+  state->rows.resize(height);
+  for (png_uint_32 r = 0; r < height; ++r) state->rows[r] = state->pixels.data() + r * rowbytes;
+  png_read_image(png, state->rows.data());
+  std::vector<png_color> pal(palette, palette + (palette != nullptr ? palette_size : 0));
+  png_destroy_read_struct(&png, &info, nullptr);
+
+  const std::array<std::size_t, 3> size{width, height, 1};
+  const std::size_t n = std::size_t{width} * height;
+  const auto& px = state->pixels;
+  if (color_type == PNG_COLOR_TYPE_PALETTE) {
+    bool grey = true;
+    for (const png_color& c : pal) grey = grey && c.red == c.green && c.green == c.blue;
+    Volume v(VoxelType::UInt8, size, grey ? 1 : 3, true);
+    v.stored_dimensions = 2;
+    auto* out = v.data<std::uint8_t>();
+    for (std::size_t p = 0; p < n; ++p) {
+      const png_color c = px[p] < pal.size() ? pal[px[p]] : png_color{0, 0, 0};
+      if (grey) {
+        out[p] = c.red;
+      } else {
+        out[3 * p] = c.red;
+        out[3 * p + 1] = c.green;
+        out[3 * p + 2] = c.blue;
+      }
+    }
+    return v;
+  }
+  // Grey+alpha keeps grey, RGBA keeps RGB: alpha is dropped (SPEC section 4).
+  const int keep = channels >= 3 ? 3 : 1;
+  const std::size_t sample = bit_depth == 16 ? 2 : 1;
+  Volume v(sample == 2 ? VoxelType::UInt16 : VoxelType::UInt8, size, keep, true);
+  v.stored_dimensions = 2;
+  auto* out = static_cast<unsigned char*>(v.raw());
+  if (keep == channels) {
+    std::memcpy(out, px.data(), n * keep * sample);
+  } else {
+    const std::size_t in_px = channels * sample, out_px = keep * sample;
+    for (std::size_t p = 0; p < n; ++p)
+      std::memcpy(out + p * out_px, px.data() + p * in_px, out_px);
+  }
+  return v;
+}
+
+bool has_png_signature(const std::filesystem::path& file) {
+  std::unique_ptr<std::FILE, FileCloser> fp(std::fopen(file.c_str(), "rb"));
+  unsigned char sig[8] = {};
+  return fp && std::fread(sig, 1, 8, fp.get()) == 8 && png_sig_cmp(sig, 0, 8) == 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// NIfTI: voxels by samed2d's own reader (see NiftiReader.hpp for why), placement from ITK so
+// that an image and its label map read either way are compared on the same terms.
+
+Geometry geometry_from_io(const itk::ImageIOBase& io) {
+  Geometry g;
+  const unsigned n = std::min(io.GetNumberOfDimensions(), 3u);
+  for (unsigned d = 0; d < n; ++d) {
+    g.origin[d] = io.GetOrigin(d);
+    g.spacing[d] = io.GetSpacing(d);
+    const std::vector<double> col = io.GetDirection(d);
+    for (unsigned r = 0; r < n && r < col.size(); ++r) g.direction[r * 3 + d] = col[r];
+  }
+  return g;
+}
+
+bool has_extension(const std::filesystem::path& file, const char* ext) {
+  std::string name = file.filename().string();
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string e(ext);
+  return name.size() > e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0;
+}
+
+Volume read_nifti(const std::filesystem::path& file, const NiftiHeader& header,
+                  std::vector<std::string>& warnings) {
+  NiftiReader reader(file);
+  Volume v = reader.read();
+  if (header.version != 1) return v;  // ITK 5.2 has no NIfTI-2 reader; the header's placement
+  try {
+    auto io = itk::NiftiImageIO::New();
+    io->SetFileName(file.string());
+    io->ReadImageInformation();
+    v.geometry = geometry_from_io(*io);
+  } catch (const itk::ExceptionObject& e) {
+    const std::string text = itk_text(e);
+    if (text.find("orthonormal") != std::string::npos) {
+      v.geometry = reader.geometry(true);
+      warnings.push_back(str(file) +
+                         ": sform is not orthonormal, ITK refuses it; read with samed2d's own "
+                         "NIfTI reader (voxel order kept, direction ignored)");
+    } else {
+      warnings.push_back(str(file) + ": ITK cannot read the NIfTI header (" + text +
+                         "); placement taken from samed2d's own NIfTI reader");
+    }
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Everything else through ITK's ImageIOBase, in the file's own component type.
+
+std::optional<VoxelType> voxel_type(itk::IOComponentEnum c) {
+  using C = itk::IOComponentEnum;
+  auto by_size = [](std::size_t bytes, bool is_signed) -> std::optional<VoxelType> {
+    switch (bytes) {
+      case 1:
+        return is_signed ? VoxelType::Int8 : VoxelType::UInt8;
+      case 2:
+        return is_signed ? VoxelType::Int16 : VoxelType::UInt16;
+      case 4:
+        return is_signed ? VoxelType::Int32 : VoxelType::UInt32;
+      case 8:
+        return is_signed ? VoxelType::Int64 : VoxelType::UInt64;
+      default:
+        return std::nullopt;
+    }
+  };
+  switch (c) {
+    case C::UCHAR:
+      return VoxelType::UInt8;
+    case C::CHAR:
+      return VoxelType::Int8;
+    case C::USHORT:
+      return VoxelType::UInt16;
+    case C::SHORT:
+      return VoxelType::Int16;
+    case C::UINT:
+      return by_size(sizeof(unsigned int), false);
+    case C::INT:
+      return by_size(sizeof(int), true);
+    case C::ULONG:
+      return by_size(sizeof(unsigned long), false);
+    case C::LONG:
+      return by_size(sizeof(long), true);
+    case C::ULONGLONG:
+      return by_size(sizeof(unsigned long long), false);
+    case C::LONGLONG:
+      return by_size(sizeof(long long), true);
+    case C::FLOAT:
+      return VoxelType::Float32;
+    case C::DOUBLE:
+      return VoxelType::Float64;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool is_raster_format(const itk::ImageIOBase& io) {
+  const std::string name = io.GetNameOfClass();
+  return name == "PNGImageIO" || name == "JPEGImageIO" || name == "BMPImageIO" ||
+         name == "TIFFImageIO";
+}
+
+// Palette as 8-bit RGB; TIFF stores 16-bit entries, scaled down the way libtiff does unless every
+// entry already fits in 8 bits.
+std::optional<std::vector<std::array<std::uint8_t, 3>>> palette_of(itk::ImageIOBase& io) {
+  std::vector<std::array<std::uint8_t, 3>> pal;
+  if (auto* bmp = dynamic_cast<itk::BMPImageIO*>(&io)) {
+    for (const auto& c : bmp->GetColorPalette())
+      pal.push_back({c.GetRed(), c.GetGreen(), c.GetBlue()});
+    return pal;
+  }
+  if (auto* tiff = dynamic_cast<itk::TIFFImageIO*>(&io)) {
+    const auto& entries = tiff->GetColorPalette();
+    bool eight_bit = true;
+    for (const auto& c : entries)
+      eight_bit = eight_bit && c.GetRed() < 256 && c.GetGreen() < 256 && c.GetBlue() < 256;
+    auto cvt = [&](unsigned v) {
+      return static_cast<std::uint8_t>(eight_bit ? v : (v * 255u) / 65535u);
+    };
+    for (const auto& c : entries)
+      pal.push_back({cvt(c.GetRed()), cvt(c.GetGreen()), cvt(c.GetBlue())});
+    return pal;
+  }
+  return std::nullopt;
+}
+
+Volume read_with_itk(const std::filesystem::path& file) {
+  itk::ImageIOBase::Pointer io =
+      itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
+  if (!io)
+    throw InputError(str(file) +
+                     ": no reader recognises this file format; use NIfTI, MetaImage, NRRD, "
+                     "PNG, JPEG, BMP or TIFF (or check that the file is not corrupt)");
+  io->SetFileName(file.string());
+  io->SetExpandRGBPalette(false);
+  io->ReadImageInformation();
+
+  const unsigned ndim = io->GetNumberOfDimensions();
+  std::vector<std::size_t> dims(ndim);
+  for (unsigned d = 0; d < ndim; ++d) {
+    dims[d] = io->GetDimensions(d);
+    if (dims[d] == 0)
+      throw InputError(str(file) + ": dimension " + std::to_string(d) +
+                       " has size 0 (empty image); re-export the file");
+  }
+  for (unsigned d = 4; d < ndim; ++d)
+    if (dims[d] > 1)
+      throw InputError(str(file) + ": images with more than 4 dimensions are not supported; " +
+                       "split the file into 3D or 4D files");
+  const std::size_t comps = io->GetNumberOfComponents();
+  const std::size_t frames = ndim >= 4 ? dims[3] : 1;
+  if (frames > 1 && comps > 1)
+    throw InputError(str(file) +
+                     ": 4D images with multi-component pixels are not supported; split the file "
+                     "into one file per component or per volume");
+  const auto type = voxel_type(io->GetComponentType());
+  if (!type || io->GetPixelType() == itk::IOPixelEnum::COMPLEX)
+    throw InputError(str(file) + ": voxel type " +
+                     itk::ImageIOBase::GetComponentTypeAsString(io->GetComponentType()) + " " +
+                     itk::ImageIOBase::GetPixelTypeAsString(io->GetPixelType()) +
+                     " is not supported; convert the file to integer or real voxels");
+
+  const std::array<std::size_t, 3> size{ndim > 0 ? dims[0] : 1, ndim > 1 ? dims[1] : 1,
+                                        ndim > 2 ? dims[2] : 1};
+  itk::ImageIORegion region(ndim);
+  for (unsigned d = 0; d < ndim; ++d) {
+    region.SetIndex(d, 0);
+    region.SetSize(d, dims[d]);
+  }
+  io->SetIORegion(region);
+  const unsigned stored = ndim <= 2 ? 2u : (frames > 1 ? 4u : 3u);
+  const Geometry geometry = geometry_from_io(*io);
+
+  const bool palette = io->GetIsReadAsScalarPlusPalette() && comps == 1;
+  const bool strip_alpha = is_raster_format(*io) && (comps == 2 || comps == 4);
+  if (!palette && !strip_alpha) {
+    Volume v(*type, size, frames > 1 ? frames : comps, comps > 1);
+    if (static_cast<std::size_t>(io->GetImageSizeInBytes()) != v.byte_size())
+      throw InputError(str(file) +
+                       ": ITK reports an inconsistent image size; the header is "
+                       "corrupt, re-export the file");
+    v.stored_dimensions = stored;
+    v.geometry = geometry;
+    io->Read(v.raw());
+    return v;
+  }
+
+  // Small 2D raster images only: read into scratch memory, then expand or drop alpha.
+  std::vector<unsigned char> scratch(static_cast<std::size_t>(io->GetImageSizeInBytes()));
+  io->Read(scratch.data());
+  const std::size_t n = size[0] * size[1] * size[2];
+  if (palette) {
+    const auto pal = palette_of(*io);
+    if (!pal || (*type != VoxelType::UInt8 && *type != VoxelType::UInt16))
+      throw InputError(str(file) + ": palette image of an unsupported kind; convert it to RGB");
+    bool grey = true;
+    for (const auto& c : *pal) grey = grey && c[0] == c[1] && c[1] == c[2];
+    Volume v(VoxelType::UInt8, size, grey ? 1 : 3, true);
+    v.stored_dimensions = stored;
+    v.geometry = geometry;
+    auto* out = v.data<std::uint8_t>();
+    for (std::size_t p = 0; p < n; ++p) {
+      std::size_t index = scratch[p];
+      if (*type == VoxelType::UInt16) {
+        std::uint16_t i16;
+        std::memcpy(&i16, scratch.data() + 2 * p, 2);
+        index = i16;
+      }
+      const std::array<std::uint8_t, 3> c =
+          index < pal->size() ? (*pal)[index] : std::array<std::uint8_t, 3>{0, 0, 0};
+      if (grey)
+        out[p] = c[0];
+      else
+        std::memcpy(out + 3 * p, c.data(), 3);
+    }
+    return v;
+  }
+  const std::size_t keep = comps == 4 ? 3 : 1;
+  const std::size_t elem = voxel_type_size(*type);
+  Volume v(*type, size, keep, true);
+  v.stored_dimensions = stored;
+  v.geometry = geometry;
+  auto* out = static_cast<unsigned char*>(v.raw());
+  for (std::size_t p = 0; p < n; ++p)
+    std::memcpy(out + p * keep * elem, scratch.data() + p * comps * elem, keep * elem);
+  return v;
+}
+
+}  // namespace
+
+Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& warnings) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec))
+    throw InputError(str(file) + ": file not found; check the path and the dataset config");
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw InputError(str(file) + ": not a regular file; point the config at an image file");
+  init_itk_once();
+  try {
+    if (has_png_signature(file)) return read_png(file);
+    const auto nifti = NiftiReader::probe(file);
+    if (nifti && nifti->single_file) return read_nifti(file, *nifti, warnings);
+    if (!nifti && (has_extension(file, ".nii") || has_extension(file, ".nii.gz")))
+      throw InputError(str(file) +
+                       ": not a valid NIfTI file (header missing or unreadable: truncated, "
+                       "corrupt or another format); re-download or re-export it");
+    return read_with_itk(file);
+  } catch (const itk::ExceptionObject& e) {
+    throw InputError(str(file) + ": ITK cannot read it (" + itk_text(e) +
+                     "); check that the file is complete and in a supported format");
+  } catch (const std::bad_alloc&) {
+    throw InputError(str(file) + ": not enough memory to read it; lower --threads or free memory");
+  }
+}
+
+}  // namespace samed2d

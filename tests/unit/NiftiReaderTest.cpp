@@ -1,0 +1,300 @@
+#include <gtest/gtest.h>
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+#include "pipeline/Errors.hpp"
+#include "pipeline/NiftiReader.hpp"
+#include "support/TestData.hpp"
+
+namespace samed2d {
+namespace {
+
+using test::TempDir;
+
+// ---- independent NIfTI writing and decoding, by the byte layout of nifti1.h / nifti2.h ----
+
+template <class T>
+void put(std::vector<unsigned char>& b, std::size_t off, T v, bool big_endian) {
+  unsigned char bytes[sizeof(T)];
+  std::memcpy(bytes, &v, sizeof(T));
+  if (big_endian) std::reverse(bytes, bytes + sizeof(T));
+  std::memcpy(b.data() + off, bytes, sizeof(T));
+}
+
+template <class T>
+void append_values(std::vector<unsigned char>& b, const std::vector<T>& values, bool big_endian) {
+  for (T v : values) {
+    unsigned char bytes[sizeof(T)];
+    std::memcpy(bytes, &v, sizeof(T));
+    if (big_endian) std::reverse(bytes, bytes + sizeof(T));
+    b.insert(b.end(), bytes, bytes + sizeof(T));
+  }
+}
+
+// A NIfTI-1 single file: 348-byte header, 4 extension bytes, data at 352.
+std::vector<unsigned char> nifti1_header(const std::vector<std::int64_t>& dims,
+                                         std::int16_t datatype, std::int16_t bitpix,
+                                         bool big_endian, float slope = 1, float inter = 0) {
+  std::vector<unsigned char> h(352, 0);
+  put<std::int32_t>(h, 0, 348, big_endian);
+  put<std::int16_t>(h, 40, static_cast<std::int16_t>(dims.size()), big_endian);
+  for (std::size_t d = 0; d < dims.size(); ++d)
+    put<std::int16_t>(h, 42 + 2 * d, static_cast<std::int16_t>(dims[d]), big_endian);
+  put<std::int16_t>(h, 70, datatype, big_endian);
+  put<std::int16_t>(h, 72, bitpix, big_endian);
+  for (int d = 0; d < 8; ++d) put<float>(h, 76 + 4 * d, 1.0f, big_endian);
+  put<float>(h, 108, 352.0f, big_endian);
+  put<float>(h, 112, slope, big_endian);
+  put<float>(h, 116, inter, big_endian);
+  std::memcpy(h.data() + 344, "n+1\0", 4);
+  return h;
+}
+
+// A NIfTI-2 single file: 540-byte header, 4 extension bytes, data at 544.
+std::vector<unsigned char> nifti2_header(const std::vector<std::int64_t>& dims,
+                                         std::int16_t datatype, std::int16_t bitpix,
+                                         bool big_endian, double slope = 1, double inter = 0) {
+  std::vector<unsigned char> h(544, 0);
+  put<std::int32_t>(h, 0, 540, big_endian);
+  std::memcpy(h.data() + 4, "n+2\0\r\n\032\n", 8);
+  put<std::int16_t>(h, 12, datatype, big_endian);
+  put<std::int16_t>(h, 14, bitpix, big_endian);
+  put<std::int64_t>(h, 16, static_cast<std::int64_t>(dims.size()), big_endian);
+  for (std::size_t d = 0; d < dims.size(); ++d)
+    put<std::int64_t>(h, 24 + 8 * d, dims[d], big_endian);
+  for (int d = 0; d < 8; ++d) put<double>(h, 104 + 8 * d, 1.0, big_endian);
+  put<std::int64_t>(h, 168, 544, big_endian);
+  put<double>(h, 176, slope, big_endian);
+  put<double>(h, 184, inter, big_endian);
+  return h;
+}
+
+void write_file(const std::filesystem::path& file, const std::vector<unsigned char>& bytes) {
+  if (file.extension() == ".gz") {
+    gzFile f = gzopen(file.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())),
+              static_cast<int>(bytes.size()));
+    gzclose(f);
+  } else {
+    std::ofstream(file, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+  }
+}
+
+std::vector<unsigned char> gunzip(const std::filesystem::path& file) {
+  gzFile f = gzopen(file.c_str(), "rb");
+  std::vector<unsigned char> out;
+  unsigned char buf[65536];
+  int n;
+  while ((n = gzread(f, buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
+  gzclose(f);
+  return out;
+}
+
+template <class T>
+std::vector<T> itk_voxels(const std::filesystem::path& file) {
+  using Image = itk::Image<T, 3>;
+  auto reader = itk::ImageFileReader<Image>::New();
+  reader->SetFileName(file.string());
+  reader->Update();
+  const Image* img = reader->GetOutput();
+  const std::size_t n = img->GetLargestPossibleRegion().GetNumberOfPixels();
+  return {img->GetBufferPointer(), img->GetBufferPointer() + n};
+}
+
+template <class T>
+std::vector<T> volume_values(const Volume& v) {
+  const T* p = v.data<T>();
+  return {p, p + v.element_count()};
+}
+
+template <class T>
+std::vector<T> ramp(std::size_t n, double start, double step) {
+  std::vector<T> out(n);
+  for (std::size_t e = 0; e < n; ++e)
+    out[e] = static_cast<T>(start + step * static_cast<double>(e));
+  return out;
+}
+
+// ---- the tests ----
+
+template <class T>
+void expect_same_as_itk(const char* ext, double start, double step) {
+  TempDir dir;
+  const auto file = dir / (std::string("v") + ext);
+  const std::array<std::size_t, 3> size{5, 4, 3};
+  const auto values = ramp<T>(60, start, step);
+  test::write_volume<T>(file, size, values);
+  const Volume v = NiftiReader(file).read();
+  EXPECT_EQ(v.type(), voxel_type_of<T>());
+  EXPECT_EQ(v.size(), size);
+  EXPECT_EQ(volume_values<T>(v), itk_voxels<T>(file));
+  EXPECT_EQ(volume_values<T>(v), values);
+}
+
+TEST(NiftiReader, SameVoxelsAsItkForEachDatatype) {
+  expect_same_as_itk<std::uint8_t>(".nii.gz", 0, 4);
+  expect_same_as_itk<std::int16_t>(".nii", -3000, 97);
+  expect_same_as_itk<std::uint16_t>(".nii.gz", 100, 1000);
+  expect_same_as_itk<std::int32_t>(".nii", -2e9, 6.5e7);
+  expect_same_as_itk<float>(".nii.gz", -1.25, 0.37);
+  expect_same_as_itk<double>(".nii", 1e-3, 1e5);
+}
+
+TEST(NiftiReader, BigEndianFileMatchesItkAndTheWrittenValues) {
+  TempDir dir;
+  const auto file = dir / "be.nii";
+  const auto values = ramp<std::int32_t>(4 * 3 * 2, -70000, 12345);
+  auto bytes = nifti1_header({4, 3, 2}, 8, 32, true);
+  append_values(bytes, values, true);
+  write_file(file, bytes);
+  const NiftiReader reader(file);
+  EXPECT_TRUE(reader.header().swapped);
+  const Volume v = reader.read();
+  EXPECT_EQ(volume_values<std::int32_t>(v), values);
+  EXPECT_EQ(volume_values<std::int32_t>(v), itk_voxels<std::int32_t>(file));
+}
+
+TEST(NiftiReader, RealBigEndianSampleMatchesItk) {
+  const auto file = test::sample_data_dir() / "nibabel/anatomical.nii";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << "sample data not fetched";
+  const NiftiReader reader(file);
+  EXPECT_TRUE(reader.header().swapped);
+  const Volume v = reader.read();
+  EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{33, 41, 25}));
+  EXPECT_EQ(volume_values<std::int16_t>(v), itk_voxels<std::int16_t>(file));
+}
+
+TEST(NiftiReader, HandWrittenNifti2LittleAndBigEndian) {
+  for (bool be : {false, true}) {
+    TempDir dir;
+    const auto file = dir / "n2.nii.gz";
+    const auto values = ramp<std::uint16_t>(3 * 2 * 4, 7, 2500);
+    auto bytes = nifti2_header({3, 2, 4}, 512, 16, be);
+    append_values(bytes, values, be);
+    write_file(file, bytes);
+    const NiftiReader reader(file);
+    EXPECT_EQ(reader.header().version, 2);
+    EXPECT_EQ(reader.header().swapped, be);
+    const Volume v = reader.read();
+    EXPECT_EQ(v.type(), VoxelType::UInt16);
+    EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{3, 2, 4}));
+    EXPECT_EQ(volume_values<std::uint16_t>(v), values);
+  }
+}
+
+TEST(NiftiReader, RealNifti2SampleMatchesAnIndependentDecode) {
+  const auto file = test::sample_data_dir() / "nibabel/example_nifti2.nii.gz";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << "sample data not fetched";
+  const auto raw = gunzip(file);
+  std::int64_t dims[8], vox_offset;
+  std::int16_t datatype;
+  std::memcpy(dims, raw.data() + 16, sizeof dims);
+  std::memcpy(&vox_offset, raw.data() + 168, 8);
+  std::memcpy(&datatype, raw.data() + 12, 2);
+  ASSERT_EQ(datatype, 4);  // int16
+  const Volume v = NiftiReader(file).read();
+  EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{std::size_t(dims[1]), std::size_t(dims[2]),
+                                                  std::size_t(dims[3])}));
+  EXPECT_EQ(v.components(), static_cast<std::size_t>(dims[4]));
+  EXPECT_EQ(v.stored_dimensions, 4u);
+  const std::size_t n = v.element_count();
+  ASSERT_EQ(raw.size(), static_cast<std::size_t>(vox_offset) + 2 * n);
+  std::vector<std::int16_t> expected(n);
+  std::memcpy(expected.data(), raw.data() + vox_offset, 2 * n);
+  EXPECT_EQ(volume_values<std::int16_t>(v), expected);
+}
+
+TEST(NiftiReader, Rgb24IsInterleavedThreeComponents) {
+  TempDir dir;
+  const auto file = dir / "rgb.nii";
+  std::vector<std::uint8_t> values(2 * 2 * 1 * 3);
+  for (std::size_t e = 0; e < values.size(); ++e) values[e] = static_cast<std::uint8_t>(10 * e + 1);
+  auto bytes = nifti1_header({2, 2, 1}, 128, 24, false, 3.0f, 1.0f);  // scaling ignored for RGB
+  append_values(bytes, values, false);
+  write_file(file, bytes);
+  const Volume v = NiftiReader(file).read();
+  EXPECT_EQ(v.type(), VoxelType::UInt8);
+  EXPECT_EQ(v.components(), 3u);
+  EXPECT_EQ(v.voxel_stride(), 3u);
+  EXPECT_EQ(volume_values<std::uint8_t>(v), values);
+}
+
+TEST(NiftiReader, ScalingGivesFloat32WhenExactElseFloat64) {
+  TempDir dir;
+  const auto values = ramp<std::int16_t>(8, -4, 3);
+  {
+    const auto file = dir / "exact.nii";
+    auto bytes = nifti1_header({2, 2, 2}, 4, 16, false, 2.0f, -5.0f);
+    append_values(bytes, values, false);
+    write_file(file, bytes);
+    const Volume v = NiftiReader(file).read();
+    ASSERT_EQ(v.type(), VoxelType::Float32);
+    for (std::size_t e = 0; e < 8; ++e) EXPECT_EQ(v.data<float>()[e], 2.0f * values[e] - 5.0f);
+  }
+  {
+    const auto file = dir / "inexact.nii";
+    const float slope = 0.1f, inter = 1000.3f;
+    auto bytes = nifti1_header({2, 2, 2}, 4, 16, false, slope, inter);
+    append_values(bytes, values, false);
+    write_file(file, bytes);
+    const Volume v = NiftiReader(file).read();
+    ASSERT_EQ(v.type(), VoxelType::Float64);
+    for (std::size_t e = 0; e < 8; ++e)
+      EXPECT_EQ(v.data<double>()[e], double(slope) * values[e] + double(inter));
+  }
+  {
+    const auto file = dir / "zero_slope.nii";  // scl_slope 0 means "no scaling"
+    auto bytes = nifti1_header({2, 2, 2}, 4, 16, false, 0.0f, 7.0f);
+    append_values(bytes, values, false);
+    write_file(file, bytes);
+    const Volume v = NiftiReader(file).read();
+    ASSERT_EQ(v.type(), VoxelType::Int16);
+    EXPECT_EQ(volume_values<std::int16_t>(v), values);
+  }
+}
+
+TEST(NiftiReader, ShortDataIsAnInputError) {
+  TempDir dir;
+  for (const char* name : {"short.nii", "short.nii.gz"}) {
+    const auto file = dir / name;
+    auto bytes = nifti1_header({10, 10, 10}, 2, 8, false);
+    bytes.resize(bytes.size() + 500, 1);  // 1000 voxels claimed
+    write_file(file, bytes);
+    const NiftiReader reader(file);
+    try {
+      (void)reader.read();
+      ADD_FAILURE() << name << ": no error";
+    } catch (const InputError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find(file.string()), std::string::npos) << msg;
+      EXPECT_NE(msg.find("500 of 1000"), std::string::npos) << msg;
+      EXPECT_EQ(msg.find('\n'), std::string::npos);
+    }
+  }
+}
+
+TEST(NiftiReader, BadHeadersAreInputErrors) {
+  TempDir dir;
+  auto zero = nifti1_header({4, 0, 3}, 2, 8, false);
+  write_file(dir / "zero.nii", zero);
+  EXPECT_THROW(NiftiReader(dir / "zero.nii"), InputError);
+  auto complex = nifti1_header({2, 2, 2}, 32, 64, false);
+  complex.resize(complex.size() + 64);
+  write_file(dir / "complex.nii", complex);
+  EXPECT_THROW(NiftiReader(dir / "complex.nii"), InputError);
+  write_file(dir / "text.nii", std::vector<unsigned char>(400, 'x'));
+  EXPECT_FALSE(NiftiReader::probe(dir / "text.nii").has_value());
+  EXPECT_THROW(NiftiReader(dir / "text.nii"), InputError);
+}
+
+}  // namespace
+}  // namespace samed2d
