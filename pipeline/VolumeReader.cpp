@@ -7,6 +7,7 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -293,6 +294,70 @@ std::optional<std::vector<std::array<std::uint8_t, 3>>> palette_of(itk::ImageIOB
   return std::nullopt;
 }
 
+Volume read_expanded_palette(const std::filesystem::path& file, unsigned stored,
+                             const Geometry& geometry) {
+  itk::ImageIOBase::Pointer io =
+      itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
+  io->SetFileName(file.string());
+  io->SetExpandRGBPalette(true);
+  io->ReadImageInformation();
+  const std::size_t comps = io->GetNumberOfComponents();
+  if (io->GetComponentType() != itk::IOComponentEnum::UCHAR || (comps != 3 && comps != 4))
+    throw InputError(str(file) + ": palette image of an unsupported kind; convert it to RGB");
+  const std::array<std::size_t, 3> size{io->GetDimensions(0), io->GetDimensions(1), 1};
+  itk::ImageIORegion region(io->GetNumberOfDimensions());
+  for (unsigned d = 0; d < io->GetNumberOfDimensions(); ++d)
+    region.SetSize(d, io->GetDimensions(d));
+  io->SetIORegion(region);
+  std::vector<unsigned char> scratch(static_cast<std::size_t>(io->GetImageSizeInBytes()));
+  io->Read(scratch.data());
+  Volume v(VoxelType::UInt8, size, 3, true);
+  v.stored_dimensions = stored;
+  v.geometry = geometry;
+  auto* out = v.data<std::uint8_t>();
+  for (std::size_t p = 0; p < size[0] * size[1]; ++p)
+    std::memcpy(out + 3 * p, scratch.data() + comps * p, 3);
+  return v;
+}
+
+// ITK 5.2's MetaImage reader only prints "data not read completely" for a short data file and
+// returns success, so the uncompressed data's length is checked here first.
+void check_metaimage_length(const std::filesystem::path& file, std::size_t needed) {
+  std::ifstream in(file, std::ios::binary);
+  std::string line, data_file;
+  bool compressed = false;
+  while (std::getline(in, line)) {
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = one_line(line.substr(0, eq)), value = one_line(line.substr(eq + 1));
+    if (key == "CompressedData") compressed = value == "True" || value == "true";
+    if (key == "HeaderSize") return;  // skipped bytes: leave the check to ITK
+    if (key == "ElementDataFile") {
+      data_file = value;
+      break;
+    }
+  }
+  if (compressed || data_file.empty() || data_file.starts_with("LIST") ||
+      data_file.find('%') != std::string::npos || data_file.find(' ') != std::string::npos)
+    return;
+  std::uintmax_t available = 0;
+  if (data_file == "LOCAL") {
+    const auto pos = in.tellg();
+    if (pos < 0) return;
+    available = std::filesystem::file_size(file) - static_cast<std::uintmax_t>(pos);
+  } else {
+    std::error_code ec;
+    available = std::filesystem::file_size(file.parent_path() / data_file, ec);
+    if (ec)
+      throw InputError(str(file) + ": its data file " + data_file +
+                       " is missing; put it beside the header");
+  }
+  if (available < needed)
+    throw InputError(str(file) + ": MetaImage data is short (" + std::to_string(available) +
+                     " of " + std::to_string(needed) +
+                     " bytes); the file is truncated, re-download or re-export it");
+}
+
 Volume read_with_itk(const std::filesystem::path& file) {
   itk::ImageIOBase::Pointer io =
       itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
@@ -338,6 +403,8 @@ Volume read_with_itk(const std::filesystem::path& file) {
   }
   io->SetIORegion(region);
   const unsigned stored = ndim <= 2 ? 2u : (frames > 1 ? 4u : 3u);
+  if (std::string(io->GetNameOfClass()) == "MetaImageIO")
+    check_metaimage_length(file, static_cast<std::size_t>(io->GetImageSizeInBytes()));
   const Geometry geometry = geometry_from_io(*io);
 
   const bool palette = io->GetIsReadAsScalarPlusPalette() && comps == 1;
@@ -354,16 +421,23 @@ Volume read_with_itk(const std::filesystem::path& file) {
     return v;
   }
 
+  const std::size_t n = size[0] * size[1] * size[2];
+  std::optional<std::vector<std::array<std::uint8_t, 3>>> pal;
+  bool grey = true;
+  if (palette) {
+    pal = palette_of(*io);
+    if (!pal || (*type != VoxelType::UInt8 && *type != VoxelType::UInt16))
+      throw InputError(str(file) + ": palette image of an unsupported kind; convert it to RGB");
+    for (const auto& c : *pal) grey = grey && c[0] == c[1] && c[1] == c[2];
+    // ITK 5.2's BMP reader hands out its palette with red and blue swapped, while its own
+    // expansion gets the colours right: colour palettes are expanded by ITK, grey ones (which the
+    // swap cannot change) are mapped here to keep one channel.
+    if (!grey) return read_expanded_palette(file, stored, geometry);
+  }
   // Small 2D raster images only: read into scratch memory, then expand or drop alpha.
   std::vector<unsigned char> scratch(static_cast<std::size_t>(io->GetImageSizeInBytes()));
   io->Read(scratch.data());
-  const std::size_t n = size[0] * size[1] * size[2];
   if (palette) {
-    const auto pal = palette_of(*io);
-    if (!pal || (*type != VoxelType::UInt8 && *type != VoxelType::UInt16))
-      throw InputError(str(file) + ": palette image of an unsupported kind; convert it to RGB");
-    bool grey = true;
-    for (const auto& c : *pal) grey = grey && c[0] == c[1] && c[1] == c[2];
     Volume v(VoxelType::UInt8, size, grey ? 1 : 3, true);
     v.stored_dimensions = stored;
     v.geometry = geometry;

@@ -1,0 +1,661 @@
+#include <gtest/gtest.h>
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkImageFileWriter.h>
+#include <png.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include "pipeline/Errors.hpp"
+#include "pipeline/VolumeReader.hpp"
+#include "support/TestData.hpp"
+
+namespace samed2d {
+namespace {
+
+using test::TempDir;
+namespace fs = std::filesystem;
+
+// ---- helpers ----
+
+template <class T>
+std::vector<T> values_of(const Volume& v) {
+  const T* p = v.data<T>();
+  return {p, p + v.element_count()};
+}
+
+template <class T>
+std::vector<T> ramp(std::size_t n, double start, double step) {
+  std::vector<T> out(n);
+  for (std::size_t e = 0; e < n; ++e)
+    out[e] = static_cast<T>(start + step * static_cast<double>(e));
+  return out;
+}
+
+Volume read(const fs::path& file) {
+  std::vector<std::string> warnings;
+  Volume v = read_volume(file, warnings);
+  EXPECT_TRUE(warnings.empty()) << file << ": " << (warnings.empty() ? "" : warnings[0]);
+  return v;
+}
+
+// The error message of read_volume, checked to be one line naming the file.
+std::string error_of(const fs::path& file) {
+  std::vector<std::string> warnings;
+  try {
+    (void)read_volume(file, warnings);
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_EQ(msg.rfind(file.string() + ": ", 0), 0u) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    return msg;
+  }
+  ADD_FAILURE() << file << ": no InputError";
+  return {};
+}
+
+std::vector<unsigned char> gunzip(const fs::path& file) {
+  gzFile f = gzopen(file.c_str(), "rb");
+  std::vector<unsigned char> out;
+  unsigned char buf[65536];
+  int n;
+  while ((n = gzread(f, buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
+  gzclose(f);
+  return out;
+}
+
+void write_bytes(const fs::path& file, const std::vector<unsigned char>& bytes) {
+  std::ofstream(file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+}
+
+template <class T>
+T get(const std::vector<unsigned char>& b, std::size_t off, bool big_endian) {
+  unsigned char bytes[sizeof(T)];
+  std::memcpy(bytes, b.data() + off, sizeof(T));
+  if (big_endian) std::reverse(bytes, bytes + sizeof(T));
+  T v;
+  std::memcpy(&v, bytes, sizeof(T));
+  return v;
+}
+
+template <class T>
+void put(std::vector<unsigned char>& b, std::size_t off, T v, bool big_endian) {
+  unsigned char bytes[sizeof(T)];
+  std::memcpy(bytes, &v, sizeof(T));
+  if (big_endian) std::reverse(bytes, bytes + sizeof(T));
+  std::memcpy(b.data() + off, bytes, sizeof(T));
+}
+
+// Decodes a NIfTI-1 int16/uint8 file by hand: voxels after vox_offset, in file byte order.
+template <class T>
+std::vector<T> decode_nifti1(const std::vector<unsigned char>& raw, std::size_t count) {
+  const bool be = get<std::int32_t>(raw, 0, false) != 348;
+  const auto offset = static_cast<std::size_t>(get<float>(raw, 108, be));
+  std::vector<T> out(count);
+  for (std::size_t e = 0; e < count; ++e) out[e] = get<T>(raw, offset + e * sizeof(T), be);
+  return out;
+}
+
+template <class T, unsigned D>
+void write_itk(const fs::path& file, const std::array<std::size_t, D>& size,
+               const std::vector<T>& values, bool compress = false) {
+  using Image = itk::Image<T, D>;
+  auto image = Image::New();
+  typename Image::RegionType region;
+  for (unsigned d = 0; d < D; ++d) region.SetSize(d, size[d]);
+  image->SetRegions(region);
+  image->Allocate();
+  std::copy(values.begin(), values.end(), image->GetBufferPointer());
+  auto writer = itk::ImageFileWriter<Image>::New();
+  writer->SetFileName(file.string());
+  writer->SetInput(image);
+  writer->SetUseCompression(compress);
+  writer->Update();
+}
+
+// A PNG written with libpng, for the kinds ITK cannot write (palette, grey+alpha, sBIT).
+struct PngSpec {
+  png_uint_32 width = 0, height = 0;
+  int bit_depth = 8;
+  int color_type = PNG_COLOR_TYPE_GRAY;
+  std::vector<png_color> palette;
+  std::vector<png_byte> trns;       // palette alpha
+  int sbit_grey = 0;                // 0: no sBIT chunk
+  std::vector<unsigned char> rows;  // packed rows as PNG stores them
+};
+
+void write_png(const fs::path& file, const PngSpec& s) {
+  FILE* fp = std::fopen(file.c_str(), "wb");
+  ASSERT_NE(fp, nullptr);
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  png_init_io(png, fp);
+  png_set_IHDR(png, info, s.width, s.height, s.bit_depth, s.color_type, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  if (!s.palette.empty())
+    png_set_PLTE(png, info, s.palette.data(), static_cast<int>(s.palette.size()));
+  if (!s.trns.empty())
+    png_set_tRNS(png, info, s.trns.data(), static_cast<int>(s.trns.size()), nullptr);
+  if (s.sbit_grey > 0) {
+    png_color_8 sbit{};
+    sbit.gray = static_cast<png_byte>(s.sbit_grey);
+    png_set_sBIT(png, info, &sbit);
+  }
+  png_write_info(png, info);
+  const std::size_t rowbytes = s.rows.size() / s.height;
+  for (png_uint_32 r = 0; r < s.height; ++r)
+    png_write_row(png, const_cast<png_bytep>(s.rows.data() + r * rowbytes));
+  png_write_end(png, nullptr);
+  png_destroy_write_struct(&png, &info);
+  std::fclose(fp);
+}
+
+// ---- volumes: MetaImage, NRRD ----
+
+template <class T>
+void expect_round_trip(const fs::path& file, double start, double step) {
+  const std::array<std::size_t, 3> size{6, 5, 4};
+  const auto values = ramp<T>(120, start, step);
+  test::write_volume<T>(file, size, values, 3, {0.5, 0.75, 2.5}, {-10, 20, 30.5});
+  const Volume v = read(file);
+  EXPECT_EQ(v.type(), voxel_type_of<T>()) << file;
+  EXPECT_EQ(v.size(), size) << file;
+  EXPECT_EQ(v.components(), 1u);
+  EXPECT_EQ(v.stored_dimensions, 3u);
+  EXPECT_EQ(values_of<T>(v), values) << file;
+  EXPECT_EQ(v.geometry.spacing, (std::array<double, 3>{0.5, 0.75, 2.5})) << file;
+  EXPECT_EQ(v.geometry.origin, (std::array<double, 3>{-10, 20, 30.5})) << file;
+}
+
+TEST(VolumeReader, MetaImageAndNrrdKeepVoxelTypeAndValues) {
+  TempDir dir;
+  for (const char* ext : {".mha", ".mhd", ".nrrd", ".nhdr", ".nii", ".nii.gz"}) {
+    expect_round_trip<std::int16_t>(dir / (std::string("s") + ext), -1000, 37);
+    expect_round_trip<std::uint8_t>(dir / (std::string("u") + ext), 0, 2);
+    expect_round_trip<float>(dir / (std::string("f") + ext), -3.5, 0.125);
+    expect_round_trip<double>(dir / (std::string("d") + ext), 1e10, -3.3e8);
+  }
+  // .mhd and .nhdr keep their data in a detached file.
+  EXPECT_TRUE(fs::exists(dir / "s.raw"));
+  bool nhdr_detached = false;
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    nhdr_detached |= e.path().filename().string().rfind("s.raw", 0) == 0 ||
+                     e.path().filename().string().rfind("s.nhdr.", 0) == 0;
+  EXPECT_TRUE(nhdr_detached);
+}
+
+TEST(VolumeReader, CompressedMetaImage) {
+  TempDir dir;
+  const auto file = dir / "c.mhd";
+  const auto values = ramp<std::uint16_t>(7 * 3 * 2, 5, 1111);
+  write_itk<std::uint16_t, 3>(file, {7, 3, 2}, values, true);
+  ASSERT_TRUE(fs::exists(dir / "c.zraw"));
+  const Volume v = read(file);
+  EXPECT_EQ(v.type(), VoxelType::UInt16);
+  EXPECT_EQ(values_of<std::uint16_t>(v), values);
+}
+
+TEST(VolumeReader, FourDimensionalMetaImageGivesNonInterleavedComponents) {
+  TempDir dir;
+  const auto file = dir / "t.mha";
+  const auto values = ramp<std::int16_t>(3 * 2 * 2 * 4, -50, 3);
+  write_itk<std::int16_t, 4>(file, {3, 2, 2, 4}, values);
+  const Volume v = read(file);
+  EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{3, 2, 2}));
+  EXPECT_EQ(v.components(), 4u);
+  EXPECT_EQ(v.voxel_stride(), 1u);
+  EXPECT_EQ(v.component_stride(), 12u);
+  EXPECT_EQ(v.stored_dimensions, 4u);
+  // voxel (i, j, k) of volume t sits at i + 3 * (j + 2 * (k + 2 * t)) in the file's order.
+  const auto* p = v.data<std::int16_t>();
+  EXPECT_EQ(p[2 * v.component_stride() + (1 + 3 * (0 + 2 * 1))],
+            values[1 + 3 * (0 + 2 * (1 + 2 * 2))]);
+  EXPECT_EQ(values_of<std::int16_t>(v), values);
+}
+
+// ---- NIfTI, real files ----
+
+TEST(VolumeReader, Colin27MatchesAnIndependentDecode) {
+  const auto file = test::sample_data_dir() / "colin27/ch2.nii.gz";
+  if (!fs::exists(file)) GTEST_SKIP() << "sample data not fetched";
+  const Volume v = read(file);
+  ASSERT_EQ(v.type(), VoxelType::UInt8);
+  ASSERT_EQ(v.size(), (std::array<std::size_t, 3>{181, 217, 181}));
+  const auto raw = gunzip(file);
+  const auto expected = decode_nifti1<std::uint8_t>(raw, v.voxel_count());
+  const auto* p = v.data<std::uint8_t>();
+  for (std::size_t idx : {std::size_t{0}, std::size_t{90 + 181 * (108 + 217 * 90)},
+                          std::size_t{45 + 181 * (150 + 217 * 30)}, v.voxel_count() - 1})
+    EXPECT_EQ(p[idx], expected[idx]) << idx;
+  EXPECT_EQ(values_of<std::uint8_t>(v), expected);
+  EXPECT_NE(*std::max_element(p, p + v.voxel_count()), 0);
+}
+
+TEST(VolumeReader, Example4dHasTwoNonInterleavedComponents) {
+  const auto file = test::sample_data_dir() / "nibabel/example4d.nii.gz";
+  if (!fs::exists(file)) GTEST_SKIP() << "sample data not fetched";
+  const Volume v = read(file);
+  ASSERT_EQ(v.type(), VoxelType::Int16);
+  EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{128, 96, 24}));
+  EXPECT_EQ(v.components(), 2u);
+  EXPECT_EQ(v.component_stride(), v.voxel_count());
+  EXPECT_EQ(v.stored_dimensions, 4u);
+  EXPECT_EQ(values_of<std::int16_t>(v),
+            decode_nifti1<std::int16_t>(gunzip(file), 2 * v.voxel_count()));
+}
+
+TEST(VolumeReader, Nifti2SampleIsRead) {
+  const auto file = test::sample_data_dir() / "nibabel/example_nifti2.nii.gz";
+  if (!fs::exists(file)) GTEST_SKIP() << "sample data not fetched";
+  const Volume v = read(file);
+  EXPECT_EQ(v.type(), VoxelType::Int16);
+  EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{32, 20, 12}));
+  EXPECT_EQ(v.components(), 2u);
+  const auto raw = gunzip(file);
+  const auto offset = static_cast<std::size_t>(get<std::int64_t>(raw, 168, false));
+  const auto* p = v.data<std::int16_t>();
+  for (std::size_t e : {std::size_t{0}, std::size_t{5000}, v.element_count() - 1})
+    EXPECT_EQ(p[e], get<std::int16_t>(raw, offset + 2 * e, false)) << e;
+}
+
+// ---- NIfTI scl_slope / scl_inter ----
+
+TEST(VolumeReader, NiftiScalingGivesPhysicalValues) {
+  const auto src = test::sample_data_dir() / "nibabel/anatomical.nii";  // big-endian int16
+  if (!fs::exists(src)) GTEST_SKIP() << "sample data not fetched";
+  TempDir dir;
+  auto raw = test::read_bytes(src);
+  ASSERT_EQ(get<std::int16_t>(raw, 70, true), 4);
+  put<float>(raw, 112, 2.0f, true);
+  put<float>(raw, 116, -5.0f, true);
+  const auto file = dir / "scaled.nii";
+  write_bytes(file, raw);
+  const Volume v = read(file);
+  const auto stored = decode_nifti1<std::int16_t>(raw, 33 * 41 * 25);
+  ASSERT_EQ(v.type(), VoxelType::Float32);  // every 2v-5 of an int16 is a float
+  for (std::size_t e = 0; e < stored.size(); ++e)
+    ASSERT_EQ(v.data<float>()[e], 2.0f * stored[e] - 5.0f) << e;
+
+  // What ITK 5.2 does with the same file: promotes to float and applies the scaling itself.
+  using Image = itk::Image<float, 3>;
+  auto reader = itk::ImageFileReader<Image>::New();
+  reader->SetFileName(file.string());
+  reader->Update();
+  EXPECT_EQ(reader->GetImageIO()->GetComponentType(), itk::IOComponentEnum::FLOAT);
+  EXPECT_EQ(reader->GetOutput()->GetBufferPointer()[7], 2.0f * stored[7] - 5.0f);
+}
+
+TEST(VolumeReader, RealScaledNiftiIsFloat64WhenFloatCannotHoldIt) {
+  const auto file = test::sample_data_dir() / "nibabel/functional.nii";
+  if (!fs::exists(file)) GTEST_SKIP() << "sample data not fetched";
+  const auto raw = test::read_bytes(file);
+  const bool be = get<std::int32_t>(raw, 0, false) != 348;
+  const double slope = get<float>(raw, 112, be), inter = get<float>(raw, 116, be);
+  ASSERT_NE(slope, 1.0);
+  const Volume v = read(file);
+  ASSERT_EQ(v.type(), VoxelType::Float64);
+  EXPECT_EQ(v.components(), 20u);
+  const auto stored = decode_nifti1<std::int16_t>(raw, v.element_count());
+  for (std::size_t e = 0; e < stored.size(); ++e)
+    ASSERT_EQ(v.data<double>()[e], stored[e] * slope + inter) << e;
+}
+
+// ---- the two traps of Debian's ITK 5.2 ----
+
+TEST(VolumeReader, ReadsTheNamedFileNotItsSiblingWithTheOtherExtension) {
+  TempDir dir;
+  const std::array<std::size_t, 3> size{4, 3, 2};
+  const auto a = ramp<std::int16_t>(24, 0, 1);
+  const auto b = ramp<std::int16_t>(24, 500, -7);
+  test::write_volume<std::int16_t>(dir / "X.nii", size, a, 3, {1, 1, 1});
+  test::write_volume<std::int16_t>(dir / "X.nii.gz", size, b, 3, {2, 2, 2});
+  const Volume gz = read(dir / "X.nii.gz");
+  EXPECT_EQ(values_of<std::int16_t>(gz), b);
+  EXPECT_EQ(gz.geometry.spacing[0], 2.0);
+  const Volume plain = read(dir / "X.nii");
+  EXPECT_EQ(values_of<std::int16_t>(plain), a);
+  EXPECT_EQ(plain.geometry.spacing[0], 1.0);
+}
+
+TEST(VolumeReader, NonOrthonormalSformFallsBackWithAWarning) {
+  TempDir dir;
+  const auto file = dir / "shear.nii";
+  const std::array<std::size_t, 3> size{5, 4, 3};
+  const auto values = ramp<std::int16_t>(60, -30, 11);
+  test::write_volume<std::int16_t>(file, size, values);
+  auto raw = test::read_bytes(file);
+  ASSERT_EQ(get<std::int32_t>(raw, 0, false), 348);
+  const float srow[12] = {1, 0.5f, 0, 3, 0, 1, 0.3f, 4, 0.2f, 0, 1, 5};  // sheared
+  for (int r = 0; r < 12; ++r) put<float>(raw, 280 + 4 * r, srow[r], false);
+  put<std::int16_t>(raw, 252, 0, false);  // qform_code
+  put<std::int16_t>(raw, 254, 1, false);  // sform_code
+  write_bytes(file, raw);
+
+  using Image = itk::Image<std::int16_t, 3>;
+  auto reader = itk::ImageFileReader<Image>::New();
+  reader->SetFileName(file.string());
+  EXPECT_THROW(reader->Update(), itk::ExceptionObject);  // so the fallback is what reads it
+
+  std::vector<std::string> warnings;
+  const Volume v = read_volume(file, warnings);
+  EXPECT_EQ(v.type(), VoxelType::Int16);
+  EXPECT_EQ(v.size(), size);
+  EXPECT_EQ(values_of<std::int16_t>(v), values);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0], file.string() +
+                             ": sform is not orthonormal, ITK refuses it; read with samed2d's own "
+                             "NIfTI reader (voxel order kept, direction ignored)");
+}
+
+// ---- 2D sources ----
+
+TEST(VolumeReader, GreyAnd16BitPngKeepTheirSamples) {
+  TempDir dir;
+  const auto grey = ramp<std::uint8_t>(7 * 5, 3, 7);
+  test::write_volume<std::uint8_t>(dir / "g.png", {7, 5, 1}, grey, 2);
+  Volume v = read(dir / "g.png");
+  EXPECT_EQ(v.type(), VoxelType::UInt8);
+  EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{7, 5, 1}));
+  EXPECT_EQ(v.components(), 1u);
+  EXPECT_EQ(v.stored_dimensions, 2u);
+  EXPECT_TRUE(v.is_2d());
+  EXPECT_EQ(values_of<std::uint8_t>(v), grey);
+
+  const auto deep = ramp<std::uint16_t>(6 * 4, 1, 2700);
+  test::write_volume<std::uint16_t>(dir / "d.png", {6, 4, 1}, deep, 2);
+  v = read(dir / "d.png");
+  EXPECT_EQ(v.type(), VoxelType::UInt16);
+  EXPECT_EQ(v.components(), 1u);
+  EXPECT_EQ(values_of<std::uint16_t>(v), deep);
+}
+
+TEST(VolumeReader, RgbPngStaysRgbAndRgbaLosesAlpha) {
+  TempDir dir;
+  const std::size_t w = 4, h = 3;
+  std::vector<std::uint8_t> rgba(w * h * 4), rgb;
+  for (std::size_t e = 0; e < rgba.size(); ++e) rgba[e] = static_cast<std::uint8_t>(e * 5 + 1);
+  for (std::size_t p = 0; p < w * h; ++p) rgb.insert(rgb.end(), &rgba[4 * p], &rgba[4 * p] + 3);
+  test::write_rgb_image(dir / "a.png", w, h, 4, rgba);
+  test::write_rgb_image(dir / "c.png", w, h, 3, rgb);
+  for (const char* name : {"a.png", "c.png"}) {
+    const Volume v = read(dir / name);
+    EXPECT_EQ(v.components(), 3u) << name;
+    EXPECT_EQ(v.voxel_stride(), 3u) << name;
+    EXPECT_EQ(values_of<std::uint8_t>(v), rgb) << name;
+  }
+}
+
+TEST(VolumeReader, PalettePngExpandsToGreyOrRgb) {
+  TempDir dir;
+  PngSpec grey;
+  grey.width = 4;
+  grey.height = 2;
+  grey.color_type = PNG_COLOR_TYPE_PALETTE;
+  for (int i = 0; i < 16; ++i)
+    grey.palette.push_back({png_byte(i * 16), png_byte(i * 16), png_byte(i * 16)});
+  grey.rows = {0, 3, 15, 7, 1, 2, 4, 8};
+  write_png(dir / "pg.png", grey);
+  Volume v = read(dir / "pg.png");
+  EXPECT_EQ(v.components(), 1u);
+  EXPECT_EQ(values_of<std::uint8_t>(v),
+            (std::vector<std::uint8_t>{0, 48, 240, 112, 16, 32, 64, 128}));
+
+  // 4-bit colour palette with a tRNS chunk: RGB through the palette, transparency ignored.
+  PngSpec colour;
+  colour.width = 3;
+  colour.height = 1;
+  colour.bit_depth = 4;
+  colour.color_type = PNG_COLOR_TYPE_PALETTE;
+  colour.palette = {{10, 20, 30}, {40, 50, 60}, {70, 80, 90}};
+  colour.trns = {0, 128, 255};
+  colour.rows = {0x21, 0x00};  // indices 2, 1, 0 packed high nibble first
+  write_png(dir / "pc.png", colour);
+  v = read(dir / "pc.png");
+  EXPECT_EQ(v.components(), 3u);
+  EXPECT_EQ(values_of<std::uint8_t>(v),
+            (std::vector<std::uint8_t>{70, 80, 90, 40, 50, 60, 10, 20, 30}));
+}
+
+TEST(VolumeReader, GreyAlphaSbitAndOneBitPng) {
+  TempDir dir;
+  PngSpec ga;
+  ga.width = 3;
+  ga.height = 1;
+  ga.color_type = PNG_COLOR_TYPE_GRAY_ALPHA;
+  ga.rows = {10, 255, 20, 0, 30, 128};
+  write_png(dir / "ga.png", ga);
+  Volume v = read(dir / "ga.png");
+  EXPECT_EQ(v.components(), 1u);
+  EXPECT_EQ(values_of<std::uint8_t>(v), (std::vector<std::uint8_t>{10, 20, 30}));
+
+  PngSpec sbit;  // sBIT says 4 significant bits; the stored samples must stay as they are
+  sbit.width = 3;
+  sbit.height = 1;
+  sbit.sbit_grey = 4;
+  sbit.rows = {0x10, 0x80, 0xF0};
+  write_png(dir / "sb.png", sbit);
+  v = read(dir / "sb.png");
+  EXPECT_EQ(values_of<std::uint8_t>(v), sbit.rows);
+
+  PngSpec bits;
+  bits.width = 8;
+  bits.height = 1;
+  bits.bit_depth = 1;
+  bits.rows = {0xA5};
+  write_png(dir / "b1.png", bits);
+  v = read(dir / "b1.png");
+  EXPECT_EQ(values_of<std::uint8_t>(v),
+            (std::vector<std::uint8_t>{255, 0, 255, 0, 0, 255, 0, 255}));
+}
+
+TEST(VolumeReader, JpegGreyAndRgb) {
+  TempDir dir;
+  const std::vector<std::uint8_t> grey(16 * 8, 100);
+  test::write_volume<std::uint8_t>(dir / "g.jpg", {16, 8, 1}, grey, 2);
+  Volume v = read(dir / "g.jpg");
+  EXPECT_EQ(v.type(), VoxelType::UInt8);
+  EXPECT_EQ(v.components(), 1u);
+  EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{16, 8, 1}));
+  for (auto x : values_of<std::uint8_t>(v)) EXPECT_NEAR(x, 100, 2);
+
+  std::vector<std::uint8_t> rgb;
+  for (int p = 0; p < 16 * 8; ++p) rgb.insert(rgb.end(), {200, 50, 10});
+  test::write_rgb_image(dir / "c.jpeg", 16, 8, 3, rgb);
+  v = read(dir / "c.jpeg");
+  EXPECT_EQ(v.components(), 3u);
+  const auto got = values_of<std::uint8_t>(v);
+  for (std::size_t e = 0; e < got.size(); ++e) EXPECT_NEAR(got[e], rgb[e], 4) << e;
+}
+
+TEST(VolumeReader, BmpGreyRgbAndColourPalette) {
+  TempDir dir;
+  const auto grey = ramp<std::uint8_t>(5 * 3, 0, 17);
+  test::write_volume<std::uint8_t>(dir / "g.bmp", {5, 3, 1}, grey, 2);
+  Volume v = read(dir / "g.bmp");
+  EXPECT_EQ(v.components(), 1u);  // ITK alone would expand the grey palette to RGB
+  EXPECT_EQ(values_of<std::uint8_t>(v), grey);
+
+  std::vector<std::uint8_t> rgb(5 * 3 * 3);
+  for (std::size_t e = 0; e < rgb.size(); ++e) rgb[e] = static_cast<std::uint8_t>(e * 6);
+  test::write_rgb_image(dir / "c.bmp", 5, 3, 3, rgb);
+  v = read(dir / "c.bmp");
+  EXPECT_EQ(v.components(), 3u);
+  EXPECT_EQ(values_of<std::uint8_t>(v), rgb);
+
+  // 8-bit BMP with a colour table, written by hand (rows bottom-up, padded to 4 bytes).
+  const int w = 3, h = 2;
+  const std::uint8_t index[h][w] = {{0, 1, 2}, {2, 2, 1}};                 // top row first
+  const std::uint8_t table[3][3] = {{255, 0, 0}, {0, 128, 0}, {1, 2, 3}};  // r, g, b
+  std::vector<unsigned char> bmp(14 + 40 + 4 * 3 + 4 * h, 0);
+  const std::size_t data_at = 14 + 40 + 12;
+  bmp[0] = 'B';
+  bmp[1] = 'M';
+  put<std::uint32_t>(bmp, 2, static_cast<std::uint32_t>(bmp.size()), false);
+  put<std::uint32_t>(bmp, 10, static_cast<std::uint32_t>(data_at), false);
+  put<std::uint32_t>(bmp, 14, 40, false);
+  put<std::int32_t>(bmp, 18, w, false);
+  put<std::int32_t>(bmp, 22, h, false);
+  put<std::uint16_t>(bmp, 26, 1, false);
+  put<std::uint16_t>(bmp, 28, 8, false);
+  put<std::uint32_t>(bmp, 34, 4 * h, false);
+  put<std::uint32_t>(bmp, 46, 3, false);
+  for (int c = 0; c < 3; ++c)
+    for (int k = 0; k < 3; ++k) bmp[54 + 4 * c + k] = table[c][2 - k];  // stored b, g, r, 0
+  for (int r = 0; r < h; ++r)
+    for (int x = 0; x < w; ++x) bmp[data_at + 4 * (h - 1 - r) + x] = index[r][x];
+  write_bytes(dir / "p.bmp", bmp);
+  v = read(dir / "p.bmp");
+  ASSERT_EQ(v.components(), 3u);
+  std::vector<std::uint8_t> expected;
+  for (int r = 0; r < h; ++r)
+    for (int x = 0; x < w; ++x)
+      expected.insert(expected.end(), table[index[r][x]], table[index[r][x]] + 3);
+  EXPECT_EQ(values_of<std::uint8_t>(v), expected);
+}
+
+TEST(VolumeReader, TiffGrey16BitAndRgb) {
+  TempDir dir;
+  const auto grey = ramp<std::uint8_t>(6 * 4, 1, 9);
+  test::write_volume<std::uint8_t>(dir / "g.tif", {6, 4, 1}, grey, 2);
+  Volume v = read(dir / "g.tif");
+  EXPECT_EQ(v.type(), VoxelType::UInt8);
+  EXPECT_EQ(v.components(), 1u);
+  EXPECT_TRUE(v.is_2d());
+  EXPECT_EQ(values_of<std::uint8_t>(v), grey);
+
+  const auto deep = ramp<std::uint16_t>(6 * 4, 3, 2001);
+  test::write_volume<std::uint16_t>(dir / "d.tiff", {6, 4, 1}, deep, 2);
+  v = read(dir / "d.tiff");
+  EXPECT_EQ(v.type(), VoxelType::UInt16);
+  EXPECT_EQ(values_of<std::uint16_t>(v), deep);
+
+  std::vector<std::uint8_t> rgb(6 * 4 * 3);
+  for (std::size_t e = 0; e < rgb.size(); ++e) rgb[e] = static_cast<std::uint8_t>(255 - 3 * e);
+  test::write_rgb_image(dir / "c.tif", 6, 4, 3, rgb);
+  v = read(dir / "c.tif");
+  EXPECT_EQ(v.components(), 3u);
+  EXPECT_EQ(values_of<std::uint8_t>(v), rgb);
+}
+
+TEST(VolumeReader, ThreeDimensionalFileWithOneSliceIsA2dSource) {
+  TempDir dir;
+  const auto values = ramp<std::int16_t>(5 * 4, 0, 3);
+  test::write_volume<std::int16_t>(dir / "flat.nii.gz", {5, 4, 1}, values);
+  const Volume v = read(dir / "flat.nii.gz");
+  EXPECT_EQ(v.stored_dimensions, 3u);
+  EXPECT_TRUE(v.is_2d());
+  EXPECT_EQ(values_of<std::int16_t>(v), values);
+}
+
+// ---- errors ----
+
+TEST(VolumeReader, MissingAndUnknownFilesAreInputErrors) {
+  TempDir dir;
+  EXPECT_NE(error_of(dir / "nothere.nii.gz").find("not found"), std::string::npos);
+  write_bytes(dir / "notes.txt", std::vector<unsigned char>(100, 'a'));
+  EXPECT_NE(error_of(dir / "notes.txt").find("no reader"), std::string::npos);
+  write_bytes(dir / "fake.nii.gz", std::vector<unsigned char>(100, 'a'));
+  EXPECT_NE(error_of(dir / "fake.nii.gz").find("not a valid NIfTI"), std::string::npos);
+  std::vector<unsigned char> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  png.resize(64, 7);
+  write_bytes(dir / "broken.png", png);
+  error_of(dir / "broken.png");
+}
+
+TEST(VolumeReader, TruncatedFilesAreInputErrors) {
+  TempDir dir;
+  const auto values = ramp<std::int16_t>(40 * 30 * 20, -2000, 0.37);
+  test::write_volume<std::int16_t>(dir / "v.nii.gz", {40, 30, 20}, values);
+  test::write_volume<std::int16_t>(dir / "v.nii", {40, 30, 20}, values);
+  test::write_volume<std::int16_t>(dir / "v.mha", {40, 30, 20}, values);
+  test::write_volume<std::int16_t>(dir / "v.nrrd", {40, 30, 20}, values);
+  for (const char* name : {"v.nii.gz", "v.nii", "v.mha", "v.nrrd"}) {
+    auto bytes = test::read_bytes(dir / name);
+    bytes.resize(bytes.size() * 2 / 3);
+    write_bytes(dir / (std::string("cut_") + name), bytes);
+    error_of(dir / (std::string("cut_") + name));
+  }
+  // A detached MetaImage data file that is shorter than the header claims.
+  test::write_volume<std::int16_t>(dir / "d.mhd", {40, 30, 20}, values);
+  auto raw = test::read_bytes(dir / "d.raw");
+  raw.resize(raw.size() - 1);
+  write_bytes(dir / "d.raw", raw);
+  EXPECT_NE(error_of(dir / "d.mhd").find("short"), std::string::npos);
+  // Corrupt deflate data in the middle of a .nii.gz must fail, not hang or crash.
+  auto bytes = test::read_bytes(dir / "v.nii.gz");
+  for (std::size_t e = bytes.size() / 2; e < bytes.size() / 2 + 64; ++e) bytes[e] ^= 0x5A;
+  write_bytes(dir / "garbled.nii.gz", bytes);
+  error_of(dir / "garbled.nii.gz");
+}
+
+TEST(VolumeReader, ZeroSizedDimensionsAreInputErrors) {
+  TempDir dir;
+  test::write_volume<std::uint8_t>(dir / "z.nii", {3, 3, 3}, std::vector<std::uint8_t>(27, 1));
+  auto raw = test::read_bytes(dir / "z.nii");
+  put<std::int16_t>(raw, 42 + 2, 0, false);  // dim[2] = 0
+  write_bytes(dir / "z.nii", raw);
+  EXPECT_NE(error_of(dir / "z.nii").find("size 0"), std::string::npos);
+
+  std::ofstream(dir / "z.mha") << "ObjectType = Image\nNDims = 3\nDimSize = 4 0 2\n"
+                                  "ElementType = MET_UCHAR\nElementDataFile = LOCAL\n";
+  error_of(dir / "z.mha");
+}
+
+TEST(VolumeReader, FourDWithVectorPixelsIsAnInputError) {
+  TempDir dir;
+  using Image = itk::Image<itk::Vector<float, 2>, 4>;
+  auto image = Image::New();
+  Image::RegionType region;
+  region.SetSize({{2, 2, 2, 3}});
+  image->SetRegions(region);
+  image->Allocate(true);
+  auto writer = itk::ImageFileWriter<Image>::New();
+  writer->SetFileName((dir / "vec4d.mha").string());
+  writer->SetInput(image);
+  writer->Update();
+  EXPECT_NE(error_of(dir / "vec4d.mha").find("4D"), std::string::npos);
+}
+
+// ---- concurrency ----
+
+TEST(VolumeReader, ConcurrentReadsOfDifferentFiles) {
+  TempDir dir;
+  struct Case {
+    fs::path file;
+    std::vector<std::int16_t> values;
+  };
+  std::vector<Case> cases;
+  const char* exts[] = {".nii.gz", ".nii", ".mha", ".nrrd", ".mhd", ".nii.gz", ".nhdr", ".nii"};
+  for (int c = 0; c < 8; ++c) {
+    Case k{dir / ("c" + std::to_string(c) + exts[c]),
+           ramp<std::int16_t>(32 * 32 * 16, -c * 100, c + 1)};
+    test::write_volume<std::int16_t>(k.file, {32, 32, 16}, k.values);
+    cases.push_back(std::move(k));
+  }
+  std::vector<int> failures(cases.size(), 0);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < cases.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round) {
+        const Case& k = cases[(t + round) % cases.size()];
+        std::vector<std::string> warnings;
+        try {
+          const Volume v = read_volume(k.file, warnings);
+          if (v.type() != VoxelType::Int16 || values_of<std::int16_t>(v) != k.values) ++failures[t];
+        } catch (...) {
+          ++failures[t];
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (std::size_t t = 0; t < failures.size(); ++t) EXPECT_EQ(failures[t], 0) << "thread " << t;
+}
+
+}  // namespace
+}  // namespace samed2d
