@@ -1,0 +1,50 @@
+#include "ConverterRegistry.hpp"
+
+#include <fmt/format.h>
+
+#include "converters/GenericConverter.hpp"
+#include "pipeline/Errors.hpp"
+#include "pipeline/JsonFile.hpp"
+
+namespace samed2d {
+
+const std::vector<ConverterInfo>& converter_registry() {
+  // The one list of converters; add a row here for a new layout kind.
+  static const std::vector<ConverterInfo> table{
+      {"generic",
+       "one case per file matched by a glob; sequences and label found by path templates",
+       &GenericConverter::create},
+  };
+  return table;
+}
+
+const ConverterInfo* find_converter(std::string_view name) {
+  for (const auto& info : converter_registry())
+    if (info.name == name) return &info;
+  return nullptr;
+}
+
+std::unique_ptr<Converter> load_dataset_config(const std::filesystem::path& file,
+                                               const ClassRegistry& classes) {
+  const std::string origin = file.string();
+  const auto config = read_json_file(file);
+  if (!config.is_object())
+    throw ConfigError(fmt::format("{}: a dataset config must be a JSON object {{...}}", origin));
+  std::string name = "generic";
+  if (config.contains("converter")) {
+    if (!config["converter"].is_string())
+      throw ConfigError(fmt::format("{}: \"converter\" must be a string such as \"generic\"", origin));
+    name = config["converter"].get<std::string>();
+  }
+  const ConverterInfo* info = find_converter(name);
+  if (info == nullptr) {
+    std::vector<std::string_view> known;
+    for (const auto& i : converter_registry()) known.push_back(i.name);
+    throw ConfigError(fmt::format("{}: \"converter\" is \"{}\", which is not a known converter{}; "
+                                  "the converters are {} (see `samed2d list`)",
+                                  origin, name, did_you_mean(name, known), join_names(known)));
+  }
+  return info->create(config, classes, origin);
+}
+
+}  // namespace samed2d

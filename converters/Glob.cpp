@@ -1,0 +1,314 @@
+#include "Glob.hpp"
+
+#include <algorithm>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "pipeline/Errors.hpp"
+
+namespace samed2d {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Invalid UTF-8 bytes decode to a value above the Unicode range, so they only match themselves.
+constexpr char32_t kInvalidByteBase = 0x110000;
+
+char32_t decode_one(std::string_view s, std::size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t len = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
+  if (len == 1) {
+    ++i;
+    return b0;
+  }
+  if (len == 0 || i + len > s.size()) {
+    ++i;
+    return kInvalidByteBase + b0;
+  }
+  char32_t cp = b0 & (0x7F >> len);
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b >> 6) != 0x2) {
+      ++i;
+      return kInvalidByteBase + b0;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  i += len;
+  return cp;
+}
+
+std::u32string decode(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) out.push_back(decode_one(s, i));
+  return out;
+}
+
+bool is_debris(std::string_view name) { return name.size() >= 2 && name.substr(0, 2) == "._"; }
+
+[[noreturn]] void bad_pattern(const std::string& pattern, std::string_view problem) {
+  throw ConfigError(fmt::format("cases pattern \"{}\": {}", pattern, problem));
+}
+
+}  // namespace
+
+Glob::Token Glob::make_token(Token::Kind kind) {
+  Token t;
+  t.kind = kind;
+  return t;
+}
+
+Glob::Glob(std::string pattern) : pattern_(std::move(pattern)) {
+  const std::string& p = pattern_;
+  if (p.empty()) bad_pattern(p, "is empty; give a pattern such as \"imagesTr/*.nii.gz\"");
+  if (p.front() == '/')
+    bad_pattern(p, "is an absolute path; write it relative to the input folder");
+
+  // Split on unescaped '/', keeping escapes for the segment parser.
+  std::vector<std::string> raw_segments(1);
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '\\') {
+      if (i + 1 == p.size()) bad_pattern(p, "ends with a lone '\\'; escape it as \"\\\\\"");
+      if (p[i + 1] == '/') bad_pattern(p, "escapes a '/', which always separates folders");
+      raw_segments.back() += p.substr(i, 2);
+      ++i;
+    } else if (p[i] == '/') {
+      raw_segments.emplace_back();
+    } else {
+      raw_segments.back() += p[i];
+    }
+  }
+
+  for (const auto& raw : raw_segments) {
+    if (raw.empty())
+      bad_pattern(p, "has an empty folder name (\"//\" or a trailing '/'); remove the extra '/'");
+    if (raw == "..") bad_pattern(p, "has a \"..\" segment; the pattern must stay inside the input folder");
+    if (raw == ".") bad_pattern(p, "has a \".\" segment; remove it");
+    if (raw == "**") {
+      if (segments_.empty() || !segments_.back().globstar) {
+        Segment globstar;
+        globstar.globstar = true;
+        segments_.push_back(std::move(globstar));
+      }
+      continue;
+    }
+    Segment seg;
+    seg.literal = true;
+    std::size_t i = 0;
+    while (i < raw.size()) {
+      const char c = raw[i];
+      if (c == '\\') {
+        ++i;
+        const std::size_t start = i;
+        Token t;
+        t.ch = decode_one(raw, i);
+        seg.text += raw.substr(start, i - start);
+        seg.tokens.push_back(t);
+      } else if (c == '*') {
+        if (i + 1 < raw.size() && raw[i + 1] == '*')
+          bad_pattern(p, fmt::format("segment \"{}\" has \"**\" inside it; \"**\" must be a whole "
+                                     "segment (\"a/**/b\"), use '*' within a name",
+                                     raw));
+        seg.tokens.push_back(make_token(Token::Kind::AnyRun));
+        seg.literal = false;
+        ++i;
+      } else if (c == '?') {
+        seg.tokens.push_back(make_token(Token::Kind::AnyOne));
+        seg.literal = false;
+        ++i;
+      } else if (c == '[') {
+        Token t = make_token(Token::Kind::Set);
+        std::size_t j = i + 1;
+        if (j < raw.size() && (raw[j] == '!' || raw[j] == '^')) {
+          t.negated = true;
+          ++j;
+        }
+        auto read_char = [&](std::size_t& k) {
+          if (raw[k] == '\\') ++k;
+          if (k >= raw.size()) bad_pattern(p, fmt::format("segment \"{}\" has an unclosed '['", raw));
+          return decode_one(raw, k);
+        };
+        bool closed = false;
+        while (j < raw.size()) {
+          if (raw[j] == ']') {
+            closed = true;
+            ++j;
+            break;
+          }
+          const char32_t lo = read_char(j);
+          char32_t hi = lo;
+          if (j + 1 < raw.size() && raw[j] == '-' && raw[j + 1] != ']') {
+            ++j;
+            hi = read_char(j);
+            if (hi < lo)
+              bad_pattern(p, fmt::format("segment \"{}\" has a reversed range in '[...]'; write "
+                                         "the lower character first",
+                                         raw));
+          }
+          t.ranges.emplace_back(lo, hi);
+        }
+        if (!closed)
+          bad_pattern(p, fmt::format("segment \"{}\" has an unclosed '['; close it with ']' or "
+                                     "escape it as \"\\[\"",
+                                     raw));
+        if (t.ranges.empty())
+          bad_pattern(p, fmt::format("segment \"{}\" has an empty set \"[]\"; list characters "
+                                     "inside it or escape the brackets",
+                                     raw));
+        seg.tokens.push_back(std::move(t));
+        seg.literal = false;
+        i = j;
+      } else {
+        const std::size_t start = i;
+        Token t;
+        t.ch = decode_one(raw, i);
+        seg.text += raw.substr(start, i - start);
+        seg.tokens.push_back(t);
+      }
+    }
+    if (!seg.literal) seg.text.clear();
+    segments_.push_back(std::move(seg));
+  }
+}
+
+bool Glob::match_segment(const Segment& seg, std::string_view name_bytes) {
+  const std::u32string name = decode(name_bytes);
+  const auto& tokens = seg.tokens;
+  auto one = [](const Token& t, char32_t c) {
+    switch (t.kind) {
+      case Token::Kind::Literal: return t.ch == c;
+      case Token::Kind::AnyOne: return true;
+      case Token::Kind::Set: {
+        bool in = false;
+        for (const auto& [lo, hi] : t.ranges) in = in || (c >= lo && c <= hi);
+        return in != t.negated;
+      }
+      case Token::Kind::AnyRun: break;
+    }
+    return false;
+  };
+  // Greedy matching with backtracking to the last '*': linear in practice, never exponential.
+  std::size_t p = 0, n = 0, star = std::string::npos, mark = 0;
+  while (n < name.size()) {
+    if (p < tokens.size() && tokens[p].kind == Token::Kind::AnyRun) {
+      star = p++;
+      mark = n;
+    } else if (p < tokens.size() && one(tokens[p], name[n])) {
+      ++p;
+      ++n;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      n = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < tokens.size() && tokens[p].kind == Token::Kind::AnyRun) ++p;
+  return p == tokens.size();
+}
+
+bool Glob::match_from(std::size_t seg_index, const std::vector<std::string_view>& parts,
+                      std::size_t part_index) const {
+  if (seg_index == segments_.size()) return part_index == parts.size();
+  const Segment& seg = segments_[seg_index];
+  if (seg.globstar) {
+    if (seg_index + 1 == segments_.size()) return part_index < parts.size();
+    for (std::size_t k = part_index; k < parts.size(); ++k)
+      if (match_from(seg_index + 1, parts, k)) return true;
+    return false;
+  }
+  return part_index < parts.size() && match_segment(seg, parts[part_index]) &&
+         match_from(seg_index + 1, parts, part_index + 1);
+}
+
+bool Glob::matches(std::string_view relative_path) const {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (true) {
+    const auto slash = relative_path.find('/', start);
+    parts.push_back(relative_path.substr(start, slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return match_from(0, parts, 0);
+}
+
+namespace {
+
+struct Listing {
+  std::string name;
+  fs::file_status status;          // symlinks followed
+  fs::file_status symlink_status;  // the entry itself
+};
+
+std::vector<Listing> list_folder(const fs::path& dir, const std::string& pattern) {
+  std::vector<Listing> out;
+  std::error_code ec;
+  auto fail = [&] {
+    throw ConfigError(fmt::format("{}: cannot list the folder while matching \"{}\" ({}); check "
+                                  "its permissions",
+                                  dir.string(), pattern, ec.message()));
+  };
+  fs::directory_iterator it(dir, ec);
+  if (ec) fail();
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) fail();
+    std::string name = it->path().filename().string();
+    if (is_debris(name)) continue;
+    std::error_code status_ec;
+    out.push_back({std::move(name), it->status(status_ec), it->symlink_status(status_ec)});
+  }
+  if (ec) fail();
+  return out;
+}
+
+}  // namespace
+
+void Glob::walk(const fs::path& dir, const std::string& rel, std::size_t seg_index,
+                std::vector<std::string>& out) const {
+  const Segment& seg = segments_[seg_index];
+  const bool last = seg_index + 1 == segments_.size();
+  if (seg.globstar) {
+    if (!last) walk(dir, rel, seg_index + 1, out);
+    for (const auto& entry : list_folder(dir, pattern_)) {
+      if (last && fs::is_regular_file(entry.status)) out.push_back(rel + entry.name);
+      if (fs::is_directory(entry.symlink_status) && entry.name != "__MACOSX")
+        walk(dir / entry.name, rel + entry.name + "/", seg_index, out);
+    }
+    return;
+  }
+  if (seg.literal) {
+    if (is_debris(seg.text)) return;
+    std::error_code ec;
+    const auto status = fs::status(dir / seg.text, ec);
+    if (last && fs::is_regular_file(status)) out.push_back(rel + seg.text);
+    if (!last && fs::is_directory(status) && seg.text != "__MACOSX")
+      walk(dir / seg.text, rel + seg.text + "/", seg_index + 1, out);
+    return;
+  }
+  for (const auto& entry : list_folder(dir, pattern_)) {
+    if (!match_segment(seg, entry.name)) continue;
+    if (last && fs::is_regular_file(entry.status)) out.push_back(rel + entry.name);
+    if (!last && fs::is_directory(entry.status) && entry.name != "__MACOSX")
+      walk(dir / entry.name, rel + entry.name + "/", seg_index + 1, out);
+  }
+}
+
+std::vector<std::string> Glob::find(const fs::path& root) const {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec))
+    throw ConfigError(fmt::format("{}: the input folder does not exist or is not a folder; pass "
+                                  "the folder that holds the dataset",
+                                  root.string()));
+  std::vector<std::string> out;
+  walk(root, "", 0, out);
+  // std::string compares as unsigned bytes, which is the contract's order.
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace samed2d

@@ -1,0 +1,64 @@
+#pragma once
+// The `cases` pattern of a dataset config: a glob relative to the input root.
+//
+// Segments are separated by '/'. In a segment, '*' matches any run of characters and '?' one
+// character (never '/'), "[a-z0-9_]" one character of a set ("[!...]" or "[^...]" one not in it),
+// and '\' makes the next character literal. A whole segment "**" matches zero or more folders; a
+// final "**" matches every file below. Matching is byte-exact (case-sensitive); '?' and sets
+// match one UTF-8 character.
+//
+// The walk skips macOS debris (names starting with "._", folders named "__MACOSX"), follows the
+// root and any symlink a segment names or matches, but does not follow folder symlinks while
+// expanding "**" (a link cycle would never end). It only lists the folders that a prefix of the
+// pattern can match.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace samed2d {
+
+class Glob {
+ public:
+  // Throws ConfigError naming the pattern and what is wrong with it.
+  explicit Glob(std::string pattern);
+
+  const std::string& pattern() const { return pattern_; }
+
+  // Whether a relative path ('/'-separated, no leading '/') matches the whole pattern. Pure
+  // string matching: no file system access, no debris rule.
+  bool matches(std::string_view relative_path) const;
+
+  // The regular files (or symlinks to regular files) under `root` that match, as '/'-separated
+  // paths relative to root, in ascending byte order. Throws ConfigError when a folder cannot be
+  // listed.
+  std::vector<std::string> find(const std::filesystem::path& root) const;
+
+ private:
+  struct Token {
+    enum class Kind : std::uint8_t { Literal, AnyOne, AnyRun, Set } kind = Kind::Literal;
+    char32_t ch = 0;                                   // Literal
+    std::vector<std::pair<char32_t, char32_t>> ranges;  // Set
+    bool negated = false;                              // Set
+  };
+  struct Segment {
+    bool globstar = false;
+    bool literal = false;  // no wildcard: looked up directly, never listed
+    std::string text;      // the unescaped name when literal
+    std::vector<Token> tokens;
+  };
+
+  static Token make_token(Token::Kind kind);
+  static bool match_segment(const Segment& seg, std::string_view name);
+  bool match_from(std::size_t seg_index, const std::vector<std::string_view>& parts,
+                  std::size_t part_index) const;
+  void walk(const std::filesystem::path& dir, const std::string& rel, std::size_t seg_index,
+            std::vector<std::string>& out) const;
+
+  std::string pattern_;
+  std::vector<Segment> segments_;
+};
+
+}  // namespace samed2d

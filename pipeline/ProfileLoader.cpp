@@ -1,0 +1,247 @@
+// Profile JSON: parsing, loading by name or file, and the canonical options fingerprint.
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "Errors.hpp"
+#include "JsonFile.hpp"
+#include "Profile.hpp"
+
+namespace samed2d {
+
+namespace {
+
+const std::vector<std::string_view> kProfileKeys{
+    "name",     "description",  "orientation",       "axes",            "slice_step",
+    "intensity", "window",      "percentile",        "channels_3d",     "connectivity",
+    "min_area_fraction", "min_area_pixels", "min_aspect"};
+
+constexpr std::string_view orientation_text(Orientation o) {
+  switch (o) {
+    case Orientation::RAS: return "RAS";
+    case Orientation::LPS: return "LPS";
+    case Orientation::AsStored: break;
+  }
+  return "as-stored";
+}
+
+constexpr std::string_view intensity_text(IntensityMode m) {
+  switch (m) {
+    case IntensityMode::MinMaxVolume: return "minmax-volume";
+    case IntensityMode::Window: return "window";
+    case IntensityMode::Percentile: return "percentile";
+    case IntensityMode::MinMaxSlice: break;
+  }
+  return "minmax-slice";
+}
+
+class ProfileReader {
+ public:
+  explicit ProfileReader(const std::string& origin) : origin_(origin) {}
+
+  [[noreturn]] void fail(std::string_view key, std::string_view problem) const {
+    throw ConfigError(fmt::format("{}: \"{}\" {}", origin_, key, problem));
+  }
+
+  std::string string_of(const nlohmann::json& v, std::string_view key) const {
+    if (!v.is_string()) fail(key, "must be a string; write it in double quotes");
+    return v.get<std::string>();
+  }
+
+  template <class Enum>
+  Enum choice_of(const nlohmann::json& v, std::string_view key,
+                 const std::vector<std::pair<std::string_view, Enum>>& choices) const {
+    const std::string text = string_of(v, key);
+    std::vector<std::string_view> names;
+    for (const auto& [name, value] : choices) {
+      if (text == name) return value;
+      names.push_back(name);
+    }
+    fail(key, fmt::format("is \"{}\", which is not one of: {}; use one of those", text,
+                          join_names(names)));
+  }
+
+  double number_of(const nlohmann::json& v, std::string_view key, double lo, double hi) const {
+    if (!v.is_number()) fail(key, "must be a number");
+    const double x = v.get<double>();
+    if (!std::isfinite(x) || x < lo || x > hi)
+      fail(key, fmt::format("is {}, out of range; give a number from {} to {}", v.dump(), lo, hi));
+    return x;
+  }
+
+  std::int64_t integer_of(const nlohmann::json& v, std::string_view key, std::int64_t lo) const {
+    if (!v.is_number_integer())
+      fail(key, fmt::format("is {}; it must be a whole number of at least {}", v.dump(), lo));
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+      fail(key, fmt::format("is {}, too large", v.dump()));
+    const auto x = v.get<std::int64_t>();
+    if (x < lo) fail(key, fmt::format("is {}; it must be at least {}", x, lo));
+    return x;
+  }
+
+  const nlohmann::json& object_of(const nlohmann::json& v, std::string_view key,
+                                  const std::vector<std::string_view>& keys) const {
+    if (!v.is_object())
+      fail(key, fmt::format("must be an object with the keys {}", join_names(keys)));
+    for (const auto& [k, unused] : v.items()) {
+      if (std::find(keys.begin(), keys.end(), k) == keys.end())
+        fail(fmt::format("{}.{}", key, k),
+             fmt::format("is not a known key{}; the keys are {}", did_you_mean(k, keys),
+                         join_names(keys)));
+    }
+    for (auto k : keys)
+      if (!v.contains(std::string(k)))
+        fail(key, fmt::format("lacks \"{}\"; give all of {}", k, join_names(keys)));
+    return v;
+  }
+
+ private:
+  const std::string& origin_;
+};
+
+}  // namespace
+
+Profile parse_profile(const nlohmann::json& j, const std::string& origin) {
+  const ProfileReader r(origin);
+  if (!j.is_object())
+    throw ConfigError(fmt::format("{}: a profile must be a JSON object {{...}}", origin));
+  for (const auto& [key, unused] : j.items()) {
+    if (std::find(kProfileKeys.begin(), kProfileKeys.end(), key) == kProfileKeys.end())
+      r.fail(key, fmt::format("is not a profile option{}; the options are {}",
+                              did_you_mean(key, kProfileKeys), join_names(kProfileKeys)));
+  }
+
+  Profile p;
+  p.name = std::filesystem::path(origin).stem().string();
+  if (j.contains("name")) p.name = r.string_of(j["name"], "name");
+  if (j.contains("description")) r.string_of(j["description"], "description");
+
+  if (j.contains("orientation"))
+    p.orientation = r.choice_of<Orientation>(j["orientation"], "orientation",
+                                             {{"as-stored", Orientation::AsStored},
+                                              {"RAS", Orientation::RAS},
+                                              {"LPS", Orientation::LPS}});
+
+  if (j.contains("axes")) {
+    const auto& axes = j["axes"];
+    if (!axes.is_array() || axes.empty())
+      r.fail("axes", "must be a non-empty list of \"x\", \"y\", \"z\"");
+    std::vector<Axis> chosen;
+    for (const auto& a : axes) {
+      const auto axis = a.is_string() ? parse_axis(a.get<std::string>()) : std::nullopt;
+      if (!axis) r.fail("axes", fmt::format("holds {}; use only \"x\", \"y\" and \"z\"", a.dump()));
+      if (std::find(chosen.begin(), chosen.end(), *axis) != chosen.end())
+        r.fail("axes", fmt::format("names {} twice; name each axis once", a.dump()));
+      chosen.push_back(*axis);
+    }
+    std::sort(chosen.begin(), chosen.end());
+    p.axes = chosen;
+  }
+
+  if (j.contains("slice_step"))
+    p.slice_step = static_cast<std::size_t>(r.integer_of(j["slice_step"], "slice_step", 1));
+
+  if (j.contains("intensity"))
+    p.intensity = r.choice_of<IntensityMode>(j["intensity"], "intensity",
+                                             {{"minmax-slice", IntensityMode::MinMaxSlice},
+                                              {"minmax-volume", IntensityMode::MinMaxVolume},
+                                              {"window", IntensityMode::Window},
+                                              {"percentile", IntensityMode::Percentile}});
+  const bool window = p.intensity == IntensityMode::Window;
+  const bool percentile = p.intensity == IntensityMode::Percentile;
+  if (window != j.contains("window"))
+    r.fail("window", window ? "is required when \"intensity\" is \"window\"; give "
+                              "{\"level\": L, \"width\": W}"
+                            : "is given but \"intensity\" is not \"window\"; remove one of them");
+  if (percentile != j.contains("percentile"))
+    r.fail("percentile", percentile ? "is required when \"intensity\" is \"percentile\"; give "
+                                      "{\"lower\": L, \"upper\": U}"
+                                    : "is given but \"intensity\" is not \"percentile\"; remove "
+                                      "one of them");
+  if (window) {
+    const auto& w = r.object_of(j["window"], "window", {"level", "width"});
+    p.window_level = r.number_of(w["level"], "window.level", -HUGE_VAL, HUGE_VAL);
+    p.window_width = r.number_of(w["width"], "window.width", 0, HUGE_VAL);
+    if (!(p.window_width > 0)) r.fail("window.width", "must be greater than 0");
+  }
+  if (percentile) {
+    const auto& pc = r.object_of(j["percentile"], "percentile", {"lower", "upper"});
+    p.percentile_lower = r.number_of(pc["lower"], "percentile.lower", 0, 100);
+    p.percentile_upper = r.number_of(pc["upper"], "percentile.upper", 0, 100);
+    if (!(p.percentile_lower < p.percentile_upper))
+      r.fail("percentile", "needs \"lower\" below \"upper\"");
+  }
+
+  if (j.contains("channels_3d"))
+    p.channels_3d_rgb =
+        r.choice_of<bool>(j["channels_3d"], "channels_3d", {{"rgb", true}, {"gray", false}});
+
+  if (j.contains("connectivity")) {
+    const auto c = r.integer_of(j["connectivity"], "connectivity", 0);
+    if (c != 4 && c != 8) r.fail("connectivity", fmt::format("is {}; use 4 or 8", c));
+    p.connectivity = static_cast<int>(c);
+  }
+
+  if (j.contains("min_area_fraction") && j.contains("min_area_pixels"))
+    r.fail("min_area_pixels", "and \"min_area_fraction\" are both given; keep only one");
+  if (j.contains("min_area_fraction"))
+    p.min_area_fraction = r.number_of(j["min_area_fraction"], "min_area_fraction", 0, 1);
+  if (j.contains("min_area_pixels"))
+    p.min_area_pixels = r.integer_of(j["min_area_pixels"], "min_area_pixels", 0);
+
+  if (j.contains("min_aspect")) p.min_aspect = r.number_of(j["min_aspect"], "min_aspect", 0, 1);
+  return p;
+}
+
+Profile load_profile(const std::string& name_or_file, const std::filesystem::path& config_dir) {
+  const bool is_file = name_or_file.find('/') != std::string::npos ||
+                       (name_or_file.size() >= 5 &&
+                        name_or_file.compare(name_or_file.size() - 5, 5, ".json") == 0);
+  if (is_file) return parse_profile(read_json_file(name_or_file), name_or_file);
+
+  const auto folder = config_dir / "profiles";
+  const auto file = folder / (name_or_file + ".json");
+  std::error_code ec;
+  if (!name_or_file.empty() && std::filesystem::is_regular_file(file, ec))
+    return parse_profile(read_json_file(file), file.string());
+
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  throw ConfigError(fmt::format(
+      "profile \"{}\": no such profile in {}; the available profiles are: {}; or give a profile "
+      "file path",
+      name_or_file, folder.string(), names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", "))));
+}
+
+nlohmann::json Profile::to_json() const {
+  // nlohmann's default object keeps keys sorted, so the dump is canonical.
+  nlohmann::json j;
+  j["orientation"] = orientation_text(orientation);
+  auto axes_json = nlohmann::json::array();
+  for (auto a : axes) axes_json.push_back(std::string(1, axis_letter(a)));
+  j["axes"] = axes_json;
+  j["slice_step"] = slice_step;
+  j["intensity"] = intensity_text(intensity);
+  if (intensity == IntensityMode::Window)
+    j["window"] = {{"level", window_level}, {"width", window_width}};
+  if (intensity == IntensityMode::Percentile)
+    j["percentile"] = {{"lower", percentile_lower}, {"upper", percentile_upper}};
+  j["channels_3d"] = channels_3d_rgb ? "rgb" : "gray";
+  j["connectivity"] = connectivity;
+  if (min_area_pixels)
+    j["min_area_pixels"] = *min_area_pixels;
+  else
+    j["min_area_fraction"] = min_area_fraction;
+  j["min_aspect"] = min_aspect;
+  return j;
+}
+
+}  // namespace samed2d
