@@ -33,16 +33,18 @@ std::unique_ptr<Converter> load_dataset_config(const std::filesystem::path& file
   std::string name = "generic";
   if (config.contains("converter")) {
     if (!config["converter"].is_string())
-      throw ConfigError(fmt::format("{}: \"converter\" must be a string such as \"generic\"", origin));
+      throw ConfigError(
+          fmt::format("{}: \"converter\" must be a string such as \"generic\"", origin));
     name = config["converter"].get<std::string>();
   }
   const ConverterInfo* info = find_converter(name);
   if (info == nullptr) {
     std::vector<std::string_view> known;
     for (const auto& i : converter_registry()) known.push_back(i.name);
-    throw ConfigError(fmt::format("{}: \"converter\" is \"{}\", which is not a known converter{}; "
-                                  "the converters are {} (see `samed2d list`)",
-                                  origin, name, did_you_mean(name, known), join_names(known)));
+    throw ConfigError(
+        fmt::format("{}: \"converter\" is \"{}\", which is not a known converter{}; "
+                    "the converters are {} (see `samed2d list`)",
+                    origin, name, did_you_mean(name, known), join_names(known)));
   }
   return info->create(config, classes, origin);
 }

@@ -1,13 +1,13 @@
 #include "GenericConverter.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <map>
 #include <set>
 #include <string_view>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "pipeline/ClassRegistry.hpp"
 #include "pipeline/Errors.hpp"
@@ -20,9 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string_view> kKeys{"dataset", "converter", "description", "cases",
-                                          "case_name", "modality", "sequences", "label",
-                                          "labels", "unions"};
+const std::vector<std::string_view> kKeys{"dataset",   "converter", "description", "cases",
+                                          "case_name", "modality",  "sequences",   "label",
+                                          "labels",    "unions"};
 const std::vector<std::string_view> kSequenceKeys{"image", "modality", "component"};
 
 [[noreturn]] void fail(const std::string& origin, std::string_view key, std::string_view problem) {
@@ -34,8 +34,9 @@ const nlohmann::json& checked_object(const nlohmann::json& config, const std::st
     throw ConfigError(fmt::format("{}: a dataset config must be a JSON object {{...}}", origin));
   for (const auto& [key, unused] : config.items()) {
     if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
-      fail(origin, key, fmt::format("is not a key of the generic converter{}; the keys are {}",
-                                    did_you_mean(key, kKeys), join_names(kKeys)));
+      fail(origin, key,
+           fmt::format("is not a key of the generic converter{}; the keys are {}",
+                       did_you_mean(key, kKeys), join_names(kKeys)));
   }
   if (config.contains("description") && !config["description"].is_string())
     fail(origin, "description", "must be a string");
@@ -45,11 +46,15 @@ const nlohmann::json& checked_object(const nlohmann::json& config, const std::st
   return config;
 }
 
+// `shown` names the key in messages when it differs from `key` ("sequences[0].image").
 std::string required_string(const nlohmann::json& config, const std::string& origin,
-                            std::string_view key, std::string_view example) {
+                            std::string_view key, std::string_view example,
+                            std::string_view shown = {}) {
   const std::string k(key);
-  if (!config.contains(k)) fail(origin, key, fmt::format("is missing; add e.g. \"{}\": {}", key, example));
-  if (!config[k].is_string()) fail(origin, key, "must be a string");
+  if (shown.empty()) shown = key;
+  if (!config.contains(k))
+    fail(origin, shown, fmt::format("is missing; add e.g. \"{}\": {}", key, example));
+  if (!config[k].is_string()) fail(origin, shown, "must be a string");
   return config[k].get<std::string>();
 }
 
@@ -98,9 +103,10 @@ std::int64_t label_value_of(const std::string& text, const std::string& origin) 
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty())
-    fail(origin, "labels", fmt::format("has the key \"{}\", which is not a whole number; keys are "
-                                       "label values written in decimal, e.g. \"1\" or \"-2\"",
-                                       text));
+    fail(origin, "labels",
+         fmt::format("has the key \"{}\", which is not a whole number; keys are "
+                     "label values written in decimal, e.g. \"1\" or \"-2\"",
+                     text));
   if (fmt::format("{}", v) != text)
     fail(origin, "labels", fmt::format("has the key \"{}\"; write it as \"{}\"", text, v));
   return v;
@@ -120,7 +126,8 @@ std::shared_ptr<const LabelMapping> mapping_of(const nlohmann::json& config,
   for (const auto& [text, name] : labels.items()) {
     const auto value = label_value_of(text, origin);
     if (!name.is_string() || name.get<std::string>().empty())
-      fail(origin, "labels", fmt::format("maps \"{}\" to {}; give a class name string", text, name.dump()));
+      fail(origin, "labels",
+           fmt::format("maps \"{}\" to {}; give a class name string", text, name.dump()));
     values_of[name.get<std::string>()].push_back(value);
   }
 
@@ -128,22 +135,26 @@ std::shared_ptr<const LabelMapping> mapping_of(const nlohmann::json& config,
   if (config.contains("unions")) {
     const auto& unions = config["unions"];
     if (!unions.is_object())
-      fail(origin, "unions", "must be an object of class name -> list of class names of \"labels\"");
+      fail(origin, "unions",
+           "must be an object of class name -> list of class names of \"labels\"");
     for (const auto& [name, members] : unions.items()) {
       if (values_of.count(name))
-        fail(origin, "unions", fmt::format("defines \"{}\", which is already a class of \"labels\"; "
-                                           "give the union its own class name",
-                                           name));
+        fail(origin, "unions",
+             fmt::format("defines \"{}\", which is already a class of \"labels\"; "
+                         "give the union its own class name",
+                         name));
       if (!members.is_array() || members.empty())
         fail(origin, "unions",
              fmt::format("\"{}\" must be a non-empty list of class names of \"labels\"", name));
       auto& values = union_values[name];
       for (const auto& member : members) {
-        const auto it = member.is_string() ? values_of.find(member.get<std::string>()) : values_of.end();
+        const auto it =
+            member.is_string() ? values_of.find(member.get<std::string>()) : values_of.end();
         if (it == values_of.end())
-          fail(origin, "unions", fmt::format("\"{}\" lists {}, which is not a class of \"labels\"; "
-                                             "a union is made of classes that \"labels\" maps",
-                                             name, member.dump()));
+          fail(origin, "unions",
+               fmt::format("\"{}\" lists {}, which is not a class of \"labels\"; "
+                           "a union is made of classes that \"labels\" maps",
+                           name, member.dump()));
         values.insert(values.end(), it->second.begin(), it->second.end());
       }
     }
@@ -214,14 +225,15 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
                            did_you_mean(key, kSequenceKeys), join_names(kSequenceKeys)));
       }
       if (!entry.contains("modality")) fail(origin, where, "lacks \"modality\"");
-      Sequence seq{PathTemplate(required_string(entry, origin, where + ".image", "\"{dir}/{stem}_t1.nii.gz\""),
+      Sequence seq{PathTemplate(required_string(entry, origin, "image",
+                                                "\"{dir}/{stem}_t1.nii.gz\"", where + ".image"),
                                 fmt::format("{}: \"{}.image\"", origin, where)),
                    modality_of(entry["modality"], origin, where + ".modality"),
                    {}};
       if (entry.contains("component")) {
         const auto& c = entry["component"];
-        if (!c.is_number_integer() || (c.is_number_integer() && !c.is_number_unsigned() &&
-                                       c.get<std::int64_t>() < 0))
+        if (!c.is_number_integer() ||
+            (c.is_number_integer() && !c.is_number_unsigned() && c.get<std::int64_t>() < 0))
           fail(origin, where + ".component",
                fmt::format("is {}; give the component's index, a whole number from 0", c.dump()));
         seq.component = c.get<std::size_t>();
@@ -247,9 +259,10 @@ std::unique_ptr<Converter> GenericConverter::create(const nlohmann::json& config
 std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) const {
   std::error_code ec;
   if (!fs::is_directory(input_root, ec))
-    throw ConfigError(fmt::format("{}: the input folder does not exist or is not a folder; pass "
-                                  "the folder that holds the {} dataset (see {})",
-                                  input_root.string(), dataset_, origin_));
+    throw ConfigError(
+        fmt::format("{}: the input folder does not exist or is not a folder; pass "
+                    "the folder that holds the {} dataset (see {})",
+                    input_root.string(), dataset_, origin_));
   const std::string root_name = root_name_of(input_root);
 
   struct Taken {
@@ -265,7 +278,8 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
     spec.source = rel;
     spec.name = sanitize_case_name(case_name_.render(rel, root_name));
     for (const auto& seq : sequences_) {
-      const auto image = seq.image ? input_root / seq.image->render(rel, root_name) : input_root / rel;
+      const auto image =
+          seq.image ? input_root / seq.image->render(rel, root_name) : input_root / rel;
       spec.sequences.push_back({image.lexically_normal(), seq.modality, seq.component});
     }
     spec.label = (input_root / label_.render(rel, root_name)).lexically_normal();
@@ -279,10 +293,11 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
     } else {
       auto& earlier_cases = taken[spec.name];
       for (const auto& earlier : earlier_cases) {
-        const bool shared = std::any_of(spec.sequences.begin(), spec.sequences.end(), [&](const SequenceSpec& s) {
-          return std::find(earlier.modalities.begin(), earlier.modalities.end(), s.modality) !=
-                 earlier.modalities.end();
-        });
+        const bool shared =
+            std::any_of(spec.sequences.begin(), spec.sequences.end(), [&](const SequenceSpec& s) {
+              return std::find(earlier.modalities.begin(), earlier.modalities.end(), s.modality) !=
+                     earlier.modalities.end();
+            });
         if (shared) {
           spec.discovery_error = fmt::format(
               "{}: case name '{}' collides with {}; give the config a case_name template that "

@@ -4,11 +4,10 @@
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "converters/Converter.hpp"
 #include "converters/Glob.hpp"

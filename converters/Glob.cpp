@@ -1,9 +1,9 @@
 #include "Glob.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <system_error>
-
-#include <fmt/format.h>
 
 #include "pipeline/Errors.hpp"
 
@@ -18,7 +18,11 @@ constexpr char32_t kInvalidByteBase = 0x110000;
 
 char32_t decode_one(std::string_view s, std::size_t& i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t len = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
+  std::size_t len = b0 < 0x80           ? 1
+                    : (b0 >> 5) == 0x6  ? 2
+                    : (b0 >> 4) == 0xE  ? 3
+                    : (b0 >> 3) == 0x1E ? 4
+                                        : 0;
   if (len == 1) {
     ++i;
     return b0;
@@ -47,7 +51,9 @@ std::u32string decode(std::string_view s) {
   return out;
 }
 
-bool is_debris(std::string_view name) { return name.size() >= 2 && name.substr(0, 2) == "._"; }
+bool is_debris(std::string_view name) {
+  return name.size() >= 2 && name.substr(0, 2) == "._";
+}
 
 [[noreturn]] void bad_pattern(const std::string& pattern, std::string_view problem) {
   throw ConfigError(fmt::format("cases pattern \"{}\": {}", pattern, problem));
@@ -85,7 +91,8 @@ Glob::Glob(std::string pattern) : pattern_(std::move(pattern)) {
   for (const auto& raw : raw_segments) {
     if (raw.empty())
       bad_pattern(p, "has an empty folder name (\"//\" or a trailing '/'); remove the extra '/'");
-    if (raw == "..") bad_pattern(p, "has a \"..\" segment; the pattern must stay inside the input folder");
+    if (raw == "..")
+      bad_pattern(p, "has a \"..\" segment; the pattern must stay inside the input folder");
     if (raw == ".") bad_pattern(p, "has a \".\" segment; remove it");
     if (raw == "**") {
       if (segments_.empty() || !segments_.back().globstar) {
@@ -128,7 +135,8 @@ Glob::Glob(std::string pattern) : pattern_(std::move(pattern)) {
         }
         auto read_char = [&](std::size_t& k) {
           if (raw[k] == '\\') ++k;
-          if (k >= raw.size()) bad_pattern(p, fmt::format("segment \"{}\" has an unclosed '['", raw));
+          if (k >= raw.size())
+            bad_pattern(p, fmt::format("segment \"{}\" has an unclosed '['", raw));
           return decode_one(raw, k);
         };
         bool closed = false;
@@ -179,14 +187,17 @@ bool Glob::match_segment(const Segment& seg, std::string_view name_bytes) {
   const auto& tokens = seg.tokens;
   auto one = [](const Token& t, char32_t c) {
     switch (t.kind) {
-      case Token::Kind::Literal: return t.ch == c;
-      case Token::Kind::AnyOne: return true;
+      case Token::Kind::Literal:
+        return t.ch == c;
+      case Token::Kind::AnyOne:
+        return true;
       case Token::Kind::Set: {
         bool in = false;
         for (const auto& [lo, hi] : t.ranges) in = in || (c >= lo && c <= hi);
         return in != t.negated;
       }
-      case Token::Kind::AnyRun: break;
+      case Token::Kind::AnyRun:
+        break;
     }
     return false;
   };
@@ -244,18 +255,22 @@ struct Listing {
   fs::file_status symlink_status;  // the entry itself
 };
 
-std::vector<Listing> list_folder(const fs::path& dir, const std::string& pattern) {
+std::vector<Listing> list_folder(const fs::path& dir, const std::string& pattern,
+                                 Glob::WalkStats& stats) {
+  ++stats.folders_listed;
   std::vector<Listing> out;
   std::error_code ec;
   auto fail = [&] {
-    throw ConfigError(fmt::format("{}: cannot list the folder while matching \"{}\" ({}); check "
-                                  "its permissions",
-                                  dir.string(), pattern, ec.message()));
+    throw ConfigError(
+        fmt::format("{}: cannot list the folder while matching \"{}\" ({}); check "
+                    "its permissions",
+                    dir.string(), pattern, ec.message()));
   };
   fs::directory_iterator it(dir, ec);
   if (ec) fail();
   for (; it != fs::directory_iterator(); it.increment(ec)) {
     if (ec) fail();
+    ++stats.entries_seen;
     std::string name = it->path().filename().string();
     if (is_debris(name)) continue;
     std::error_code status_ec;
@@ -268,15 +283,15 @@ std::vector<Listing> list_folder(const fs::path& dir, const std::string& pattern
 }  // namespace
 
 void Glob::walk(const fs::path& dir, const std::string& rel, std::size_t seg_index,
-                std::vector<std::string>& out) const {
+                std::vector<std::string>& out, WalkStats& stats) const {
   const Segment& seg = segments_[seg_index];
   const bool last = seg_index + 1 == segments_.size();
   if (seg.globstar) {
-    if (!last) walk(dir, rel, seg_index + 1, out);
-    for (const auto& entry : list_folder(dir, pattern_)) {
+    if (!last) walk(dir, rel, seg_index + 1, out, stats);
+    for (const auto& entry : list_folder(dir, pattern_, stats)) {
       if (last && fs::is_regular_file(entry.status)) out.push_back(rel + entry.name);
       if (fs::is_directory(entry.symlink_status) && entry.name != "__MACOSX")
-        walk(dir / entry.name, rel + entry.name + "/", seg_index, out);
+        walk(dir / entry.name, rel + entry.name + "/", seg_index, out, stats);
     }
     return;
   }
@@ -286,25 +301,27 @@ void Glob::walk(const fs::path& dir, const std::string& rel, std::size_t seg_ind
     const auto status = fs::status(dir / seg.text, ec);
     if (last && fs::is_regular_file(status)) out.push_back(rel + seg.text);
     if (!last && fs::is_directory(status) && seg.text != "__MACOSX")
-      walk(dir / seg.text, rel + seg.text + "/", seg_index + 1, out);
+      walk(dir / seg.text, rel + seg.text + "/", seg_index + 1, out, stats);
     return;
   }
-  for (const auto& entry : list_folder(dir, pattern_)) {
+  for (const auto& entry : list_folder(dir, pattern_, stats)) {
     if (!match_segment(seg, entry.name)) continue;
     if (last && fs::is_regular_file(entry.status)) out.push_back(rel + entry.name);
     if (!last && fs::is_directory(entry.status) && entry.name != "__MACOSX")
-      walk(dir / entry.name, rel + entry.name + "/", seg_index + 1, out);
+      walk(dir / entry.name, rel + entry.name + "/", seg_index + 1, out, stats);
   }
 }
 
-std::vector<std::string> Glob::find(const fs::path& root) const {
+std::vector<std::string> Glob::find(const fs::path& root, WalkStats* stats) const {
   std::error_code ec;
   if (!fs::is_directory(root, ec))
-    throw ConfigError(fmt::format("{}: the input folder does not exist or is not a folder; pass "
-                                  "the folder that holds the dataset",
-                                  root.string()));
+    throw ConfigError(
+        fmt::format("{}: the input folder does not exist or is not a folder; pass "
+                    "the folder that holds the dataset",
+                    root.string()));
   std::vector<std::string> out;
-  walk(root, "", 0, out);
+  WalkStats local;
+  walk(root, "", 0, out, stats != nullptr ? *stats : local);
   // std::string compares as unsigned bytes, which is the contract's order.
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -31,17 +31,24 @@ class Glob {
   // string matching: no file system access, no debris rule.
   bool matches(std::string_view relative_path) const;
 
+  // What a walk cost, for tests and benchmarks.
+  struct WalkStats {
+    std::size_t folders_listed = 0;
+    std::size_t entries_seen = 0;
+  };
+
   // The regular files (or symlinks to regular files) under `root` that match, as '/'-separated
-  // paths relative to root, in ascending byte order. Throws ConfigError when a folder cannot be
-  // listed.
-  std::vector<std::string> find(const std::filesystem::path& root) const;
+  // paths relative to root, in ascending byte order. Throws ConfigError when root is not a
+  // folder or a folder cannot be listed.
+  std::vector<std::string> find(const std::filesystem::path& root,
+                                WalkStats* stats = nullptr) const;
 
  private:
   struct Token {
     enum class Kind : std::uint8_t { Literal, AnyOne, AnyRun, Set } kind = Kind::Literal;
-    char32_t ch = 0;                                   // Literal
+    char32_t ch = 0;                                    // Literal
     std::vector<std::pair<char32_t, char32_t>> ranges;  // Set
-    bool negated = false;                              // Set
+    bool negated = false;                               // Set
   };
   struct Segment {
     bool globstar = false;
@@ -55,7 +62,7 @@ class Glob {
   bool match_from(std::size_t seg_index, const std::vector<std::string_view>& parts,
                   std::size_t part_index) const;
   void walk(const std::filesystem::path& dir, const std::string& rel, std::size_t seg_index,
-            std::vector<std::string>& out) const;
+            std::vector<std::string>& out, WalkStats& stats) const;
 
   std::string pattern_;
   std::vector<Segment> segments_;

@@ -1,9 +1,9 @@
 #include "ClassRegistry.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "Errors.hpp"
@@ -20,7 +20,8 @@ std::string name_problem(const std::string& name) {
   if (name.find("--") != std::string::npos) return "contains \"--\"";
   for (char c : name) {
     const auto u = static_cast<unsigned char>(c);
-    if (std::isspace(u) || u < 0x20 || u == 0x7f) return "contains white space or a control character";
+    if (std::isspace(u) || u < 0x20 || u == 0x7f)
+      return "contains white space or a control character";
   }
   return {};
 }
@@ -40,31 +41,36 @@ ClassRegistry ClassRegistry::from_json_text(const std::string& text, const std::
   std::map<int, std::string> names_by_id;
   for (const auto& [name, value] : j.items()) {
     if (auto problem = name_problem(name); !problem.empty())
-      throw ConfigError(fmt::format("{}: class name \"{}\" {}; class names are used in file names, "
-                                    "so use letters, digits and '_'",
-                                    origin, name, problem));
+      throw ConfigError(
+          fmt::format("{}: class name \"{}\" {}; class names are used in file names, "
+                      "so use letters, digits and '_'",
+                      origin, name, problem));
     if (!value.is_string())
-      throw ConfigError(fmt::format("{}: class \"{}\" has id {}; write ids as strings of 4 or more "
-                                    "digits, e.g. \"0003\"",
-                                    origin, name, value.dump()));
+      throw ConfigError(
+          fmt::format("{}: class \"{}\" has id {}; write ids as strings of 4 or more "
+                      "digits, e.g. \"0003\"",
+                      origin, name, value.dump()));
     const auto id_text = value.get<std::string>();
     int id = 0;
     const char* first = id_text.data();
     const char* last = first + id_text.size();
     const auto [end, ec] = std::from_chars(first, last, id);
-    const bool digits_only = !id_text.empty() && std::isdigit(static_cast<unsigned char>(id_text[0]));
+    const bool digits_only =
+        !id_text.empty() && std::isdigit(static_cast<unsigned char>(id_text[0]));
     if (!digits_only || ec != std::errc() || end != last || id_text.size() < 4)
-      throw ConfigError(fmt::format("{}: class \"{}\" has id \"{}\"; ids are 4 or more decimal "
-                                    "digits, e.g. \"0003\"",
-                                    origin, name, id_text));
+      throw ConfigError(
+          fmt::format("{}: class \"{}\" has id \"{}\"; ids are 4 or more decimal "
+                      "digits, e.g. \"0003\"",
+                      origin, name, id_text));
     // Mask names write the id zero-padded to 4 digits; any other spelling would not round-trip.
     if (id_text != fmt::format("{:04d}", id))
-      throw ConfigError(fmt::format("{}: class \"{}\" has id \"{}\"; write it as \"{:04d}\"", origin,
-                                    name, id_text, id));
+      throw ConfigError(fmt::format("{}: class \"{}\" has id \"{}\"; write it as \"{:04d}\"",
+                                    origin, name, id_text, id));
     if (auto [it, inserted] = names_by_id.emplace(id, name); !inserted)
-      throw ConfigError(fmt::format("{}: classes \"{}\" and \"{}\" share the id \"{}\"; give each "
-                                    "class its own id",
-                                    origin, it->second, name, id_text));
+      throw ConfigError(
+          fmt::format("{}: classes \"{}\" and \"{}\" share the id \"{}\"; give each "
+                      "class its own id",
+                      origin, it->second, name, id_text));
     registry.ids_.emplace(name, id_text);
   }
   return registry;

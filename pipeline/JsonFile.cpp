@@ -1,13 +1,13 @@
 #include "JsonFile.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "Errors.hpp"
 
@@ -74,7 +74,9 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
     using Event = nlohmann::json::parse_event_t;
     switch (event) {
       case Event::object_start:
-      case Event::array_start: open_keys.emplace_back(); break;
+      case Event::array_start:
+        open_keys.emplace_back();
+        break;
       case Event::object_end:
       case Event::array_end:
         if (!open_keys.empty()) open_keys.pop_back();
@@ -84,7 +86,8 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
             duplicate.empty())
           duplicate = parsed.get<std::string>();
         break;
-      case Event::value: break;
+      case Event::value:
+        break;
     }
     return true;
   };
@@ -93,8 +96,9 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
     j = nlohmann::json::parse(text, callback, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::parse_error& e) {
     const auto pos = position_of(text, e.byte);
-    throw ConfigError(fmt::format("{}: line {}, column {}: not valid JSON ({}); fix the syntax there",
-                                  origin, pos.line, pos.column, parse_error_detail(e.what())));
+    throw ConfigError(
+        fmt::format("{}: line {}, column {}: not valid JSON ({}); fix the syntax there", origin,
+                    pos.line, pos.column, parse_error_detail(e.what())));
   }
   if (!duplicate.empty())
     throw ConfigError(fmt::format(
@@ -106,8 +110,8 @@ std::string read_text_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::error_code ec;
   if (!in || std::filesystem::is_directory(file, ec))
-    throw ConfigError(fmt::format("{}: cannot read the file; check that the path is right",
-                                  file.string()));
+    throw ConfigError(
+        fmt::format("{}: cannot read the file; check that the path is right", file.string()));
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();

@@ -3,11 +3,10 @@
 // duplicate keys refused, and every error a one-line ConfigError naming the file.
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace samed2d {
 

@@ -1,12 +1,12 @@
 // Profile JSON: parsing, loading by name or file, and the canonical options fingerprint.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "Errors.hpp"
 #include "JsonFile.hpp"
@@ -17,25 +17,34 @@ namespace samed2d {
 namespace {
 
 const std::vector<std::string_view> kProfileKeys{
-    "name",     "description",  "orientation",       "axes",            "slice_step",
-    "intensity", "window",      "percentile",        "channels_3d",     "connectivity",
-    "min_area_fraction", "min_area_pixels", "min_aspect"};
+    "name",         "description",       "orientation",
+    "axes",         "slice_step",        "intensity",
+    "window",       "percentile",        "channels_3d",
+    "connectivity", "min_area_fraction", "min_area_pixels",
+    "min_aspect"};
 
 constexpr std::string_view orientation_text(Orientation o) {
   switch (o) {
-    case Orientation::RAS: return "RAS";
-    case Orientation::LPS: return "LPS";
-    case Orientation::AsStored: break;
+    case Orientation::RAS:
+      return "RAS";
+    case Orientation::LPS:
+      return "LPS";
+    case Orientation::AsStored:
+      break;
   }
   return "as-stored";
 }
 
 constexpr std::string_view intensity_text(IntensityMode m) {
   switch (m) {
-    case IntensityMode::MinMaxVolume: return "minmax-volume";
-    case IntensityMode::Window: return "window";
-    case IntensityMode::Percentile: return "percentile";
-    case IntensityMode::MinMaxSlice: break;
+    case IntensityMode::MinMaxVolume:
+      return "minmax-volume";
+    case IntensityMode::Window:
+      return "window";
+    case IntensityMode::Percentile:
+      return "percentile";
+    case IntensityMode::MinMaxSlice:
+      break;
   }
   return "minmax-slice";
 }
@@ -90,9 +99,8 @@ class ProfileReader {
       fail(key, fmt::format("must be an object with the keys {}", join_names(keys)));
     for (const auto& [k, unused] : v.items()) {
       if (std::find(keys.begin(), keys.end(), k) == keys.end())
-        fail(fmt::format("{}.{}", key, k),
-             fmt::format("is not a known key{}; the keys are {}", did_you_mean(k, keys),
-                         join_names(keys)));
+        fail(fmt::format("{}.{}", key, k), fmt::format("is not a known key{}; the keys are {}",
+                                                       did_you_mean(k, keys), join_names(keys)));
     }
     for (auto k : keys)
       if (!v.contains(std::string(k)))
@@ -199,9 +207,9 @@ Profile parse_profile(const nlohmann::json& j, const std::string& origin) {
 }
 
 Profile load_profile(const std::string& name_or_file, const std::filesystem::path& config_dir) {
-  const bool is_file = name_or_file.find('/') != std::string::npos ||
-                       (name_or_file.size() >= 5 &&
-                        name_or_file.compare(name_or_file.size() - 5, 5, ".json") == 0);
+  const bool is_file =
+      name_or_file.find('/') != std::string::npos ||
+      (name_or_file.size() >= 5 && name_or_file.compare(name_or_file.size() - 5, 5, ".json") == 0);
   if (is_file) return parse_profile(read_json_file(name_or_file), name_or_file);
 
   const auto folder = config_dir / "profiles";
@@ -218,7 +226,8 @@ Profile load_profile(const std::string& name_or_file, const std::filesystem::pat
   throw ConfigError(fmt::format(
       "profile \"{}\": no such profile in {}; the available profiles are: {}; or give a profile "
       "file path",
-      name_or_file, folder.string(), names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", "))));
+      name_or_file, folder.string(),
+      names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", "))));
 }
 
 nlohmann::json Profile::to_json() const {

@@ -1,0 +1,223 @@
+#include <fnmatch.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "converters/Glob.hpp"
+#include "pipeline/Errors.hpp"
+#include "support/TestData.hpp"
+
+namespace samed2d {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+void touch(const fs::path& file) {
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << "x";
+}
+
+std::string error_of(const std::string& pattern) {
+  try {
+    Glob g(pattern);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// POSIX fnmatch with FNM_PATHNAME is an independent implementation of the same rules for
+// patterns without "**": '*', '?' and sets never match '/', '\' escapes.
+TEST(GlobTest, MatchesAgreeWithFnmatchForSingleSegmentWildcards) {
+  const std::vector<std::string> patterns{"*.nii.gz",
+                                          "patient*_frame[0-9][0-9].nii.gz",
+                                          "?a*",
+                                          "[!a]*",
+                                          "[^a-c]?",
+                                          "a\\*b",
+                                          "*_gt*",
+                                          "x/*/y",
+                                          "*/*",
+                                          "[a-c-]*",
+                                          "*a*b*c",
+                                          "a?c",
+                                          "*.[nN][iI][iI]",
+                                          "case_0000[0-4]/imaging.nii.gz",
+                                          "\\[x\\]",
+                                          "*x*y*z*"};
+  const std::vector<std::string> names{"a.nii.gz",
+                                       "patient001_frame01.nii.gz",
+                                       "patient001_frame01_gt.nii.gz",
+                                       "patient001_4d.nii.gz",
+                                       "ba",
+                                       "bab",
+                                       "abc",
+                                       "a*b",
+                                       "axb",
+                                       "x/q/y",
+                                       "x/q/r/y",
+                                       "x/y",
+                                       "a/b",
+                                       "-",
+                                       "d",
+                                       "aXbYc",
+                                       "acb",
+                                       "A.NiI",
+                                       "case_00003/imaging.nii.gz",
+                                       "case_00005/imaging.nii.gz",
+                                       "[x]",
+                                       "x",
+                                       "xyz",
+                                       "zyx",
+                                       "a.nii",
+                                       ".hidden",
+                                       "a/"};
+  int compared = 0;
+  for (const auto& p : patterns) {
+    const Glob glob(p);
+    for (const auto& n : names) {
+      const bool expected = fnmatch(p.c_str(), n.c_str(), FNM_PATHNAME) == 0;
+      EXPECT_EQ(glob.matches(n), expected) << "pattern " << p << " name " << n;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, static_cast<int>(patterns.size() * names.size()));
+}
+
+TEST(GlobTest, GlobstarMatchesZeroOrMoreFolders) {
+  const Glob g("**/seg/*.nii");
+  EXPECT_TRUE(g.matches("seg/a.nii"));
+  EXPECT_TRUE(g.matches("x/seg/a.nii"));
+  EXPECT_TRUE(g.matches("x/y/z/seg/a.nii"));
+  EXPECT_FALSE(g.matches("x/seg/y/a.nii"));
+  EXPECT_FALSE(g.matches("a.nii"));
+
+  const Glob middle("data/**/*.nii");
+  EXPECT_TRUE(middle.matches("data/a.nii"));
+  EXPECT_TRUE(middle.matches("data/b/c/a.nii"));
+  EXPECT_FALSE(middle.matches("other/a.nii"));
+
+  const Glob trailing("data/**");
+  EXPECT_TRUE(trailing.matches("data/a.nii"));
+  EXPECT_TRUE(trailing.matches("data/b/a.nii"));
+  EXPECT_FALSE(trailing.matches("data"));
+}
+
+TEST(GlobTest, QuestionMarkAndSetsMatchOneUtf8Character) {
+  EXPECT_TRUE(Glob("caf?.png").matches("caf\xC3\xA9.png"));  // "café.png"
+  EXPECT_FALSE(Glob("caf??.png").matches("caf\xC3\xA9.png"));
+  EXPECT_TRUE(Glob("[\xC3\xA9\xC3\xA8]x").matches("\xC3\xA8x"));
+}
+
+TEST(GlobTest, EscapedClosingBracketInsideSet) {
+  const Glob g("[\\]a]b");
+  EXPECT_TRUE(g.matches("]b"));
+  EXPECT_TRUE(g.matches("ab"));
+  EXPECT_FALSE(g.matches("\\b"));
+}
+
+TEST(GlobTest, MalformedPatternsAreConfigErrorsNamingThePattern) {
+  EXPECT_THAT(error_of("a/[bc"), AllOf(HasSubstr("\"a/[bc\""), HasSubstr("unclosed '['")));
+  EXPECT_THAT(error_of("a[]b"), HasSubstr("empty set"));
+  EXPECT_THAT(error_of("[!]"), HasSubstr("empty set"));
+  EXPECT_THAT(error_of("/data/*.nii"), HasSubstr("absolute"));
+  EXPECT_THAT(error_of("../x/*.nii"), HasSubstr("\"..\""));
+  EXPECT_THAT(error_of("a/../b"), HasSubstr("\"..\""));
+  EXPECT_THAT(error_of("a**b"), HasSubstr("\"**\" inside"));
+  EXPECT_THAT(error_of("x/***"), HasSubstr("\"**\" inside"));
+  EXPECT_THAT(error_of(""), HasSubstr("empty"));
+  EXPECT_THAT(error_of("a//b"), HasSubstr("empty folder name"));
+  EXPECT_THAT(error_of("a/"), HasSubstr("empty folder name"));
+  EXPECT_THAT(error_of("a\\"), HasSubstr("lone '\\'"));
+  EXPECT_THAT(error_of("[z-a]"), HasSubstr("reversed range"));
+  EXPECT_EQ(error_of("**/a[0-9]*.nii"), "(no error)");
+}
+
+class GlobTreeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* f : {"a/x.nii", "a/y.nii", "a/._x.nii", "a/sub/z.nii", "b/deep/er/x.nii",
+                          "b/x.nii", "B/x.nii", "top.nii", "__MACOSX/a/x.nii", "a/__MACOSX/x.nii",
+                          "a-b/x.nii", "a_b/x.nii", "a.b/x.nii", "._a/x.nii"})
+      touch(dir / f);
+    fs::create_directories(dir / "a" / "folder.nii");  // a folder is never a result
+  }
+  test::TempDir dir;
+};
+
+TEST_F(GlobTreeTest, ResultsAreFilesInByteOrderWithoutDebris) {
+  const auto all = Glob("**/*.nii").find(dir.path());
+  // Byte order: 'B' (0x42) < '_' (0x5f) < 'a' (0x61); '-' < '.' < '_' < '/'-free names.
+  EXPECT_THAT(all, ElementsAre("B/x.nii", "a-b/x.nii", "a.b/x.nii", "a/sub/z.nii", "a/x.nii",
+                               "a/y.nii", "a_b/x.nii", "b/deep/er/x.nii", "b/x.nii", "top.nii"));
+}
+
+TEST_F(GlobTreeTest, FindAgreesWithMatchesOverTheWholeTree) {
+  // Brute force: every non-debris regular file, filtered by fnmatch (no "**" patterns here).
+  for (const std::string pattern : {"*/x.nii", "a/*", "?/*.nii", "[ab]/[x-y].nii", "*.nii"}) {
+    std::vector<std::string> expected;
+    for (auto it = fs::recursive_directory_iterator(dir.path());
+         it != fs::recursive_directory_iterator(); ++it) {
+      const auto name = it->path().filename().string();
+      if (name.rfind("._", 0) == 0 || name == "__MACOSX") {
+        if (it->is_directory()) it.disable_recursion_pending();
+        continue;
+      }
+      if (!it->is_regular_file()) continue;
+      const auto rel = fs::relative(it->path(), dir.path()).generic_string();
+      if (fnmatch(pattern.c_str(), rel.c_str(), FNM_PATHNAME) == 0) expected.push_back(rel);
+    }
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(Glob(pattern).find(dir.path()), expected) << pattern;
+  }
+}
+
+TEST_F(GlobTreeTest, OnlyListsFoldersThePatternPrefixCanReach) {
+  Glob::WalkStats literal;
+  EXPECT_THAT(Glob("a/x.nii").find(dir.path(), &literal), ElementsAre("a/x.nii"));
+  EXPECT_EQ(literal.folders_listed, 0u);
+
+  Glob::WalkStats one;
+  EXPECT_THAT(Glob("a/*.nii").find(dir.path(), &one), ElementsAre("a/x.nii", "a/y.nii"));
+  EXPECT_EQ(one.folders_listed, 1u);
+
+  // Root listed, then only the matching folders' literal file is looked up.
+  Glob::WalkStats two;
+  Glob("[ab]/x.nii").find(dir.path(), &two);
+  EXPECT_EQ(two.folders_listed, 1u);
+}
+
+TEST_F(GlobTreeTest, ExplicitDebrisNamesAreStillSkipped) {
+  EXPECT_THAT(Glob("a/._x.nii").find(dir.path()), IsEmpty());
+  EXPECT_THAT(Glob("__MACOSX/a/x.nii").find(dir.path()), IsEmpty());
+}
+
+TEST_F(GlobTreeTest, FollowsASymlinkedRootAndSymlinkedFiles) {
+  test::TempDir other;
+  fs::create_symlink(dir.path(), other / "link");
+  EXPECT_THAT(Glob("a/*.nii").find(other / "link"), ElementsAre("a/x.nii", "a/y.nii"));
+
+  fs::create_symlink(dir / "top.nii", dir / "a" / "w.nii");
+  fs::create_symlink(dir / "missing.nii", dir / "a" / "v.nii");  // dangling: not a file
+  EXPECT_THAT(Glob("a/*.nii").find(dir.path()), ElementsAre("a/w.nii", "a/x.nii", "a/y.nii"));
+}
+
+TEST_F(GlobTreeTest, GlobstarDoesNotLoopThroughFolderSymlinks) {
+  fs::create_directory_symlink(dir.path(), dir / "a" / "loop");
+  const auto found = Glob("**/z.nii").find(dir.path());
+  EXPECT_THAT(found, ElementsAre("a/sub/z.nii"));
+  // A segment that names the link explicitly does follow it.
+  EXPECT_THAT(Glob("a/loop/top.nii").find(dir.path()), ElementsAre("a/loop/top.nii"));
+}
+
+TEST_F(GlobTreeTest, MissingRootIsAConfigError) {
+  EXPECT_THROW(Glob("*.nii").find(dir / "nope"), ConfigError);
+  EXPECT_THROW(Glob("*.nii").find(dir / "top.nii"), ConfigError);
+}
+
+}  // namespace
+}  // namespace samed2d

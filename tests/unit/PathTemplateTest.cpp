@@ -1,0 +1,79 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "converters/PathTemplate.hpp"
+#include "pipeline/Errors.hpp"
+
+namespace samed2d {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+std::string render(const std::string& text, const std::string& rel,
+                   const std::string& root = "root") {
+  return PathTemplate(text, "test.json: \"label\"").render(rel, root);
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    PathTemplate t(text, "test.json: \"label\"");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(PathTemplateTest, PlaceholdersOfANestedFile) {
+  const std::string rel = "database/training/patient001/patient001_frame01.nii.gz";
+  EXPECT_EQ(render("{path}", rel), rel);
+  EXPECT_EQ(render("{dir}", rel), "database/training/patient001");
+  EXPECT_EQ(render("{name}", rel), "patient001_frame01.nii.gz");
+  EXPECT_EQ(render("{stem}", rel), "patient001_frame01");
+  EXPECT_EQ(render("{parent}", rel), "patient001");
+  EXPECT_EQ(render("{dir}/{stem}_gt.nii.gz", rel),
+            "database/training/patient001/patient001_frame01_gt.nii.gz");
+}
+
+TEST(PathTemplateTest, PlaceholdersOfAFileAtTheTop) {
+  EXPECT_EQ(render("{path}", "ch2.nii.gz", "colin27"), "ch2.nii.gz");
+  EXPECT_EQ(render("{dir}", "ch2.nii.gz", "colin27"), ".");
+  EXPECT_EQ(render("{name}", "ch2.nii.gz", "colin27"), "ch2.nii.gz");
+  EXPECT_EQ(render("{stem}", "ch2.nii.gz", "colin27"), "ch2");
+  EXPECT_EQ(render("{parent}", "ch2.nii.gz", "colin27"), "colin27");
+  EXPECT_EQ(render("{dir}/{stem}_seg.nii", "ch2.nii.gz", "colin27"), "./ch2_seg.nii");
+}
+
+TEST(PathTemplateTest, OneFolderDeep) {
+  EXPECT_EQ(render("{dir}", "s0065/ct.nii.gz"), "s0065");
+  EXPECT_EQ(render("{parent}", "s0065/ct.nii.gz"), "s0065");
+  EXPECT_EQ(render("{parent}/segmentations/liver.nii.gz", "s0065/ct.nii.gz"),
+            "s0065/segmentations/liver.nii.gz");
+}
+
+TEST(PathTemplateTest, StemStripsOnlyTheFormatExtension) {
+  EXPECT_EQ(render("{stem}", "x/1.3.6.1.4.1.9328.50.4.0115.nii.gz"), "1.3.6.1.4.1.9328.50.4.0115");
+  EXPECT_EQ(render("{stem}", "benign (12).png"), "benign (12)");
+  EXPECT_EQ(render("{stem}", "notes.txt"), "notes.txt");
+  EXPECT_EQ(render("{stem}", "CASE.NII.GZ"), "CASE");
+}
+
+TEST(PathTemplateTest, DoubledBracesAreLiteral) {
+  EXPECT_EQ(render("{{stem}}", "a/b.nii"), "{stem}");
+  EXPECT_EQ(render("x{{{stem}}}y", "a/b.nii"), "x{b}y");
+  EXPECT_EQ(render("}}{{", "a/b.nii"), "}{");
+}
+
+TEST(PathTemplateTest, TemplateErrorsNameTheTemplateAndTheProblem) {
+  EXPECT_THAT(error_of("{dir}/{stme}_gt.nii.gz"),
+              AllOf(HasSubstr("test.json: \"label\""), HasSubstr("{stme}"), HasSubstr("{stem}")));
+  EXPECT_THAT(error_of("{dir/x"), HasSubstr("never closed"));
+  EXPECT_THAT(error_of("{dir{stem}}"), HasSubstr("never closed"));
+  EXPECT_THAT(error_of("a}b"), HasSubstr("no '{' before it"));
+  EXPECT_THAT(error_of("{}"), HasSubstr("unknown placeholder"));
+  EXPECT_THAT(error_of(""), HasSubstr("empty"));
+  EXPECT_EQ(error_of("{parent}/{name}"), "(no error)");
+}
+
+}  // namespace
+}  // namespace samed2d
