@@ -20,7 +20,7 @@ if [ ! -f "$data/.complete" ]; then
   "cases": "case_[0-9][0-9][0-9].nii.gz",
   "modality": "ct_00",
   "label": "{stem}_seg.nii.gz",
-  "labels": {"1": "liver", "2": "spleen", "3": "kidney_right", "4": "kidney_left", "5": "pancreas"}
+  "labels": {"1": "liver", "2": "spleen", "3": "right_kidney", "4": "left_kidney", "5": "pancreas"}
 }
 JSON
   touch "$data/.complete"
