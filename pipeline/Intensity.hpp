@@ -1,0 +1,30 @@
+#pragma once
+// Intensity normalization to 8 bits (SPEC section 4).
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "Profile.hpp"
+#include "Volume.hpp"
+
+namespace samed2d {
+
+// Minimum and maximum of the finite values of one component; nullopt when there are none.
+std::optional<std::pair<double, double>> finite_range(const Volume& v, std::size_t component);
+
+// Maps values to 0..255 with the profile's intensity mode (SPEC 4). `volume_range` is the
+// component's finite_range, used by "minmax-volume" only. Every mode clamps v into its [lo, hi]
+// and computes min(255, max(0, floor((v - lo) * 255.0 / (hi - lo)))) in double precision in
+// that order; a value that is not finite, or hi == lo, gives 0.
+void normalize_to_u8(const std::vector<double>& values, const Profile& profile,
+                     const std::optional<std::pair<double, double>>& volume_range,
+                     std::vector<std::uint8_t>& out);
+
+// The q-th percentile (0..100) of `values` as NumPy's default ("linear") method computes it:
+// position q/100 * (n-1) between order statistics, NumPy's lerp. `values` must be finite and
+// non-empty; it is reordered.
+double percentile_linear(std::vector<double>& values, double q);
+
+}  // namespace samed2d
