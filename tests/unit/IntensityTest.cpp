@@ -1,0 +1,234 @@
+// normalize_to_u8 and finite_range against hand-derived values and an independent long double
+// reference (SPEC 4).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "pipeline/SliceOps.hpp"
+
+namespace samed2d {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::vector<std::uint8_t> normalize(const std::vector<double>& values, const Profile& p,
+                                    std::optional<std::pair<double, double>> range = {}) {
+  std::vector<std::uint8_t> out;
+  normalize_to_u8(values, p, range, out);
+  return out;
+}
+
+using Bytes = std::vector<std::uint8_t>;
+
+TEST(IntensityTest, MinMaxSliceOnHounsfieldValues) {
+  // m = -1000, M = 3000: (v + 1000) * 255 / 4000.
+  const std::vector<double> v{-1000, 0, 1000, 3000, -1000, 40};
+  // 1000*255/4000 = 63.75, 2000*255/4000 = 127.5, 1040*255/4000 = 66.3
+  EXPECT_EQ(normalize(v, Profile{}), (Bytes{0, 63, 127, 255, 0, 66}));
+}
+
+TEST(IntensityTest, MaxMapsTo255AndNegativesWork) {
+  const std::vector<double> v{-7.5, -2.5, -0.5};
+  // m = -7.5, M = -0.5: (v + 7.5) * 255 / 7; 5 * 255 / 7 = 182.14...
+  EXPECT_EQ(normalize(v, Profile{}), (Bytes{0, 182, 255}));
+}
+
+// The literal order is the contract even where it rounds against the maximum: with a
+// non-integral range, (M - m) * 255.0 / (M - m) can be 254.99999999999997, which floors to 254.
+TEST(IntensityTest, MaximumFollowsTheLiteralFormula) {
+  std::mt19937_64 rng(1);
+  std::uniform_int_distribution<int> cents(1, 1'000'000);
+  int below = 0;
+  for (int n = 0; n < 10000; ++n) {
+    const double m = -cents(rng) / 100.0;
+    const double M = cents(rng) / 1000.0;
+    const double q = (M - m) * 255.0 / (M - m);
+    const Bytes out = normalize({m, M}, Profile{});
+    EXPECT_EQ(out[1], q < 255 ? 254 : 255) << m << " " << M;
+    below += q < 255;
+  }
+  EXPECT_GT(below, 0);
+  // Integral ranges (all integer voxel types) always reach 255 exactly.
+  for (int span = 1; span < 70000; span += 7)
+    EXPECT_EQ(normalize({-1024, -1024.0 + span}, Profile{})[1], 255) << span;
+}
+
+TEST(IntensityTest, AllEqualSliceIsBlack) {
+  EXPECT_EQ(normalize({42, 42, 42, 42}, Profile{}), (Bytes{0, 0, 0, 0}));
+  EXPECT_EQ(normalize({-3}, Profile{}), (Bytes{0}));
+  EXPECT_TRUE(normalize({}, Profile{}).empty());
+}
+
+TEST(IntensityTest, NonFiniteValuesAreBlackAndIgnoredForRange) {
+  const std::vector<double> v{kNaN, 10, kInf, 20, -kInf, 15};
+  // m = 10, M = 20 from the finite values only; 5 * 255 / 10 = 127.5
+  EXPECT_EQ(normalize(v, Profile{}), (Bytes{0, 0, 0, 255, 0, 127}));
+  EXPECT_EQ(normalize({kNaN, kInf, -kInf}, Profile{}), (Bytes{0, 0, 0}));
+  EXPECT_EQ(normalize({kNaN, 5, kNaN}, Profile{}), (Bytes{0, 0, 0}));
+}
+
+// The spec's order, (v - m) * 255 / (M - m), differs in the last bit from multiplying by a
+// precomputed 255 / (M - m); find slices where that flips the floor and check the spec wins.
+TEST(IntensityTest, DividesLastNotByPrecomputedFactor) {
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> span_dist(1, 5000);
+  std::uniform_real_distribution<double> frac(0, 1);
+  int found = 0;
+  for (int attempt = 0; attempt < 2'000'000 && found < 20; ++attempt) {
+    const double m = -static_cast<double>(span_dist(rng)) / 8;
+    const double big = m + static_cast<double>(span_dist(rng)) / 4;
+    const double M = big;
+    // v on an exact grid point k*(M-m)/255 tends to land on the boundary.
+    const int k = std::uniform_int_distribution<int>(1, 254)(rng);
+    const double v = m + (M - m) * k / 255.0 + (frac(rng) < 0.5 ? 0 : 1e-13);
+    if (!(v > m && v < M)) continue;
+    const double spec = std::floor((v - m) * 255.0 / (M - m));
+    const double factor = std::floor((v - m) * (255.0 / (M - m)));
+    if (spec == factor) continue;
+    ++found;
+    const Bytes out = normalize({m, v, M}, Profile{});
+    EXPECT_EQ(out[1], static_cast<std::uint8_t>(spec)) << "m=" << m << " v=" << v << " M=" << M;
+    EXPECT_EQ(out[0], 0);
+    EXPECT_EQ(out[2], 255);
+  }
+  EXPECT_GT(found, 0) << "search found no value where the two orders differ";
+}
+
+// Independent reference in long double for values where rounding cannot flip the floor.
+TEST(IntensityTest, MinMaxSliceMatchesLongDoubleReference) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> dist(-200, 700);
+  for (int round = 0; round < 50; ++round) {
+    std::vector<double> v(257);
+    for (double& x : v) x = std::round(dist(rng) * 4) / 4;
+    const Bytes out = normalize(v, Profile{});
+    const long double m = *std::min_element(v.begin(), v.end());
+    const long double M = *std::max_element(v.begin(), v.end());
+    for (std::size_t n = 0; n < v.size(); ++n) {
+      const long double q = (v[n] - m) * 255.0L / (M - m);
+      if (std::fabs(q - std::round(q)) < 1e-9L && std::round(q) != 255) continue;
+      EXPECT_EQ(out[n], static_cast<int>(std::floor(q))) << "value " << v[n];
+    }
+  }
+}
+
+TEST(IntensityTest, MinMaxVolumeUsesTheGivenRange) {
+  Profile p;
+  p.intensity = IntensityMode::MinMaxVolume;
+  // range -100..300: (v + 100) * 255 / 400; 100 -> 127.5, 0 -> 63.75, 300 -> 255
+  EXPECT_EQ(normalize({0, 100, 300, kNaN}, p, std::pair{-100.0, 300.0}), (Bytes{63, 127, 255, 0}));
+  // A slice that holds one value is not black in this mode.
+  EXPECT_EQ(normalize({100, 100}, p, std::pair{-100.0, 300.0}), (Bytes{127, 127}));
+  EXPECT_EQ(normalize({1, 2}, p, std::nullopt), (Bytes{0, 0}));
+  EXPECT_EQ(normalize({1, 2}, p, std::pair{5.0, 5.0}), (Bytes{0, 0}));
+}
+
+TEST(IntensityTest, WindowClampsToLevelAndWidth) {
+  Profile p;
+  p.intensity = IntensityMode::Window;
+  p.window_level = 40;
+  p.window_width = 400;  // [-160, 240]
+  const std::vector<double> v{-1000, -160, 0, 40, 240, 1000, kInf, kNaN};
+  // 160*255/400 = 102, 200*255/400 = 127.5
+  EXPECT_EQ(normalize(v, p), (Bytes{0, 0, 102, 127, 255, 255, 0, 0}));
+}
+
+TEST(IntensityTest, PercentileInterpolatesLikeNumpy) {
+  std::vector<double> four{30, 0, 20, 10};
+  // numpy.percentile([0,10,20,30], 50) = 15 (position 1.5); 25 -> 7.5 (position 0.75)
+  EXPECT_DOUBLE_EQ(percentile_linear(four, 50), 15);
+  EXPECT_DOUBLE_EQ(percentile_linear(four, 25), 7.5);
+  EXPECT_DOUBLE_EQ(percentile_linear(four, 0), 0);
+  EXPECT_DOUBLE_EQ(percentile_linear(four, 100), 30);
+  std::vector<double> one{4};
+  EXPECT_DOUBLE_EQ(percentile_linear(one, 37), 4);
+}
+
+TEST(IntensityTest, PercentileModeClampsAtThePercentiles) {
+  Profile p;
+  p.intensity = IntensityMode::Percentile;
+  p.percentile_lower = 10;
+  p.percentile_upper = 90;
+  std::vector<double> v;
+  for (int x = 0; x <= 100; ++x) v.push_back(x);
+  std::shuffle(v.begin(), v.end(), std::mt19937(3));
+  v.push_back(kNaN);  // ignored: 101 finite values give percentiles 10 and 90 exactly
+  const Bytes out = normalize(v, p);
+  for (std::size_t n = 0; n + 1 < v.size(); ++n) {
+    const double c = std::clamp(v[n], 10.0, 90.0);
+    EXPECT_EQ(out[n], static_cast<int>(std::floor((c - 10) * 255 / 80))) << v[n];
+  }
+  EXPECT_EQ(out.back(), 0);
+}
+
+// Random slices against a full sort and textbook interpolation in long double.
+TEST(IntensityTest, PercentileMatchesSortedReference) {
+  std::mt19937_64 rng(5);
+  std::uniform_int_distribution<int> val(-1024, 3071);
+  Profile p;
+  p.intensity = IntensityMode::Percentile;
+  p.percentile_lower = 0.5;
+  p.percentile_upper = 99.5;
+  for (int round = 0; round < 30; ++round) {
+    std::vector<double> v(100 + static_cast<std::size_t>(round) * 37);
+    for (double& x : v) x = val(rng);
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    auto ref = [&](long double q) {
+      const long double pos = q / 100 * static_cast<long double>(sorted.size() - 1);
+      const auto i0 = static_cast<std::size_t>(std::floor(pos));
+      const std::size_t i1 = std::min(i0 + 1, sorted.size() - 1);
+      return sorted[i0] + (sorted[i1] - sorted[i0]) * (pos - static_cast<long double>(i0));
+    };
+    const long double lo = ref(p.percentile_lower);
+    const long double hi = ref(p.percentile_upper);
+    std::vector<double> scratch = v;
+    EXPECT_NEAR(percentile_linear(scratch, p.percentile_lower), static_cast<double>(lo), 1e-9);
+    scratch = v;
+    EXPECT_NEAR(percentile_linear(scratch, p.percentile_upper), static_cast<double>(hi), 1e-9);
+    const Bytes out = normalize(v, p);
+    for (std::size_t n = 0; n < v.size(); ++n) {
+      const long double c = std::clamp<long double>(v[n], lo, hi);
+      const long double q = (c - lo) * 255 / (hi - lo);
+      if (q != 0 && std::fabs(q - std::round(q)) < 1e-7L) continue;
+      EXPECT_EQ(out[n], static_cast<int>(std::floor(q))) << v[n];
+    }
+  }
+}
+
+TEST(IntensityTest, FiniteRangeSkipsNonFiniteAndReadsOneComponent) {
+  Volume f(VoxelType::Float32, {2, 2, 1}, 2, true);
+  float* p = f.data<float>();
+  // interleaved: component 0 at even elements, component 1 at odd ones
+  const float c0[] = {std::numeric_limits<float>::quiet_NaN(), -2.5f, 7,
+                      std::numeric_limits<float>::infinity()};
+  const float c1[] = {100, 200, -300, 50};
+  for (int n = 0; n < 4; ++n) p[2 * n] = c0[n], p[2 * n + 1] = c1[n];
+  EXPECT_EQ(finite_range(f, 0), (std::pair{-2.5, 7.0}));
+  EXPECT_EQ(finite_range(f, 1), (std::pair{-300.0, 200.0}));
+
+  Volume nan_only(VoxelType::Float64, {2, 1, 1}, 1, true);
+  nan_only.data<double>()[0] = kNaN;
+  nan_only.data<double>()[1] = -kInf;
+  EXPECT_FALSE(finite_range(nan_only, 0).has_value());
+
+  Volume planar(VoxelType::Int16, {3, 1, 1}, 2, false);
+  const std::int16_t vals[] = {-1024, 5, 3071, 9, -9, 0};
+  std::copy(std::begin(vals), std::end(vals), planar.data<std::int16_t>());
+  EXPECT_EQ(finite_range(planar, 0), (std::pair{-1024.0, 3071.0}));
+  EXPECT_EQ(finite_range(planar, 1), (std::pair{-9.0, 9.0}));
+
+  Volume big(VoxelType::Int64, {2, 1, 1}, 1, true);
+  big.data<std::int64_t>()[0] = -5'000'000'000;
+  big.data<std::int64_t>()[1] = 5'000'000'000;
+  EXPECT_EQ(finite_range(big, 0), (std::pair{-5e9, 5e9}));
+}
+
+}  // namespace
+}  // namespace samed2d
