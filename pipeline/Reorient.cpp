@@ -47,7 +47,7 @@ Volume copy_volume(const Volume& v) {
   return out;
 }
 
-Volume reorient(const Volume& v, Orientation orientation) {
+Volume reorient(const Volume& v, Orientation orientation, const std::string& file) {
   if (orientation == Orientation::AsStored) return copy_volume(v);
   // Target sign along each LPS physical axis (x: L, y: P, z: S).
   const std::array<double, 3> target = orientation == Orientation::RAS
@@ -64,9 +64,9 @@ Volume reorient(const Volume& v, Orientation orientation) {
       if (std::fabs(dir[p * 3 + d]) > std::fabs(dir[best * 3 + d])) best = p;
     if (dir[best * 3 + d] == 0 || old_axis[best] >= 0)
       throw InputError(fmt::format(
-          "volume direction matrix [{}] maps two index axes onto physical axis {} (degenerate or "
-          "too oblique); use orientation \"as-stored\" for this dataset",
-          fmt::join(dir, ", "), "xyz"[best]));
+          "{}: direction matrix [{}] has no distinct dominant physical axis for index axis {} "
+          "(degenerate or too oblique); use orientation \"as-stored\" for this dataset",
+          file, fmt::join(dir, ", "), d));
     old_axis[best] = d;
   }
 

@@ -2,6 +2,8 @@
 // Canonical orientation by permuting and flipping voxel axes (SPEC section 3, profile option
 // `orientation`).
 
+#include <string>
+
 #include "Profile.hpp"
 #include "Volume.hpp"
 
@@ -16,7 +18,7 @@ Volume copy_volume(const Volume& v);
 // column d = physical direction of index axis d). Each index axis goes to its dominant physical
 // axis; voxels are moved, never interpolated; size, spacing, direction and origin follow.
 // AsStored returns an identical copy. Throws InputError when two index axes share a dominant
-// physical axis (a degenerate or too oblique direction matrix).
-Volume reorient(const Volume& v, Orientation orientation);
+// physical axis (a degenerate or too oblique direction matrix); the message names `file`.
+Volume reorient(const Volume& v, Orientation orientation, const std::string& file = "volume");
 
 }  // namespace samed2d
