@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace samed2d {
@@ -40,15 +41,84 @@ std::optional<std::pair<double, double>> typed_range(const T* p, std::size_t cou
   }
 }
 
+// Without -ffast-math: inf - inf and NaN - NaN are NaN, so only finite values pass.
+inline bool is_finite(double x) {
+  return x - x == 0;
+}
+
 // Clamps v into [lo, hi] (hi > lo) and applies the SPEC 4 formula. floor() of a positive
 // quotient below 255 equals truncation, which keeps the loop free of libm calls.
 inline std::uint8_t to_u8(double v, double lo, double hi) {
-  if (!std::isfinite(v)) return 0;
+  if (!is_finite(v)) return 0;
   const double c = v < lo ? lo : (v > hi ? hi : v);
   const double q = (c - lo) * 255.0 / (hi - lo);
   if (!(q > 0)) return 0;
   if (q >= 255.0) return 255;
   return static_cast<std::uint8_t>(static_cast<int>(q));
+}
+
+// Minimum and maximum of the finite values; false when there are none. Branch-free selects and
+// two independent accumulator pairs keep the loop from waiting on its own results.
+bool finite_minmax(const double* p, std::size_t count, double& lo, double& hi) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  double lo0 = inf, lo1 = inf, hi0 = -inf, hi1 = -inf;
+  std::size_t n = 0;
+  for (; n + 2 <= count; n += 2) {
+    const double a = p[n];
+    const double b = p[n + 1];
+    const bool fa = is_finite(a);
+    const bool fb = is_finite(b);
+    const double a_lo = fa ? a : inf, a_hi = fa ? a : -inf;
+    const double b_lo = fb ? b : inf, b_hi = fb ? b : -inf;
+    lo0 = a_lo < lo0 ? a_lo : lo0;
+    hi0 = a_hi > hi0 ? a_hi : hi0;
+    lo1 = b_lo < lo1 ? b_lo : lo1;
+    hi1 = b_hi > hi1 ? b_hi : hi1;
+  }
+  if (n < count && is_finite(p[n])) {
+    lo0 = p[n] < lo0 ? p[n] : lo0;
+    hi0 = p[n] > hi0 ? p[n] : hi0;
+  }
+  lo = lo0 < lo1 ? lo0 : lo1;
+  hi = hi0 > hi1 ? hi0 : hi1;
+  return lo <= hi;
+}
+
+// Integral values (every integer voxel type) read the formula's result from a table built with
+// the formula itself, one division per distinct value instead of one per pixel. A value is
+// looked up only when it is exactly base + t, so the table holds exactly what to_u8 would
+// return; anything else (fractions, values outside [lo, hi]) takes the formula.
+void map_to_u8(const double* in, std::size_t count, double lo, double hi, std::uint8_t* out) {
+  constexpr double kMaxTable = 65536;
+  constexpr double kExactInt = 4503599627370496.0;  // 2^52: integers below are exact doubles
+  const double base = std::floor(lo);
+  const double span = std::floor(hi) - base + 1;
+  const bool use_table = std::fabs(base) < kExactInt && std::fabs(hi) < kExactInt &&
+                         span <= kMaxTable && span * 2 <= static_cast<double>(count);
+  if (!use_table) {
+    for (std::size_t n = 0; n < count; ++n) out[n] = to_u8(in[n], lo, hi);
+    return;
+  }
+  const auto size = static_cast<std::size_t>(span);
+  std::vector<std::uint8_t> table(size);
+  for (std::size_t t = 0; t < size; ++t) table[t] = to_u8(base + static_cast<double>(t), lo, hi);
+  // Values clamped to an end take that end's result (to_u8(hi) may floor to 254).
+  const std::uint8_t at_lo = to_u8(lo, lo, hi);
+  const std::uint8_t at_hi = to_u8(hi, lo, hi);
+  for (std::size_t n = 0; n < count; ++n) {
+    const double v = in[n];
+    if (!is_finite(v)) {
+      out[n] = 0;
+    } else if (v <= lo) {
+      out[n] = at_lo;
+    } else if (v >= hi) {
+      out[n] = at_hi;
+    } else {
+      // lo < v < hi: 0 <= v - base < span + 1, a safe conversion.
+      const auto t = static_cast<std::size_t>(v - base);
+      out[n] = t < size && base + static_cast<double>(t) == v ? table[t] : to_u8(v, lo, hi);
+    }
+  }
 }
 
 }  // namespace
@@ -91,25 +161,13 @@ double percentile_linear(std::vector<double>& values, double q) {
 void normalize_to_u8(const std::vector<double>& values, const Profile& profile,
                      const std::optional<std::pair<double, double>>& volume_range,
                      std::vector<std::uint8_t>& out) {
-  out.assign(values.size(), 0);
+  out.assign(values.size(), 0);  // stays black when the range is empty
   double lo = 0;
   double hi = 0;
   switch (profile.intensity) {
-    case IntensityMode::MinMaxSlice: {
-      bool any = false;
-      for (const double x : values) {
-        if (!std::isfinite(x)) continue;
-        if (!any) {
-          lo = hi = x;
-          any = true;
-        } else {
-          lo = std::min(lo, x);
-          hi = std::max(hi, x);
-        }
-      }
-      if (!any) return;
+    case IntensityMode::MinMaxSlice:
+      if (!finite_minmax(values.data(), values.size(), lo, hi)) return;
       break;
-    }
     case IntensityMode::MinMaxVolume:
       if (!volume_range) return;
       lo = volume_range->first;
@@ -131,9 +189,7 @@ void normalize_to_u8(const std::vector<double>& values, const Profile& profile,
     }
   }
   if (!(hi > lo)) return;
-  const double* in = values.data();
-  std::uint8_t* o = out.data();
-  for (std::size_t n = 0; n < values.size(); ++n) o[n] = to_u8(in[n], lo, hi);
+  map_to_u8(values.data(), values.size(), lo, hi, out.data());
 }
 
 }  // namespace samed2d
