@@ -12,21 +12,31 @@
 
 namespace samed2d {
 
-// Chosen by measurement on Colin27 slices and AAL region masks; docs/png-settings.md has the
-// numbers and the reasons.
-PngOptions image_png_options() {
+// Chosen by measurement on Colin27 slices and AAL component masks; docs/png-settings.md has the
+// numbers and the reasons. In short: with three equal channels only LZ77 matches at distance 3
+// find the redundancy, so RLE does badly there (1.8x the bytes); a single grey channel is
+// mostly runs after the Up filter, and RLE gets there at a third of the CPU. Masks are a few
+// hundred bytes whatever the setting (one file system block); the default strategy decodes 3x
+// faster with libpng (what cv2.imread uses) than RLE does.
+PngOptions image_png_options(PngColor color) {
   PngOptions options;
-  options.level = 1;
-  options.strategy = Z_RLE;
-  options.filters = PNG_FILTER_NONE;
   options.mem_level = 8;
+  if (color == PngColor::Gray) {
+    options.level = 1;
+    options.strategy = Z_RLE;
+    options.filters = PNG_FILTER_UP;
+  } else {
+    options.level = 3;
+    options.strategy = Z_DEFAULT_STRATEGY;
+    options.filters = PNG_FILTER_UP;
+  }
   return options;
 }
 
 PngOptions mask_png_options() {
   PngOptions options;
-  options.level = 1;
-  options.strategy = Z_RLE;
+  options.level = 3;
+  options.strategy = Z_DEFAULT_STRATEGY;
   options.filters = PNG_FILTER_NONE;
   options.mem_level = 8;
   return options;

@@ -15,17 +15,19 @@ enum class PngColor {
   GrayAsRgb,  // 1 byte per pixel in, 8-bit RGB out with three equal channels
 };
 
+// The member defaults are mask_png_options(); images have their own (image_png_options).
 struct PngOptions {
-  int level = 1;       // zlib level, 0..9
-  int strategy = 3;    // zlib strategy, 0..4 (Z_DEFAULT_STRATEGY 0, Z_FILTERED 1,
+  int level = 3;       // zlib level, 0..9
+  int strategy = 0;    // zlib strategy, 0..4 (Z_DEFAULT_STRATEGY 0, Z_FILTERED 1,
                        // Z_HUFFMAN_ONLY 2, Z_RLE 3, Z_FIXED 4)
   int filters = 0x08;  // libpng filter mask: PNG_FILTER_NONE 0x08, SUB 0x10, UP 0x20, AVG 0x40,
                        // PAETH 0x80, or several (PNG_ALL_FILTERS 0xf8) for libpng's heuristic
   int mem_level = 8;   // zlib memLevel, 1..9
 };
 
-// Default settings for images (slices) and for masks (0/255).
-PngOptions image_png_options();
+// Default settings for images written as `color` (slices of 3D volumes are GrayAsRgb by default)
+// and for masks (0/255, Gray).
+PngOptions image_png_options(PngColor color = PngColor::GrayAsRgb);
 PngOptions mask_png_options();
 
 // Encodes rows (row 0 first, no padding between rows) into `out` (cleared first; its capacity

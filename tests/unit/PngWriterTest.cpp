@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <ostream>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -131,6 +132,15 @@ std::string color_name(PngColor color) {
   }
   return "?";
 }
+
+}  // namespace
+
+// Readable parameter names in failure messages.
+void PrintTo(PngColor color, std::ostream* os) {
+  *os << color_name(color);
+}
+
+namespace {
 
 std::size_t in_channels(PngColor color) {
   return color == PngColor::Rgb ? 3 : 1;
@@ -263,7 +273,7 @@ TEST(PngWriter, UsesTheRequestedZlibLevel) {
 
 TEST(PngWriter, WritesOnlyIhdrIdatIend) {
   for (PngColor color : {PngColor::Gray, PngColor::Rgb, PngColor::GrayAsRgb})
-    for (const PngOptions& options : {image_png_options(), mask_png_options(), PngOptions{}}) {
+    for (const PngOptions& options : {image_png_options(color), mask_png_options(), PngOptions{}}) {
       const Bytes pixels = random_bytes(31 * 17 * in_channels(color), 5);
       const auto chunks = chunks_of(encode(pixels, 31, 17, color, options));
       ASSERT_GE(chunks.size(), 3u);
@@ -290,8 +300,15 @@ TEST(PngWriter, DefaultsEncodeSlicesAndMasks) {
   EXPECT_EQ(image.color_type, PNG_COLOR_TYPE_RGB);
   ASSERT_EQ(image.pixels.size(), slice.size() * 3);
   for (std::size_t p = 0; p < slice.size(); ++p) ASSERT_EQ(image.pixels[3 * p + 2], slice[p]);
-  EXPECT_EQ(decode(encode(slice, width, height, PngColor::Gray, image_png_options())).pixels,
+  EXPECT_EQ(decode(encode(slice, width, height, PngColor::Gray, image_png_options(PngColor::Gray)))
+                .pixels,
             slice);
+  Bytes rgb(slice.size() * 3);
+  for (std::size_t p = 0; p < rgb.size(); ++p)
+    rgb[p] = static_cast<std::uint8_t>(slice[p / 3] + p % 3);
+  EXPECT_EQ(
+      decode(encode(rgb, width, height, PngColor::Rgb, image_png_options(PngColor::Rgb))).pixels,
+      rgb);
 
   const Bytes mask_png = encode(mask, width, height, PngColor::Gray, mask_png_options());
   const auto decoded = decode(mask_png);
