@@ -1,12 +1,15 @@
 // Measures encode_png settings on real slices: Colin27 T1 slices normalized as SPEC 4 says, and
 // SPEC 5 masks (8-connected components of single AAL regions) on the same slices.
 //
-//   build/tests/png_bench                  corpus summary, sizes of the main candidates, then
-//                                          Google Benchmark timings of those candidates
-//   build/tests/png_bench --table          the whole grid (levels x strategies x filters) as
-//                                          Markdown: bytes and encode microseconds per image
-//   options: --stride N (every N-th slice per axis, default 4), --reps N (timed passes per
-//   grid cell, the fastest counts, default 3); other arguments go to Google Benchmark.
+//   build/tests/png_bench                  Google Benchmark timings of the candidate settings
+//                                          (counter bytes/image) on that corpus
+//   build/tests/png_bench --candidates     the candidates as Markdown tables: bytes, 4 KiB
+//                                          blocks, encode and decode microseconds per image
+//   build/tests/png_bench --table          the whole grid (levels x strategies x filters)
+//   options: --stride N (every N-th slice per axis, default 4), --reps N (timed passes, the
+//   fastest counts, default 3), --kind TEXT (only kinds whose name contains it), --only SETTING
+//   (one candidate, e.g. "L1 rle none"); other arguments go to Google Benchmark.
+// docs/png-settings.md holds the results and the commands that made them.
 
 #include <benchmark/benchmark.h>
 #include <itkImage.h>
