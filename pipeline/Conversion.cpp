@@ -104,7 +104,10 @@ nlohmann::json mapping_json(const LabelMapping& m) {
 }
 
 nlohmann::json png_json(const PngOptions& o) {
-  return {{"level", o.level}, {"strategy", o.strategy}, {"filters", o.filters}};
+  return {{"level", o.level},
+          {"strategy", o.strategy},
+          {"filters", o.filters},
+          {"mem_level", o.mem_level}};
 }
 
 std::string abs_path(const fs::path& p) {
@@ -129,7 +132,11 @@ CaseRecord record_header(const CaseSpec& spec, const Profile& profile) {
   r.options = {
       {"output_format", kOutputFormat},
       {"profile", profile.to_json()},
-      {"png", {{"image", png_json(image_png_options())}, {"mask", png_json(mask_png_options())}}},
+      {"png",
+                {{"gray", png_json(image_png_options(PngColor::Gray))},
+                 {"rgb", png_json(image_png_options(PngColor::Rgb))},
+                 {"gray_as_rgb", png_json(image_png_options(PngColor::GrayAsRgb))},
+                 {"mask", png_json(mask_png_options())}}},
       {"classes", spec.mapping ? mapping_json(*spec.mapping) : nlohmann::json::array()},
       {"sequences", seqs},
       {"label", abs_path(spec.label)}};
@@ -267,20 +274,22 @@ void encode_image(const LoadedSequence& s, bool is_2d, Axis axis, std::size_t in
         for (std::size_t p = 0; p < channel.size(); ++p)
           pixels[p * 3 + c] = static_cast<std::uint8_t>(channel[p]);
       }
-      encode_png(pixels.data(), shape.width, shape.height, PngColor::Rgb, image_png_options(), png);
+      encode_png(pixels.data(), shape.width, shape.height, PngColor::Rgb,
+                 image_png_options(PngColor::Rgb), png);
       return;
     }
     extract_slice(v, s.component, axis, index, values);
     pixels.resize(values.size());
     for (std::size_t p = 0; p < values.size(); ++p)
       pixels[p] = static_cast<std::uint8_t>(values[p]);
-    encode_png(pixels.data(), shape.width, shape.height, PngColor::Gray, image_png_options(), png);
+    encode_png(pixels.data(), shape.width, shape.height, PngColor::Gray,
+               image_png_options(PngColor::Gray), png);
     return;
   }
   extract_slice(v, s.component, axis, index, values);
   normalize_to_u8(values, profile, s.volume_range, pixels);
   const PngColor color = (is_2d || !profile.channels_3d_rgb) ? PngColor::Gray : PngColor::GrayAsRgb;
-  encode_png(pixels.data(), shape.width, shape.height, color, image_png_options(), png);
+  encode_png(pixels.data(), shape.width, shape.height, color, image_png_options(color), png);
 }
 
 SliceDone process_slice(const SliceJob& job, const Profile& profile, const OutputTree& out,

@@ -48,7 +48,7 @@ inline void oracle_add(const OracleCase& c, OracleOutput& out) {
     if (axis == 'x') { H = c.nj; W = c.ni; S = c.nk; }
     if (axis == 'y') { H = c.nk; W = c.ni; S = c.nj; }
     if (axis == 'z') { H = c.nk; W = c.nj; S = c.ni; }
-    if (std::min(H, W) < c.min_aspect * std::max(H, W)) continue;
+    if (static_cast<double>(std::min(H, W)) < c.min_aspect * static_cast<double>(std::max(H, W))) continue;
     for (std::size_t s = 0; s < S; ++s) {
       if (!c.only.empty() && c.only.count({axis, s}) == 0) continue;
       std::vector<double> img(H * W);
