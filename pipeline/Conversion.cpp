@@ -129,17 +129,16 @@ CaseRecord record_header(const CaseSpec& spec, const Profile& profile) {
     if (s.component) q["component"] = *s.component;
     seqs.push_back(q);
   }
-  r.options = {
-      {"output_format", kOutputFormat},
-      {"profile", profile.to_json()},
-      {"png",
+  r.options = {{"output_format", kOutputFormat},
+               {"profile", profile.to_json()},
+               {"png",
                 {{"gray", png_json(image_png_options(PngColor::Gray))},
                  {"rgb", png_json(image_png_options(PngColor::Rgb))},
                  {"gray_as_rgb", png_json(image_png_options(PngColor::GrayAsRgb))},
                  {"mask", png_json(mask_png_options())}}},
-      {"classes", spec.mapping ? mapping_json(*spec.mapping) : nlohmann::json::array()},
-      {"sequences", seqs},
-      {"label", abs_path(spec.label)}};
+               {"classes", spec.mapping ? mapping_json(*spec.mapping) : nlohmann::json::array()},
+               {"sequences", seqs},
+               {"label", abs_path(spec.label)}};
   for (const auto& s : spec.sequences) r.sources.push_back(stamp_source(s.image));
   r.sources.push_back(stamp_source(spec.label));
   for (const auto& e : spec.extra_sources) r.sources.push_back(stamp_source(e));

@@ -2,6 +2,8 @@
 // int16 HU volumes with a body, noise and five organ-like ellipsoids, and their uint8 label maps.
 // Usage: make_bench_data OUT_DIR [cases=4] [ni=512] [nj=512] [nk=160]
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -9,8 +11,6 @@
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "support/TestData.hpp"
 
@@ -32,11 +32,11 @@ int main(int argc, char** argv) {
   for (int c = 0; c < cases; ++c) {
     const double shift = c * 0.02;
     const std::vector<Organ> organs{
-        {0.35 + shift, 0.45, 0.55, 0.14, 0.12, 0.25, 1, 60},   // liver-like
-        {0.70, 0.50 - shift, 0.55, 0.06, 0.07, 0.12, 2, 50},   // spleen-like
-        {0.38, 0.65, 0.40, 0.04, 0.05, 0.10, 3, 35},           // kidney-like
-        {0.62, 0.65, 0.40, 0.04, 0.05, 0.10, 4, 35},           // kidney-like
-        {0.52, 0.55, 0.50, 0.08, 0.02, 0.04, 5, 45}};          // pancreas-like
+        {0.35 + shift, 0.45, 0.55, 0.14, 0.12, 0.25, 1, 60},  // liver-like
+        {0.70, 0.50 - shift, 0.55, 0.06, 0.07, 0.12, 2, 50},  // spleen-like
+        {0.38, 0.65, 0.40, 0.04, 0.05, 0.10, 3, 35},          // kidney-like
+        {0.62, 0.65, 0.40, 0.04, 0.05, 0.10, 4, 35},          // kidney-like
+        {0.52, 0.55, 0.50, 0.08, 0.02, 0.04, 5, 45}};         // pancreas-like
     std::vector<std::int16_t> img(ni * nj * nk);
     std::vector<std::uint8_t> lab(ni * nj * nk, 0);
     std::uint64_t rng = 12345 + static_cast<std::uint64_t>(c);
@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
       for (std::size_t j = 0; j < nj; ++j)
         for (std::size_t i = 0; i < ni; ++i) {
           const std::size_t idx = i + ni * (j + nj * k);
-          const double x = double(i) / double(ni), y = double(j) / double(nj), z = double(k) / double(nk);
+          const double x = double(i) / double(ni), y = double(j) / double(nj),
+                       z = double(k) / double(nk);
           rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
           const int noise = static_cast<int>((rng >> 33) % 41) - 20;
           const double body = (x - 0.5) * (x - 0.5) / 0.18 + (y - 0.5) * (y - 0.5) / 0.12;
@@ -62,7 +63,8 @@ int main(int argc, char** argv) {
         }
     const std::string name = fmt::format("case_{:03d}", c);
     samed2d::test::write_volume(out / (name + ".nii.gz"), {ni, nj, nk}, img, 3, {0.8, 0.8, 2.5});
-    samed2d::test::write_volume(out / (name + "_seg.nii.gz"), {ni, nj, nk}, lab, 3, {0.8, 0.8, 2.5});
+    samed2d::test::write_volume(out / (name + "_seg.nii.gz"), {ni, nj, nk}, lab, 3,
+                                {0.8, 0.8, 2.5});
     std::cout << "wrote " << (out / name).string() << "\n";
   }
   return 0;

@@ -2,14 +2,13 @@
 // mricron-data), through the bundled dataset config, checked slice by slice against the oracle.
 
 #include <gtest/gtest.h>
+#include <itkImage.h>
+#include <itkImageFileReader.h>
 
 #include <filesystem>
 #include <fstream>
-#include <set>
-
-#include <itkImage.h>
-#include <itkImageFileReader.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "Oracle.hpp"
 #include "support/RunTool.hpp"
@@ -80,7 +79,8 @@ TEST(Colin27Test, DemoConversionMatchesTheSpecOnRealData) {
   std::ifstream cfg(fs::path(SAMED2D_SOURCE_DIR) / "configs/datasets/Colin27_AAL.json");
   const auto config = nlohmann::json::parse(cfg, nullptr, true, true);
   for (const auto& [value, name] : config["labels"].items())
-    c.classes.push_back({name.get<std::string>(), registry[name.get<std::string>()].get<std::string>(),
+    c.classes.push_back({name.get<std::string>(),
+                         registry[name.get<std::string>()].get<std::string>(),
                          {std::stoll(value)}});
   OracleOutput want;
   oracle_add(c, want);
@@ -92,7 +92,8 @@ TEST(Colin27Test, DemoConversionMatchesTheSpecOnRealData) {
     const auto [H, W] = want.shapes.at(rel);
     ASSERT_EQ(png.height, H);
     ASSERT_EQ(png.width, W);
-    for (std::size_t p = 0; p < H * W; ++p) ASSERT_EQ(png.pixels[p * 3], pixels[p]) << rel << " " << p;
+    for (std::size_t p = 0; p < H * W; ++p)
+      ASSERT_EQ(png.pixels[p * 3], pixels[p]) << rel << " " << p;
     std::vector<std::string> got = j.at(rel).get<std::vector<std::string>>();
     EXPECT_EQ(got, want.json.at(rel));
   }

@@ -2,17 +2,15 @@
 // independent reading of the SPEC (Oracle.hpp).
 
 #include <gtest/gtest.h>
+#include <itkImage.h>
+#include <itkImageFileWriter.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <set>
-
-#include <unistd.h>
-
-#include <itkImage.h>
-#include <itkImageFileWriter.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "Oracle.hpp"
 #include "support/RunTool.hpp"
@@ -32,7 +30,8 @@ void write_text(const fs::path& file, const std::string& text) {
 std::set<std::string> files_in(const fs::path& dir, const std::string& prefix) {
   std::set<std::string> names;
   if (!fs::exists(dir)) return names;
-  for (const auto& e : fs::directory_iterator(dir)) names.insert(prefix + e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(dir))
+    names.insert(prefix + e.path().filename().string());
   return names;
 }
 
@@ -116,8 +115,8 @@ class ConvertTest : public ::testing::Test {
   }
 
   ToolRun convert(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"convert", "--config", config.string(), "--input",
-                                  input.string(), "--output", out.string(), "--classes",
+    std::vector<std::string> args{"convert",        "--config", config.string(), "--input",
+                                  input.string(),   "--output", out.string(),    "--classes",
                                   classes.string(), "--quiet"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_samed2d(args);
@@ -227,7 +226,8 @@ TEST_F(ConvertTest, RerunSkipsFinishedCasesAndRedoesOneWithoutRecord) {
   auto axes = convert({"--axes", "z"});
   ASSERT_EQ(axes.exit_code, 0);
   EXPECT_NE(axes.out.find("2 converted"), std::string::npos) << axes.out;
-  for (const auto& name : files_in(out / "images", "")) EXPECT_NE(name.find("--z_"), std::string::npos) << name;
+  for (const auto& name : files_in(out / "images", ""))
+    EXPECT_NE(name.find("--z_"), std::string::npos) << name;
 }
 
 TEST_F(ConvertTest, BadCaseFailsAloneAndTheJsonNamesWhatIsOnDisk) {
@@ -251,7 +251,8 @@ TEST_F(ConvertTest, BadCaseFailsAloneAndTheJsonNamesWhatIsOnDisk) {
   EXPECT_EQ(report["failed"][0]["case"], "case02");
   EXPECT_NE(report["failed"][0]["reason"].get<std::string>().find("40x36x23"), std::string::npos);
   EXPECT_EQ(report["failed"][1]["case"], "case03");
-  EXPECT_NE(report["failed"][1]["reason"].get<std::string>().find("case03_seg.nii.gz"), std::string::npos);
+  EXPECT_NE(report["failed"][1]["reason"].get<std::string>().find("case03_seg.nii.gz"),
+            std::string::npos);
   EXPECT_EQ(report["failed"][2]["case"], "case04");
   // One line per failed case on stderr, naming the file.
   EXPECT_NE(run.err.find("case03_seg.nii.gz"), std::string::npos) << run.err;
@@ -263,11 +264,15 @@ TEST_F(ConvertTest, BadConfigOrCommandLineExitsTwoAndWritesNothing) {
   auto expect_refused = [&](const std::vector<std::string>& extra, const std::string& needle) {
     const auto run = convert(extra);
     EXPECT_EQ(run.exit_code, 2) << run.err;
-    EXPECT_NE(run.err.find(needle), std::string::npos) << "wanted '" << needle << "' in: " << run.err;
+    EXPECT_NE(run.err.find(needle), std::string::npos)
+        << "wanted '" << needle << "' in: " << run.err;
     EXPECT_FALSE(fs::exists(out));
   };
-  const std::string good = read_bytes(config).empty() ? "" : std::string(
-      reinterpret_cast<const char*>(read_bytes(config).data()), read_bytes(config).size());
+  const std::string good =
+      read_bytes(config).empty()
+          ? ""
+          : std::string(reinterpret_cast<const char*>(read_bytes(config).data()),
+                        read_bytes(config).size());
   write_text(config, R"({"dataset": "Test-Set", "cases": "case*.nii.gz", "modality": "ct_00",
                          "label": "{stem}_seg.nii.gz", "lables": {"1": "alpha"}})");
   expect_refused({}, "lables");
@@ -311,7 +316,8 @@ TEST_F(ConvertTest, TwoDimensionalSourcesKeepTheirPixels) {
   EXPECT_EQ(png.width, W);
   EXPECT_EQ(png.height, H);
   EXPECT_EQ(png.pixels, rgb);
-  const auto mask = read_png(out / "masks/dermoscopy_00--isic2016_task1--ISIC_0001--2d_none--0042_000.png");
+  const auto mask =
+      read_png(out / "masks/dermoscopy_00--isic2016_task1--ISIC_0001--2d_none--0042_000.png");
   EXPECT_EQ(mask.pixels, lab);
 }
 
@@ -371,9 +377,19 @@ TEST_F(ConvertTest, FourDComponentsAreSequencesSharingTheMasks) {
 
 TEST_F(ConvertTest, InterruptedRunLeavesNoPartialFileAndResumesToTheSameBytes) {
   for (int c = 0; c < 8; ++c) make_case(fmt::format("case{:02d}", c), 100 + c, {64, 60, 48});
-  const std::vector<std::string> args{"convert", "--config", config.string(), "--input",
-                                      input.string(), "--output", out.string(), "--classes",
-                                      classes.string(), "--threads", "1", "--cases-in-flight", "1"};
+  const std::vector<std::string> args{"convert",
+                                      "--config",
+                                      config.string(),
+                                      "--input",
+                                      input.string(),
+                                      "--output",
+                                      out.string(),
+                                      "--classes",
+                                      classes.string(),
+                                      "--threads",
+                                      "1",
+                                      "--cases-in-flight",
+                                      "1"};
   const int pid = start_samed2d(args);
   // Interrupt as soon as the first images are on disk (or let it finish if it is that fast).
   for (int i = 0; i < 2000; ++i) {

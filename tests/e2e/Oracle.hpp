@@ -2,10 +2,11 @@
 // An independent, deliberately naive reading of SPEC sections 2 to 6, used to check the tool's
 // output file by file. It shares no code with the tool.
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdint>
 #include <deque>
-#include <fmt/format.h>
 #include <limits>
 #include <map>
 #include <set>
@@ -30,8 +31,8 @@ struct OracleOutput {
 struct OracleCase {
   std::string modality, dataset, case_name;
   std::size_t ni = 0, nj = 0, nk = 0;
-  std::vector<double> image;     // i fastest
-  std::vector<long long> label;  // i fastest
+  std::vector<double> image;         // i fastest
+  std::vector<long long> label;      // i fastest
   std::vector<OracleClass> classes;  // any order
   std::vector<char> axes{'x', 'y', 'z'};
   double min_area_fraction = 0.00153;
@@ -45,10 +46,23 @@ inline void oracle_add(const OracleCase& c, OracleOutput& out) {
             [](const auto& a, const auto& b) { return std::stoi(a.id) < std::stoi(b.id); });
   for (char axis : c.axes) {
     std::size_t H = 0, W = 0, S = 0;
-    if (axis == 'x') { H = c.nj; W = c.ni; S = c.nk; }
-    if (axis == 'y') { H = c.nk; W = c.ni; S = c.nj; }
-    if (axis == 'z') { H = c.nk; W = c.nj; S = c.ni; }
-    if (static_cast<double>(std::min(H, W)) < c.min_aspect * static_cast<double>(std::max(H, W))) continue;
+    if (axis == 'x') {
+      H = c.nj;
+      W = c.ni;
+      S = c.nk;
+    }
+    if (axis == 'y') {
+      H = c.nk;
+      W = c.ni;
+      S = c.nj;
+    }
+    if (axis == 'z') {
+      H = c.nk;
+      W = c.nj;
+      S = c.ni;
+    }
+    if (static_cast<double>(std::min(H, W)) < c.min_aspect * static_cast<double>(std::max(H, W)))
+      continue;
     for (std::size_t s = 0; s < S; ++s) {
       if (!c.only.empty() && c.only.count({axis, s}) == 0) continue;
       std::vector<double> img(H * W);
@@ -56,9 +70,21 @@ inline void oracle_add(const OracleCase& c, OracleOutput& out) {
       for (std::size_t r = 0; r < H; ++r)
         for (std::size_t col = 0; col < W; ++col) {
           std::size_t i = 0, j = 0, k = 0;
-          if (axis == 'x') { i = col; j = r; k = s; }
-          if (axis == 'y') { i = col; j = s; k = r; }
-          if (axis == 'z') { i = s; j = col; k = r; }
+          if (axis == 'x') {
+            i = col;
+            j = r;
+            k = s;
+          }
+          if (axis == 'y') {
+            i = col;
+            j = s;
+            k = r;
+          }
+          if (axis == 'z') {
+            i = s;
+            j = col;
+            k = r;
+          }
           const std::size_t idx = i + c.ni * (j + c.nj * k);
           img[r * W + col] = c.image[idx];
           lab[r * W + col] = c.label[idx];
@@ -83,12 +109,16 @@ inline void oracle_add(const OracleCase& c, OracleOutput& out) {
             q.pop_front();
             ++area;
             pixels.push_back(cur);
-            const long long cr = static_cast<long long>(cur / W), cc = static_cast<long long>(cur % W);
+            const long long cr = static_cast<long long>(cur / W),
+                            cc = static_cast<long long>(cur % W);
             for (long long dr = -1; dr <= 1; ++dr)
               for (long long dc = -1; dc <= 1; ++dc) {
                 const long long rr = cr + dr, cc2 = cc + dc;
-                if (rr < 0 || cc2 < 0 || rr >= static_cast<long long>(H) || cc2 >= static_cast<long long>(W)) continue;
-                const std::size_t np = static_cast<std::size_t>(rr) * W + static_cast<std::size_t>(cc2);
+                if (rr < 0 || cc2 < 0 || rr >= static_cast<long long>(H) ||
+                    cc2 >= static_cast<long long>(W))
+                  continue;
+                const std::size_t np =
+                    static_cast<std::size_t>(rr) * W + static_cast<std::size_t>(cc2);
                 if (inside(np) && comp[np] < 0) {
                   comp[np] = ncomp;
                   q.push_back(np);
@@ -96,10 +126,12 @@ inline void oracle_add(const OracleCase& c, OracleOutput& out) {
               }
           }
           ++ncomp;
-          if (static_cast<double>(area) >= c.min_area_fraction * static_cast<double>(H) * static_cast<double>(W)) {
+          if (static_cast<double>(area) >=
+              c.min_area_fraction * static_cast<double>(H) * static_cast<double>(W)) {
             std::vector<std::uint8_t> m(H * W, 0);
             for (auto px : pixels) m[px] = 255;
-            masks.emplace_back(fmt::format("masks/{}--{}_{:03d}.png", stem, cls.id, 0), std::move(m));
+            masks.emplace_back(fmt::format("masks/{}--{}_{:03d}.png", stem, cls.id, 0),
+                               std::move(m));
             // renumber below
             masks.back().first = fmt::format("{}|{}", cls.id, masks.size());
           }
@@ -119,11 +151,15 @@ inline void oracle_add(const OracleCase& c, OracleOutput& out) {
       std::sort(names.begin(), names.end());
       double m = std::numeric_limits<double>::infinity(), M = -m;
       for (double v : img)
-        if (std::isfinite(v)) { m = std::min(m, v); M = std::max(M, v); }
+        if (std::isfinite(v)) {
+          m = std::min(m, v);
+          M = std::max(M, v);
+        }
       std::vector<std::uint8_t> px(H * W, 0);
       for (std::size_t p = 0; p < H * W; ++p)
         if (M > m && std::isfinite(img[p]))
-          px[p] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, std::floor((img[p] - m) * 255.0 / (M - m)))));
+          px[p] = static_cast<std::uint8_t>(
+              std::min(255.0, std::max(0.0, std::floor((img[p] - m) * 255.0 / (M - m)))));
       const std::string image = "images/" + stem + ".png";
       out.images[image] = px;
       out.shapes[image] = {H, W};

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <array>
-#include <tuple>
 #include <stdexcept>
+#include <tuple>
 
 namespace samed2d::test {
 
@@ -45,8 +45,8 @@ ToolRun run_samed2d(const std::vector<std::string>& args) {
   std::array<char, 65536> buf{};
   while (out_open || err_open) {
     bool progress = false;
-    for (auto [fd, open, dst] : {std::tuple{out_pipe[0], &out_open, &out},
-                                 std::tuple{err_pipe[0], &err_open, &err}}) {
+    for (auto [fd, open, dst] :
+         {std::tuple{out_pipe[0], &out_open, &out}, std::tuple{err_pipe[0], &err_open, &err}}) {
       if (!*open) continue;
       const ssize_t n = ::read(fd, buf.data(), buf.size());
       if (n > 0) {
