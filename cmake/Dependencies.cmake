@@ -9,7 +9,8 @@ find_package(ITK 5.2 REQUIRED COMPONENTS
   ITKIOJPEG
   ITKIOBMP
   ITKIOTIFF
-  ITKIOGDCM)
+  ITKIOGDCM
+  ITKGDCM)
 # Registers the IO factories listed above (and only those) for ImageIOFactory.
 include(${ITK_USE_FILE})
 

@@ -23,6 +23,7 @@
 #include <itkObjectFactoryBase.h>
 #include <itkTIFFImageIO.h>
 
+#include "DicomSeries.hpp"
 #include "Errors.hpp"
 #include "NiftiReader.hpp"
 
@@ -358,13 +359,14 @@ void check_metaimage_length(const std::filesystem::path& file, std::size_t neede
                      " bytes); the file is truncated, re-download or re-export it");
 }
 
-Volume read_with_itk(const std::filesystem::path& file) {
+Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>& warnings) {
   itk::ImageIOBase::Pointer io =
       itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
   if (!io)
     throw InputError(str(file) +
                      ": no reader recognises this file format; use NIfTI, MetaImage, NRRD, "
-                     "PNG, JPEG, BMP or TIFF (or check that the file is not corrupt)");
+                     "DICOM, PNG, JPEG, BMP or TIFF (or check that the file is not corrupt)");
+  if (std::string(io->GetNameOfClass()) == "GDCMImageIO") return read_dicom_file(file, warnings);
   io->SetFileName(file.string());
   io->SetExpandRGBPalette(false);
   io->ReadImageInformation();
@@ -475,9 +477,12 @@ Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& 
   std::error_code ec;
   if (!std::filesystem::exists(file, ec))
     throw InputError(str(file) + ": file not found; check the path and the dataset config");
-  if (!std::filesystem::is_regular_file(file, ec))
-    throw InputError(str(file) + ": not a regular file; point the config at an image file");
   init_itk_once();
+  if (std::filesystem::is_directory(file, ec)) return read_dicom_series(file, warnings);
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw InputError(str(file) +
+                     ": not a regular file; point the config at an image file or a DICOM "
+                     "series folder");
   try {
     if (has_png_signature(file)) return read_png(file);
     const auto nifti = NiftiReader::probe(file);
@@ -486,7 +491,7 @@ Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& 
       throw InputError(str(file) +
                        ": not a valid NIfTI file (header missing or unreadable: truncated, "
                        "corrupt or another format); re-download or re-export it");
-    return read_with_itk(file);
+    return read_with_itk(file, warnings);
   } catch (const itk::ExceptionObject& e) {
     throw InputError(str(file) + ": ITK cannot read it (" + itk_text(e) +
                      "); check that the file is complete and in a supported format");

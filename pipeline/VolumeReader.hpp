@@ -1,8 +1,9 @@
 #pragma once
 // Reads any supported source file into a Volume in its own voxel type: NIfTI-1/2 (.nii,
-// .nii.gz), MetaImage (.mha, .mhd + detached/compressed data), NRRD (.nrrd, .nhdr), and 2D
-// PNG, JPEG, BMP, TIFF. Values are the physical values the format defines (NIfTI scl_slope and
-// scl_inter applied).
+// .nii.gz), MetaImage (.mha, .mhd + detached/compressed data), NRRD (.nrrd, .nhdr), DICOM
+// (a file, or a folder holding one series: see DicomSeries.hpp), and 2D PNG, JPEG, BMP, TIFF.
+// Values are the physical values the format defines (NIfTI scl_slope and scl_inter, DICOM
+// Rescale Slope and Intercept applied).
 
 #include <filesystem>
 #include <string>
@@ -15,6 +16,7 @@ namespace samed2d {
 // Throws InputError with one line naming the file, what is wrong and what to do.
 // Appends to `warnings` one line per recoverable oddity (e.g. the fallback NIfTI reader was used
 // because the file's sform is not orthonormal).
+// `file` may be a folder: it is read as one DICOM series.
 Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& warnings);
 
 }  // namespace samed2d
