@@ -12,6 +12,7 @@
 
 #include "pipeline/Errors.hpp"
 #include "pipeline/VolumeReader.hpp"
+#include "support/DicomBytes.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d {
@@ -551,6 +552,100 @@ TEST(VolumeReader, ThreeDimensionalFileWithOneSliceIsA2dSource) {
   EXPECT_EQ(v.stored_dimensions, 3u);
   EXPECT_TRUE(v.is_2d());
   EXPECT_EQ(values_of<std::int16_t>(v), values);
+}
+
+// ---- DICOM single files ----
+
+// The physical values of an uncompressed single-frame grey DICOM file, decoded by hand: the
+// stored samples of (7FE0,0010) (16 bits allocated, pixel representation from (0028,0103)) times
+// Rescale Slope (0028,1053) plus Rescale Intercept (0028,1052), absent meaning 1 and 0.
+std::vector<double> decode_dicom(const std::vector<std::uint8_t>& bytes, std::size_t& rows,
+                                 std::size_t& cols) {
+  const auto us = [&](std::uint16_t e) {
+    const test::DicomLookup l = test::find_dicom_element(bytes, 0x0028, e);
+    EXPECT_TRUE(l.found);
+    return l.found ? get<std::uint16_t>(bytes, l.at.value_offset, false) : std::uint16_t{0};
+  };
+  rows = us(0x0010);
+  cols = us(0x0011);
+  EXPECT_EQ(us(0x0100), 16);
+  EXPECT_EQ(us(0x0002), 1);
+  const bool is_signed = us(0x0103) == 1;
+  const std::string slope_text = test::dicom_string(bytes, 0x0028, 0x1053);
+  const std::string inter_text = test::dicom_string(bytes, 0x0028, 0x1052);
+  const double slope = slope_text.empty() ? 1 : std::stod(slope_text);
+  const double inter = inter_text.empty() ? 0 : std::stod(inter_text);
+  const test::DicomLookup px = test::find_dicom_element(bytes, 0x7FE0, 0x0010);
+  EXPECT_TRUE(px.found);
+  EXPECT_EQ(px.at.length, rows * cols * 2);
+  std::vector<double> out(rows * cols);
+  for (std::size_t e = 0; e < out.size(); ++e) {
+    const std::size_t at = px.at.value_offset + 2 * e;
+    const double stored =
+        is_signed ? get<std::int16_t>(bytes, at, false) : get<std::uint16_t>(bytes, at, false);
+    out[e] = slope * stored + inter;
+  }
+  return out;
+}
+
+std::vector<double> as_doubles(const Volume& v) {
+  std::vector<double> out(v.element_count());
+  v.visit([&](const auto* p) {
+    for (std::size_t e = 0; e < out.size(); ++e) out[e] = static_cast<double>(p[e]);
+  });
+  return out;
+}
+
+void expect_dicom_matches_decode(const fs::path& file) {
+  const auto bytes = test::read_bytes(file);
+  std::size_t rows = 0, cols = 0;
+  const std::vector<double> expected = decode_dicom(bytes, rows, cols);
+  const Volume v = read(file);
+  EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{cols, rows, 1})) << file;
+  EXPECT_EQ(v.stored_dimensions, 2u) << file;
+  EXPECT_TRUE(v.is_2d());
+  EXPECT_EQ(v.components(), 1u);
+  EXPECT_EQ(as_doubles(v), expected) << file;
+}
+
+TEST(VolumeReader, DicomCtIsRescaledToPhysicalValues) {
+  const fs::path file = test::sample_data_dir() / "pydicom" / "CT_small.dcm";
+  const auto bytes = test::read_bytes(file);
+  ASSERT_EQ(test::dicom_string(bytes, 0x0028, 0x1052), "-1024");  // so that rescale matters
+  expect_dicom_matches_decode(file);
+  // int16 stored values shifted by -1024 need more than int16: ITK widens to int32.
+  EXPECT_EQ(read(file).type(), VoxelType::Int32);
+}
+
+TEST(VolumeReader, DicomMrWithoutRescaleKeepsInt16) {
+  const fs::path file = test::sample_data_dir() / "pydicom" / "MR_small.dcm";
+  expect_dicom_matches_decode(file);
+  EXPECT_EQ(read(file).type(), VoxelType::Int16);
+}
+
+TEST(VolumeReader, DicomMonochrome1KeepsPhysicalValuesWithAWarning) {
+  TempDir dir;
+  for (const char* name : {"CT_small.dcm", "MR_small.dcm"}) {
+    auto bytes = test::read_bytes(test::sample_data_dir() / "pydicom" / name);
+    std::size_t rows = 0, cols = 0;
+    const std::vector<double> expected = decode_dicom(bytes, rows, cols);
+    test::set_dicom_string(bytes, 0x0028, 0x0004, "CS", "MONOCHROME1");
+    write_bytes(dir / name, std::vector<unsigned char>(bytes.begin(), bytes.end()));
+    std::vector<std::string> warnings;
+    const Volume v = read_volume(dir / name, warnings);
+    // ITK alone would invert the stored samples (e.g. 905 -> -906) before rescaling.
+    EXPECT_EQ(as_doubles(v), expected) << name;
+    ASSERT_EQ(warnings.size(), 1u) << name;
+    EXPECT_EQ(warnings[0].rfind((dir / name).string() + ": MONOCHROME1", 0), 0u) << warnings[0];
+  }
+}
+
+TEST(VolumeReader, TruncatedDicomIsAnInputError) {
+  TempDir dir;
+  auto bytes = test::read_bytes(test::sample_data_dir() / "pydicom" / "CT_small.dcm");
+  bytes.resize(bytes.size() - 5000);
+  write_bytes(dir / "cut.dcm", std::vector<unsigned char>(bytes.begin(), bytes.end()));
+  EXPECT_NE(error_of(dir / "cut.dcm").find("short"), std::string::npos);
 }
 
 // ---- errors ----
