@@ -21,6 +21,7 @@
 #include "PngWriter.hpp"
 #include "Progress.hpp"
 #include "SliceOps.hpp"
+#include "Text.hpp"
 #include "VolumeReader.hpp"
 
 namespace samed2d {
@@ -76,12 +77,6 @@ struct SliceDone {
   std::string error;
   bool cancelled = false;
 };
-
-std::string one_line(std::string s) {
-  for (char& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
-  return s;
-}
 
 bool close_enough(double a, double b) {
   return std::fabs(a - b) <= 1e-4 * std::max({1.0, std::fabs(a), std::fabs(b)});

@@ -26,6 +26,7 @@
 #include "DicomSeries.hpp"
 #include "Errors.hpp"
 #include "NiftiReader.hpp"
+#include "Text.hpp"
 
 namespace samed2d {
 
@@ -33,27 +34,6 @@ namespace {
 
 std::string str(const std::filesystem::path& p) {
   return p.string();
-}
-
-// ITK descriptions span several lines; messages of this tool are one line.
-std::string one_line(const std::string& text) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
-std::string itk_text(const itk::ExceptionObject& e) {
-  const char* d = e.GetDescription();
-  return one_line(d != nullptr && *d != '\0' ? d : e.what());
 }
 
 // Creating the first ITK object walks the factory list; doing it once before any thread asks

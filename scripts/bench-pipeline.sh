@@ -3,6 +3,8 @@
 # thread counts, on (1) the Colin27/AAL sample and (2) synthetic abdominal CTs (4 cases of
 # 512x512x160 int16, written once into bench-data/ by build/tests/make_bench_data).
 # Usage: scripts/bench-pipeline.sh [THREADS...]   (default: 1 2)
+# Each configuration runs SAMED2D_BENCH_REPS times (default 3) after a sync; the median wall time
+# is reported (creating many small files makes single runs noisy).
 # Needs a build (scripts/build.sh) and the sample data (scripts/fetch-sample-data.sh).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,12 +31,18 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 printf '%-12s %8s %8s %8s %10s %10s %10s\n' dataset threads wall_s images masks img_per_s max_rss_mb
+reps=${SAMED2D_BENCH_REPS:-3}
 run() {
   local name=$1 config=$2 input=$3 t=$4
-  rm -rf "$tmp/out"
-  /usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" convert --config "$config" --input "$input" \
-    --output "$tmp/out" --threads "$t" --quiet >"$tmp/summary"
-  read -r wall rss <"$tmp/time"
+  : >"$tmp/times"
+  for _ in $(seq "$reps"); do
+    rm -rf "$tmp/out"
+    sync
+    /usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" convert --config "$config" --input "$input" \
+      --output "$tmp/out" --threads "$t" --quiet >"$tmp/summary"
+    cat "$tmp/time" >>"$tmp/times"
+  done
+  read -r wall rss < <(sort -n "$tmp/times" | sed -n "$(((reps + 1) / 2))p")
   local images masks
   images=$(find "$tmp/out/images" -type f | wc -l)
   masks=$(find "$tmp/out/masks" -type f | wc -l)

@@ -1,0 +1,20 @@
+#pragma once
+// Messages of this tool are one line: the texts of ITK, GDCM, libpng and the OS are folded.
+
+#include <string>
+#include <string_view>
+
+namespace itk {
+class ExceptionObject;
+}
+
+namespace samed2d {
+
+// Every run of white space (new lines included) becomes one space; leading and trailing white
+// space is dropped.
+std::string one_line(std::string_view text);
+
+// The description of an ITK exception (without ITK's file and line prefix), as one line.
+std::string itk_text(const itk::ExceptionObject& e);
+
+}  // namespace samed2d
