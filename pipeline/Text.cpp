@@ -1,8 +1,8 @@
 #include "Text.hpp"
 
-#include <cctype>
-
 #include <itkMacro.h>
+
+#include <cctype>
 
 namespace samed2d {
 

@@ -321,6 +321,35 @@ TEST_F(ConvertTest, TwoDimensionalSourcesKeepTheirPixels) {
   EXPECT_EQ(mask.pixels, lab);
 }
 
+TEST_F(ConvertTest, SixteenBitTwoDimensionalSourceIsNormalizedToGrey) {
+  // A 16-bit X-ray (TIFF) with a PNG mask: one 8-bit grey image by the SPEC 4 formula.
+  const std::size_t W = 64, H = 48;
+  std::vector<std::uint16_t> xray(W * H);
+  Lcg rng{11};
+  for (auto& v : xray) v = static_cast<std::uint16_t>(1000 + rng.next() % 3000);
+  xray[5] = 40000;  // one bright pixel sets M
+  std::vector<std::uint8_t> lab(W * H, 0);
+  for (std::size_t r = 20; r < 40; ++r)
+    for (std::size_t c = 10; c < 50; ++c) lab[r * W + c] = 1;
+  write_volume(input / "x" / "16660_5_1.tif", {W, H, 1}, xray, 2);
+  write_volume(input / "x" / "16660_5_1_mask.png", {W, H, 1}, lab, 2);
+  write_text(classes, R"({"lung": "0005"})");
+  write_text(config, R"({"dataset": "covid_19_ct_cxr", "cases": "x/*[0-9].tif",
+    "modality": "x_ray", "label": "{dir}/{stem}_mask.png", "labels": {"1": "lung"}})");
+  const auto run = convert();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto png = read_png(out / "images/x_ray--covid_19_ct_cxr--16660_5_1--2d_none.png");
+  ASSERT_EQ(png.channels, 1);
+  ASSERT_EQ(png.bit_depth, 8);
+  const double m = *std::min_element(xray.begin(), xray.end());
+  const double M = *std::max_element(xray.begin(), xray.end());
+  for (std::size_t p = 0; p < W * H; ++p)
+    ASSERT_EQ(png.pixels[p], static_cast<std::uint8_t>(std::floor((xray[p] - m) * 255.0 / (M - m))))
+        << p;
+  EXPECT_EQ(png.pixels[5], 255);
+  EXPECT_TRUE(fs::exists(out / "masks/x_ray--covid_19_ct_cxr--16660_5_1--2d_none--0005_000.png"));
+}
+
 TEST_F(ConvertTest, FourDComponentsAreSequencesSharingTheMasks) {
   // A 4D MSD-style file: two sequences as components 0 and 1 of the 4th dimension.
   const std::array<std::size_t, 3> n{20, 18, 12};
