@@ -34,6 +34,8 @@ namespace {
 // Bumped whenever the bytes the tool writes for the same options change (PNG settings,
 // naming), so that records of older runs are not taken as finished.
 constexpr int kOutputFormat = 1;
+// NAME_MAX of Linux file systems.
+constexpr std::size_t kMaxFileName = 255;
 
 struct LoadedSequence {
   std::string modality;
@@ -222,6 +224,12 @@ void load_case(CaseWork& w, const Profile& profile) {
   w.is_2d = label->is_2d();
 }
 
+bool any_labels(const LabelIndex& labels) {
+  for (std::size_t k = 0; k < slice_count(labels.size(), Axis::X); ++k)
+    if (labels.slice_has_labels(Axis::X, k)) return true;
+  return false;
+}
+
 std::vector<std::pair<Axis, std::size_t>> plan_slices(const CaseWork& w, const Profile& profile) {
   std::vector<std::pair<Axis, std::size_t>> jobs;
   const auto& n = w.labels->size();
@@ -395,8 +403,21 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
                        prefixes.front(), prefix_owner[prefixes.front()]));
       continue;
     }
+    // The longest name the case can write (4-digit slices, 3-digit instances) must fit in a
+    // file name, or the case would fail halfway with "File name too long".
+    std::size_t longest = 0;
+    for (const auto& p : prefixes) longest = std::max(longest, p.size());
+    if (longest + std::string_view("x_0000--0000_000.png").size() > kMaxFileName) {
+      fail(spec, files_of(spec),
+           fmt::format("its mask names would be longer than {} bytes, the file-system limit; give "
+                       "the config a case_name template that makes a shorter name",
+                       kMaxFileName));
+      continue;
+    }
     if (auto old = out.read_record(key)) {
-      if (old->same_work(w->record)) {
+      // A finished case is skipped only when its inputs and options are the same and every
+      // file it wrote is still there.
+      if (old->same_work(w->record) && out.all_files_exist(*old)) {
         ++result.skipped;
         continue;
       }
@@ -412,6 +433,27 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
     todo.push_back(std::move(w));
   }
   out.remove_files_with_prefixes(stale_prefixes);
+
+  // Cases of these datasets that earlier runs converted but this run did not find: kept (the
+  // output may merge several inputs), but the user should know.
+  {
+    std::set<std::string> found;
+    std::set<std::string> datasets;
+    for (const auto& spec : cases) {
+      found.insert(record_header(spec, profile).key());
+      datasets.insert(spec.dataset);
+    }
+    std::map<std::string, std::size_t> missing;
+    for (const auto& key : out.record_keys()) {
+      const std::string dataset = key.substr(0, key.find("--"));
+      if (datasets.count(dataset) != 0 && found.count(key) == 0) ++missing[dataset];
+    }
+    for (const auto& [dataset, n] : missing)
+      console.warning(fmt::format(
+          "{} case(s) of {} in {} were not found in this run's input; they stay in the output "
+          "(delete their records in {} and rerun to drop them)",
+          n, dataset, options.output.string(), (out.state_dir() / "cases").string()));
+  }
 
   ProgressCounters counters;
   counters.cases_total = todo.size();
@@ -438,28 +480,34 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
     flow::limiter_node<std::size_t> limiter(g, in_flight);
 
     using LoadNode = flow::multifunction_node<std::size_t, std::tuple<SliceJob, SliceDone>>;
-    LoadNode load(g, flow::unlimited,
-                  [&](const std::size_t& i, LoadNode::output_ports_type& ports) {
-                    const auto& w = todo[i];
-                    SliceDone empty;
-                    empty.work = w;
-                    empty.empty_case = true;
-                    try {
-                      load_case(*w, profile);
-                      const auto jobs = plan_slices(*w, profile);
-                      w->total_slices = jobs.size();
-                      counters.slices_total.fetch_add(jobs.size(), std::memory_order_relaxed);
-                      if (jobs.empty()) {
-                        std::get<1>(ports).try_put(empty);
-                        return;
-                      }
-                      for (const auto& [axis, s] : jobs)
-                        std::get<0>(ports).try_put(SliceJob{w, axis, s});
-                    } catch (const std::exception& e) {
-                      empty.error = one_line(e.what());
-                      std::get<1>(ports).try_put(empty);
-                    }
-                  });
+    LoadNode load(
+        g, flow::unlimited, [&](const std::size_t& i, LoadNode::output_ports_type& ports) {
+          const auto& w = todo[i];
+          SliceDone empty;
+          empty.work = w;
+          empty.empty_case = true;
+          try {
+            load_case(*w, profile);
+            const auto jobs = plan_slices(*w, profile);
+            w->total_slices = jobs.size();
+            counters.slices_total.fetch_add(jobs.size(), std::memory_order_relaxed);
+            if (jobs.empty()) {
+              const char* why =
+                  any_labels(*w->labels)
+                      ? "no slice kept (every labelled slice failed the aspect or area "
+                        "rule), so the case gives no image"
+                      : "no voxel of a class in the config's \"labels\", so the case "
+                        "gives no image";
+              w->record.warnings.push_back(fmt::format("{}: {}", w->spec->label.string(), why));
+              std::get<1>(ports).try_put(empty);
+              return;
+            }
+            for (const auto& [axis, s] : jobs) std::get<0>(ports).try_put(SliceJob{w, axis, s});
+          } catch (const std::exception& e) {
+            empty.error = one_line(e.what());
+            std::get<1>(ports).try_put(empty);
+          }
+        });
 
     flow::function_node<SliceJob, SliceDone> slicer(g, flow::unlimited, [&](const SliceJob& job) {
       if (cancelled()) {

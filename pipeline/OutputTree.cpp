@@ -131,6 +131,26 @@ void OutputTree::remove_record(const std::string& key) const {
   fs::remove(state_dir() / "cases" / key, ec);
 }
 
+std::vector<std::string> OutputTree::record_keys() const {
+  std::vector<std::string> keys;
+  std::error_code ec;
+  for (fs::directory_iterator it(state_dir() / "cases", ec), end; !ec && it != end;
+       it.increment(ec))
+    if (it->path().extension() == ".json") keys.push_back(it->path().filename().string());
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+bool OutputTree::all_files_exist(const CaseRecord& record) const {
+  std::error_code ec;
+  for (const auto& [image, masks] : record.images) {
+    if (!fs::exists(root_ / image, ec)) return false;
+    for (const auto& m : masks)
+      if (!fs::exists(root_ / m, ec)) return false;
+  }
+  return true;
+}
+
 std::vector<CaseRecord> OutputTree::read_all_records(std::vector<std::string>& warnings) const {
   std::vector<fs::path> files;
   std::error_code ec;
@@ -200,13 +220,22 @@ OutputTree::Totals OutputTree::finalize(std::vector<std::string>& warnings) cons
     }
   }
 
-  // Files no record names: left by a case that was interrupted and not converted again.
+  // Files no record names. An SA-Med2D-named PNG was left by a case that was interrupted and
+  // not converted again: it is this tool's and goes. Anything else is the user's: it stays, and
+  // the user is told that the folder no longer matches the JSON.
   for (const char* sub : {"images", "masks"}) {
     std::error_code ec;
     std::vector<fs::path> orphans;
     for (fs::directory_iterator it(root_ / sub, ec), end; !ec && it != end; it.increment(ec)) {
-      const std::string rel = std::string(sub) + "/" + it->path().filename().string();
-      if (known.count(rel) == 0) orphans.push_back(it->path());
+      const std::string name = it->path().filename().string();
+      if (known.count(std::string(sub) + "/" + name) != 0) continue;
+      if (it->path().extension() == ".png" && case_prefix_of_file(name))
+        orphans.push_back(it->path());
+      else
+        warnings.push_back(
+            fmt::format("{}: not written by samed2d, so it is left in place but "
+                        "not listed in SAMed2D_v1.json; move it out of {}/",
+                        it->path().string(), sub));
     }
     for (const auto& p : orphans) totals.orphans_removed += fs::remove(p, ec) ? 1 : 0;
   }

@@ -34,7 +34,11 @@ class OutputTree {
   std::optional<CaseRecord> read_record(const std::string& key) const;
   void write_record(const CaseRecord& record) const;
   void remove_record(const std::string& key) const;
+  // True when every image and mask the record names is on disk.
+  bool all_files_exist(const CaseRecord& record) const;
   std::vector<CaseRecord> read_all_records(std::vector<std::string>& warnings) const;
+  // File names of the records present, sorted.
+  std::vector<std::string> record_keys() const;
 
   // Removes OUT/<rel> for each path (missing files are fine).
   void remove_files(const std::vector<std::string>& rel_paths) const;

@@ -24,7 +24,18 @@ std::string one_line(std::string_view text) {
 
 std::string itk_text(const itk::ExceptionObject& e) {
   const char* d = e.GetDescription();
-  return one_line(d != nullptr && *d != '\0' ? d : e.what());
+  std::string text = one_line(d != nullptr && *d != '\0' ? d : e.what());
+  // ITK names objects with their address ("NrrdImageIO(0x55d0...)"): drop it, so that the same
+  // bad file gives the same message (and the same report.json) in every run.
+  for (auto p = text.find("(0x"); p != std::string::npos; p = text.find("(0x", p)) {
+    auto q = p + 3;
+    while (q < text.size() && std::isxdigit(static_cast<unsigned char>(text[q])) != 0) ++q;
+    if (q < text.size() && text[q] == ')' && q > p + 3)
+      text.erase(p, q + 1 - p);
+    else
+      p = q;
+  }
+  return text;
 }
 
 }  // namespace samed2d

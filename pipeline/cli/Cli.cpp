@@ -82,6 +82,7 @@ std::vector<Axis> parse_axes(const std::string& text) {
       item += c;
   }
   flush();
+  if (axes.empty()) throw ConfigError("--axes is empty; give x, y and/or z, e.g. --axes x,z");
   std::sort(axes.begin(), axes.end());
   return axes;
 }
@@ -95,8 +96,58 @@ struct ConvertArgs {
   std::size_t threads = 0;
   std::size_t cases_in_flight = 0;
   std::string axes;
+  bool axes_given = false;
   bool quiet = false;
 };
+
+bool inside(const fs::path& child, const fs::path& parent) {
+  auto c = child.begin();
+  for (auto p = parent.begin(); p != parent.end(); ++p, ++c)
+    if (c == child.end() || *p != *c) return false;
+  return true;
+}
+
+bool holds_files(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_directory(dir, ec) && !fs::is_empty(dir, ec);
+}
+
+// The output folder must be safe to write into: never the input, never a folder whose images/
+// or masks/ another tool (or a download of SA-Med2D-20M) filled.
+void check_output(const std::string& output, const std::string& input) {
+  if (output.empty())
+    throw ConfigError("--output is empty; give the folder to write the dataset into");
+  const fs::path out = fs::weakly_canonical(fs::absolute(output));
+  const fs::path in = fs::weakly_canonical(fs::absolute(input));
+  if (inside(out, in))
+    throw ConfigError(
+        fmt::format("--output {} is inside --input {}; the output would be read as "
+                    "input next time, so choose a folder outside the input",
+                    output, input));
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(output, ec)) && !fs::is_directory(output, ec))
+    throw ConfigError(
+        fmt::format("--output {}: exists and is not a folder; choose a folder", output));
+  if ((holds_files(out / "images") || holds_files(out / "masks")) &&
+      !fs::is_directory(out / ".samed2d", ec))
+    throw ConfigError(fmt::format(
+        "--output {}: its images/ or masks/ hold files that samed2d did not write (there is no "
+        "{}/.samed2d); choose a new or empty folder",
+        output, output));
+}
+
+// Creates the output folder and its state folder, so that an unwritable place is a command-line
+// error (exit 2) found before any work.
+void create_output(const std::string& output) {
+  try {
+    fs::create_directories(fs::path(output) / ".samed2d");
+  } catch (const fs::filesystem_error& e) {
+    throw ConfigError(
+        fmt::format("--output {}: cannot create it ({}); choose a folder you can "
+                    "write",
+                    output, e.code().message()));
+  }
+}
 
 int convert(const ConvertArgs& a) {
   Console console(a.quiet);
@@ -107,25 +158,34 @@ int convert(const ConvertArgs& a) {
     const ClassRegistry classes =
         ClassRegistry::load(a.classes.empty() ? dir / "classes.json" : fs::path(a.classes));
     options.profile = load_profile(a.profile, dir);
-    if (!a.axes.empty()) options.profile.axes = parse_axes(a.axes);
+    if (a.axes_given) options.profile.axes = parse_axes(a.axes);
     auto converter = load_dataset_config(resolve_dataset_config(a.config, dir), classes);
+    if (!fs::exists(a.input))
+      throw ConfigError(
+          fmt::format("--input {}: does not exist; give the folder the dataset was "
+                      "unpacked into",
+                      a.input));
     if (!fs::is_directory(a.input))
       throw ConfigError(
           fmt::format("--input {}: not a folder; give the folder the dataset was "
                       "unpacked into",
                       a.input));
-    if (fs::exists(a.output) && !fs::is_directory(a.output))
-      throw ConfigError(fmt::format("--output {}: exists and is not a folder", a.output));
+    check_output(a.output, a.input);
     cases = converter->discover(a.input);
+    if (cases.empty())
+      throw ConfigError(
+          fmt::format("{}: no file under {} matches \"cases\"; check --input and "
+                      "the config's \"cases\" pattern",
+                      a.config, a.input));
+    create_output(a.output);
   } catch (const ConfigError& e) {
     console.error(e.what());
     return 2;
+  } catch (const fs::filesystem_error& e) {
+    console.error(fmt::format("{}: {}; check the paths given to --input and --output",
+                              e.path1().string(), e.code().message()));
+    return 2;
   }
-  if (cases.empty())
-    console.warning(
-        fmt::format("no case of the config matches under {}; check --input and the "
-                    "config's \"cases\" pattern",
-                    a.input));
 
   options.output = a.output;
   options.threads = a.threads;
@@ -155,6 +215,11 @@ int convert(const ConvertArgs& a) {
 
 int list() {
   const fs::path dir = config_dir();
+  if (!fs::is_directory(dir / "datasets"))
+    std::cerr << fmt::format(
+        "samed2d: warning: {} has no datasets/ folder; set "
+        "SAMED2D_CONFIG_DIR to the configs/ folder of samed2d\n",
+        dir.string());
   std::cout << "Converters:\n";
   for (const auto& c : converter_registry())
     std::cout << fmt::format("  {:<12} {}\n", c.name, c.description);
@@ -200,11 +265,20 @@ int run_cli(int argc, char** argv) {
   conv->add_option("--cases-in-flight", a.cases_in_flight,
                    "Cases held in memory at once (default: threads/2, between 2 and 6)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
-  conv->add_option("--axes", a.axes, "Slice axes, overriding the profile's, e.g. x,y,z or z");
+  auto* axes =
+      conv->add_option("--axes", a.axes, "Slice axes, overriding the profile's, e.g. x,y,z or z");
   conv->add_flag("--quiet", a.quiet, "No progress lines (errors and the summary still print)");
+  conv->footer(
+      "Example:\n  samed2d convert --config Colin27_AAL --input sample-data/colin27 --output out\n"
+      "Exit status: 0 every case converted; 1 some case failed (see OUT/report.json); 2 bad "
+      "command line or config (nothing written); 130 interrupted (rerun to resume).");
 
   app.add_subcommand("list", "List the converters, bundled dataset configs and profiles");
 
+  if (argc <= 1) {
+    std::cout << app.help();
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -214,9 +288,14 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    std::string what = e.what();
+    if (argc > 1 && std::string(argv[1]) != "convert" && std::string(argv[1]) != "list" &&
+        argv[1][0] != '-')
+      what = fmt::format("unknown command '{}'", argv[1]);
+    std::cerr << fmt::format("samed2d: error: {}; run 'samed2d --help' for the usage\n", what);
     return 2;
   }
+  a.axes_given = axes->count() > 0;
   if (conv->parsed()) return convert(a);
   return list();
 }

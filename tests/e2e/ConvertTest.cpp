@@ -295,6 +295,85 @@ TEST_F(ConvertTest, BadConfigOrCommandLineExitsTwoAndWritesNothing) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+TEST_F(ConvertTest, NeverTouchesFilesItDidNotWrite) {
+  make_case("case01", 1);
+  // A folder that already holds images/ and masks/ of someone else (e.g. a Kvasir-SEG download,
+  // or the released SA-Med2D-20M) is refused, and its files are left alone.
+  write_text(out / "images" / "cju0.png", "not ours");
+  auto run = convert();
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("did not write"), std::string::npos) << run.err;
+  EXPECT_TRUE(fs::exists(out / "images" / "cju0.png"));
+  EXPECT_FALSE(fs::exists(out / "SAMed2D_v1.json"));
+  fs::remove_all(out);
+
+  // The output inside the input would be read as input next time.
+  run = run_samed2d({"convert", "--config", config.string(), "--input", input.string(), "--output",
+                     (input / "out").string(), "--classes", classes.string()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_FALSE(fs::exists(input / "out"));
+  run = run_samed2d({"convert", "--config", config.string(), "--input", input.string(), "--output",
+                     input.string(), "--classes", classes.string()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_FALSE(fs::exists(input / "images"));
+
+  // A stray file put into an output folder of ours stays, with a warning, and is not listed.
+  ASSERT_EQ(convert().exit_code, 0);
+  write_text(out / "masks" / "notes.txt", "mine");
+  run = convert();
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_TRUE(fs::exists(out / "masks" / "notes.txt"));
+  EXPECT_NE(run.err.find("notes.txt"), std::string::npos) << run.err;
+}
+
+TEST_F(ConvertTest, RerunRedoesACaseWhoseFilesWentMissing) {
+  OracleOutput want;
+  oracle_add(make_case("case01", 1), want);
+  ASSERT_EQ(convert().exit_code, 0);
+  const std::string gone = std::next(want.masks.begin(), 7)->first;
+  fs::remove(out / gone);
+  const auto run = convert();
+  ASSERT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.out.find("1 converted"), std::string::npos) << run.out;
+  expect_output(want);
+}
+
+TEST_F(ConvertTest, NothingMatchingIsAConfigError) {
+  make_case("case01", 1);
+  write_text(config, R"({"dataset": "Test-Set", "cases": "*.mha", "modality": "ct_00",
+                         "label": "{stem}_seg.mha", "labels": {"1": "alpha"}})");
+  const auto run = convert();
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find(config.string() + ": no file under"), std::string::npos) << run.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(ConvertTest, TooLongCaseNameFailsBeforeAnyWrite) {
+  const std::string long_name = "case" + std::string(230, '7');
+  make_case("case01", 1);
+  make_case(long_name, 2, {10, 10, 8});
+  write_text(config, R"({"dataset": "Test-Set", "cases": "case*[0-9].nii.gz", "modality": "ct_00",
+                         "label": "{dir}/{stem}_seg.nii.gz", "labels": {"1": "alpha"}})");
+  const auto run = convert();
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("255 bytes"), std::string::npos) << run.err;
+  std::ifstream in(out / "report.json");
+  const auto report = json::parse(in);
+  ASSERT_EQ(report["failed"].size(), 1u);
+  EXPECT_EQ(report["failed"][0]["case"], long_name);
+  EXPECT_EQ(report["cases"], 1);
+}
+
+TEST_F(ConvertTest, CaseWithoutLabelsIsConvertedWithAWarning) {
+  make_case("case01", 1);
+  write_volume(input / "case01_seg.nii.gz", {40, 36, 24},
+               std::vector<std::uint8_t>(40 * 36 * 24, 0));
+  const auto run = convert();
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.err.find("gives no image"), std::string::npos) << run.err;
+  EXPECT_TRUE(fs::is_empty(out / "images"));
+}
+
 TEST_F(ConvertTest, TwoDimensionalSourcesKeepTheirPixels) {
   // An RGB PNG with a grey PNG label: the image stays RGB, pixel for pixel.
   const std::size_t W = 50, H = 40;

@@ -1,0 +1,22 @@
+#include "pipeline/Text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <itkMacro.h>
+
+namespace samed2d {
+namespace {
+
+TEST(TextTest, OneLineFoldsEveryRunOfWhiteSpace) {
+  EXPECT_EQ(one_line("  a\n\tb  c\r\n"), "a b c");
+  EXPECT_EQ(one_line(""), "");
+}
+
+TEST(TextTest, ItkTextDropsObjectAddressesSoMessagesRepeat) {
+  itk::ExceptionObject e("file.cxx", 12,
+                         "NrrdImageIO(0x558061f814d0): bad\nheader (0xZZ) kept (0x) kept", "loc");
+  EXPECT_EQ(itk_text(e), "NrrdImageIO: bad header (0xZZ) kept (0x) kept");
+}
+
+}  // namespace
+}  // namespace samed2d
