@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "Oracle.hpp"
 #include "support/RunTool.hpp"
@@ -372,6 +373,53 @@ TEST_F(ConvertTest, CaseWithoutLabelsIsConvertedWithAWarning) {
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_NE(run.err.find("gives no image"), std::string::npos) << run.err;
   EXPECT_TRUE(fs::is_empty(out / "images"));
+}
+
+TEST_F(ConvertTest, CanonicalOrientationMovesVoxelsByTheDirectionMatrix) {
+  // Index axis 0 points to the patient's right (-x in ITK's LPS space): RAS keeps it and flips
+  // axis 1 (which points posterior); LPS flips axis 0 and keeps axis 1.
+  OracleCase c = make_case("case01", 1, {30, 26, 20});
+  for (const char* name : {"case01.nii.gz", "case01_seg.nii.gz"}) {
+    using Image = itk::Image<float, 3>;
+    const bool is_label = std::string(name).find("_seg") != std::string::npos;
+    auto image = Image::New();
+    Image::RegionType region;
+    region.SetSize({30, 26, 20});
+    image->SetRegions(region);
+    Image::DirectionType direction;
+    direction.SetIdentity();
+    direction[0][0] = -1;
+    image->SetDirection(direction);
+    image->Allocate();
+    for (std::size_t v = 0; v < c.image.size(); ++v)
+      image->GetBufferPointer()[v] =
+          static_cast<float>(is_label ? static_cast<double>(c.label[v]) : c.image[v]);
+    auto writer = itk::ImageFileWriter<Image>::New();
+    writer->SetFileName((input / name).string());
+    writer->SetInput(image);
+    writer->Update();
+  }
+  auto flipped = [&](bool flip_i, bool flip_j) {
+    OracleCase f = c;
+    for (std::size_t k = 0; k < c.nk; ++k)
+      for (std::size_t j = 0; j < c.nj; ++j)
+        for (std::size_t i = 0; i < c.ni; ++i) {
+          const std::size_t si = flip_i ? c.ni - 1 - i : i, sj = flip_j ? c.nj - 1 - j : j;
+          f.image[i + c.ni * (j + c.nj * k)] = c.image[si + c.ni * (sj + c.nj * k)];
+          f.label[i + c.ni * (j + c.nj * k)] = c.label[si + c.ni * (sj + c.nj * k)];
+        }
+    return f;
+  };
+  for (const auto& [orientation, flip_i, flip_j] :
+       {std::tuple{"LPS", true, false}, std::tuple{"RAS", false, true}}) {
+    write_text(dir / "p.json", fmt::format(R"({{"orientation": "{}"}})", orientation));
+    fs::remove_all(out);
+    const auto run = convert({"--profile", (dir / "p.json").string()});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    OracleOutput want;
+    oracle_add(flipped(flip_i, flip_j), want);
+    expect_output(want);
+  }
 }
 
 TEST_F(ConvertTest, TwoDimensionalSourcesKeepTheirPixels) {

@@ -1,8 +1,7 @@
-#include "pipeline/Text.hpp"
-
 #include <gtest/gtest.h>
-
 #include <itkMacro.h>
+
+#include "pipeline/Text.hpp"
 
 namespace samed2d {
 namespace {
