@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 // itkImageFileReader.h pulls in the generated IO factory register manager, which registers the
@@ -67,7 +68,11 @@ struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
-Volume read_png(const std::filesystem::path& file) {
+// How a file is read: as an image (palettes expanded to their colours) or as a label map
+// (palette indices are the label values).
+enum class ReadAs { Image, Label };
+
+Volume read_png(const std::filesystem::path& file, ReadAs mode) {
   std::unique_ptr<std::FILE, FileCloser> fp(std::fopen(file.c_str(), "rb"));
   if (!fp) throw InputError(str(file) + ": cannot open the file; check that it is readable");
   const auto state = std::make_unique<PngState>();
@@ -108,6 +113,12 @@ Volume read_png(const std::filesystem::path& file) {
   const std::array<std::size_t, 3> size{width, height, 1};
   const std::size_t n = std::size_t{width} * height;
   const auto& px = state->pixels;
+  if (color_type == PNG_COLOR_TYPE_PALETTE && mode == ReadAs::Label) {
+    Volume v(VoxelType::UInt8, size, 1, true);
+    v.stored_dimensions = 2;
+    std::memcpy(v.raw(), px.data(), n);
+    return v;
+  }
   if (color_type == PNG_COLOR_TYPE_PALETTE) {
     bool grey = true;
     for (const png_color& c : pal) grey = grey && c.red == c.green && c.green == c.blue;
@@ -275,6 +286,7 @@ std::optional<std::vector<std::array<std::uint8_t, 3>>> palette_of(itk::ImageIOB
   return std::nullopt;
 }
 
+// A colour BMP palette through ITK's own expansion (see read_with_itk for why).
 Volume read_expanded_palette(const std::filesystem::path& file, unsigned stored,
                              const Geometry& geometry) {
   itk::ImageIOBase::Pointer io =
@@ -339,7 +351,39 @@ void check_metaimage_length(const std::filesystem::path& file, std::size_t neede
                      " bytes); the file is truncated, re-download or re-export it");
 }
 
-Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>& warnings) {
+// A colour raster read as a label map: BUSI-style masks store grey values in all three channels,
+// which is one label per pixel; any pixel whose channels differ means the colours themselves
+// encode the classes, which no label value can stand for.
+Volume single_channel_label(const std::filesystem::path& file, Volume v) {
+  if (v.components() <= 1) return v;
+  const std::size_t comps = v.components();
+  const auto [ni, nj, nk] = v.size();
+  Volume out(v.type(), v.size(), 1, true);
+  out.stored_dimensions = v.stored_dimensions;
+  out.geometry = v.geometry;
+  v.visit([&](const auto* in) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(in)>>;
+    T* dst = out.data<T>();
+    for (std::size_t p = 0; p < v.voxel_count(); ++p) {
+      const T* px = in + p * v.voxel_stride();
+      for (std::size_t c = 1; c < comps; ++c) {
+        if (px[c * v.component_stride()] == px[0]) continue;
+        const std::size_t x = p % ni, y = (p / ni) % nj, z = p / (ni * nj);
+        const std::string at = "(" + std::to_string(x) + ", " + std::to_string(y) +
+                               (nk > 1 ? ", " + std::to_string(z) : std::string()) + ")";
+        throw InputError(str(file) + ": label map is a colour image (channels differ at pixel " +
+                         at +
+                         "); save it as 8-bit grey or indexed colour with the label values as "
+                         "indices");
+      }
+      dst[p] = px[0];
+    }
+  });
+  return out;
+}
+
+Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>& warnings,
+                     ReadAs mode) {
   itk::ImageIOBase::Pointer io =
       itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
   if (!io)
@@ -389,8 +433,14 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
     check_metaimage_length(file, static_cast<std::size_t>(io->GetImageSizeInBytes()));
   const Geometry geometry = geometry_from_io(*io);
 
-  const bool palette = io->GetIsReadAsScalarPlusPalette() && comps == 1;
-  const bool strip_alpha = is_raster_format(*io) && (comps == 2 || comps == 4);
+  // A label map keeps a palette image's indices, which ITK reads as its scalar samples.
+  const bool palette = io->GetIsReadAsScalarPlusPalette() && comps == 1 && mode == ReadAs::Image;
+  const bool raster = is_raster_format(*io);
+  const bool strip_alpha = raster && (comps == 2 || comps == 4);
+  const auto finish = [&](Volume v) {
+    if (mode == ReadAs::Label && raster) return single_channel_label(file, std::move(v));
+    return v;
+  };
   if (!palette && !strip_alpha) {
     Volume v(*type, size, frames > 1 ? frames : comps, comps > 1);
     if (static_cast<std::size_t>(io->GetImageSizeInBytes()) != v.byte_size())
@@ -400,7 +450,7 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
     v.stored_dimensions = stored;
     v.geometry = geometry;
     io->Read(v.raw());
-    return v;
+    return finish(std::move(v));
   }
 
   const std::size_t n = size[0] * size[1] * size[2];
@@ -412,9 +462,11 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
       throw InputError(str(file) + ": palette image of an unsupported kind; convert it to RGB");
     for (const auto& c : *pal) grey = grey && c[0] == c[1] && c[1] == c[2];
     // ITK 5.2's BMP reader hands out its palette with red and blue swapped, while its own
-    // expansion gets the colours right: colour palettes are expanded by ITK, grey ones (which the
-    // swap cannot change) are mapped here to keep one channel.
-    if (!grey) return read_expanded_palette(file, stored, geometry);
+    // expansion gets the colours right: colour BMP palettes are expanded by ITK, grey ones (which
+    // the swap cannot change) are mapped here to keep one channel. TIFF palettes are right but
+    // ITK expands them to 16-bit RGB, so they are mapped here too.
+    if (!grey && dynamic_cast<itk::BMPImageIO*>(io.GetPointer()) != nullptr)
+      return read_expanded_palette(file, stored, geometry);
   }
   // Small 2D raster images only: read into scratch memory, then expand or drop alpha.
   std::vector<unsigned char> scratch(static_cast<std::size_t>(io->GetImageSizeInBytes()));
@@ -448,12 +500,11 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
   auto* out = static_cast<unsigned char*>(v.raw());
   for (std::size_t p = 0; p < n; ++p)
     std::memcpy(out + p * keep * elem, scratch.data() + p * comps * elem, keep * elem);
-  return v;
+  return finish(std::move(v));
 }
 
-}  // namespace
-
-Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& warnings) {
+Volume read_source(const std::filesystem::path& file, std::vector<std::string>& warnings,
+                   ReadAs mode) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec))
     throw InputError(str(file) + ": file not found; check the path and the dataset config");
@@ -464,20 +515,34 @@ Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& 
                      ": not a regular file; point the config at an image file or a DICOM "
                      "series folder");
   try {
-    if (has_png_signature(file)) return read_png(file);
+    if (has_png_signature(file)) {
+      Volume v = read_png(file, mode);
+      if (mode == ReadAs::Label) return single_channel_label(file, std::move(v));
+      return v;
+    }
     const auto nifti = NiftiReader::probe(file);
     if (nifti && nifti->single_file) return read_nifti(file, *nifti, warnings);
     if (!nifti && (has_extension(file, ".nii") || has_extension(file, ".nii.gz")))
       throw InputError(str(file) +
                        ": not a valid NIfTI file (header missing or unreadable: truncated, "
                        "corrupt or another format); re-download or re-export it");
-    return read_with_itk(file, warnings);
+    return read_with_itk(file, warnings, mode);
   } catch (const itk::ExceptionObject& e) {
     throw InputError(str(file) + ": ITK cannot read it (" + itk_text(e) +
                      "); check that the file is complete and in a supported format");
   } catch (const std::bad_alloc&) {
     throw InputError(str(file) + ": not enough memory to read it; lower --threads or free memory");
   }
+}
+
+}  // namespace
+
+Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& warnings) {
+  return read_source(file, warnings, ReadAs::Image);
+}
+
+Volume read_label_volume(const std::filesystem::path& file, std::vector<std::string>& warnings) {
+  return read_source(file, warnings, ReadAs::Label);
 }
 
 }  // namespace samed2d

@@ -19,4 +19,10 @@ namespace samed2d {
 // `file` may be a folder: it is read as one DICOM series.
 Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& warnings);
 
+// Reads a label map: as read_volume, except for 2D raster files (PNG, JPEG, BMP, TIFF), whose
+// colours are not label values. An indexed-colour (palette) file gives its indices, as VOC-style
+// masks expect; an RGB or RGBA file whose colour channels are equal at every pixel gives channel
+// 0 (alpha is dropped, as for grey+alpha); one whose channels differ anywhere is an InputError.
+Volume read_label_volume(const std::filesystem::path& file, std::vector<std::string>& warnings);
+
 }  // namespace samed2d
