@@ -189,7 +189,7 @@ void load_case(CaseWork& w, const Profile& profile) {
   if (spec.assemble_label) {
     label = std::make_shared<const Volume>(spec.assemble_label());
   } else {
-    Volume v = read_volume(spec.label, warnings);
+    Volume v = read_label_volume(spec.label, warnings);
     if (profile.orientation != Orientation::AsStored && !v.is_2d())
       v = reorient(v, profile.orientation);
     label = std::make_shared<const Volume>(std::move(v));

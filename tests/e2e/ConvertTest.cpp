@@ -422,6 +422,32 @@ TEST_F(ConvertTest, CanonicalOrientationMovesVoxelsByTheDirectionMatrix) {
   }
 }
 
+TEST_F(ConvertTest, ColourLabelFilesWithEqualChannelsAreReadAsGrey) {
+  // BUSI stores its masks as RGB with three equal channels, next to grey ultrasound images.
+  const std::size_t W = 40, H = 30;
+  std::vector<std::uint8_t> img(W * H);
+  for (std::size_t p = 0; p < W * H; ++p) img[p] = static_cast<std::uint8_t>(p * 7);
+  std::vector<std::uint8_t> mask_rgb(W * H * 3, 0), want(W * H, 0);
+  for (std::size_t r = 5; r < 20; ++r)
+    for (std::size_t c = 8; c < 30; ++c) {
+      want[r * W + c] = 255;
+      for (int ch = 0; ch < 3; ++ch) mask_rgb[(r * W + c) * 3 + ch] = 255;
+    }
+  write_volume(input / "benign" / "benign (1).png", {W, H, 1}, img, 2);
+  write_rgb_image(input / "benign" / "benign (1)_mask.png", W, H, 3, mask_rgb);
+  write_text(classes, R"({"breast_tumor": "0061"})");
+  write_text(config, R"({"dataset": "breast_ultrasound_images_dataset",
+    "cases": "benign/benign ([0-9]).png", "modality": "ultrasound_00",
+    "label": "{dir}/{stem}_mask.png", "labels": {"255": "breast_tumor"}})");
+  const auto run = convert();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string stem = "ultrasound_00--breast_ultrasound_images_dataset--benign_(1)--2d_none";
+  const auto image = read_png(out / ("images/" + stem + ".png"));
+  EXPECT_EQ(image.channels, 1);
+  EXPECT_EQ(image.pixels, img);
+  EXPECT_EQ(read_png(out / ("masks/" + stem + "--0061_000.png")).pixels, want);
+}
+
 TEST_F(ConvertTest, TwoDimensionalSourcesKeepTheirPixels) {
   // An RGB PNG with a grey PNG label: the image stays RGB, pixel for pixel.
   const std::size_t W = 50, H = 40;
