@@ -563,6 +563,10 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
                           w.sequences.clear();
                           w.labels.reset();
                           w.label.reset();
+                          // ...and its file lists: the record on disk has them, and a dataset of
+                          // a thousand cases would otherwise hold millions of names until the end.
+                          std::map<std::string, std::vector<std::string>>().swap(w.record.images);
+                          std::vector<std::string>().swap(w.written);
                           std::get<0>(ports).try_put(flow::continue_msg());
                         });
 
