@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "Errors.hpp"
+#include "ItkVoxelType.hpp"
 #include "Text.hpp"
 
 namespace samed2d {
@@ -44,30 +45,6 @@ std::string dicom_tag(const itk::ImageIOBase& io, const char* key) {
   std::string value;
   itk::ExposeMetaData<std::string>(io.GetMetaDataDictionary(), key, value);
   return trimmed(value);
-}
-
-std::optional<VoxelType> voxel_type(itk::IOComponentEnum c) {
-  using C = itk::IOComponentEnum;
-  switch (c) {
-    case C::UCHAR:
-      return VoxelType::UInt8;
-    case C::CHAR:
-      return VoxelType::Int8;
-    case C::USHORT:
-      return VoxelType::UInt16;
-    case C::SHORT:
-      return VoxelType::Int16;
-    case C::UINT:
-      return VoxelType::UInt32;
-    case C::INT:
-      return VoxelType::Int32;
-    case C::FLOAT:
-      return VoxelType::Float32;
-    case C::DOUBLE:
-      return VoxelType::Float64;
-    default:  // GDCMImageIO delivers no other type
-      return std::nullopt;
-  }
 }
 
 std::optional<VoxelType> voxel_type(gdcm::PixelFormat::ScalarType t) {

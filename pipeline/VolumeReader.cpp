@@ -26,6 +26,7 @@
 
 #include "DicomSeries.hpp"
 #include "Errors.hpp"
+#include "ItkVoxelType.hpp"
 #include "NiftiReader.hpp"
 #include "Text.hpp"
 
@@ -209,52 +210,6 @@ Volume read_nifti(const std::filesystem::path& file, const NiftiHeader& header,
 
 // ---------------------------------------------------------------------------------------------
 // Everything else through ITK's ImageIOBase, in the file's own component type.
-
-std::optional<VoxelType> voxel_type(itk::IOComponentEnum c) {
-  using C = itk::IOComponentEnum;
-  auto by_size = [](std::size_t bytes, bool is_signed) -> std::optional<VoxelType> {
-    switch (bytes) {
-      case 1:
-        return is_signed ? VoxelType::Int8 : VoxelType::UInt8;
-      case 2:
-        return is_signed ? VoxelType::Int16 : VoxelType::UInt16;
-      case 4:
-        return is_signed ? VoxelType::Int32 : VoxelType::UInt32;
-      case 8:
-        return is_signed ? VoxelType::Int64 : VoxelType::UInt64;
-      default:
-        return std::nullopt;
-    }
-  };
-  switch (c) {
-    case C::UCHAR:
-      return VoxelType::UInt8;
-    case C::CHAR:
-      return VoxelType::Int8;
-    case C::USHORT:
-      return VoxelType::UInt16;
-    case C::SHORT:
-      return VoxelType::Int16;
-    case C::UINT:
-      return by_size(sizeof(unsigned int), false);
-    case C::INT:
-      return by_size(sizeof(int), true);
-    case C::ULONG:
-      return by_size(sizeof(unsigned long), false);
-    case C::LONG:
-      return by_size(sizeof(long), true);
-    case C::ULONGLONG:
-      return by_size(sizeof(unsigned long long), false);
-    case C::LONGLONG:
-      return by_size(sizeof(long long), true);
-    case C::FLOAT:
-      return VoxelType::Float32;
-    case C::DOUBLE:
-      return VoxelType::Float64;
-    default:
-      return std::nullopt;
-  }
-}
 
 bool is_raster_format(const itk::ImageIOBase& io) {
   const std::string name = io.GetNameOfClass();
