@@ -41,6 +41,7 @@ struct LoadedSequence {
   std::string modality;
   std::shared_ptr<const Volume> volume;
   std::size_t component = 0;
+  bool rgb = false;  // a 2D 8-bit RGB source written whole (no "component" picked)
   std::optional<std::pair<double, double>> volume_range;  // for "minmax-volume"
   std::string file;
 };
@@ -159,7 +160,10 @@ void load_case(CaseWork& w, const Profile& profile) {
         v = reorient(v, profile.orientation);
       vol = std::make_shared<const Volume>(std::move(v));
     }
-    LoadedSequence s{seq.modality, vol, 0, std::nullopt, seq.image.string()};
+    LoadedSequence s;
+    s.modality = seq.modality;
+    s.volume = vol;
+    s.file = seq.image.string();
     const std::size_t n = vol->components();
     const bool rgb_2d = vol->is_2d() && n == 3 && vol->type() == VoxelType::UInt8;
     if (seq.component) {
@@ -169,17 +173,19 @@ void load_case(CaseWork& w, const Profile& profile) {
                         "fix the sequence's \"component\" in the dataset config",
                         s.file, n, *seq.component));
       s.component = *seq.component;
-    } else if (n > 1 && !rgb_2d) {
+    } else if (rgb_2d) {
+      s.rgb = true;
+    } else if (n > 1 && vol->is_2d()) {
+      throw InputError(
+          fmt::format("{}: a {}-bit image with {} channels is not supported; convert "
+                      "it to 8-bit RGB or grey, or pick one \"component\"",
+                      s.file, 8 * voxel_type_size(vol->type()), n));
+    } else if (n > 1) {
       throw InputError(
           fmt::format("{}: has {} components (a 4D or multi-component image); give "
                       "the sequence a \"component\" in the dataset config",
                       s.file, n));
     }
-    if (vol->is_2d() && n > 1 && !seq.component && vol->type() != VoxelType::UInt8)
-      throw InputError(
-          fmt::format("{}: {}-bit colour images are not supported; convert it to "
-                      "8-bit or pick one \"component\"",
-                      s.file, 8 * voxel_type_size(vol->type())));
     if (profile.intensity == IntensityMode::MinMaxVolume)
       s.volume_range = finite_range(*vol, s.component);
     w.sequences.push_back(std::move(s));
@@ -267,9 +273,7 @@ void encode_image(const LoadedSequence& s, bool is_2d, Axis axis, std::size_t in
   const auto shape = slice_shape(v.size(), axis);
   if (is_2d && v.type() == VoxelType::UInt8) {
     // 2D 8-bit sources keep their pixels: grey stays grey, RGB stays RGB.
-    const bool rgb =
-        v.components() == 3 && s.component == 0 && v.components() > 1 && v.voxel_stride() == 3;
-    if (rgb) {
+    if (s.rgb) {
       pixels.resize(shape.height * shape.width * 3);
       for (std::size_t c = 0; c < 3; ++c) {
         extract_slice(v, c, axis, index, channel);

@@ -1,9 +1,9 @@
 #pragma once
 // ITK's component types as samed2d voxel types (by size, since ITK's LONG is 4 or 8 bytes).
 
-#include <optional>
-
 #include <itkImageIOBase.h>
+
+#include <optional>
 
 #include "Volume.hpp"
 

@@ -448,6 +448,27 @@ TEST_F(ConvertTest, ColourLabelFilesWithEqualChannelsAreReadAsGrey) {
   EXPECT_EQ(read_png(out / ("masks/" + stem + "--0061_000.png")).pixels, want);
 }
 
+TEST_F(ConvertTest, OneChannelOfAColourSourceIsWrittenAsGrey) {
+  const std::size_t W = 20, H = 16;
+  std::vector<std::uint8_t> rgb(W * H * 3), red(W * H);
+  Lcg rng{3};
+  for (std::size_t p = 0; p < W * H; ++p)
+    for (int c = 0; c < 3; ++c) {
+      rgb[p * 3 + c] = static_cast<std::uint8_t>(rng.next());
+      if (c == 0) red[p] = rgb[p * 3 + c];
+    }
+  write_rgb_image(input / "a.png", W, H, 3, rgb);
+  write_volume(input / "a_mask.png", {W, H, 1}, std::vector<std::uint8_t>(W * H, 1), 2);
+  write_text(config, R"({"dataset": "D", "cases": "a.png", "label": "a_mask.png",
+    "labels": {"1": "alpha"},
+    "sequences": [{"image": "{path}", "modality": "endoscopy_00", "component": 0}]})");
+  const auto run = convert();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto png = read_png(out / "images/endoscopy_00--D--a--2d_none.png");
+  EXPECT_EQ(png.channels, 1);
+  EXPECT_EQ(png.pixels, red);
+}
+
 TEST_F(ConvertTest, TwoDimensionalSourcesKeepTheirPixels) {
   // An RGB PNG with a grey PNG label: the image stays RGB, pixel for pixel.
   const std::size_t W = 50, H = 40;
