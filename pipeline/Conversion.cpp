@@ -46,8 +46,6 @@ struct LoadedSequence {
   std::string file;
 };
 
-struct SliceJob;
-
 // A case in flight: its volumes, its label index and what its slices wrote. The load node fills
 // it; slice workers only read it; the serial collector alone writes the result fields.
 struct CaseWork {
