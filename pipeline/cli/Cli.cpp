@@ -1,13 +1,17 @@
 #include "pipeline/cli/Cli.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <itkMultiThreaderBase.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -137,7 +141,8 @@ void check_output(const std::string& output, const std::string& input) {
 }
 
 // Creates the output folder and its state folder, so that an unwritable place is a command-line
-// error (exit 2) found before any work.
+// error (exit 2) found before any work, and takes the folder's lock: two runs writing into one
+// folder would remove each other's unfinished cases. The lock lasts as long as the process.
 void create_output(const std::string& output) {
   try {
     fs::create_directories(fs::path(output) / ".samed2d");
@@ -147,6 +152,18 @@ void create_output(const std::string& output) {
                     "write",
                     output, e.code().message()));
   }
+  const fs::path lock = fs::path(output) / ".samed2d" / "lock";
+  const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw ConfigError(
+        fmt::format("--output {}: cannot create {} ({}); choose a folder you can "
+                    "write",
+                    output, lock.string(), std::strerror(errno)));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+    throw ConfigError(
+        fmt::format("--output {}: another samed2d is writing into it; wait for it "
+                    "to finish or choose another folder",
+                    output));
 }
 
 int convert(const ConvertArgs& a) {

@@ -1,9 +1,11 @@
 // End-to-end: the samed2d binary on small volumes written here, checked file by file against an
 // independent reading of the SPEC (Oracle.hpp).
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <itkImage.h>
 #include <itkImageFileWriter.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -106,8 +108,10 @@ class ConvertTest : public ::testing::Test {
           if (i >= 2 && i <= 4 && j >= 30 && j <= 33 && k == 3) lab[idx] = 7;  // unmapped value
         }
     // Two voxels of beta alone on x_0022: 2 px < 0.00153 * 36 * 40 there, but >= on y slices.
-    lab[5 + n[0] * (5 + n[1] * 22)] = 2;
-    lab[6 + n[0] * (5 + n[1] * 22)] = 2;
+    if (n[0] > 6 && n[1] > 5 && n[2] > 22) {
+      lab[5 + n[0] * (5 + n[1] * 22)] = 2;
+      lab[6 + n[0] * (5 + n[1] * 22)] = 2;
+    }
     write_volume(input / (name + ".nii.gz"), n, img);
     write_volume(input / (name + "_seg.nii.gz"), n, lab);
     c.image.assign(img.begin(), img.end());
@@ -467,6 +471,22 @@ TEST_F(ConvertTest, OneChannelOfAColourSourceIsWrittenAsGrey) {
   const auto png = read_png(out / "images/endoscopy_00--D--a--2d_none.png");
   EXPECT_EQ(png.channels, 1);
   EXPECT_EQ(png.pixels, red);
+}
+
+TEST_F(ConvertTest, SecondRunIntoTheSameFolderAtOnceIsRefused) {
+  make_case("case01", 1);
+  ASSERT_EQ(convert().exit_code, 0);
+  // Hold the folder's lock as a running samed2d would.
+  const int fd = ::open((out / ".samed2d" / "lock").c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  const auto json_before = read_bytes(out / "SAMed2D_v1.json");
+  const auto run = convert({"--axes", "z"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("another samed2d"), std::string::npos) << run.err;
+  EXPECT_EQ(read_bytes(out / "SAMed2D_v1.json"), json_before);
+  ::close(fd);
+  EXPECT_EQ(convert({"--axes", "z"}).exit_code, 0);
 }
 
 TEST_F(ConvertTest, TwoDimensionalSourcesKeepTheirPixels) {
