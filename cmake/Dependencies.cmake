@@ -19,6 +19,16 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(PNG REQUIRED)
 find_package(ZLIB REQUIRED)
+# libdeflate decodes .nii.gz about twice as fast as zlib. Debian 12's libdeflate-dev (1.14) ships
+# only pkg-config's libdeflate.pc; upstream's CMake package config exists from 1.15 on.
+find_package(libdeflate CONFIG QUIET)
+if(TARGET libdeflate::libdeflate_shared)
+  set(SAMED2D_LIBDEFLATE libdeflate::libdeflate_shared)
+else()
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
+  set(SAMED2D_LIBDEFLATE PkgConfig::LIBDEFLATE)
+endif()
 find_package(CLI11 REQUIRED)
 find_package(Threads REQUIRED)
 
