@@ -52,11 +52,11 @@ const char* voxel_type_name(VoxelType t) {
 }
 
 void Volume::Free::operator()(void* p) const {
-  std::free(p);
+  std::free(static_cast<unsigned char*>(p) - room_before);
 }
 
 Volume::Volume(VoxelType type, std::array<std::size_t, 3> size, std::size_t components,
-               bool components_interleaved)
+               bool components_interleaved, std::size_t room_before)
     : type_(type), size_(size), components_(components) {
   if (components_ == 0) components_ = 1;
   if (components_interleaved) {
@@ -69,9 +69,11 @@ Volume::Volume(VoxelType type, std::array<std::size_t, 3> size, std::size_t comp
   std::size_t bytes = byte_size();
   std::size_t rounded = ((bytes + 63) / 64) * 64;
   if (rounded == 0) rounded = 64;
-  void* p = std::aligned_alloc(64, rounded);
+  const std::size_t room = ((room_before + 63) / 64) * 64;
+  if (room < room_before || rounded > SIZE_MAX - room) throw std::bad_alloc();
+  auto* p = static_cast<unsigned char*>(std::aligned_alloc(64, room + rounded));
   if (p == nullptr) throw std::bad_alloc();
-  storage_.reset(p);
+  storage_ = std::unique_ptr<void, Free>(p + room, Free{room});
 }
 
 }  // namespace samed2d

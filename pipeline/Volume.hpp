@@ -69,8 +69,11 @@ struct Geometry {
 class Volume {
  public:
   Volume() = default;
+  // `room_before` bytes of writable memory are kept right before raw(), for a reader that
+  // decodes a file's header and voxels in one go (NiftiReader with libdeflate): the voxels land
+  // in place, without a temporary whole-file buffer and a copy.
   Volume(VoxelType type, std::array<std::size_t, 3> size, std::size_t components,
-         bool components_interleaved);
+         bool components_interleaved, std::size_t room_before = 0);
 
   VoxelType type() const { return type_; }
   // Ni, Nj, Nk; a 2D source has Nk == 1.
@@ -142,8 +145,12 @@ class Volume {
   std::size_t components_ = 1;
   std::size_t voxel_stride_ = 1;
   std::size_t component_stride_ = 1;
-  // 64-byte aligned, uninitialised storage (a volume is filled by its reader right away).
+  // 64-byte aligned, uninitialised storage (a volume is filled by its reader right away); the
+  // allocation starts `room_before` bytes (rounded up to 64) before it.
   struct Free {
+    Free() noexcept : room_before(0) {}
+    explicit Free(std::size_t room) noexcept : room_before(room) {}
+    std::size_t room_before;
     void operator()(void* p) const;
   };
   std::unique_ptr<void, Free> storage_;
