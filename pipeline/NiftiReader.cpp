@@ -41,13 +41,15 @@ struct GzCloser {
 };
 using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
 
-GzFile open_gz(const std::filesystem::path& file) {
+// `big_buffer` for reading the voxels: decompression then runs straight into the caller's memory
+// in big blocks. Not for the header: zlib fills its whole output buffer (twice the input buffer)
+// before the first read returns, so a 1 MiB buffer would inflate 2 MiB to get 540 bytes.
+GzFile open_gz(const std::filesystem::path& file, bool big_buffer) {
   GzFile f(gzopen(file.c_str(), "rb"));
   if (!f)
     throw InputError(file.string() +
                      ": cannot open the file; check that it exists and is readable");
-  // A large buffer: decompression runs straight into the caller's memory in big blocks.
-  gzbuffer(f.get(), 1u << 20);
+  if (big_buffer) gzbuffer(f.get(), 1u << 20);
   return f;
 }
 
@@ -215,7 +217,7 @@ void scale_into(const T* in, Out* out, std::size_t n, NiftiScaling sc) {
 }  // namespace
 
 std::optional<NiftiHeader> NiftiReader::probe(const std::filesystem::path& file) {
-  GzFile f = open_gz(file);
+  GzFile f = open_gz(file, false);
   unsigned char h[kNifti2HeaderSize] = {};
   bool error = false;
   const std::size_t n = gz_read_all(f.get(), h, sizeof h, error);
@@ -335,7 +337,7 @@ Volume NiftiReader::read() const {
     target = scratch.data();
   }
 
-  GzFile f = open_gz(file_);
+  GzFile f = open_gz(file_, true);
   if (gzseek(f.get(), static_cast<z_off_t>(h.vox_offset), SEEK_SET) != h.vox_offset)
     throw InputError(str(file_) + ": NIfTI data offset " + std::to_string(h.vox_offset) +
                      " lies beyond the end of the file (" + gz_error_text(f.get()) +
