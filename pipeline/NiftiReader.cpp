@@ -1,10 +1,12 @@
 #include "NiftiReader.hpp"
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -75,6 +77,60 @@ std::size_t gz_read_all(gzFile_s* f, void* dst, std::size_t n, bool& error) {
     done += static_cast<std::size_t>(got);
   }
   return done;
+}
+
+struct FileCloser {
+  void operator()(FILE* f) const { std::fclose(f); }
+};
+struct DecompressorFree {
+  void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
+};
+
+// A whole gzip file in memory, for libdeflate, which decodes whole buffers only (about twice as
+// fast as zlib on CT volumes, far more on label maps).
+struct GzipBytes {
+  std::unique_ptr<unsigned char[]> data;
+  std::size_t size = 0;
+};
+
+// The bytes of `file` when it is a gzip file whose trailer gives `expected` as the uncompressed
+// size; nullopt when it is not, or cannot be read whole. A trailer size that differs means a
+// multi-member file (the trailer is the last member's), bytes after the voxels, or a damaged
+// file: all are left to zlib, which reads every valid gzip file and words the errors.
+std::optional<GzipBytes> read_gzip_bytes(const std::filesystem::path& file, std::size_t expected) {
+  // ISIZE is the size modulo 2^32: it proves nothing beyond that.
+  if (expected >= (std::size_t{1} << 32)) return std::nullopt;
+  std::unique_ptr<FILE, FileCloser> f(std::fopen(file.c_str(), "rb"));
+  unsigned char magic[2];
+  if (!f || std::fread(magic, 1, 2, f.get()) != 2 || magic[0] != 0x1f || magic[1] != 0x8b ||
+      std::fseek(f.get(), 0, SEEK_END) != 0)
+    return std::nullopt;
+  const long end = std::ftell(f.get());
+  constexpr long kMinGzip = 18;  // 10-byte header, empty deflate stream, 8-byte trailer
+  if (end < kMinGzip || std::fseek(f.get(), end - 4, SEEK_SET) != 0) return std::nullopt;
+  unsigned char t[4];
+  if (std::fread(t, 1, 4, f.get()) != 4) return std::nullopt;
+  const std::uint32_t isize = std::uint32_t{t[0]} | std::uint32_t{t[1]} << 8 |
+                              std::uint32_t{t[2]} << 16 | std::uint32_t{t[3]} << 24;
+  if (isize != expected) return std::nullopt;
+  GzipBytes gz{std::make_unique_for_overwrite<unsigned char[]>(static_cast<std::size_t>(end)),
+               static_cast<std::size_t>(end)};
+  if (std::fseek(f.get(), 0, SEEK_SET) != 0 ||
+      std::fread(gz.data.get(), 1, gz.size, f.get()) != gz.size)
+    return std::nullopt;
+  return gz;
+}
+
+// Decodes `gz` into exactly `out_size` bytes at `out`; false when libdeflate cannot: corrupt or
+// truncated data, a different size, or more than one member (libdeflate decodes the first only,
+// so bytes are left over).
+bool inflate_whole(const GzipBytes& gz, unsigned char* out, std::size_t out_size) {
+  std::unique_ptr<libdeflate_decompressor, DecompressorFree> d(libdeflate_alloc_decompressor());
+  if (!d) return false;
+  std::size_t in_used = 0, out_used = 0;
+  const auto result = libdeflate_gzip_decompress_ex(d.get(), gz.data.get(), gz.size, out, out_size,
+                                                    &in_used, &out_used);
+  return result == LIBDEFLATE_SUCCESS && in_used == gz.size && out_used == out_size;
 }
 
 template <class T>
@@ -325,34 +381,44 @@ Volume NiftiReader::read() const {
       voxels > std::numeric_limits<std::size_t>::max() / (components * elem))
     throw InputError(str(file_) + ": NIfTI dimensions are absurdly large; the header is corrupt");
 
-  // RGBA loses its alpha (SPEC section 4), so it is read into a scratch buffer first.
+  const std::size_t bytes = voxels * components * elem;
+  const auto offset = static_cast<std::size_t>(h.vox_offset);
+  std::optional<GzipBytes> gz;
+  if (bytes <= std::numeric_limits<std::size_t>::max() - offset)
+    gz = read_gzip_bytes(file_, offset + bytes);
+  // libdeflate decodes the header too: into room kept before the voxels, so that they land in
+  // place. RGBA loses its alpha (SPEC section 4), so it is read into a scratch buffer first.
   const bool strip_alpha = ti.components == 4;
-  Volume v(ti.type, size, strip_alpha ? 3 : components, interleaved);
+  const std::size_t room = gz ? offset : 0;
+  Volume v(ti.type, size, strip_alpha ? 3 : components, interleaved, strip_alpha ? 0 : room);
   v.stored_dimensions = h.dim[0] <= 2 ? 2u : (planes > 1 ? 4u : 3u);
   std::vector<unsigned char> scratch;
-  const std::size_t bytes = voxels * components * elem;
-  void* target = v.raw();
+  auto* target = static_cast<unsigned char*>(v.raw());
   if (strip_alpha) {
-    scratch.resize(bytes);
-    target = scratch.data();
+    scratch.resize(room + bytes);
+    target = scratch.data() + room;
   }
 
-  GzFile f = open_gz(file_, true);
-  if (gzseek(f.get(), static_cast<z_off_t>(h.vox_offset), SEEK_SET) != h.vox_offset)
-    throw InputError(str(file_) + ": NIfTI data offset " + std::to_string(h.vox_offset) +
-                     " lies beyond the end of the file (" + gz_error_text(f.get()) +
-                     "); the file is truncated or corrupt, re-download or re-export it");
-  bool error = false;
-  const std::size_t got = gz_read_all(f.get(), target, bytes, error);
-  if (got != bytes)
-    throw InputError(str(file_) + ": NIfTI data ends early (read " + std::to_string(got) + " of " +
-                     std::to_string(bytes) + " bytes: " + gz_error_text(f.get()) +
-                     "); the file is truncated or corrupt, re-download or re-export it");
+  const bool decoded = gz && inflate_whole(*gz, target - room, room + bytes);
+  gz.reset();
+  if (!decoded) {
+    GzFile f = open_gz(file_, true);
+    if (gzseek(f.get(), static_cast<z_off_t>(h.vox_offset), SEEK_SET) != h.vox_offset)
+      throw InputError(str(file_) + ": NIfTI data offset " + std::to_string(h.vox_offset) +
+                       " lies beyond the end of the file (" + gz_error_text(f.get()) +
+                       "); the file is truncated or corrupt, re-download or re-export it");
+    bool error = false;
+    const std::size_t got = gz_read_all(f.get(), target, bytes, error);
+    if (got != bytes)
+      throw InputError(str(file_) + ": NIfTI data ends early (read " + std::to_string(got) +
+                       " of " + std::to_string(bytes) + " bytes: " + gz_error_text(f.get()) +
+                       "); the file is truncated or corrupt, re-download or re-export it");
+  }
   if (h.swapped && elem > 1) swap_elements(target, voxels * components, elem);
   if (strip_alpha) {
     auto* out = static_cast<unsigned char*>(v.raw());
     for (std::size_t p = 0; p < voxels; ++p)
-      for (int c = 0; c < 3; ++c) out[p * 3 + c] = scratch[p * 4 + c];
+      for (int c = 0; c < 3; ++c) out[p * 3 + c] = scratch[room + p * 4 + c];
   }
   v.geometry = geometry(false);
   if (auto sc = nifti_scaling(h)) return apply_scaling(v, *sc);

@@ -99,6 +99,52 @@ std::vector<unsigned char> gunzip(const std::filesystem::path& file) {
   return out;
 }
 
+// One gzip member holding `n` bytes, by zlib's deflate with a gzip wrapper.
+std::vector<unsigned char> gzip_member(const unsigned char* data, std::size_t n) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+            Z_OK);
+  std::vector<unsigned char> out(deflateBound(&z, static_cast<uLong>(n)) + 32);
+  z.next_in = const_cast<unsigned char*>(data);
+  z.avail_in = static_cast<uInt>(n);
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+void write_raw(const std::filesystem::path& file, const std::vector<unsigned char>& bytes) {
+  std::ofstream(file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+}
+
+// The gzip trailer's ISIZE field (RFC 1952): the last four bytes, little-endian.
+std::uint32_t isize_of(const std::vector<unsigned char>& gz) {
+  const std::size_t n = gz.size();
+  return std::uint32_t{gz[n - 4]} | std::uint32_t{gz[n - 3]} << 8 | std::uint32_t{gz[n - 2]} << 16 |
+         std::uint32_t{gz[n - 1]} << 24;
+}
+
+void set_isize(std::vector<unsigned char>& gz, std::uint32_t isize) {
+  for (int b = 0; b < 4; ++b) gz[gz.size() - 4 + b] = static_cast<unsigned char>(isize >> (8 * b));
+}
+
+// CT-like int16 values: a smooth pattern plus pseudo-random noise, so that deflate needs many
+// blocks with literals, matches and distances of every kind.
+std::vector<std::int16_t> noisy_ct(std::size_t n) {
+  std::vector<std::int16_t> v(n);
+  std::uint64_t rng = 88172645463325252ULL;
+  for (std::size_t e = 0; e < n; ++e) {
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    const int base = (e / 97) % 7 == 0 ? -1000 : 40 + static_cast<int>(e % 251);
+    v[e] = static_cast<std::int16_t>(base + static_cast<int>(rng % 61) - 30);
+  }
+  return v;
+}
+
 template <class T>
 std::vector<T> itk_voxels(const std::filesystem::path& file) {
   using Image = itk::Image<T, 3>;
@@ -278,6 +324,168 @@ TEST(NiftiReader, ShortDataIsAnInputError) {
       EXPECT_NE(msg.find(file.string()), std::string::npos) << msg;
       EXPECT_NE(msg.find("500 of 1000"), std::string::npos) << msg;
       EXPECT_EQ(msg.find('\n'), std::string::npos);
+    }
+  }
+}
+
+TEST(NiftiReader, Rgba32LosesItsAlphaInPlainAndGzipFiles) {
+  TempDir dir;
+  std::vector<std::uint8_t> rgba(3 * 2 * 2 * 4), rgb;
+  for (std::size_t e = 0; e < rgba.size(); ++e) rgba[e] = static_cast<std::uint8_t>(7 * e + 2);
+  for (std::size_t p = 0; p < rgba.size() / 4; ++p)
+    rgb.insert(rgb.end(), &rgba[4 * p], &rgba[4 * p] + 3);
+  auto bytes = nifti1_header({3, 2, 2}, 2304, 32, false);
+  append_values(bytes, rgba, false);
+  for (const char* name : {"rgba.nii", "rgba.nii.gz"}) {
+    write_file(dir / name, bytes);
+    const Volume v = NiftiReader(dir / name).read();
+    EXPECT_EQ(v.components(), 3u) << name;
+    EXPECT_EQ(v.voxel_stride(), 3u) << name;
+    EXPECT_EQ(volume_values<std::uint8_t>(v), rgb) << name;
+  }
+}
+
+// The voxels of a .nii.gz must be exactly the bytes that zlib inflates at vox_offset, whichever
+// decoder the reader uses; these files are single-member with a true trailer size, so they take
+// the libdeflate path.
+void expect_same_bytes_as_zlib(const std::filesystem::path& file) {
+  const auto gz = test::read_bytes(file);
+  const auto raw = gunzip(file);
+  ASSERT_EQ(isize_of({gz.begin(), gz.end()}), raw.size()) << file;
+  const NiftiReader reader(file);
+  const auto offset = static_cast<std::size_t>(reader.header().vox_offset);
+  ASSERT_FALSE(nifti_scaling(reader.header()).has_value());
+  ASSERT_FALSE(reader.header().swapped);
+  const Volume v = reader.read();
+  ASSERT_EQ(offset + v.byte_size(), raw.size()) << file;
+  EXPECT_EQ(std::memcmp(v.raw(), raw.data() + offset, v.byte_size()), 0) << file;
+}
+
+TEST(NiftiReader, GzipVoxelsAreExactlyWhatZlibInflates) {
+  const auto colin = test::sample_data_dir() / "colin27/ch2.nii.gz";
+  if (std::filesystem::exists(colin)) expect_same_bytes_as_zlib(colin);
+  TempDir dir;
+  const std::array<std::size_t, 3> size{96, 80, 24};
+  const auto values = noisy_ct(size[0] * size[1] * size[2]);
+  test::write_volume<std::int16_t>(dir / "ct.nii.gz", size, values);
+  expect_same_bytes_as_zlib(dir / "ct.nii.gz");
+  EXPECT_EQ(volume_values<std::int16_t>(NiftiReader(dir / "ct.nii.gz").read()), values);
+}
+
+TEST(NiftiReader, MultiMemberGzipIsReadWhole) {
+  TempDir dir;
+  const std::array<std::size_t, 3> size{24, 20, 10};
+  const auto values = noisy_ct(size[0] * size[1] * size[2]);
+  auto bytes = nifti1_header({24, 20, 10}, 4, 16, false);
+  append_values(bytes, values, false);
+  const std::size_t n = bytes.size();
+  // Cuts inside the header, at the data offset, inside the data, and empty first or last
+  // members (an empty first member leaves the last member's trailer size equal to the whole).
+  const std::vector<std::vector<std::size_t>> cuts{
+      {0}, {1}, {200}, {351}, {352}, {353}, {352 + 4801}, {n - 1}, {n}, {100, 5000}, {0, 352, n}};
+  for (const auto& cut : cuts) {
+    std::vector<unsigned char> gz;
+    std::size_t from = 0;
+    for (std::size_t c : cut) {
+      const auto m = gzip_member(bytes.data() + from, c - from);
+      gz.insert(gz.end(), m.begin(), m.end());
+      from = c;
+    }
+    const auto m = gzip_member(bytes.data() + from, n - from);
+    gz.insert(gz.end(), m.begin(), m.end());
+    const auto file = dir / "multi.nii.gz";
+    write_raw(file, gz);
+    ASSERT_EQ(gunzip(file), bytes) << "cut at " << cut[0];  // a valid multi-member file
+    const Volume v = NiftiReader(file).read();
+    EXPECT_EQ(v.size(), size);
+    EXPECT_EQ(volume_values<std::int16_t>(v), values) << "cut at " << cut[0];
+  }
+}
+
+// A one-line InputError that names `file` and calls it corrupt.
+void expect_corrupt_file_error(const InputError& e, const std::filesystem::path& file) {
+  const std::string msg = e.what();
+  EXPECT_NE(msg.find(file.string()), std::string::npos) << msg;
+  EXPECT_NE(msg.find("corrupt"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+}
+
+// zlib checks the trailer only when it reaches it, which depends on its buffer sizes: a file with
+// complete voxels but a wrong trailer may be read or refused; it must never give other voxels.
+template <class T>
+void expect_values_or_corrupt_file_error(const std::filesystem::path& file,
+                                         const std::vector<T>& values, const std::string& what) {
+  try {
+    EXPECT_EQ(volume_values<T>(NiftiReader(file).read()), values) << what;
+  } catch (const InputError& e) {
+    expect_corrupt_file_error(e, file);
+  }
+}
+
+TEST(NiftiReader, GzipTrailerSizeThatDisagreesWithTheHeader) {
+  TempDir dir;
+  // 64 KiB of voxels: more than zlib inflates to read the header, so the header probe does not
+  // reach the trailer.
+  const auto values = noisy_ct(64 * 64 * 8);
+  auto bytes = nifti1_header({64, 64, 8}, 4, 16, false);
+  append_values(bytes, values, false);
+  const auto expected = static_cast<std::uint32_t>(bytes.size());
+  const auto file = dir / "v.nii.gz";
+
+  auto gz = gzip_member(bytes.data(), bytes.size());
+  for (std::uint32_t isize : {expected + 1, expected - 1, 0u}) {
+    set_isize(gz, isize);
+    write_raw(file, gz);
+    expect_values_or_corrupt_file_error(file, values, "ISIZE " + std::to_string(isize));
+  }
+
+  // Bytes after the voxels: valid with the true trailer size, corrupt with one that claims none.
+  auto longer = bytes;
+  longer.resize(bytes.size() + 100, 0xab);
+  gz = gzip_member(longer.data(), longer.size());
+  ASSERT_EQ(isize_of(gz), expected + 100);
+  write_raw(file, gz);
+  EXPECT_EQ(volume_values<std::int16_t>(NiftiReader(file).read()), values);
+  set_isize(gz, expected);
+  write_raw(file, gz);
+  expect_values_or_corrupt_file_error(file, values, "extra bytes, ISIZE without them");
+
+  // Short data whose trailer claims the size the header needs.
+  auto shorter = bytes;
+  shorter.resize(bytes.size() - 2 * 30);
+  gz = gzip_member(shorter.data(), shorter.size());
+  set_isize(gz, expected);
+  write_raw(file, gz);
+  const NiftiReader reader(file);
+  try {
+    (void)reader.read();
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    expect_corrupt_file_error(e, file);
+  }
+}
+
+TEST(NiftiReader, TruncatedGzipIsAOneLineInputError) {
+  TempDir dir;
+  const auto values = noisy_ct(40 * 30 * 8);
+  auto bytes = nifti1_header({40, 30, 8}, 4, 16, false);
+  append_values(bytes, values, false);
+  const auto whole = gzip_member(bytes.data(), bytes.size());
+  const auto file = dir / "cut.nii.gz";
+  // Cuts inside the header and inside the voxels; with the last four bytes as they fall, and
+  // replaced by the size the header needs, as a complete file's trailer would give it.
+  for (std::size_t keep : {std::size_t{30}, whole.size() / 2, whole.size() * 3 / 4}) {
+    for (bool forge_isize : {false, true}) {
+      std::vector<unsigned char> gz(whole.begin(),
+                                    whole.begin() + static_cast<std::ptrdiff_t>(keep));
+      if (forge_isize) set_isize(gz, static_cast<std::uint32_t>(bytes.size()));
+      write_raw(file, gz);
+      try {
+        (void)NiftiReader(file).read();
+        ADD_FAILURE() << "no error, " << keep << " bytes kept";
+      } catch (const InputError& e) {
+        expect_corrupt_file_error(e, file);
+      }
     }
   }
 }
