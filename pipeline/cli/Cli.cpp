@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -255,6 +256,20 @@ int list() {
   return 0;
 }
 
+// A count of at least 1, with a message that says what was wrong with the value.
+CLI::Validator count_validator() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        std::size_t v = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc() || end != s.data() + s.size() || s.empty())
+          return "'" + s + "' is not a whole number";
+        if (v < 1 || v > 4096) return "'" + s + "' must be between 1 and 4096";
+        return {};
+      },
+      "N");
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -278,10 +293,10 @@ int run_cli(int argc, char** argv) {
   conv->add_option("--classes", a.classes, "Class registry (default: the bundled classes.json)");
   conv->add_option("--profile", a.profile, "Profile NAME or FILE")->capture_default_str();
   conv->add_option("--threads", a.threads, "Worker threads (default: all cores)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
+      ->check(count_validator());
   conv->add_option("--cases-in-flight", a.cases_in_flight,
                    "Cases held in memory at once (default: threads/2, between 2 and 6)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+      ->check(count_validator());
   auto* axes =
       conv->add_option("--axes", a.axes, "Slice axes, overriding the profile's, e.g. x,y,z or z");
   conv->add_flag("--quiet", a.quiet, "No progress lines (errors and the summary still print)");
