@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "Errors.hpp"
-#include "ItkVoxelType.hpp"
+#include "ItkImageInfo.hpp"
 #include "Text.hpp"
 
 namespace samed2d {
@@ -71,18 +71,6 @@ std::optional<VoxelType> voxel_type(gdcm::PixelFormat::ScalarType t) {
     default:
       return std::nullopt;
   }
-}
-
-Geometry geometry_of(const itk::ImageIOBase& io) {
-  Geometry g;
-  const unsigned n = std::min(io.GetNumberOfDimensions(), 3u);
-  for (unsigned d = 0; d < n; ++d) {
-    g.origin[d] = io.GetOrigin(d);
-    g.spacing[d] = io.GetSpacing(d);
-    const std::vector<double> col = io.GetDirection(d);
-    for (unsigned r = 0; r < 3 && r < col.size(); ++r) g.direction[r * 3 + d] = col[r];
-  }
-  return g;
 }
 
 // ITK 5.2's GDCMImageIO inverts MONOCHROME1 pixels (to MONOCHROME2) before rescaling, which

@@ -26,7 +26,7 @@
 
 #include "DicomSeries.hpp"
 #include "Errors.hpp"
-#include "ItkVoxelType.hpp"
+#include "ItkImageInfo.hpp"
 #include "NiftiReader.hpp"
 #include "Text.hpp"
 
@@ -164,18 +164,6 @@ bool has_png_signature(const std::filesystem::path& file) {
 // NIfTI: voxels by samed2d's own reader (see NiftiReader.hpp for why), placement from ITK so
 // that an image and its label map read either way are compared on the same terms.
 
-Geometry geometry_from_io(const itk::ImageIOBase& io) {
-  Geometry g;
-  const unsigned n = std::min(io.GetNumberOfDimensions(), 3u);
-  for (unsigned d = 0; d < n; ++d) {
-    g.origin[d] = io.GetOrigin(d);
-    g.spacing[d] = io.GetSpacing(d);
-    const std::vector<double> col = io.GetDirection(d);
-    for (unsigned r = 0; r < n && r < col.size(); ++r) g.direction[r * 3 + d] = col[r];
-  }
-  return g;
-}
-
 bool has_extension(const std::filesystem::path& file, const char* ext) {
   std::string name = file.filename().string();
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -192,7 +180,7 @@ Volume read_nifti(const std::filesystem::path& file, const NiftiHeader& header,
     auto io = itk::NiftiImageIO::New();
     io->SetFileName(file.string());
     io->ReadImageInformation();
-    v.geometry = geometry_from_io(*io);
+    v.geometry = geometry_of(*io);
   } catch (const itk::ExceptionObject& e) {
     const std::string text = itk_text(e);
     if (text.find("orthonormal") != std::string::npos) {
@@ -386,7 +374,7 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
   const unsigned stored = ndim <= 2 ? 2u : (frames > 1 ? 4u : 3u);
   if (std::string(io->GetNameOfClass()) == "MetaImageIO")
     check_metaimage_length(file, static_cast<std::size_t>(io->GetImageSizeInBytes()));
-  const Geometry geometry = geometry_from_io(*io);
+  const Geometry geometry = geometry_of(*io);
 
   // A label map keeps a palette image's indices, which ITK reads as its scalar samples.
   const bool palette = io->GetIsReadAsScalarPlusPalette() && comps == 1 && mode == ReadAs::Image;

@@ -1,4 +1,7 @@
-#include "ItkVoxelType.hpp"
+#include "ItkImageInfo.hpp"
+
+#include <algorithm>
+#include <vector>
 
 namespace samed2d {
 
@@ -46,6 +49,18 @@ std::optional<VoxelType> voxel_type(itk::IOComponentEnum c) {
     default:
       return std::nullopt;
   }
+}
+
+Geometry geometry_of(const itk::ImageIOBase& io) {
+  Geometry g;
+  const unsigned n = std::min(io.GetNumberOfDimensions(), 3u);
+  for (unsigned d = 0; d < n; ++d) {
+    g.origin[d] = io.GetOrigin(d);
+    g.spacing[d] = io.GetSpacing(d);
+    const std::vector<double> col = io.GetDirection(d);
+    for (unsigned r = 0; r < n && r < col.size(); ++r) g.direction[r * 3 + d] = col[r];
+  }
+  return g;
 }
 
 }  // namespace samed2d
