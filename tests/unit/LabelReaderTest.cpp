@@ -16,6 +16,7 @@
 #include "pipeline/Errors.hpp"
 #include "pipeline/VolumeReader.hpp"
 #include "support/TestData.hpp"
+#include "support/VolumeValues.hpp"
 
 namespace samed2d {
 namespace {
@@ -25,12 +26,6 @@ namespace fs = std::filesystem;
 using Rgb = std::array<std::uint8_t, 3>;
 
 // ---- helpers ----
-
-template <class T>
-std::vector<T> values_of(const Volume& v) {
-  const T* p = v.data<T>();
-  return {p, p + v.element_count()};
-}
 
 Volume read_label(const fs::path& file) {
   std::vector<std::string> warnings;
@@ -257,7 +252,7 @@ TEST(LabelReader, PalettePngGivesIndicesNotColours) {
   EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{5, 3, 1}));
   EXPECT_EQ(v.components(), 1u);
   EXPECT_EQ(v.stored_dimensions, 2u);
-  EXPECT_EQ(values_of<std::uint8_t>(v), kIndices);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), kIndices);
   // The same file as an image still gets its colours.
   EXPECT_EQ(read_image(dir / "voc.png").components(), 3u);
 
@@ -271,7 +266,7 @@ TEST(LabelReader, PalettePngGivesIndicesNotColours) {
     packed.insert(packed.end(), {b0, b1});
   }
   write_palette_png(dir / "voc2.png", 5, 3, 2, pal, {0, 255, 128}, packed);
-  EXPECT_EQ(values_of<std::uint8_t>(read_label(dir / "voc2.png")), kIndices);
+  EXPECT_EQ(test::values_of<std::uint8_t>(read_label(dir / "voc2.png")), kIndices);
 }
 
 TEST(LabelReader, GreyPalettePngAlsoGivesIndices) {
@@ -283,7 +278,7 @@ TEST(LabelReader, GreyPalettePngAlsoGivesIndices) {
   write_palette_png(dir / "g.png", 5, 3, 8, pal, {}, kIndices);
   const Volume v = read_label(dir / "g.png");
   EXPECT_EQ(v.components(), 1u);
-  EXPECT_EQ(values_of<std::uint8_t>(v), kIndices);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), kIndices);
 }
 
 TEST(LabelReader, PaletteBmpGivesIndicesNotColours) {
@@ -302,12 +297,12 @@ TEST(LabelReader, PaletteBmpGivesIndicesNotColours) {
   EXPECT_EQ(v.type(), VoxelType::UInt8);
   EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{5, 3, 1}));
   EXPECT_EQ(v.components(), 1u);
-  EXPECT_EQ(values_of<std::uint8_t>(v), kIndices);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), kIndices);
   EXPECT_EQ(read_image(file).components(), 3u);
 
   // A grey but non-identity table: indices too, not the greys.
   write_palette_bmp(dir / "g.bmp", 5, 3, kIndices, {{7, 7, 7}, {90, 90, 90}, {250, 250, 250}});
-  EXPECT_EQ(values_of<std::uint8_t>(read_label(dir / "g.bmp")), kIndices);
+  EXPECT_EQ(test::values_of<std::uint8_t>(read_label(dir / "g.bmp")), kIndices);
 }
 
 TEST(LabelReader, PaletteTiffGivesIndicesNotColours) {
@@ -325,11 +320,11 @@ TEST(LabelReader, PaletteTiffGivesIndicesNotColours) {
   EXPECT_EQ(v.type(), VoxelType::UInt8);
   EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{5, 3, 1}));
   EXPECT_EQ(v.components(), 1u);
-  EXPECT_EQ(values_of<std::uint8_t>(v), kIndices);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), kIndices);
   // As an image the palette gives the colours (a check that the file is what it claims).
   const Volume image = read_image(file);
   ASSERT_EQ(image.components(), 3u);
-  const auto rgb = values_of<std::uint8_t>(image);
+  const auto rgb = test::values_of<std::uint8_t>(image);
   for (std::size_t p = 0; p < kIndices.size(); ++p)
     for (int c = 0; c < 3; ++c) EXPECT_EQ(rgb[3 * p + c], kVocTable[kIndices[p]][c]) << p;
 }
@@ -351,7 +346,7 @@ TEST(LabelReader, RgbWithEqualChannelsBecomesOneChannel) {
     EXPECT_EQ(v.components(), 1u) << name;
     EXPECT_EQ(v.voxel_stride(), 1u) << name;
     EXPECT_EQ(v.stored_dimensions, 2u) << name;
-    EXPECT_EQ(values_of<std::uint8_t>(v), grey) << name;
+    EXPECT_EQ(test::values_of<std::uint8_t>(v), grey) << name;
   }
 }
 
@@ -367,7 +362,7 @@ TEST(LabelReader, RgbaWithEqualChannelsBecomesOneChannelWhateverTheAlpha) {
     test::write_rgb_image(dir / name, w, h, 4, rgba);
     const Volume v = read_label(dir / name);
     EXPECT_EQ(v.components(), 1u) << name;
-    EXPECT_EQ(values_of<std::uint8_t>(v), grey) << name;
+    EXPECT_EQ(test::values_of<std::uint8_t>(v), grey) << name;
   }
 }
 
@@ -376,7 +371,7 @@ TEST(LabelReader, GreyAlphaPngDropsAlpha) {
   write_grey_alpha_png(dir / "ga.png", 3, 1, {2, 255, 0, 0, 1, 128});
   const Volume v = read_label(dir / "ga.png");
   EXPECT_EQ(v.components(), 1u);
-  EXPECT_EQ(values_of<std::uint8_t>(v), (std::vector<std::uint8_t>{2, 0, 1}));
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), (std::vector<std::uint8_t>{2, 0, 1}));
 }
 
 // ---- real colour is refused ----
@@ -434,9 +429,9 @@ TEST(LabelReader, NiftiAndGreyFilesReadAsReadVolume) {
     expect_same_volume(label, image, file);
   }
   // And the values are the ones written (so the comparison is not of two equal wrong reads).
-  EXPECT_EQ(values_of<std::int16_t>(read_label(dir / "l.nii.gz")), labels);
-  EXPECT_EQ(values_of<std::uint8_t>(read_label(dir / "g.tif")), grey);
-  EXPECT_EQ(values_of<std::uint16_t>(read_label(dir / "d.png")), deep);
+  EXPECT_EQ(test::values_of<std::int16_t>(read_label(dir / "l.nii.gz")), labels);
+  EXPECT_EQ(test::values_of<std::uint8_t>(read_label(dir / "g.tif")), grey);
+  EXPECT_EQ(test::values_of<std::uint16_t>(read_label(dir / "d.png")), deep);
 }
 
 }  // namespace

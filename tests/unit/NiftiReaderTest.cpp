@@ -11,6 +11,7 @@
 #include "pipeline/Errors.hpp"
 #include "pipeline/NiftiReader.hpp"
 #include "support/TestData.hpp"
+#include "support/VolumeValues.hpp"
 
 namespace samed2d {
 namespace {
@@ -156,20 +157,6 @@ std::vector<T> itk_voxels(const std::filesystem::path& file) {
   return {img->GetBufferPointer(), img->GetBufferPointer() + n};
 }
 
-template <class T>
-std::vector<T> volume_values(const Volume& v) {
-  const T* p = v.data<T>();
-  return {p, p + v.element_count()};
-}
-
-template <class T>
-std::vector<T> ramp(std::size_t n, double start, double step) {
-  std::vector<T> out(n);
-  for (std::size_t e = 0; e < n; ++e)
-    out[e] = static_cast<T>(start + step * static_cast<double>(e));
-  return out;
-}
-
 // ---- the tests ----
 
 template <class T>
@@ -177,13 +164,13 @@ void expect_same_as_itk(const char* ext, double start, double step) {
   TempDir dir;
   const auto file = dir / (std::string("v") + ext);
   const std::array<std::size_t, 3> size{5, 4, 3};
-  const auto values = ramp<T>(60, start, step);
+  const auto values = test::ramp<T>(60, start, step);
   test::write_volume<T>(file, size, values);
   const Volume v = NiftiReader(file).read();
   EXPECT_EQ(v.type(), voxel_type_of<T>());
   EXPECT_EQ(v.size(), size);
-  EXPECT_EQ(volume_values<T>(v), itk_voxels<T>(file));
-  EXPECT_EQ(volume_values<T>(v), values);
+  EXPECT_EQ(test::values_of<T>(v), itk_voxels<T>(file));
+  EXPECT_EQ(test::values_of<T>(v), values);
 }
 
 TEST(NiftiReader, SameVoxelsAsItkForEachDatatype) {
@@ -198,15 +185,15 @@ TEST(NiftiReader, SameVoxelsAsItkForEachDatatype) {
 TEST(NiftiReader, BigEndianFileMatchesItkAndTheWrittenValues) {
   TempDir dir;
   const auto file = dir / "be.nii";
-  const auto values = ramp<std::int32_t>(4 * 3 * 2, -70000, 12345);
+  const auto values = test::ramp<std::int32_t>(4 * 3 * 2, -70000, 12345);
   auto bytes = nifti1_header({4, 3, 2}, 8, 32, true);
   append_values(bytes, values, true);
   write_file(file, bytes);
   const NiftiReader reader(file);
   EXPECT_TRUE(reader.header().swapped);
   const Volume v = reader.read();
-  EXPECT_EQ(volume_values<std::int32_t>(v), values);
-  EXPECT_EQ(volume_values<std::int32_t>(v), itk_voxels<std::int32_t>(file));
+  EXPECT_EQ(test::values_of<std::int32_t>(v), values);
+  EXPECT_EQ(test::values_of<std::int32_t>(v), itk_voxels<std::int32_t>(file));
 }
 
 TEST(NiftiReader, RealBigEndianSampleMatchesItk) {
@@ -216,14 +203,14 @@ TEST(NiftiReader, RealBigEndianSampleMatchesItk) {
   EXPECT_TRUE(reader.header().swapped);
   const Volume v = reader.read();
   EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{33, 41, 25}));
-  EXPECT_EQ(volume_values<std::int16_t>(v), itk_voxels<std::int16_t>(file));
+  EXPECT_EQ(test::values_of<std::int16_t>(v), itk_voxels<std::int16_t>(file));
 }
 
 TEST(NiftiReader, HandWrittenNifti2LittleAndBigEndian) {
   for (bool be : {false, true}) {
     TempDir dir;
     const auto file = dir / "n2.nii.gz";
-    const auto values = ramp<std::uint16_t>(3 * 2 * 4, 7, 2500);
+    const auto values = test::ramp<std::uint16_t>(3 * 2 * 4, 7, 2500);
     auto bytes = nifti2_header({3, 2, 4}, 512, 16, be);
     append_values(bytes, values, be);
     write_file(file, bytes);
@@ -233,7 +220,7 @@ TEST(NiftiReader, HandWrittenNifti2LittleAndBigEndian) {
     const Volume v = reader.read();
     EXPECT_EQ(v.type(), VoxelType::UInt16);
     EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{3, 2, 4}));
-    EXPECT_EQ(volume_values<std::uint16_t>(v), values);
+    EXPECT_EQ(test::values_of<std::uint16_t>(v), values);
   }
 }
 
@@ -256,7 +243,7 @@ TEST(NiftiReader, RealNifti2SampleMatchesAnIndependentDecode) {
   ASSERT_EQ(raw.size(), static_cast<std::size_t>(vox_offset) + 2 * n);
   std::vector<std::int16_t> expected(n);
   std::memcpy(expected.data(), raw.data() + vox_offset, 2 * n);
-  EXPECT_EQ(volume_values<std::int16_t>(v), expected);
+  EXPECT_EQ(test::values_of<std::int16_t>(v), expected);
 }
 
 TEST(NiftiReader, Rgb24IsInterleavedThreeComponents) {
@@ -271,12 +258,12 @@ TEST(NiftiReader, Rgb24IsInterleavedThreeComponents) {
   EXPECT_EQ(v.type(), VoxelType::UInt8);
   EXPECT_EQ(v.components(), 3u);
   EXPECT_EQ(v.voxel_stride(), 3u);
-  EXPECT_EQ(volume_values<std::uint8_t>(v), values);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), values);
 }
 
 TEST(NiftiReader, ScalingGivesFloat32WhenExactElseFloat64) {
   TempDir dir;
-  const auto values = ramp<std::int16_t>(8, -4, 3);
+  const auto values = test::ramp<std::int16_t>(8, -4, 3);
   {
     const auto file = dir / "exact.nii";
     auto bytes = nifti1_header({2, 2, 2}, 4, 16, false, 2.0f, -5.0f);
@@ -304,7 +291,7 @@ TEST(NiftiReader, ScalingGivesFloat32WhenExactElseFloat64) {
     write_file(file, bytes);
     const Volume v = NiftiReader(file).read();
     ASSERT_EQ(v.type(), VoxelType::Int16);
-    EXPECT_EQ(volume_values<std::int16_t>(v), values);
+    EXPECT_EQ(test::values_of<std::int16_t>(v), values);
   }
 }
 
@@ -341,7 +328,7 @@ TEST(NiftiReader, Rgba32LosesItsAlphaInPlainAndGzipFiles) {
     const Volume v = NiftiReader(dir / name).read();
     EXPECT_EQ(v.components(), 3u) << name;
     EXPECT_EQ(v.voxel_stride(), 3u) << name;
-    EXPECT_EQ(volume_values<std::uint8_t>(v), rgb) << name;
+    EXPECT_EQ(test::values_of<std::uint8_t>(v), rgb) << name;
   }
 }
 
@@ -369,7 +356,7 @@ TEST(NiftiReader, GzipVoxelsAreExactlyWhatZlibInflates) {
   const auto values = noisy_ct(size[0] * size[1] * size[2]);
   test::write_volume<std::int16_t>(dir / "ct.nii.gz", size, values);
   expect_same_bytes_as_zlib(dir / "ct.nii.gz");
-  EXPECT_EQ(volume_values<std::int16_t>(NiftiReader(dir / "ct.nii.gz").read()), values);
+  EXPECT_EQ(test::values_of<std::int16_t>(NiftiReader(dir / "ct.nii.gz").read()), values);
 }
 
 TEST(NiftiReader, MultiMemberGzipIsReadWhole) {
@@ -398,7 +385,7 @@ TEST(NiftiReader, MultiMemberGzipIsReadWhole) {
     ASSERT_EQ(gunzip(file), bytes) << "cut at " << cut[0];  // a valid multi-member file
     const Volume v = NiftiReader(file).read();
     EXPECT_EQ(v.size(), size);
-    EXPECT_EQ(volume_values<std::int16_t>(v), values) << "cut at " << cut[0];
+    EXPECT_EQ(test::values_of<std::int16_t>(v), values) << "cut at " << cut[0];
   }
 }
 
@@ -416,7 +403,7 @@ template <class T>
 void expect_values_or_corrupt_file_error(const std::filesystem::path& file,
                                          const std::vector<T>& values, const std::string& what) {
   try {
-    EXPECT_EQ(volume_values<T>(NiftiReader(file).read()), values) << what;
+    EXPECT_EQ(test::values_of<T>(NiftiReader(file).read()), values) << what;
   } catch (const InputError& e) {
     expect_corrupt_file_error(e, file);
   }
@@ -445,7 +432,7 @@ TEST(NiftiReader, GzipTrailerSizeThatDisagreesWithTheHeader) {
   gz = gzip_member(longer.data(), longer.size());
   ASSERT_EQ(isize_of(gz), expected + 100);
   write_raw(file, gz);
-  EXPECT_EQ(volume_values<std::int16_t>(NiftiReader(file).read()), values);
+  EXPECT_EQ(test::values_of<std::int16_t>(NiftiReader(file).read()), values);
   set_isize(gz, expected);
   write_raw(file, gz);
   expect_values_or_corrupt_file_error(file, values, "extra bytes, ISIZE without them");

@@ -14,6 +14,7 @@
 #include "pipeline/VolumeReader.hpp"
 #include "support/DicomBytes.hpp"
 #include "support/TestData.hpp"
+#include "support/VolumeValues.hpp"
 
 namespace samed2d {
 namespace {
@@ -22,20 +23,6 @@ using test::TempDir;
 namespace fs = std::filesystem;
 
 // ---- helpers ----
-
-template <class T>
-std::vector<T> values_of(const Volume& v) {
-  const T* p = v.data<T>();
-  return {p, p + v.element_count()};
-}
-
-template <class T>
-std::vector<T> ramp(std::size_t n, double start, double step) {
-  std::vector<T> out(n);
-  for (std::size_t e = 0; e < n; ++e)
-    out[e] = static_cast<T>(start + step * static_cast<double>(e));
-  return out;
-}
 
 Volume read(const fs::path& file) {
   std::vector<std::string> warnings;
@@ -162,14 +149,14 @@ void write_png(const fs::path& file, const PngSpec& s) {
 template <class T>
 void expect_round_trip(const fs::path& file, double start, double step) {
   const std::array<std::size_t, 3> size{6, 5, 4};
-  const auto values = ramp<T>(120, start, step);
+  const auto values = test::ramp<T>(120, start, step);
   test::write_volume<T>(file, size, values, 3, {0.5, 0.75, 2.5}, {-10, 20, 30.5});
   const Volume v = read(file);
   EXPECT_EQ(v.type(), voxel_type_of<T>()) << file;
   EXPECT_EQ(v.size(), size) << file;
   EXPECT_EQ(v.components(), 1u);
   EXPECT_EQ(v.stored_dimensions, 3u);
-  EXPECT_EQ(values_of<T>(v), values) << file;
+  EXPECT_EQ(test::values_of<T>(v), values) << file;
   EXPECT_EQ(v.geometry.spacing, (std::array<double, 3>{0.5, 0.75, 2.5})) << file;
   EXPECT_EQ(v.geometry.origin, (std::array<double, 3>{-10, 20, 30.5})) << file;
 }
@@ -194,18 +181,18 @@ TEST(VolumeReader, MetaImageAndNrrdKeepVoxelTypeAndValues) {
 TEST(VolumeReader, CompressedMetaImage) {
   TempDir dir;
   const auto file = dir / "c.mhd";
-  const auto values = ramp<std::uint16_t>(7 * 3 * 2, 5, 1111);
+  const auto values = test::ramp<std::uint16_t>(7 * 3 * 2, 5, 1111);
   write_itk<std::uint16_t, 3>(file, {7, 3, 2}, values, true);
   ASSERT_TRUE(fs::exists(dir / "c.zraw"));
   const Volume v = read(file);
   EXPECT_EQ(v.type(), VoxelType::UInt16);
-  EXPECT_EQ(values_of<std::uint16_t>(v), values);
+  EXPECT_EQ(test::values_of<std::uint16_t>(v), values);
 }
 
 TEST(VolumeReader, FourDimensionalMetaImageGivesNonInterleavedComponents) {
   TempDir dir;
   const auto file = dir / "t.mha";
-  const auto values = ramp<std::int16_t>(3 * 2 * 2 * 4, -50, 3);
+  const auto values = test::ramp<std::int16_t>(3 * 2 * 2 * 4, -50, 3);
   write_itk<std::int16_t, 4>(file, {3, 2, 2, 4}, values);
   const Volume v = read(file);
   EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{3, 2, 2}));
@@ -217,7 +204,7 @@ TEST(VolumeReader, FourDimensionalMetaImageGivesNonInterleavedComponents) {
   const auto* p = v.data<std::int16_t>();
   EXPECT_EQ(p[2 * v.component_stride() + (1 + 3 * (0 + 2 * 1))],
             values[1 + 3 * (0 + 2 * (1 + 2 * 2))]);
-  EXPECT_EQ(values_of<std::int16_t>(v), values);
+  EXPECT_EQ(test::values_of<std::int16_t>(v), values);
 }
 
 // ---- NIfTI, real files ----
@@ -234,7 +221,7 @@ TEST(VolumeReader, Colin27MatchesAnIndependentDecode) {
   for (std::size_t idx : {std::size_t{0}, std::size_t{90 + 181 * (108 + 217 * 90)},
                           std::size_t{45 + 181 * (150 + 217 * 30)}, v.voxel_count() - 1})
     EXPECT_EQ(p[idx], expected[idx]) << idx;
-  EXPECT_EQ(values_of<std::uint8_t>(v), expected);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), expected);
   EXPECT_NE(*std::max_element(p, p + v.voxel_count()), 0);
 }
 
@@ -247,7 +234,7 @@ TEST(VolumeReader, Example4dHasTwoNonInterleavedComponents) {
   EXPECT_EQ(v.components(), 2u);
   EXPECT_EQ(v.component_stride(), v.voxel_count());
   EXPECT_EQ(v.stored_dimensions, 4u);
-  EXPECT_EQ(values_of<std::int16_t>(v),
+  EXPECT_EQ(test::values_of<std::int16_t>(v),
             decode_nifti1<std::int16_t>(gunzip(file), 2 * v.voxel_count()));
 }
 
@@ -312,15 +299,15 @@ TEST(VolumeReader, RealScaledNiftiIsFloat64WhenFloatCannotHoldIt) {
 TEST(VolumeReader, ReadsTheNamedFileNotItsSiblingWithTheOtherExtension) {
   TempDir dir;
   const std::array<std::size_t, 3> size{4, 3, 2};
-  const auto a = ramp<std::int16_t>(24, 0, 1);
-  const auto b = ramp<std::int16_t>(24, 500, -7);
+  const auto a = test::ramp<std::int16_t>(24, 0, 1);
+  const auto b = test::ramp<std::int16_t>(24, 500, -7);
   test::write_volume<std::int16_t>(dir / "X.nii", size, a, 3, {1, 1, 1});
   test::write_volume<std::int16_t>(dir / "X.nii.gz", size, b, 3, {2, 2, 2});
   const Volume gz = read(dir / "X.nii.gz");
-  EXPECT_EQ(values_of<std::int16_t>(gz), b);
+  EXPECT_EQ(test::values_of<std::int16_t>(gz), b);
   EXPECT_EQ(gz.geometry.spacing[0], 2.0);
   const Volume plain = read(dir / "X.nii");
-  EXPECT_EQ(values_of<std::int16_t>(plain), a);
+  EXPECT_EQ(test::values_of<std::int16_t>(plain), a);
   EXPECT_EQ(plain.geometry.spacing[0], 1.0);
 }
 
@@ -328,7 +315,7 @@ TEST(VolumeReader, NonOrthonormalSformFallsBackWithAWarning) {
   TempDir dir;
   const auto file = dir / "shear.nii";
   const std::array<std::size_t, 3> size{5, 4, 3};
-  const auto values = ramp<std::int16_t>(60, -30, 11);
+  const auto values = test::ramp<std::int16_t>(60, -30, 11);
   test::write_volume<std::int16_t>(file, size, values);
   auto raw = test::read_bytes(file);
   ASSERT_EQ(get<std::int32_t>(raw, 0, false), 348);
@@ -347,7 +334,7 @@ TEST(VolumeReader, NonOrthonormalSformFallsBackWithAWarning) {
   const Volume v = read_volume(file, warnings);
   EXPECT_EQ(v.type(), VoxelType::Int16);
   EXPECT_EQ(v.size(), size);
-  EXPECT_EQ(values_of<std::int16_t>(v), values);
+  EXPECT_EQ(test::values_of<std::int16_t>(v), values);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_EQ(warnings[0], file.string() +
                              ": sform is not orthonormal, ITK refuses it; read with samed2d's own "
@@ -358,7 +345,7 @@ TEST(VolumeReader, NonOrthonormalSformFallsBackWithAWarning) {
 
 TEST(VolumeReader, GreyAnd16BitPngKeepTheirSamples) {
   TempDir dir;
-  const auto grey = ramp<std::uint8_t>(7 * 5, 3, 7);
+  const auto grey = test::ramp<std::uint8_t>(7 * 5, 3, 7);
   test::write_volume<std::uint8_t>(dir / "g.png", {7, 5, 1}, grey, 2);
   Volume v = read(dir / "g.png");
   EXPECT_EQ(v.type(), VoxelType::UInt8);
@@ -366,14 +353,14 @@ TEST(VolumeReader, GreyAnd16BitPngKeepTheirSamples) {
   EXPECT_EQ(v.components(), 1u);
   EXPECT_EQ(v.stored_dimensions, 2u);
   EXPECT_TRUE(v.is_2d());
-  EXPECT_EQ(values_of<std::uint8_t>(v), grey);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), grey);
 
-  const auto deep = ramp<std::uint16_t>(6 * 4, 1, 2700);
+  const auto deep = test::ramp<std::uint16_t>(6 * 4, 1, 2700);
   test::write_volume<std::uint16_t>(dir / "d.png", {6, 4, 1}, deep, 2);
   v = read(dir / "d.png");
   EXPECT_EQ(v.type(), VoxelType::UInt16);
   EXPECT_EQ(v.components(), 1u);
-  EXPECT_EQ(values_of<std::uint16_t>(v), deep);
+  EXPECT_EQ(test::values_of<std::uint16_t>(v), deep);
 }
 
 TEST(VolumeReader, RgbPngStaysRgbAndRgbaLosesAlpha) {
@@ -388,7 +375,7 @@ TEST(VolumeReader, RgbPngStaysRgbAndRgbaLosesAlpha) {
     const Volume v = read(dir / name);
     EXPECT_EQ(v.components(), 3u) << name;
     EXPECT_EQ(v.voxel_stride(), 3u) << name;
-    EXPECT_EQ(values_of<std::uint8_t>(v), rgb) << name;
+    EXPECT_EQ(test::values_of<std::uint8_t>(v), rgb) << name;
   }
 }
 
@@ -404,7 +391,7 @@ TEST(VolumeReader, PalettePngExpandsToGreyOrRgb) {
   write_png(dir / "pg.png", grey);
   Volume v = read(dir / "pg.png");
   EXPECT_EQ(v.components(), 1u);
-  EXPECT_EQ(values_of<std::uint8_t>(v),
+  EXPECT_EQ(test::values_of<std::uint8_t>(v),
             (std::vector<std::uint8_t>{0, 48, 240, 112, 16, 32, 64, 128}));
 
   // 4-bit colour palette with a tRNS chunk: RGB through the palette, transparency ignored.
@@ -419,7 +406,7 @@ TEST(VolumeReader, PalettePngExpandsToGreyOrRgb) {
   write_png(dir / "pc.png", colour);
   v = read(dir / "pc.png");
   EXPECT_EQ(v.components(), 3u);
-  EXPECT_EQ(values_of<std::uint8_t>(v),
+  EXPECT_EQ(test::values_of<std::uint8_t>(v),
             (std::vector<std::uint8_t>{70, 80, 90, 40, 50, 60, 10, 20, 30}));
 }
 
@@ -433,7 +420,7 @@ TEST(VolumeReader, GreyAlphaSbitAndOneBitPng) {
   write_png(dir / "ga.png", ga);
   Volume v = read(dir / "ga.png");
   EXPECT_EQ(v.components(), 1u);
-  EXPECT_EQ(values_of<std::uint8_t>(v), (std::vector<std::uint8_t>{10, 20, 30}));
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), (std::vector<std::uint8_t>{10, 20, 30}));
 
   PngSpec sbit;  // sBIT says 4 significant bits; the stored samples must stay as they are
   sbit.width = 3;
@@ -442,7 +429,7 @@ TEST(VolumeReader, GreyAlphaSbitAndOneBitPng) {
   sbit.rows = {0x10, 0x80, 0xF0};
   write_png(dir / "sb.png", sbit);
   v = read(dir / "sb.png");
-  EXPECT_EQ(values_of<std::uint8_t>(v), sbit.rows);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), sbit.rows);
 
   PngSpec bits;
   bits.width = 8;
@@ -451,7 +438,7 @@ TEST(VolumeReader, GreyAlphaSbitAndOneBitPng) {
   bits.rows = {0xA5};
   write_png(dir / "b1.png", bits);
   v = read(dir / "b1.png");
-  EXPECT_EQ(values_of<std::uint8_t>(v),
+  EXPECT_EQ(test::values_of<std::uint8_t>(v),
             (std::vector<std::uint8_t>{255, 0, 255, 0, 0, 255, 0, 255}));
 }
 
@@ -463,31 +450,31 @@ TEST(VolumeReader, JpegGreyAndRgb) {
   EXPECT_EQ(v.type(), VoxelType::UInt8);
   EXPECT_EQ(v.components(), 1u);
   EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{16, 8, 1}));
-  for (auto x : values_of<std::uint8_t>(v)) EXPECT_NEAR(x, 100, 2);
+  for (auto x : test::values_of<std::uint8_t>(v)) EXPECT_NEAR(x, 100, 2);
 
   std::vector<std::uint8_t> rgb;
   for (int p = 0; p < 16 * 8; ++p) rgb.insert(rgb.end(), {200, 50, 10});
   test::write_rgb_image(dir / "c.jpeg", 16, 8, 3, rgb);
   v = read(dir / "c.jpeg");
   EXPECT_EQ(v.components(), 3u);
-  const auto got = values_of<std::uint8_t>(v);
+  const auto got = test::values_of<std::uint8_t>(v);
   for (std::size_t e = 0; e < got.size(); ++e) EXPECT_NEAR(got[e], rgb[e], 4) << e;
 }
 
 TEST(VolumeReader, BmpGreyRgbAndColourPalette) {
   TempDir dir;
-  const auto grey = ramp<std::uint8_t>(5 * 3, 0, 17);
+  const auto grey = test::ramp<std::uint8_t>(5 * 3, 0, 17);
   test::write_volume<std::uint8_t>(dir / "g.bmp", {5, 3, 1}, grey, 2);
   Volume v = read(dir / "g.bmp");
   EXPECT_EQ(v.components(), 1u);  // ITK alone would expand the grey palette to RGB
-  EXPECT_EQ(values_of<std::uint8_t>(v), grey);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), grey);
 
   std::vector<std::uint8_t> rgb(5 * 3 * 3);
   for (std::size_t e = 0; e < rgb.size(); ++e) rgb[e] = static_cast<std::uint8_t>(e * 6);
   test::write_rgb_image(dir / "c.bmp", 5, 3, 3, rgb);
   v = read(dir / "c.bmp");
   EXPECT_EQ(v.components(), 3u);
-  EXPECT_EQ(values_of<std::uint8_t>(v), rgb);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), rgb);
 
   // 8-bit BMP with a colour table, written by hand (rows bottom-up, padded to 4 bytes).
   const int w = 3, h = 2;
@@ -517,41 +504,41 @@ TEST(VolumeReader, BmpGreyRgbAndColourPalette) {
   for (int r = 0; r < h; ++r)
     for (int x = 0; x < w; ++x)
       expected.insert(expected.end(), table[index[r][x]], table[index[r][x]] + 3);
-  EXPECT_EQ(values_of<std::uint8_t>(v), expected);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), expected);
 }
 
 TEST(VolumeReader, TiffGrey16BitAndRgb) {
   TempDir dir;
-  const auto grey = ramp<std::uint8_t>(6 * 4, 1, 9);
+  const auto grey = test::ramp<std::uint8_t>(6 * 4, 1, 9);
   test::write_volume<std::uint8_t>(dir / "g.tif", {6, 4, 1}, grey, 2);
   Volume v = read(dir / "g.tif");
   EXPECT_EQ(v.type(), VoxelType::UInt8);
   EXPECT_EQ(v.components(), 1u);
   EXPECT_TRUE(v.is_2d());
-  EXPECT_EQ(values_of<std::uint8_t>(v), grey);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), grey);
 
-  const auto deep = ramp<std::uint16_t>(6 * 4, 3, 2001);
+  const auto deep = test::ramp<std::uint16_t>(6 * 4, 3, 2001);
   test::write_volume<std::uint16_t>(dir / "d.tiff", {6, 4, 1}, deep, 2);
   v = read(dir / "d.tiff");
   EXPECT_EQ(v.type(), VoxelType::UInt16);
-  EXPECT_EQ(values_of<std::uint16_t>(v), deep);
+  EXPECT_EQ(test::values_of<std::uint16_t>(v), deep);
 
   std::vector<std::uint8_t> rgb(6 * 4 * 3);
   for (std::size_t e = 0; e < rgb.size(); ++e) rgb[e] = static_cast<std::uint8_t>(255 - 3 * e);
   test::write_rgb_image(dir / "c.tif", 6, 4, 3, rgb);
   v = read(dir / "c.tif");
   EXPECT_EQ(v.components(), 3u);
-  EXPECT_EQ(values_of<std::uint8_t>(v), rgb);
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), rgb);
 }
 
 TEST(VolumeReader, ThreeDimensionalFileWithOneSliceIsA2dSource) {
   TempDir dir;
-  const auto values = ramp<std::int16_t>(5 * 4, 0, 3);
+  const auto values = test::ramp<std::int16_t>(5 * 4, 0, 3);
   test::write_volume<std::int16_t>(dir / "flat.nii.gz", {5, 4, 1}, values);
   const Volume v = read(dir / "flat.nii.gz");
   EXPECT_EQ(v.stored_dimensions, 3u);
   EXPECT_TRUE(v.is_2d());
-  EXPECT_EQ(values_of<std::int16_t>(v), values);
+  EXPECT_EQ(test::values_of<std::int16_t>(v), values);
 }
 
 // ---- DICOM single files ----
@@ -665,7 +652,7 @@ TEST(VolumeReader, MissingAndUnknownFilesAreInputErrors) {
 
 TEST(VolumeReader, TruncatedFilesAreInputErrors) {
   TempDir dir;
-  const auto values = ramp<std::int16_t>(40 * 30 * 20, -2000, 0.37);
+  const auto values = test::ramp<std::int16_t>(40 * 30 * 20, -2000, 0.37);
   test::write_volume<std::int16_t>(dir / "v.nii.gz", {40, 30, 20}, values);
   test::write_volume<std::int16_t>(dir / "v.nii", {40, 30, 20}, values);
   test::write_volume<std::int16_t>(dir / "v.mha", {40, 30, 20}, values);
@@ -729,7 +716,7 @@ TEST(VolumeReader, ConcurrentReadsOfDifferentFiles) {
   const char* exts[] = {".nii.gz", ".nii", ".mha", ".nrrd", ".mhd", ".nii.gz", ".nhdr", ".nii"};
   for (int c = 0; c < 8; ++c) {
     Case k{dir / ("c" + std::to_string(c) + exts[c]),
-           ramp<std::int16_t>(32 * 32 * 16, -c * 100, c + 1)};
+           test::ramp<std::int16_t>(32 * 32 * 16, -c * 100, c + 1)};
     test::write_volume<std::int16_t>(k.file, {32, 32, 16}, k.values);
     cases.push_back(std::move(k));
   }
@@ -742,7 +729,8 @@ TEST(VolumeReader, ConcurrentReadsOfDifferentFiles) {
         std::vector<std::string> warnings;
         try {
           const Volume v = read_volume(k.file, warnings);
-          if (v.type() != VoxelType::Int16 || values_of<std::int16_t>(v) != k.values) ++failures[t];
+          if (v.type() != VoxelType::Int16 || test::values_of<std::int16_t>(v) != k.values)
+            ++failures[t];
         } catch (...) {
           ++failures[t];
         }
