@@ -23,6 +23,11 @@ class Converter {
   // Throws ConfigError when the root does not exist; a case whose files are missing is still
   // returned (its load fails with a clear line) so the run report lists it.
   virtual std::vector<CaseSpec> discover(const std::filesystem::path& input_root) const = 0;
+  // The layout kind, one short phrase for `samed2d list` ("label map", "sequences + label map",
+  // "4D + label map", "mask per class", ...).
+  virtual std::string layout() const = 0;
+  // The modality strings the dataset's images may get, for `samed2d list`.
+  virtual std::vector<std::string> modalities() const = 0;
 };
 
 }  // namespace samed2d

@@ -256,6 +256,20 @@ std::unique_ptr<Converter> GenericConverter::create(const nlohmann::json& config
   return std::make_unique<GenericConverter>(config, classes, origin);
 }
 
+std::string GenericConverter::layout() const {
+  const bool components = std::any_of(sequences_.begin(), sequences_.end(),
+                                      [](const Sequence& s) { return s.component.has_value(); });
+  if (components) return "4D + label map";
+  if (sequences_.size() > 1) return "sequences + label map";
+  return "label map";
+}
+
+std::vector<std::string> GenericConverter::modalities() const {
+  std::vector<std::string> m;
+  for (const auto& s : sequences_) m.push_back(s.modality);
+  return m;
+}
+
 std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) const {
   std::error_code ec;
   if (!fs::is_directory(input_root, ec))
@@ -280,7 +294,11 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
     for (const auto& seq : sequences_) {
       const auto image =
           seq.image ? input_root / seq.image->render(rel, root_name) : input_root / rel;
-      spec.sequences.push_back({image.lexically_normal(), seq.modality, seq.component});
+      SequenceSpec s;
+      s.image = image.lexically_normal();
+      s.modality = seq.modality;
+      s.component = seq.component;
+      spec.sequences.push_back(std::move(s));
     }
     spec.label = (input_root / label_.render(rel, root_name)).lexically_normal();
     spec.mapping = mapping_;

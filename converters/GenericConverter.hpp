@@ -28,6 +28,8 @@ class GenericConverter : public Converter {
 
   const std::string& dataset() const override { return dataset_; }
   std::vector<CaseSpec> discover(const std::filesystem::path& input_root) const override;
+  std::string layout() const override;
+  std::vector<std::string> modalities() const override;
 
   // The label values -> classes table shared by every case.
   const std::shared_ptr<const LabelMapping>& mapping() const { return mapping_; }

@@ -31,6 +31,14 @@ struct SequenceSpec {
   std::filesystem::path image;  // absolute or relative to the working directory
   std::string modality;         // e.g. "mr_t1"
   std::optional<std::size_t> component;
+  // When `image` is a folder holding several DICOM series: which one to read (see
+  // read_dicom_series). Empty: the folder must hold exactly one.
+  std::string dicom_series;
+  // Set by converters whose layout needs an image volume assembled from several files (CHAOS's
+  // one DICOM file per slice, stacked in file-name order); when set, it is called instead of
+  // reading `image` (which then only names the source in messages and records), and may throw
+  // InputError. The files it reads belong in the case's extra_sources.
+  std::function<Volume(std::vector<std::string>& warnings)> assemble;
 };
 
 struct CaseSpec {
@@ -47,6 +55,9 @@ struct CaseSpec {
   // Set when discovery already knows the case cannot be converted (e.g. its sanitized name
   // collides with an earlier case's); the pipeline reports it as failed with this line.
   std::string discovery_error;
+  // Recoverable oddities discovery noticed (e.g. X.nii beside X.nii.gz, one of them ignored);
+  // they go into the case's record and the run's report like the pipeline's own warnings.
+  std::vector<std::string> warnings;
 };
 
 }  // namespace samed2d

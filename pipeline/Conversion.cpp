@@ -123,6 +123,7 @@ CaseRecord record_header(const CaseSpec& spec, const Profile& profile) {
   for (const auto& s : spec.sequences) {
     nlohmann::json q = {{"modality", s.modality}, {"image", abs_path(s.image)}};
     if (s.component) q["component"] = *s.component;
+    if (!s.dicom_series.empty()) q["dicom_series"] = s.dicom_series;
     seqs.push_back(q);
   }
   r.options = {{"output_format", kOutputFormat},
@@ -148,12 +149,14 @@ void load_case(CaseWork& w, const Profile& profile) {
     throw InputError(fmt::format("{}: the dataset config has no label mapping", spec.source));
   std::vector<std::string>& warnings = w.record.warnings;
 
-  std::map<fs::path, std::shared_ptr<const Volume>>
+  warnings.insert(warnings.end(), spec.warnings.begin(), spec.warnings.end());
+  std::map<std::pair<fs::path, std::string>, std::shared_ptr<const Volume>>
       read_once;  // a 4D file serves several sequences
   for (const auto& seq : spec.sequences) {
-    auto& vol = read_once[seq.image];
+    auto& vol = read_once[{seq.image, seq.dicom_series}];
     if (!vol) {
-      Volume v = read_volume(seq.image, warnings);
+      Volume v = seq.assemble ? seq.assemble(warnings)
+                              : read_volume(seq.image, warnings, ReadOptions{seq.dicom_series});
       if (profile.orientation != Orientation::AsStored && !v.is_2d())
         v = reorient(v, profile.orientation);
       vol = std::make_shared<const Volume>(std::move(v));

@@ -360,7 +360,8 @@ Volume read_dicom_file(const std::filesystem::path& file, std::vector<std::strin
   }
 }
 
-Volume read_dicom_series(const std::filesystem::path& folder, std::vector<std::string>& warnings) {
+Volume read_dicom_series(const std::filesystem::path& folder, std::vector<std::string>& warnings,
+                         const std::string& series) {
   std::error_code ec;
   if (!std::filesystem::is_directory(folder, ec))
     throw InputError(str(folder) + ": not a folder; point the config at a DICOM series folder");
@@ -373,16 +374,22 @@ Volume read_dicom_series(const std::filesystem::path& folder, std::vector<std::s
       throw InputError(str(folder) +
                        ": no DICOM series in this folder (no readable DICOM image file); point "
                        "the config at a folder of DICOM slices");
-    if (uids.size() > 1) {
+    std::string uid = uids[0];
+    if (!series.empty()) {
+      if (std::find(uids.begin(), uids.end(), series) == uids.end())
+        throw InputError(str(folder) + ": holds no DICOM series " + series +
+                         "; check the config's series, or the folder");
+      uid = series;
+    } else if (uids.size() > 1) {
       std::string list;
       for (std::size_t u = 0; u < uids.size() && u < 5; ++u) list += (u ? ", " : "") + uids[u];
       if (uids.size() > 5) list += ", ...";
       throw InputError(str(folder) + ": holds " + std::to_string(uids.size()) + " DICOM series (" +
                        list + "); point the config at a folder with one series");
     }
-    const std::vector<std::string> files = names->GetFileNames(uids[0]);
+    const std::vector<std::string> files = names->GetFileNames(uid);
     if (files.empty())
-      throw InputError(str(folder) + ": the DICOM series " + uids[0] +
+      throw InputError(str(folder) + ": the DICOM series " + uid +
                        " has no readable file; check the folder");
 
     for (const std::string& f : files) check_pixel_data_length(f);

@@ -26,6 +26,8 @@ Volume read_dicom_file(const std::filesystem::path& file, std::vector<std::strin
 // Number). Throws InputError when the folder holds no series, or several (naming their UIDs),
 // or when the slices cannot be stacked. When slices carry different rescale parameters the
 // volume is Float64, so that every slice keeps its exact physical values.
-Volume read_dicom_series(const std::filesystem::path& folder, std::vector<std::string>& warnings);
+// `series` (when not empty) picks one of several series: its Series Instance UID.
+Volume read_dicom_series(const std::filesystem::path& folder, std::vector<std::string>& warnings,
+                         const std::string& series = {});
 
 }  // namespace samed2d

@@ -447,12 +447,13 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
 }
 
 Volume read_source(const std::filesystem::path& file, std::vector<std::string>& warnings,
-                   ReadAs mode) {
+                   ReadAs mode, const ReadOptions& options = {}) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec))
     throw InputError(str(file) + ": file not found; check the path and the dataset config");
   init_itk_once();
-  if (std::filesystem::is_directory(file, ec)) return read_dicom_series(file, warnings);
+  if (std::filesystem::is_directory(file, ec))
+    return read_dicom_series(file, warnings, options.dicom_series);
   if (!std::filesystem::is_regular_file(file, ec))
     throw InputError(str(file) +
                      ": not a regular file; point the config at an image file or a DICOM "
@@ -480,8 +481,9 @@ Volume read_source(const std::filesystem::path& file, std::vector<std::string>& 
 
 }  // namespace
 
-Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& warnings) {
-  return read_source(file, warnings, ReadAs::Image);
+Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& warnings,
+                   const ReadOptions& options) {
+  return read_source(file, warnings, ReadAs::Image, options);
 }
 
 Volume read_label_volume(const std::filesystem::path& file, std::vector<std::string>& warnings) {

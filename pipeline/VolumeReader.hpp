@@ -13,11 +13,18 @@
 
 namespace samed2d {
 
+// Options of a read that only some sources need.
+struct ReadOptions {
+  // For a folder holding several DICOM series: the one to read (see read_dicom_series).
+  std::string dicom_series;
+};
+
 // Throws InputError with one line naming the file, what is wrong and what to do.
 // Appends to `warnings` one line per recoverable oddity (e.g. the fallback NIfTI reader was used
 // because the file's sform is not orthonormal).
 // `file` may be a folder: it is read as one DICOM series.
-Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& warnings);
+Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& warnings,
+                   const ReadOptions& options = {});
 
 // Reads a label map: as read_volume, except for 2D raster files (PNG, JPEG, BMP, TIFF), whose
 // colours are not label values. An indexed-colour (palette) file gives its indices, as VOC-style

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -23,6 +24,7 @@
 #include "pipeline/Console.hpp"
 #include "pipeline/Conversion.hpp"
 #include "pipeline/Errors.hpp"
+#include "pipeline/JsonFile.hpp"
 #include "pipeline/Profile.hpp"
 #include "pipeline/Progress.hpp"
 
@@ -50,18 +52,78 @@ fs::path config_dir() {
   return SAMED2D_DEFAULT_CONFIG_DIR;
 }
 
-// A dataset config given by NAME is looked up among the bundled ones.
+std::vector<std::string> bundled_dataset_names(const fs::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir / "datasets", ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".json") names.push_back(it->path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// --dataset NAME: the bundled config of that dataset.
+fs::path bundled_dataset_config(const std::string& name, const fs::path& dir,
+                                std::string_view option = "--dataset") {
+  const fs::path bundled = dir / "datasets" / (name + ".json");
+  if (name.find('/') == std::string::npos && !name.empty() && fs::is_regular_file(bundled))
+    return bundled;
+  const auto names = bundled_dataset_names(dir);
+  const std::vector<std::string_view> known(names.begin(), names.end());
+  throw ConfigError(
+      fmt::format("{} {}: no bundled dataset config of that name{}; `samed2d list` shows them, and "
+                  "--config FILE takes a config of your own",
+                  option, name, did_you_mean(name, known)));
+}
+
+// --config FILE, or the name of a bundled config.
 fs::path resolve_dataset_config(const std::string& value, const fs::path& dir) {
   const fs::path as_path(value);
   if (fs::exists(as_path)) return as_path;
-  if (value.find('/') == std::string::npos && as_path.extension() != ".json") {
-    const fs::path bundled = dir / "datasets" / (value + ".json");
-    if (fs::exists(bundled)) return bundled;
-  }
+  if (value.find('/') == std::string::npos && as_path.extension() != ".json")
+    return bundled_dataset_config(value, dir, "--config");
   throw ConfigError(
       fmt::format("--config {}: no such file, and no bundled dataset config of that "
                   "name; `samed2d list` shows the bundled ones",
                   value));
+}
+
+// One dataset of a run: its converter and the folder it reads.
+struct DatasetJob {
+  std::string label;  // how messages name it: the config file or "--sources FILE: NAME"
+  std::unique_ptr<Converter> converter;
+  std::string input;
+};
+
+// --sources FILE: a JSON object of dataset name (or config file) -> input folder. Relative
+// folders and config files are taken from FILE's folder.
+std::vector<std::pair<std::string, std::string>> read_sources(const std::string& file) {
+  nlohmann::json j;
+  try {
+    j = read_json_file(file);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("--sources {}", e.what()));
+  }
+  if (!j.is_object() || j.empty())
+    throw ConfigError(
+        fmt::format("--sources {}: must be a JSON object of dataset name -> input folder, e.g. "
+                    "{{\"ACDC\": \"/data/ACDC\", \"BraTS2021\": \"/data/BraTS2021\"}}",
+                    file));
+  const fs::path base = fs::path(file).parent_path();
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, folder] : j.items()) {
+    if (!folder.is_string() || folder.get<std::string>().empty())
+      throw ConfigError(fmt::format(
+          "--sources {}: \"{}\" maps to {}; give the folder the dataset was unpacked into, "
+          "as a string",
+          file, name, folder.dump()));
+    fs::path in = folder.get<std::string>();
+    if (in.is_relative()) in = base / in;
+    std::string config = name;
+    if (fs::path(name).extension() == ".json" && fs::path(name).is_relative())
+      config = (base / name).string();
+    out.emplace_back(config, in.string());
+  }
+  return out;
 }
 
 std::vector<Axis> parse_axes(const std::string& text) {
@@ -94,6 +156,8 @@ std::vector<Axis> parse_axes(const std::string& text) {
 
 struct ConvertArgs {
   std::string config;
+  std::string dataset;
+  std::string sources;
   std::string input;
   std::string output;
   std::string classes;
@@ -167,6 +231,17 @@ void create_output(const std::string& output) {
                     output));
 }
 
+void check_input(const std::string& input, const std::string& origin) {
+  if (!fs::exists(input))
+    throw ConfigError(
+        fmt::format("{}--input {}: does not exist; give the folder the dataset was unpacked into",
+                    origin, input));
+  if (!fs::is_directory(input))
+    throw ConfigError(
+        fmt::format("{}--input {}: not a folder; give the folder the dataset was unpacked into",
+                    origin, input));
+}
+
 int convert(const ConvertArgs& a) {
   Console console(a.quiet);
   std::vector<CaseSpec> cases;
@@ -177,24 +252,66 @@ int convert(const ConvertArgs& a) {
         ClassRegistry::load(a.classes.empty() ? dir / "classes.json" : fs::path(a.classes));
     options.profile = load_profile(a.profile, dir);
     if (a.axes_given) options.profile.axes = parse_axes(a.axes);
-    auto converter = load_dataset_config(resolve_dataset_config(a.config, dir), classes);
-    if (!fs::exists(a.input))
+
+    const int given = !a.config.empty() + !a.dataset.empty() + !a.sources.empty();
+    if (given != 1)
       throw ConfigError(
-          fmt::format("--input {}: does not exist; give the folder the dataset was "
-                      "unpacked into",
-                      a.input));
-    if (!fs::is_directory(a.input))
+          "give exactly one of --dataset NAME (a bundled dataset), --config FILE (a dataset "
+          "config of your own) or --sources FILE (several datasets); `samed2d list` shows the "
+          "bundled datasets");
+    if (!a.sources.empty() && !a.input.empty())
       throw ConfigError(
-          fmt::format("--input {}: not a folder; give the folder the dataset was "
-                      "unpacked into",
-                      a.input));
-    check_output(a.output, a.input);
-    cases = converter->discover(a.input);
-    if (cases.empty())
-      throw ConfigError(
-          fmt::format("{}: no file under {} matches \"cases\"; check --input and "
-                      "the config's \"cases\" pattern",
-                      a.config, a.input));
+          "--input is not used with --sources: the sources file names each dataset's input "
+          "folder");
+    if (a.sources.empty() && a.input.empty())
+      throw ConfigError("--input is missing; give the folder the dataset was unpacked into");
+
+    std::vector<DatasetJob> jobs;
+    if (!a.sources.empty()) {
+      for (const auto& [name, input] : read_sources(a.sources)) {
+        const bool is_file = fs::path(name).extension() == ".json";
+        const fs::path config =
+            is_file ? fs::path(name)
+                    : bundled_dataset_config(name, dir, "--sources " + a.sources + ":");
+        if (is_file && !fs::is_regular_file(config))
+          throw ConfigError(
+              fmt::format("--sources {}: {}: no such dataset config file", a.sources, name));
+        auto converter = load_dataset_config(config, classes);
+        if (!is_file && converter->dataset() != name)
+          throw ConfigError(fmt::format("{}: names the dataset \"{}\", not \"{}\"", config.string(),
+                                        converter->dataset(), name));
+        jobs.push_back(
+            {fmt::format("--sources {}: {}", a.sources, name), std::move(converter), input});
+      }
+    } else {
+      const fs::path config = a.dataset.empty() ? resolve_dataset_config(a.config, dir)
+                                                : bundled_dataset_config(a.dataset, dir);
+      jobs.push_back({a.dataset.empty() ? a.config : "--dataset " + a.dataset,
+                      load_dataset_config(config, classes), a.input});
+    }
+    std::set<std::string> datasets;
+    for (const auto& job : jobs) {
+      if (!datasets.insert(job.converter->dataset()).second)
+        throw ConfigError(fmt::format(
+            "{}: the dataset {} is given twice; give each dataset once (one input folder each)",
+            job.label, job.converter->dataset()));
+      const std::string origin = a.sources.empty() ? "" : job.label + ": ";
+      check_input(job.input, origin);
+      check_output(a.output, job.input);
+    }
+    // Datasets in name order, so that a sources file's key order does not change the run.
+    std::sort(jobs.begin(), jobs.end(), [](const DatasetJob& x, const DatasetJob& y) {
+      return x.converter->dataset() < y.converter->dataset();
+    });
+    for (const auto& job : jobs) {
+      auto found = job.converter->discover(job.input);
+      if (found.empty())
+        throw ConfigError(
+            fmt::format("{}: no file under {} matches the {} config's \"cases\"; check the input "
+                        "folder and the config's \"cases\" pattern",
+                        job.label, job.input, job.converter->dataset()));
+      for (auto& c : found) cases.push_back(std::move(c));
+    }
     create_output(a.output);
   } catch (const ConfigError& e) {
     console.error(e.what());
@@ -238,22 +355,46 @@ int list() {
         "samed2d: warning: {} has no datasets/ folder; set "
         "SAMED2D_CONFIG_DIR to the configs/ folder of samed2d\n",
         dir.string());
-  std::cout << "Converters:\n";
+  std::cout << "Converters (the \"converter\" of a dataset config):\n";
   for (const auto& c : converter_registry())
-    std::cout << fmt::format("  {:<12} {}\n", c.name, c.description);
-  auto names_in = [](const fs::path& folder) {
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
-      if (it->path().extension() == ".json") names.push_back(it->path().stem().string());
-    std::sort(names.begin(), names.end());
-    return names;
-  };
-  std::cout << fmt::format("Dataset configs ({}):\n", (dir / "datasets").string());
-  for (const auto& n : names_in(dir / "datasets")) std::cout << "  " << n << "\n";
+    std::cout << fmt::format("  {:<18} {}\n", c.name, c.description);
+
+  std::cout << fmt::format("Bundled datasets ({}; use with --dataset NAME):\n",
+                           (dir / "datasets").string());
+  std::optional<ClassRegistry> classes;
+  try {
+    classes = ClassRegistry::load(dir / "classes.json");
+  } catch (const ConfigError& e) {
+    std::cerr << "samed2d: error: " << e.what() << "\n";
+    return 2;
+  }
+  int status = 0;
+  std::cout << fmt::format("  {:<34} {:<30} {:<24} {}\n", "NAME", "MODALITY", "LAYOUT",
+                           "CONVERTER");
+  for (const auto& name : bundled_dataset_names(dir)) {
+    const fs::path file = dir / "datasets" / (name + ".json");
+    try {
+      const auto converter = load_dataset_config(file, *classes);
+      std::string converter_name = "generic";
+      const auto j = read_json_file(file);
+      if (j.contains("converter") && j["converter"].is_string())
+        converter_name = j["converter"].get<std::string>();
+      std::cout << fmt::format("  {:<34} {:<30} {:<24} {}\n", name,
+                               fmt::join(converter->modalities(), ","), converter->layout(),
+                               converter_name);
+    } catch (const ConfigError& e) {
+      std::cerr << "samed2d: error: " << e.what() << "\n";
+      status = 2;
+    }
+  }
   std::cout << fmt::format("Profiles ({}):\n", (dir / "profiles").string());
-  for (const auto& n : names_in(dir / "profiles")) std::cout << "  " << n << "\n";
-  return 0;
+  std::vector<std::string> profiles;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir / "profiles", ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".json") profiles.push_back(it->path().stem().string());
+  std::sort(profiles.begin(), profiles.end());
+  for (const auto& n : profiles) std::cout << "  " << n << "\n";
+  return status;
 }
 
 // A count of at least 1, with a message that says what was wrong with the value.
@@ -283,11 +424,14 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
 
   ConvertArgs a;
-  auto* conv = app.add_subcommand("convert", "Convert one dataset into an SA-Med2D output folder");
+  auto* conv = app.add_subcommand("convert",
+                                  "Convert one or several datasets into an SA-Med2D output folder");
+  conv->add_option("--dataset", a.dataset, "A bundled dataset by name, e.g. ACDC (see `list`)");
   conv->add_option("--config", a.config,
-                   "Dataset config: a JSON file, or the name of a bundled one (see `list`)")
-      ->required();
-  conv->add_option("--input", a.input, "Folder the source dataset was unpacked into")->required();
+                   "Dataset config: a JSON file of your own, or the name of a bundled one");
+  conv->add_option("--sources", a.sources,
+                   "JSON file of dataset name -> input folder: several datasets in one run");
+  conv->add_option("--input", a.input, "Folder the source dataset was unpacked into");
   conv->add_option("--output", a.output, "Output folder (created; a rerun skips finished cases)")
       ->required();
   conv->add_option("--classes", a.classes, "Class registry (default: the bundled classes.json)");
@@ -301,7 +445,10 @@ int run_cli(int argc, char** argv) {
       conv->add_option("--axes", a.axes, "Slice axes, overriding the profile's, e.g. x,y,z or z");
   conv->add_flag("--quiet", a.quiet, "No progress lines (errors and the summary still print)");
   conv->footer(
-      "Example:\n  samed2d convert --config Colin27_AAL --input sample-data/colin27 --output out\n"
+      "Examples:\n"
+      "  samed2d convert --dataset Colin27_AAL --input sample-data/colin27 --output out\n"
+      "  samed2d convert --dataset ACDC --input /data/ACDC --output out\n"
+      "  samed2d convert --sources sources.json --output out   # {\"ACDC\": \"/data/ACDC\", ...}\n"
       "Exit status: 0 every case converted; 1 some case failed (see OUT/report.json); 2 bad "
       "command line or config (nothing written); 130 interrupted (rerun to resume).");
 
