@@ -31,7 +31,7 @@ std::vector<std::string> aal_names(const fs::path& txt) {
 }
 
 TEST(Colin27AalConfigTest, DiscoversOneCaseWithThe116AalClasses) {
-  const fs::path source(SAMED2D_SOURCE_DIR);
+  const fs::path source(test::source_dir());
   const fs::path input = test::sample_data_dir() / "colin27";
   ASSERT_TRUE(fs::is_regular_file(input / "aal.nii.txt")) << "run scripts/fetch-sample-data.sh";
   const auto names = aal_names(input / "aal.nii.txt");

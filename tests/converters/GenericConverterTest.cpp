@@ -21,7 +21,7 @@ using ::testing::IsEmpty;
 
 const ClassRegistry& bundled_classes() {
   static const ClassRegistry registry =
-      ClassRegistry::load(fs::path(SAMED2D_SOURCE_DIR) / "configs" / "classes.json");
+      ClassRegistry::load(test::source_dir() / "configs" / "classes.json");
   return registry;
 }
 

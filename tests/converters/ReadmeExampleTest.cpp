@@ -36,7 +36,7 @@ std::vector<std::string> json_blocks(const fs::path& markdown) {
 }
 
 TEST(ReadmeExampleTest, EveryJsonExampleInTheReadmeIsAValidDatasetConfig) {
-  const fs::path source(SAMED2D_SOURCE_DIR);
+  const fs::path source(test::source_dir());
   const auto blocks = json_blocks(source / "README.md");
   ASSERT_FALSE(blocks.empty()) << "the README lost its dataset config example";
   const auto classes = ClassRegistry::load(source / "configs" / "classes.json");

@@ -74,9 +74,9 @@ TEST(Colin27Test, DemoConversionMatchesTheSpecOnRealData) {
   c.label.assign(aal.begin(), aal.end());
   c.only = {{'x', 30}, {'x', 90}, {'y', 108}, {'z', 45}, {'z', 160}};
   // The class names and ids come from the bundled registry and config.
-  std::ifstream reg(fs::path(SAMED2D_SOURCE_DIR) / "configs/classes.json");
+  std::ifstream reg(test::source_dir() / "configs/classes.json");
   const auto registry = nlohmann::json::parse(reg, nullptr, true, true);
-  std::ifstream cfg(fs::path(SAMED2D_SOURCE_DIR) / "configs/datasets/Colin27_AAL.json");
+  std::ifstream cfg(test::source_dir() / "configs/datasets/Colin27_AAL.json");
   const auto config = nlohmann::json::parse(cfg, nullptr, true, true);
   for (const auto& [value, name] : config["labels"].items())
     c.classes.push_back({name.get<std::string>(),

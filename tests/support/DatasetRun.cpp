@@ -4,6 +4,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "support/TestData.hpp"
+
 namespace samed2d::test {
 
 namespace fs = std::filesystem;
@@ -39,8 +41,8 @@ ConvertedDataset read_output(const fs::path& output) {
 
 ConvertedDataset convert_dataset(const std::string& dataset, const fs::path& input,
                                  const fs::path& output, const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"convert", "--dataset", dataset,   "--input",
-                                input.string(), "--output", output.string(), "--quiet"};
+  std::vector<std::string> args{"convert",      "--dataset", dataset,         "--input",
+                                input.string(), "--output",  output.string(), "--quiet"};
   args.insert(args.end(), extra.begin(), extra.end());
   const ToolRun run = run_samed2d(args);
   ConvertedDataset d = read_output(output);
@@ -49,12 +51,11 @@ ConvertedDataset convert_dataset(const std::string& dataset, const fs::path& inp
 }
 
 std::filesystem::path bundled_config(const std::string& dataset) {
-  return fs::path(SAMED2D_SOURCE_DIR) / "configs" / "datasets" / (dataset + ".json");
+  return source_dir() / "configs" / "datasets" / (dataset + ".json");
 }
 
 std::string class_id(const std::string& name) {
-  static const nlohmann::json registry =
-      json_or_null(fs::path(SAMED2D_SOURCE_DIR) / "configs" / "classes.json");
+  static const nlohmann::json registry = json_or_null(source_dir() / "configs" / "classes.json");
   if (!registry.contains(name))
     throw std::runtime_error("class not in configs/classes.json: " + name);
   return registry[name].get<std::string>();

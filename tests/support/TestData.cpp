@@ -149,6 +149,10 @@ PngImage read_png(const std::filesystem::path& file) {
   return img;
 }
 
+std::filesystem::path source_dir() {
+  return SAMED2D_SOURCE_DIR;
+}
+
 std::filesystem::path sample_data_dir() {
   if (const char* env = std::getenv("SAMED2D_SAMPLE_DATA")) return env;
   return SAMED2D_SAMPLE_DATA_DIR;

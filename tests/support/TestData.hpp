@@ -54,6 +54,9 @@ PngImage read_png(const std::filesystem::path& file);
 // (Colin27 T1 + AAL from Debian's mricron-data, nibabel and pydicom test files).
 std::filesystem::path sample_data_dir();
 
+// The source checkout (configs/, README.md, ...).
+std::filesystem::path source_dir();
+
 // Reads a whole file as bytes.
 std::vector<std::uint8_t> read_bytes(const std::filesystem::path& file);
 

@@ -72,7 +72,7 @@ TEST(ClassRegistryTest, LoadNamesAMissingFile) {
 
 // The bundled registry, read as plain JSON lines so the check does not rely on the loader.
 TEST(ClassRegistryTest, BundledRegistryLoadsWithUniqueIdsAndAContiguousAalBlock) {
-  const fs::path config_dir = fs::path(SAMED2D_SOURCE_DIR) / "configs";
+  const fs::path config_dir = test::source_dir() / "configs";
   const auto registry = ClassRegistry::load(config_dir / "classes.json");
   std::set<int> ids;
   for (const auto& [name, id_text] : registry.entries()) ids.insert(std::stoi(id_text));
@@ -112,7 +112,7 @@ TEST(ClassRegistryTest, BundledRegistryLoadsWithUniqueIdsAndAContiguousAalBlock)
 }
 
 TEST(ClassRegistryTest, EveryBundledDatasetConfigUsesOnlyRegisteredClasses) {
-  const fs::path config_dir = fs::path(SAMED2D_SOURCE_DIR) / "configs";
+  const fs::path config_dir = test::source_dir() / "configs";
   const auto registry = ClassRegistry::load(config_dir / "classes.json");
   int configs = 0;
   for (const auto& entry : fs::directory_iterator(config_dir / "datasets")) {

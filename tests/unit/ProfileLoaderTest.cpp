@@ -28,7 +28,7 @@ std::string error_of(const std::string& text) {
   return "(no error)";
 }
 
-const fs::path kConfigDir = fs::path(SAMED2D_SOURCE_DIR) / "configs";
+const fs::path kConfigDir = test::source_dir() / "configs";
 
 TEST(ProfileLoaderTest, EmptyProfileGivesTheSpecDefaults) {
   const Profile p = parse("{}");
