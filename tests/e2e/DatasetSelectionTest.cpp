@@ -1,0 +1,180 @@
+// End-to-end: choosing datasets on the command line (--dataset, --config, --sources), `list`, and
+// how many per-case warnings reach the console.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "support/DatasetRun.hpp"
+#include "support/RunTool.hpp"
+#include "support/TestData.hpp"
+
+namespace samed2d::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr std::array<std::size_t, 3> kSize{12, 10, 8};
+
+// One case `name` under `root`: a ramp image and a label with `value` in a box on slices 2..4.
+void make_case(const fs::path& root, const std::string& name, std::uint8_t value) {
+  std::vector<std::int16_t> image(kSize[0] * kSize[1] * kSize[2]);
+  for (std::size_t v = 0; v < image.size(); ++v) image[v] = static_cast<std::int16_t>(v % 301);
+  write_volume(root / (name + ".nii.gz"), kSize, image);
+  std::vector<std::uint8_t> label;
+  if (value != 0) fill_box(label, kSize, {2, 2, 2}, {8, 7, 5}, value);
+  label.resize(image.size(), 0);
+  write_volume(root / (name + "_seg.nii.gz"), kSize, label);
+}
+
+std::string config_text(const std::string& dataset, const std::string& cls) {
+  return R"({"dataset": ")" + dataset + R"(", "cases": "*[0-9].nii.gz", "modality": "ct_00",
+    "label": "{stem}_seg.nii.gz", "labels": {"1": ")" +
+         cls + R"("}})";
+}
+
+class DatasetSelectionTest : public ::testing::Test {
+ protected:
+  TempDir dir;
+
+  // Two datasets of one case each, with their configs beside a sources file.
+  void make_two_datasets() {
+    make_case(dir / "liver_data", "liver_1", 1);
+    make_case(dir / "spleen_data", "spleen_7", 1);
+    write_text_file(dir / "cfg" / "LiverSet.json", config_text("LiverSet", "liver"));
+    write_text_file(dir / "cfg" / "SpleenSet.json", config_text("SpleenSet", "spleen"));
+  }
+};
+
+TEST_F(DatasetSelectionTest, SourcesFileConvertsSeveralDatasetsIntoOneOutput) {
+  make_two_datasets();
+  // Relative paths in a sources file are taken from the file's folder.
+  write_text_file(dir / "sources.json",
+                  R"({"cfg/SpleenSet.json": "spleen_data", "cfg/LiverSet.json": "liver_data"})");
+  const auto run = run_samed2d({"convert", "--sources", (dir / "sources.json").string(),
+                                "--output", (dir / "out").string(), "--axes", "x", "--quiet"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto d = read_output(dir / "out");
+  // Label box on k = 2, 3, 4: three x slices per dataset.
+  const std::vector<std::string> want_images{
+      "ct_00--LiverSet--liver_1--x_0002.png",   "ct_00--LiverSet--liver_1--x_0003.png",
+      "ct_00--LiverSet--liver_1--x_0004.png",   "ct_00--SpleenSet--spleen_7--x_0002.png",
+      "ct_00--SpleenSet--spleen_7--x_0003.png", "ct_00--SpleenSet--spleen_7--x_0004.png"};
+  EXPECT_EQ(d.images, want_images);
+  EXPECT_EQ(d.masks.size(), 6u);
+  EXPECT_EQ(d.index.size(), 6u);
+  EXPECT_EQ(d.mapping, json({{"liver", class_id("liver")}, {"spleen", class_id("spleen")}}));
+
+  // The key order of the sources file does not change a byte of the output.
+  write_text_file(dir / "sources2.json",
+                  R"({"cfg/LiverSet.json": "liver_data", "cfg/SpleenSet.json": "spleen_data"})");
+  const auto again = run_samed2d({"convert", "--sources", (dir / "sources2.json").string(),
+                                  "--output", (dir / "out2").string(), "--axes", "x", "--quiet"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(read_bytes(dir / "out" / "SAMed2D_v1.json"),
+            read_bytes(dir / "out2" / "SAMed2D_v1.json"));
+  EXPECT_EQ(read_bytes(dir / "out" / "report.json"), read_bytes(dir / "out2" / "report.json"));
+}
+
+TEST_F(DatasetSelectionTest, BadSourcesFileExitsTwoAndWritesNothing) {
+  make_two_datasets();
+  struct Bad {
+    std::string sources;
+    std::string says;
+  };
+  const std::vector<Bad> bad{
+      {R"({"Colin27_AL": "liver_data"})", "did you mean \"Colin27_AAL\""},
+      {R"({"cfg/LiverSet.json": "no_such_folder"})", "no_such_folder"},
+      {R"({"cfg/LiverSet.json": 3})", "cfg/LiverSet.json"},
+      {R"(["cfg/LiverSet.json"])", "must be a JSON object"},
+      {R"({"cfg/LiverSet.json": "liver_data", "cfg/../cfg/LiverSet.json": "spleen_data"})",
+       "given twice"},
+      {R"({"cfg/Missing.json": "liver_data"})", "cfg/Missing.json"},
+  };
+  for (const auto& b : bad) {
+    write_text_file(dir / "sources.json", b.sources);
+    const auto run = run_samed2d({"convert", "--sources", (dir / "sources.json").string(),
+                                  "--output", (dir / "out").string()});
+    EXPECT_EQ(run.exit_code, 2) << b.sources << "\n" << run.err;
+    EXPECT_NE(run.err.find(b.says), std::string::npos) << b.sources << "\n" << run.err;
+    EXPECT_FALSE(fs::exists(dir / "out")) << b.sources;
+  }
+  // --input makes no sense beside --sources; two ways of naming a dataset are refused.
+  write_text_file(dir / "sources.json", R"({"cfg/LiverSet.json": "liver_data"})");
+  const auto with_input =
+      run_samed2d({"convert", "--sources", (dir / "sources.json").string(), "--input",
+                   (dir / "liver_data").string(), "--output", (dir / "out").string()});
+  EXPECT_EQ(with_input.exit_code, 2);
+  EXPECT_NE(with_input.err.find("--input is not used with --sources"), std::string::npos);
+  const auto both = run_samed2d({"convert", "--dataset", "Colin27_AAL", "--config",
+                                 (dir / "cfg" / "LiverSet.json").string(), "--input",
+                                 (dir / "liver_data").string(), "--output",
+                                 (dir / "out").string()});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("exactly one of --dataset"), std::string::npos) << both.err;
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
+TEST_F(DatasetSelectionTest, DatasetNameMustBeABundledOne) {
+  make_two_datasets();
+  const auto run = run_samed2d({"convert", "--dataset", "Colin27_AL", "--input",
+                                (dir / "liver_data").string(), "--output", (dir / "out").string()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("did you mean \"Colin27_AAL\""), std::string::npos) << run.err;
+  EXPECT_FALSE(fs::exists(dir / "out"));
+  // A path is not a dataset name.
+  const auto path = run_samed2d({"convert", "--dataset", (dir / "cfg" / "LiverSet.json").string(),
+                                 "--input", (dir / "liver_data").string(), "--output",
+                                 (dir / "out").string()});
+  EXPECT_EQ(path.exit_code, 2);
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
+TEST_F(DatasetSelectionTest, ListShowsEveryBundledDatasetWithItsModalityAndLayout) {
+  const auto run = run_samed2d({"list"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(run.err.empty()) << run.err;  // every bundled config loads
+  std::size_t bundled = 0;
+  for (const auto& e : fs::directory_iterator(source_dir() / "configs" / "datasets")) {
+    if (e.path().extension() != ".json") continue;
+    ++bundled;
+    const auto config = json::parse(read_bytes(e.path()), nullptr, true, true);
+    const std::string name = e.path().stem().string();
+    EXPECT_EQ(config["dataset"], name) << "a bundled config's file is named after its dataset";
+    // "  NAME  modality[,modality...]  layout..."
+    const std::regex row("\n  " + name + " +[a-z0-9_,]+ +[^ \n]");
+    EXPECT_TRUE(std::regex_search(run.out, row)) << name << "\n" << run.out;
+  }
+  EXPECT_GE(bundled, 1u);
+  EXPECT_NE(run.out.find("generic"), std::string::npos);
+}
+
+TEST_F(DatasetSelectionTest, ConsoleShowsTwentyCaseWarningsAndCountsTheRest) {
+  // 25 cases without a labelled voxel: each earns a warning in report.json, but the console
+  // shows 20 and one line for the rest.
+  for (int c = 10; c < 35; ++c) make_case(dir / "in", "case" + std::to_string(c), 0);
+  make_case(dir / "in", "case90", 1);
+  write_text_file(dir / "cfg.json", config_text("LiverSet", "liver"));
+  const auto run = run_samed2d({"convert", "--config", (dir / "cfg.json").string(), "--input",
+                                (dir / "in").string(), "--output", (dir / "out").string(),
+                                "--axes", "x", "--quiet"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::size_t case_lines = 0;
+  for (std::size_t p = run.err.find("case '"); p != std::string::npos;
+       p = run.err.find("case '", p + 1))
+    ++case_lines;
+  EXPECT_EQ(case_lines, 20u) << run.err;
+  EXPECT_NE(run.err.find("5 more case warnings not shown"), std::string::npos) << run.err;
+  const auto d = read_output(dir / "out");
+  EXPECT_EQ(d.report["warnings"].size(), 25u);
+  EXPECT_EQ(d.images.size(), 3u);
+}
+
+}  // namespace
+}  // namespace samed2d::test
