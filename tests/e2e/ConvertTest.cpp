@@ -650,3 +650,52 @@ TEST_F(ConvertTest, InterruptedRunLeavesNoPartialFileAndResumesToTheSameBytes) {
 
 }  // namespace
 }  // namespace samed2d::test
+
+namespace samed2d::test {
+namespace {
+
+TEST_F(ConvertTest, LabelValuesAbove255AreKeptExact) {
+  // MM-WHS codes (205 ... 850) in a uint16 label map: 420 and 421 must not be confused, nor
+  // 600 with 600 mod 256 = 88.
+  const std::array<std::size_t, 3> n{20, 18, 12};
+  const std::size_t count = n[0] * n[1] * n[2];
+  std::vector<std::int16_t> img(count);
+  for (std::size_t v = 0; v < count; ++v) img[v] = static_cast<std::int16_t>((v * 37) % 1000);
+  std::vector<std::uint16_t> lab(count, 0);
+  for (std::size_t k = 2; k < 10; ++k)
+    for (std::size_t j = 2; j < 16; ++j)
+      for (std::size_t i = 2; i < 18; ++i) {
+        const std::size_t idx = i + n[0] * (j + n[1] * k);
+        lab[idx] = i < 8 ? 420 : (i < 12 ? 600 : 88);
+        if (k == 9 && i < 8) lab[idx] = 421;  // a stray value: reported, never written
+      }
+  write_volume(input / "ct_train_1001_image.nii.gz", n, img);
+  write_volume(input / "ct_train_1001_label.nii.gz", n, lab);
+  write_text(config, R"({"dataset": "MMWHS", "cases": "ct_train_*_image.nii.gz",
+    "case_name": "{stem}", "modality": "ct_00", "label": "{dir}/ct_train_1001_label.nii.gz",
+    "labels": {"420": "alpha", "600": "beta"}})");
+  const auto run = convert();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  OracleOutput want;
+  OracleCase c;
+  c.dataset = "MMWHS";
+  c.case_name = "ct_train_1001_image";
+  c.modality = "ct_00";
+  c.ni = n[0];
+  c.nj = n[1];
+  c.nk = n[2];
+  c.image.assign(img.begin(), img.end());
+  c.label.assign(lab.begin(), lab.end());
+  c.classes = {{"alpha", "0007", {420}}, {"beta", "0003", {600}}};
+  oracle_add(c, want);
+  expect_output(want);
+  std::ifstream in(out / "report.json");
+  const auto report = json::parse(in);
+  ASSERT_EQ(report["warnings"].size(), 1u);
+  const std::string warning = report["warnings"][0]["warning"];
+  EXPECT_NE(warning.find("88 ("), std::string::npos) << warning;
+  EXPECT_NE(warning.find("421 ("), std::string::npos) << warning;
+}
+
+}  // namespace
+}  // namespace samed2d::test

@@ -57,8 +57,8 @@ TEST_F(DatasetSelectionTest, SourcesFileConvertsSeveralDatasetsIntoOneOutput) {
   // Relative paths in a sources file are taken from the file's folder.
   write_text_file(dir / "sources.json",
                   R"({"cfg/SpleenSet.json": "spleen_data", "cfg/LiverSet.json": "liver_data"})");
-  const auto run = run_samed2d({"convert", "--sources", (dir / "sources.json").string(),
-                                "--output", (dir / "out").string(), "--axes", "x", "--quiet"});
+  const auto run = run_samed2d({"convert", "--sources", (dir / "sources.json").string(), "--output",
+                                (dir / "out").string(), "--axes", "x", "--quiet"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto d = read_output(dir / "out");
   // Label box on k = 2, 3, 4: three x slices per dataset.
@@ -112,10 +112,9 @@ TEST_F(DatasetSelectionTest, BadSourcesFileExitsTwoAndWritesNothing) {
                    (dir / "liver_data").string(), "--output", (dir / "out").string()});
   EXPECT_EQ(with_input.exit_code, 2);
   EXPECT_NE(with_input.err.find("--input is not used with --sources"), std::string::npos);
-  const auto both = run_samed2d({"convert", "--dataset", "Colin27_AAL", "--config",
-                                 (dir / "cfg" / "LiverSet.json").string(), "--input",
-                                 (dir / "liver_data").string(), "--output",
-                                 (dir / "out").string()});
+  const auto both = run_samed2d(
+      {"convert", "--dataset", "Colin27_AAL", "--config", (dir / "cfg" / "LiverSet.json").string(),
+       "--input", (dir / "liver_data").string(), "--output", (dir / "out").string()});
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_NE(both.err.find("exactly one of --dataset"), std::string::npos) << both.err;
   EXPECT_FALSE(fs::exists(dir / "out"));
@@ -129,9 +128,9 @@ TEST_F(DatasetSelectionTest, DatasetNameMustBeABundledOne) {
   EXPECT_NE(run.err.find("did you mean \"Colin27_AAL\""), std::string::npos) << run.err;
   EXPECT_FALSE(fs::exists(dir / "out"));
   // A path is not a dataset name.
-  const auto path = run_samed2d({"convert", "--dataset", (dir / "cfg" / "LiverSet.json").string(),
-                                 "--input", (dir / "liver_data").string(), "--output",
-                                 (dir / "out").string()});
+  const auto path =
+      run_samed2d({"convert", "--dataset", (dir / "cfg" / "LiverSet.json").string(), "--input",
+                   (dir / "liver_data").string(), "--output", (dir / "out").string()});
   EXPECT_EQ(path.exit_code, 2);
   EXPECT_FALSE(fs::exists(dir / "out"));
 }
@@ -162,8 +161,8 @@ TEST_F(DatasetSelectionTest, ConsoleShowsTwentyCaseWarningsAndCountsTheRest) {
   make_case(dir / "in", "case90", 1);
   write_text_file(dir / "cfg.json", config_text("LiverSet", "liver"));
   const auto run = run_samed2d({"convert", "--config", (dir / "cfg.json").string(), "--input",
-                                (dir / "in").string(), "--output", (dir / "out").string(),
-                                "--axes", "x", "--quiet"});
+                                (dir / "in").string(), "--output", (dir / "out").string(), "--axes",
+                                "x", "--quiet"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::size_t case_lines = 0;
   for (std::size_t p = run.err.find("case '"); p != std::string::npos;
