@@ -56,7 +56,7 @@ bool is_debris(std::string_view name) {
 }
 
 [[noreturn]] void bad_pattern(const std::string& pattern, std::string_view problem) {
-  throw ConfigError(fmt::format("cases pattern \"{}\": {}", pattern, problem));
+  throw ConfigError(fmt::format("pattern \"{}\": {}", pattern, problem));
 }
 
 }  // namespace
@@ -67,25 +67,151 @@ Glob::Token Glob::make_token(Token::Kind kind) {
   return t;
 }
 
-Glob::Glob(std::string pattern) : pattern_(std::move(pattern)) {
+namespace {
+
+constexpr std::size_t kMaxAlternatives = 256;
+
+// Index just past the set that starts at p[i] == '[', or i + 1 when it is never closed (the
+// segment parser then reports it).
+std::size_t skip_set(const std::string& p, std::size_t i) {
+  std::size_t j = i + 1;
+  if (j < p.size() && (p[j] == '!' || p[j] == '^')) ++j;
+  while (j < p.size() && p[j] != ']') j += p[j] == '\\' ? 2 : 1;
+  return j < p.size() ? j + 1 : i + 1;
+}
+
+// Expands the first brace group of `p` (and, recursively, the rest) into `out`.
+void expand_braces(const std::string& original, const std::string& p,
+                   std::vector<std::string>& out) {
+  std::size_t open = std::string::npos;
+  for (std::size_t i = 0; i < p.size() && open == std::string::npos;) {
+    if (p[i] == '\\') {
+      i += 2;
+    } else if (p[i] == '[') {
+      i = skip_set(p, i);
+    } else if (p[i] == '}') {
+      bad_pattern(original,
+                  "has a '}' with no '{' before it; escape it as \"\\}\" for a literal brace");
+    } else if (p[i] == '{') {
+      open = i;
+    } else {
+      ++i;
+    }
+  }
+  if (open == std::string::npos) {
+    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+    if (out.size() > kMaxAlternatives)
+      bad_pattern(original, fmt::format("expands to more than {} alternatives; use fewer brace "
+                                        "groups or wildcards",
+                                        kMaxAlternatives));
+    return;
+  }
+  // Find the matching '}' and the top-level ',' between.
+  std::vector<std::size_t> commas;
+  std::size_t depth = 0, close = std::string::npos;
+  for (std::size_t i = open + 1; i < p.size() && close == std::string::npos;) {
+    if (p[i] == '\\') {
+      i += 2;
+      continue;
+    }
+    if (p[i] == '[') {
+      i = skip_set(p, i);
+      continue;
+    }
+    if (p[i] == '{') ++depth;
+    if (p[i] == '}') {
+      if (depth == 0)
+        close = i;
+      else
+        --depth;
+    }
+    if (p[i] == ',' && depth == 0) commas.push_back(i);
+    ++i;
+  }
+  if (close == std::string::npos)
+    bad_pattern(original,
+                "has a '{' that is never closed; close the alternatives \"{a,b}\" with '}' or "
+                "escape it as \"\\{\"");
+  if (commas.empty())
+    bad_pattern(original,
+                fmt::format("has the brace group \"{}\" without a ','; alternatives are written "
+                            "\"{{a,b}}\", and a literal brace as \"\\{{\"",
+                            p.substr(open, close - open + 1)));
+  const std::string prefix = p.substr(0, open);
+  const std::string suffix = p.substr(close + 1);
+  std::size_t start = open + 1;
+  commas.push_back(close);
+  for (const std::size_t end : commas) {
+    expand_braces(original, prefix + p.substr(start, end - start) + suffix, out);
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
+std::string Glob::escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '{' || c == '}' || c == ',' ||
+        c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+bool Glob::has_wildcards(std::string_view pattern) {
+  return pattern.find_first_of("*?[{\\") != std::string_view::npos;
+}
+
+Glob::Glob(std::string pattern, Options options) : pattern_(std::move(pattern)) {
   const std::string& p = pattern_;
   if (p.empty()) bad_pattern(p, "is empty; give a pattern such as \"imagesTr/*.nii.gz\"");
   if (p.front() == '/')
     bad_pattern(p, "is an absolute path; write it relative to the input folder");
+  std::vector<std::string> expanded;
+  expand_braces(p, p, expanded);
+  for (const auto& e : expanded) alternatives_.push_back(parse(e, options));
+}
 
+Glob::Segments Glob::parse(const std::string& e, const Options& options) const {
+  const std::string& p = pattern_;
+  if (e.empty() || e.front() == '/')
+    bad_pattern(p, fmt::format("has the alternative \"{}\", which is {}; every alternative must "
+                               "be a relative path",
+                               e, e.empty() ? "empty" : "an absolute path"));
+  Segments segments;
   // Split on unescaped '/', keeping escapes for the segment parser.
   std::vector<std::string> raw_segments(1);
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    if (p[i] == '\\') {
-      if (i + 1 == p.size()) bad_pattern(p, "ends with a lone '\\'; escape it as \"\\\\\"");
-      if (p[i + 1] == '/') bad_pattern(p, "escapes a '/', which always separates folders");
-      raw_segments.back() += p.substr(i, 2);
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    if (e[i] == '\\') {
+      if (i + 1 == e.size()) bad_pattern(p, "ends with a lone '\\'; escape it as \"\\\\\"");
+      if (e[i + 1] == '/') bad_pattern(p, "escapes a '/', which always separates folders");
+      raw_segments.back() += e.substr(i, 2);
       ++i;
-    } else if (p[i] == '/') {
+    } else if (e[i] == '/') {
       raw_segments.emplace_back();
     } else {
-      raw_segments.back() += p[i];
+      raw_segments.back() += e[i];
     }
+  }
+  if (options.resolve_dots) {
+    std::vector<std::string> kept;
+    for (auto& raw : raw_segments) {
+      if (raw.empty() || raw == ".") continue;
+      if (raw == "..") {
+        if (kept.empty())
+          bad_pattern(p,
+                      "leads above the input folder (too many \"..\"); the files of a case "
+                      "must lie inside the input folder");
+        kept.pop_back();
+        continue;
+      }
+      kept.push_back(std::move(raw));
+    }
+    if (kept.empty()) bad_pattern(p, "names the input folder itself, not a file");
+    raw_segments = std::move(kept);
   }
 
   for (const auto& raw : raw_segments) {
@@ -95,10 +221,10 @@ Glob::Glob(std::string pattern) : pattern_(std::move(pattern)) {
       bad_pattern(p, "has a \"..\" segment; the pattern must stay inside the input folder");
     if (raw == ".") bad_pattern(p, "has a \".\" segment; remove it");
     if (raw == "**") {
-      if (segments_.empty() || !segments_.back().globstar) {
+      if (segments.empty() || !segments.back().globstar) {
         Segment globstar;
         globstar.globstar = true;
-        segments_.push_back(std::move(globstar));
+        segments.push_back(std::move(globstar));
       }
       continue;
     }
@@ -178,8 +304,9 @@ Glob::Glob(std::string pattern) : pattern_(std::move(pattern)) {
       }
     }
     if (!seg.literal) seg.text.clear();
-    segments_.push_back(std::move(seg));
+    segments.push_back(std::move(seg));
   }
+  return segments;
 }
 
 bool Glob::match_segment(const Segment& seg, std::string_view name_bytes) {
@@ -221,18 +348,18 @@ bool Glob::match_segment(const Segment& seg, std::string_view name_bytes) {
   return p == tokens.size();
 }
 
-bool Glob::match_from(std::size_t seg_index, const std::vector<std::string_view>& parts,
-                      std::size_t part_index) const {
-  if (seg_index == segments_.size()) return part_index == parts.size();
-  const Segment& seg = segments_[seg_index];
+bool Glob::match_from(const Segments& segments, std::size_t seg_index,
+                      const std::vector<std::string_view>& parts, std::size_t part_index) {
+  if (seg_index == segments.size()) return part_index == parts.size();
+  const Segment& seg = segments[seg_index];
   if (seg.globstar) {
-    if (seg_index + 1 == segments_.size()) return part_index < parts.size();
+    if (seg_index + 1 == segments.size()) return part_index < parts.size();
     for (std::size_t k = part_index; k < parts.size(); ++k)
-      if (match_from(seg_index + 1, parts, k)) return true;
+      if (match_from(segments, seg_index + 1, parts, k)) return true;
     return false;
   }
   return part_index < parts.size() && match_segment(seg, parts[part_index]) &&
-         match_from(seg_index + 1, parts, part_index + 1);
+         match_from(segments, seg_index + 1, parts, part_index + 1);
 }
 
 bool Glob::matches(std::string_view relative_path) const {
@@ -244,7 +371,8 @@ bool Glob::matches(std::string_view relative_path) const {
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
-  return match_from(0, parts, 0);
+  return std::any_of(alternatives_.begin(), alternatives_.end(),
+                     [&](const Segments& segments) { return match_from(segments, 0, parts, 0); });
 }
 
 namespace {
@@ -282,16 +410,16 @@ std::vector<Listing> list_folder(const fs::path& dir, const std::string& pattern
 
 }  // namespace
 
-void Glob::walk(const fs::path& dir, const std::string& rel, std::size_t seg_index,
-                std::vector<std::string>& out, WalkStats& stats) const {
-  const Segment& seg = segments_[seg_index];
-  const bool last = seg_index + 1 == segments_.size();
+void Glob::walk(const Segments& segments, const fs::path& dir, const std::string& rel,
+                std::size_t seg_index, std::vector<std::string>& out, WalkStats& stats) const {
+  const Segment& seg = segments[seg_index];
+  const bool last = seg_index + 1 == segments.size();
   if (seg.globstar) {
-    if (!last) walk(dir, rel, seg_index + 1, out, stats);
+    if (!last) walk(segments, dir, rel, seg_index + 1, out, stats);
     for (const auto& entry : list_folder(dir, pattern_, stats)) {
       if (last && fs::is_regular_file(entry.status)) out.push_back(rel + entry.name);
       if (fs::is_directory(entry.symlink_status) && entry.name != "__MACOSX")
-        walk(dir / entry.name, rel + entry.name + "/", seg_index, out, stats);
+        walk(segments, dir / entry.name, rel + entry.name + "/", seg_index, out, stats);
     }
     return;
   }
@@ -301,14 +429,14 @@ void Glob::walk(const fs::path& dir, const std::string& rel, std::size_t seg_ind
     const auto status = fs::status(dir / seg.text, ec);
     if (last && fs::is_regular_file(status)) out.push_back(rel + seg.text);
     if (!last && fs::is_directory(status) && seg.text != "__MACOSX")
-      walk(dir / seg.text, rel + seg.text + "/", seg_index + 1, out, stats);
+      walk(segments, dir / seg.text, rel + seg.text + "/", seg_index + 1, out, stats);
     return;
   }
   for (const auto& entry : list_folder(dir, pattern_, stats)) {
     if (!match_segment(seg, entry.name)) continue;
     if (last && fs::is_regular_file(entry.status)) out.push_back(rel + entry.name);
     if (!last && fs::is_directory(entry.status) && entry.name != "__MACOSX")
-      walk(dir / entry.name, rel + entry.name + "/", seg_index + 1, out, stats);
+      walk(segments, dir / entry.name, rel + entry.name + "/", seg_index + 1, out, stats);
   }
 }
 
@@ -321,7 +449,8 @@ std::vector<std::string> Glob::find(const fs::path& root, WalkStats* stats) cons
                     root.string()));
   std::vector<std::string> out;
   WalkStats local;
-  walk(root, "", 0, out, stats != nullptr ? *stats : local);
+  for (const auto& segments : alternatives_)
+    walk(segments, root, "", 0, out, stats != nullptr ? *stats : local);
   // std::string compares as unsigned bytes, which is the contract's order.
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

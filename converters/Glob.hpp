@@ -1,11 +1,14 @@
 #pragma once
-// The `cases` pattern of a dataset config: a glob relative to the input root.
+// A file pattern of a dataset config (`cases`, `exclude`, wildcard templates): a glob relative to
+// the input root.
 //
 // Segments are separated by '/'. In a segment, '*' matches any run of characters and '?' one
 // character (never '/'), "[a-z0-9_]" one character of a set ("[!...]" or "[^...]" one not in it),
 // and '\' makes the next character literal. A whole segment "**" matches zero or more folders; a
 // final "**" matches every file below. Matching is byte-exact (case-sensitive); '?' and sets
-// match one UTF-8 character.
+// match one UTF-8 character. "{a,b}" is shell-like brace alternation ("*.{nii,nii.gz}",
+// "{imagesTr,imagesTs}/*"), nesting allowed; the pattern matches what any alternative matches.
+// A brace group without a ',' is refused (write "\{" for a literal brace).
 //
 // The walk skips macOS debris (names starting with "._", folders named "__MACOSX"), follows the
 // root and any symlink a segment names or matches, but does not follow folder symlinks while
@@ -16,14 +19,29 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace samed2d {
 
 class Glob {
  public:
+  struct Options {
+    // For patterns rendered from templates ("{dir}/../images/x.nii.gz"): "." and empty segments
+    // are dropped and ".." removes the segment before it (a ".." above the root is an error),
+    // instead of refusing them.
+    bool resolve_dots = false;
+  };
+
   // Throws ConfigError naming the pattern and what is wrong with it.
-  explicit Glob(std::string pattern);
+  explicit Glob(std::string pattern) : Glob(std::move(pattern), Options{}) {}
+  Glob(std::string pattern, Options options);
+
+  // `text` with every character that a pattern treats specially escaped, so the pattern matches
+  // it literally (file names such as "benign (12).png" or "a[1].nii").
+  static std::string escape(std::string_view text);
+  // Whether `pattern` holds an unescaped wildcard ('*', '?', '['), an escape or a brace group.
+  static bool has_wildcards(std::string_view pattern);
 
   const std::string& pattern() const { return pattern_; }
 
@@ -59,13 +77,15 @@ class Glob {
 
   static Token make_token(Token::Kind kind);
   static bool match_segment(const Segment& seg, std::string_view name);
-  bool match_from(std::size_t seg_index, const std::vector<std::string_view>& parts,
-                  std::size_t part_index) const;
-  void walk(const std::filesystem::path& dir, const std::string& rel, std::size_t seg_index,
-            std::vector<std::string>& out, WalkStats& stats) const;
+  using Segments = std::vector<Segment>;
+  Segments parse(const std::string& expanded, const Options& options) const;
+  static bool match_from(const Segments& segments, std::size_t seg_index,
+                         const std::vector<std::string_view>& parts, std::size_t part_index);
+  void walk(const Segments& segments, const std::filesystem::path& dir, const std::string& rel,
+            std::size_t seg_index, std::vector<std::string>& out, WalkStats& stats) const;
 
   std::string pattern_;
-  std::vector<Segment> segments_;
+  std::vector<Segments> alternatives_;  // one per brace expansion
 };
 
 }  // namespace samed2d

@@ -5,35 +5,47 @@
 #include <array>
 #include <utility>
 
+#include "Glob.hpp"
 #include "pipeline/Errors.hpp"
 #include "pipeline/Naming.hpp"
 
 namespace samed2d {
 
 PathTemplate::PathTemplate(std::string text, std::string_view context) : text_(std::move(text)) {
-  static constexpr std::array<std::pair<std::string_view, Field>, 5> kFields{
+  static constexpr std::array<std::pair<std::string_view, Field>, 6> kFields{
       {{"path", Field::Path},
        {"dir", Field::Dir},
        {"name", Field::Name},
        {"stem", Field::Stem},
-       {"parent", Field::Parent}}};
+       {"parent", Field::Parent},
+       {"grandparent", Field::Grandparent}}};
   auto fail = [&](std::string_view problem) {
     throw ConfigError(fmt::format("{}: template \"{}\" {}", context, text_, problem));
   };
   if (text_.empty()) fail("is empty; give a template such as \"{stem}\"");
 
-  std::string literal;
+  Piece literal;
   auto flush = [&] {
-    if (!literal.empty()) pieces_.push_back({Field::Literal, std::move(literal)});
-    literal.clear();
+    if (!literal.pattern.empty()) pieces_.push_back(std::move(literal));
+    literal = Piece{};
+  };
+  auto add = [&](std::string_view plain, std::string_view pattern) {
+    literal.literal += plain;
+    literal.pattern += pattern;
   };
   const std::string& t = text_;
   for (std::size_t i = 0; i < t.size(); ++i) {
-    if (t[i] == '{' && i + 1 < t.size() && t[i + 1] == '{') {
-      literal += '{';
+    if (t[i] == '\\') {
+      // An escape of the pattern syntax: kept for the glob, with the character it escapes.
+      is_pattern_ = true;
+      if (i + 1 == t.size()) fail("ends with a lone '\\'; write \"\\\\\" for a backslash");
+      add(t.substr(i + 1, 1), t.substr(i, 2));
+      ++i;
+    } else if (t[i] == '{' && i + 1 < t.size() && t[i + 1] == '{') {
+      add("{", "\\{");
       ++i;
     } else if (t[i] == '}' && i + 1 < t.size() && t[i + 1] == '}') {
-      literal += '}';
+      add("}", "\\}");
       ++i;
     } else if (t[i] == '}') {
       fail(
@@ -45,62 +57,101 @@ PathTemplate::PathTemplate(std::string text, std::string_view context) : text_(s
       const auto next_open = t.find('{', i + 1);
       if (close == std::string::npos || (next_open != std::string::npos && next_open < close))
         fail(
-            fmt::format("has a '{{' at position {} that is never closed; write \"{{{{\" for a "
-                        "literal brace",
+            fmt::format("has a '{{' at position {} that is never closed (alternatives hold no "
+                        "placeholders or braces); write \"{{{{\" for a literal brace",
                         i + 1));
       const std::string_view name = std::string_view(t).substr(i + 1, close - i - 1);
+      if (name.find(',') != std::string_view::npos) {
+        // An alternation: its text goes to the glob as written.
+        is_pattern_ = true;
+        const std::string group(t.substr(i, close - i + 1));
+        add(group, group);
+        i = close;
+        continue;
+      }
       Field field = Field::Literal;
       for (const auto& [known, value] : kFields)
         if (name == known) field = value;
       if (field == Field::Literal)
         fail(
             fmt::format("uses the unknown placeholder {{{}}}; the placeholders are {{path}}, "
-                        "{{dir}}, {{name}}, {{stem}} and {{parent}}",
+                        "{{dir}}, {{name}}, {{stem}}, {{parent}} and {{grandparent}}, and "
+                        "alternatives are written {{a,b}}",
                         name));
       flush();
-      pieces_.push_back({field, {}});
+      pieces_.push_back({field, {}, {}});
       i = close;
     } else {
-      literal += t[i];
+      if (t[i] == '*' || t[i] == '?' || t[i] == '[') is_pattern_ = true;
+      // ',' is literal outside a brace group; escaped so a later group cannot take it.
+      add(t.substr(i, 1), t[i] == ',' ? std::string("\\,") : t.substr(i, 1));
     }
   }
   flush();
 }
 
-std::string PathTemplate::render(std::string_view relative_path, std::string_view root_name) const {
+std::string PathTemplate::fill(std::string_view relative_path, std::string_view root_name,
+                               std::string_view root_parent_name, bool as_pattern) const {
   const auto slash = relative_path.rfind('/');
   const bool top = slash == std::string_view::npos;
   const std::string_view name = top ? relative_path : relative_path.substr(slash + 1);
   const std::string_view dir = top ? std::string_view(".") : relative_path.substr(0, slash);
   std::string_view parent = root_name;
+  std::string_view grandparent = root_parent_name;
   if (!top) {
     const auto parent_slash = dir.rfind('/');
     parent = parent_slash == std::string_view::npos ? dir : dir.substr(parent_slash + 1);
+    if (parent_slash == std::string_view::npos) {
+      grandparent = root_name;
+    } else {
+      const std::string_view above = dir.substr(0, parent_slash);
+      const auto above_slash = above.rfind('/');
+      grandparent = above_slash == std::string_view::npos ? above : above.substr(above_slash + 1);
+    }
   }
   std::string out;
+  auto value = [&](std::string_view v) {
+    if (as_pattern)
+      out += Glob::escape(v);
+    else
+      out += v;
+  };
   for (const auto& piece : pieces_) {
     switch (piece.field) {
       case Field::Literal:
-        out += piece.literal;
+        out += as_pattern ? piece.pattern : piece.literal;
         break;
       case Field::Path:
-        out += relative_path;
+        value(relative_path);
         break;
       case Field::Dir:
-        out += dir;
+        value(dir);
         break;
       case Field::Name:
-        out += name;
+        value(name);
         break;
       case Field::Stem:
-        out += strip_format_extension(name);
+        value(strip_format_extension(name));
         break;
       case Field::Parent:
-        out += parent;
+        value(parent);
+        break;
+      case Field::Grandparent:
+        value(grandparent);
         break;
     }
   }
   return out;
+}
+
+std::string PathTemplate::render(std::string_view relative_path, std::string_view root_name,
+                                 std::string_view root_parent_name) const {
+  return fill(relative_path, root_name, root_parent_name, false);
+}
+
+std::string PathTemplate::render_pattern(std::string_view relative_path, std::string_view root_name,
+                                         std::string_view root_parent_name) const {
+  return fill(relative_path, root_name, root_parent_name, true);
 }
 
 }  // namespace samed2d

@@ -12,6 +12,7 @@ namespace samed2d {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -217,6 +218,87 @@ TEST_F(GlobTreeTest, GlobstarDoesNotLoopThroughFolderSymlinks) {
 TEST_F(GlobTreeTest, MissingRootIsAConfigError) {
   EXPECT_THROW(Glob("*.nii").find(dir / "nope"), ConfigError);
   EXPECT_THROW(Glob("*.nii").find(dir / "top.nii"), ConfigError);
+}
+
+TEST(GlobTest, BraceAlternativesMatchAnyAlternative) {
+  const Glob ext("**/*.{nii,nii.gz}");
+  EXPECT_TRUE(ext.matches("a/b/x.nii"));
+  EXPECT_TRUE(ext.matches("x.nii.gz"));
+  EXPECT_FALSE(ext.matches("x.nii.gzz"));
+  EXPECT_FALSE(ext.matches("x.mha"));
+
+  const Glob seg("BraTS20_Training_*/*{_seg,_Segm}.nii");
+  EXPECT_TRUE(seg.matches("BraTS20_Training_001/BraTS20_Training_001_seg.nii"));
+  EXPECT_TRUE(seg.matches("BraTS20_Training_355/W39_1998.09.19_Segm.nii"));
+  EXPECT_FALSE(seg.matches("BraTS20_Training_355/W39_1998.09.19_flair.nii"));
+
+  // Alternatives may hold '/', wildcards and nested groups.
+  const Glob nested("{imagesTr/*,labels/{a,b}x}.png");
+  EXPECT_TRUE(nested.matches("imagesTr/q.png"));
+  EXPECT_TRUE(nested.matches("labels/ax.png"));
+  EXPECT_TRUE(nested.matches("labels/bx.png"));
+  EXPECT_FALSE(nested.matches("labels/cx.png"));
+  EXPECT_FALSE(nested.matches("imagesTr/q/r.png"));
+
+  // Inside a set or escaped, braces and commas are plain characters.
+  EXPECT_TRUE(Glob("a[{]b").matches("a{b"));
+  EXPECT_TRUE(Glob("\\{a,b\\}").matches("{a,b}"));
+  EXPECT_FALSE(Glob("\\{a,b\\}").matches("a"));
+  EXPECT_TRUE(Glob("x,y").matches("x,y"));
+}
+
+TEST(GlobTest, MalformedBraceGroupsAreConfigErrors) {
+  EXPECT_THAT(error_of("*.{nii,gz"), AllOf(HasSubstr("\"*.{nii,gz\""), HasSubstr("never closed")));
+  EXPECT_THAT(error_of("*.nii}"), HasSubstr("no '{' before it"));
+  EXPECT_THAT(error_of("{stem}.nii"), AllOf(HasSubstr("\"{stem}\""), HasSubstr("without a ','")));
+  EXPECT_THAT(error_of("{a,../b}/x"), HasSubstr("\"..\""));
+  EXPECT_THAT(error_of("{a,/b}"), HasSubstr("absolute"));
+  EXPECT_THAT(error_of("{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}"),
+              HasSubstr("more than 256 alternatives"));
+  EXPECT_EQ(error_of("{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}"), "(no error)");
+}
+
+TEST(GlobTest, EscapedTextMatchesOnlyItself) {
+  for (const std::string name : {"benign (12).png", "a[1].nii", "x*y?z", "{a,b}", "back\\slash",
+                                 "[!x]", "plain_name-1.nii.gz"}) {
+    const Glob g(Glob::escape(name));
+    EXPECT_TRUE(g.matches(name)) << name;
+    EXPECT_FALSE(g.matches(name + "x")) << name;
+  }
+  EXPECT_EQ(Glob::escape("plain_name-1.nii.gz"), "plain_name-1.nii.gz");
+  EXPECT_EQ(Glob::escape("b (1)[x]"), "b (1)\\[x\\]");
+  EXPECT_FALSE(Glob(Glob::escape("a[1].nii")).matches("a1.nii"));
+  EXPECT_FALSE(Glob(Glob::escape("x*y?z")).matches("xAAyBz"));
+  EXPECT_TRUE(Glob::has_wildcards("a/*.nii"));
+  EXPECT_TRUE(Glob::has_wildcards("a{b,c}"));
+  EXPECT_TRUE(Glob::has_wildcards("a\\(b"));
+  EXPECT_FALSE(Glob::has_wildcards("a/b (1).nii"));
+}
+
+TEST(GlobTest, ResolveDotsNormalizesTemplatePaths) {
+  const Glob::Options resolve{true};
+  EXPECT_TRUE(
+      Glob("train/labels/../images/x_0000.nii.gz", resolve).matches("train/images/x_0000.nii.gz"));
+  EXPECT_TRUE(Glob("./x_seg*.png", resolve).matches("x_seg.png"));
+  EXPECT_TRUE(Glob("a//b/./c", resolve).matches("a/b/c"));
+  EXPECT_TRUE(Glob("a/{b,c}/../d", resolve).matches("a/d"));
+  try {
+    Glob("a/../../x", resolve);
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("above the input folder"));
+  }
+  // Without the option these stay errors, as for `cases`.
+  EXPECT_THAT(error_of("train/labels/../images/x.nii"), HasSubstr("\"..\""));
+}
+
+TEST_F(GlobTreeTest, BraceAlternativesFindEachFileOnce) {
+  EXPECT_THAT(Glob("{a,b}/x.nii").find(dir.path()), ElementsAre("a/x.nii", "b/x.nii"));
+  // Overlapping alternatives: a file matched by both is listed once, in byte order.
+  EXPECT_THAT(Glob("{a/*,*/x}.nii").find(dir.path()),
+              ElementsAre("B/x.nii", "a-b/x.nii", "a.b/x.nii", "a/x.nii", "a/y.nii", "a_b/x.nii",
+                          "b/x.nii"));
+  EXPECT_THAT(Glob("{top,a/sub/z}.nii").find(dir.path()), ElementsAre("a/sub/z.nii", "top.nii"));
 }
 
 }  // namespace

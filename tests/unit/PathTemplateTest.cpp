@@ -75,5 +75,47 @@ TEST(PathTemplateTest, TemplateErrorsNameTheTemplateAndTheProblem) {
   EXPECT_EQ(error_of("{parent}/{name}"), "(no error)");
 }
 
+TEST(PathTemplateTest, GrandparentIsTheFolderAboveTheParent) {
+  EXPECT_EQ(render("{grandparent}", "CHAOS/Train_Sets/MR/1/T2SPIR/DICOM_anon/a.dcm"), "T2SPIR");
+  EXPECT_EQ(render("{grandparent}/{parent}", "a/b/c.png"), "a/b");
+  EXPECT_EQ(render("{grandparent}", "b/c.png", "data"), "data");
+  EXPECT_EQ(PathTemplate("{grandparent}", "t").render("c.png", "data", "up"), "up");
+  EXPECT_EQ(PathTemplate("{grandparent}", "t").render("c.png", "data"), "");
+}
+
+TEST(PathTemplateTest, PlainTemplatesAreNotPatterns) {
+  for (const std::string text :
+       {"{dir}/{stem}_gt.nii.gz", "{{x}}", "{dir}/../images/{stem}.nii", "a (1).png", "a]b"})
+    EXPECT_FALSE(PathTemplate(text, "t").is_pattern()) << text;
+  for (const std::string text : {"{dir}/{stem}_mask*.png", "{dir}/{stem}{_seg,_Segm}.nii",
+                                 "{dir}/x?.nii", "[ab].nii", "a\\*b"})
+    EXPECT_TRUE(PathTemplate(text, "t").is_pattern()) << text;
+}
+
+TEST(PathTemplateTest, PatternsEscapeValuesAndKeepWildcardsAndAlternatives) {
+  auto pattern = [](const std::string& text, const std::string& rel) {
+    return PathTemplate(text, "t").render_pattern(rel, "root");
+  };
+  // A BUSI name: spaces and parentheses are plain; brackets and braces get escaped.
+  EXPECT_EQ(pattern("{dir}/{stem}_mask*.png", "Dataset_BUSI_with_GT/benign/benign (12).png"),
+            "Dataset_BUSI_with_GT/benign/benign (12)_mask*.png");
+  EXPECT_EQ(pattern("{dir}/{stem}_mask*.png", "x/a[1]{b,c}*.png"),
+            "x/a\\[1\\]\\{b\\,c\\}\\*_mask*.png");
+  EXPECT_EQ(pattern("{dir}/*{_seg,_Segm}.nii", "B_355/B_355_t1.nii"), "B_355/*{_seg,_Segm}.nii");
+  EXPECT_EQ(pattern("{{{stem}}}*,x", "a/b.nii"), "\\{b\\}*\\,x");
+  EXPECT_EQ(pattern("a\\*b*", "a/b.nii"), "a\\*b*");
+  // render() gives the same text with the values as they are.
+  EXPECT_EQ(PathTemplate("{dir}/{stem}_mask*.png", "t").render("d/a[1].png", "root"),
+            "d/a[1]_mask*.png");
+}
+
+TEST(PathTemplateTest, AlternativesHoldNoPlaceholders) {
+  EXPECT_THAT(error_of("{dir}/{{stem}_seg,x}.nii"), HasSubstr("no '{' before it"));
+  EXPECT_THAT(error_of("{dir}/{a,{stem}}.nii"), HasSubstr("never closed"));
+  EXPECT_THAT(error_of("{dir}/x.nii\\"), HasSubstr("lone '\\'"));
+  EXPECT_THAT(error_of("{grandparnt}"), HasSubstr("{grandparent}"));
+  EXPECT_EQ(error_of("{dir}/{a,b}.nii"), "(no error)");
+}
+
 }  // namespace
 }  // namespace samed2d
