@@ -31,6 +31,9 @@ struct SequenceSpec {
   std::filesystem::path image;  // absolute or relative to the working directory
   std::string modality;         // e.g. "mr_t1"
   std::optional<std::size_t> component;
+  // When set, the image must have exactly this many components (a dataset whose 4D files all
+  // hold 4 channels); another count fails the case instead of slicing the wrong channel.
+  std::optional<std::size_t> expected_components;
   // When `image` is a folder holding several DICOM series: which one to read (see
   // read_dicom_series). Empty: the folder must hold exactly one.
   std::string dicom_series;
@@ -48,7 +51,8 @@ struct CaseSpec {
   std::vector<SequenceSpec> sequences;
   std::filesystem::path label;  // the label map file
   // Set by converters whose layout needs a label volume assembled from several files; when set,
-  // it is called instead of reading `label`, and may throw InputError.
+  // it is called instead of reading `label`, and may throw InputError. Its volume is in the
+  // file's own orientation: the pipeline reorients it like a label map it reads itself.
   std::function<Volume()> assemble_label;
   std::vector<std::filesystem::path> extra_sources;  // files read by assemble_label
   std::shared_ptr<const LabelMapping> mapping;

@@ -166,6 +166,11 @@ void load_case(CaseWork& w, const Profile& profile) {
     s.volume = vol;
     s.file = seq.image.string();
     const std::size_t n = vol->components();
+    if (seq.expected_components && n != *seq.expected_components)
+      throw InputError(
+          fmt::format("{}: has {} component(s) but every image of this dataset has {}; the file "
+                      "is malformed or not from this dataset, so replace it or leave the case out",
+                      s.file, n, *seq.expected_components));
     const bool rgb_2d = vol->is_2d() && n == 3 && vol->type() == VoxelType::UInt8;
     if (seq.component) {
       if (*seq.component >= n)
@@ -193,10 +198,9 @@ void load_case(CaseWork& w, const Profile& profile) {
   }
 
   std::shared_ptr<const Volume> label;
-  if (spec.assemble_label) {
-    label = std::make_shared<const Volume>(spec.assemble_label());
-  } else {
-    Volume v = read_label_volume(spec.label, warnings);
+  {
+    Volume v =
+        spec.assemble_label ? spec.assemble_label() : read_label_volume(spec.label, warnings);
     if (profile.orientation != Orientation::AsStored && !v.is_2d())
       v = reorient(v, profile.orientation);
     label = std::make_shared<const Volume>(std::move(v));
