@@ -4,15 +4,20 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "pipeline/ClassRegistry.hpp"
 #include "pipeline/Errors.hpp"
 #include "pipeline/JsonFile.hpp"
 #include "pipeline/Naming.hpp"
+#include "pipeline/Volume.hpp"
+#include "pipeline/VolumeReader.hpp"
 
 namespace samed2d {
 
@@ -20,10 +25,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string_view> kKeys{"dataset",   "converter", "description", "cases",
-                                          "case_name", "modality",  "sequences",   "label",
-                                          "labels",    "unions"};
-const std::vector<std::string_view> kSequenceKeys{"image", "modality", "component"};
+const std::vector<std::string_view> kKeys{
+    "dataset",   "converter",       "description",    "cases",     "exclude",
+    "case_name", "modality",        "modality_rules", "sequences", "components",
+    "label",     "label_threshold", "labels",         "unions"};
+const std::vector<std::string_view> kSequenceKeys{"image", "modality", "component", "components",
+                                                  "series"};
+const std::vector<std::string_view> kRuleKeys{"modality", "case_number_min", "case_number_max",
+                                              "path"};
+// Label value ranges ("1..5") expand to every value; more than this is surely a typo.
+constexpr std::int64_t kMaxRangeValues = 65536;
 
 [[noreturn]] void fail(const std::string& origin, std::string_view key, std::string_view problem) {
   throw ConfigError(fmt::format("{}: \"{}\" {}", origin, key, problem));
@@ -68,13 +79,45 @@ std::string dataset_of(const nlohmann::json& config, const std::string& origin) 
   return name;
 }
 
-Glob glob_of(const nlohmann::json& config, const std::string& origin) {
-  auto pattern = required_string(config, origin, "cases", "\"imagesTr/*.nii.gz\"");
+Glob pattern_of(std::string pattern, const std::string& origin, std::string_view key) {
   try {
     return Glob(std::move(pattern));
   } catch (const ConfigError& e) {
-    throw ConfigError(fmt::format("{}: \"cases\": {}", origin, e.what()));
+    throw ConfigError(fmt::format("{}: \"{}\": {}", origin, key, e.what()));
   }
+}
+
+Glob glob_of(const nlohmann::json& config, const std::string& origin) {
+  return pattern_of(required_string(config, origin, "cases", "\"imagesTr/*.nii.gz\""), origin,
+                    "cases");
+}
+
+std::vector<Glob> exclude_of(const nlohmann::json& config, const std::string& origin) {
+  std::vector<Glob> out;
+  if (!config.contains("exclude")) return out;
+  const auto& e = config["exclude"];
+  const char* what =
+      "must be a glob or a list of globs of relative paths that are never cases, e.g. "
+      "\"**/*_mask*.png\"";
+  if (e.is_string()) {
+    out.push_back(pattern_of(e.get<std::string>(), origin, "exclude"));
+  } else if (e.is_array() && !e.empty()) {
+    for (const auto& item : e) {
+      if (!item.is_string()) fail(origin, "exclude", what);
+      out.push_back(pattern_of(item.get<std::string>(), origin, "exclude"));
+    }
+  } else {
+    fail(origin, "exclude", what);
+  }
+  return out;
+}
+
+// A whole number >= `min` (components, case numbers).
+std::uint64_t count_of(const nlohmann::json& v, const std::string& origin, std::string_view key,
+                       std::uint64_t min, std::string_view what) {
+  if (!v.is_number_unsigned() || v.get<std::uint64_t>() < min)
+    fail(origin, key, fmt::format("is {}; give {}, a whole number from {}", v.dump(), what, min));
+  return v.get<std::uint64_t>();
 }
 
 PathTemplate template_of(const nlohmann::json& config, const std::string& origin,
@@ -83,7 +126,24 @@ PathTemplate template_of(const nlohmann::json& config, const std::string& origin
   std::string text(fallback);
   if (fallback.empty() || config.contains(k))
     text = required_string(config, origin, key, "\"{dir}/{stem}_seg.nii.gz\"");
-  return PathTemplate(std::move(text), fmt::format("{}: \"{}\"", origin, key));
+  PathTemplate t(std::move(text), fmt::format("{}: \"{}\"", origin, key));
+  if (key == "case_name" && t.is_pattern())
+    fail(origin, key,
+         fmt::format("is \"{}\"; a case name is not a file pattern, so it takes no wildcards, "
+                     "escapes or {{a,b}} alternatives",
+                     t.text()));
+  return t;
+}
+
+// Checks a file template's pattern syntax once, at load, with a made-up deep case path.
+void check_pattern(const PathTemplate& t, const std::string& origin, std::string_view key) {
+  if (!t.is_pattern()) return;
+  try {
+    Glob(t.render_pattern("d1/d2/d3/d4/d5/d6/case.nii.gz", "root", "up"), Glob::Options{true});
+  } catch (const ConfigError& e) {
+    fail(origin, key,
+         fmt::format("template \"{}\" is not a valid file pattern: {}", t.text(), e.what()));
+  }
 }
 
 std::string modality_of(const nlohmann::json& v, const std::string& origin, std::string_view key) {
@@ -112,6 +172,26 @@ std::int64_t label_value_of(const std::string& text, const std::string& origin) 
   return v;
 }
 
+// "3" -> {3}, "55..70" -> {55, ..., 70}.
+std::vector<std::int64_t> label_values_of(const std::string& text, const std::string& origin) {
+  const auto dots = text.find("..");
+  if (dots == std::string::npos) return {label_value_of(text, origin)};
+  const auto lo = label_value_of(text.substr(0, dots), origin);
+  const auto hi = label_value_of(text.substr(dots + 2), origin);
+  if (lo > hi)
+    fail(origin, "labels",
+         fmt::format("has the range \"{}\", whose first value is above its last; write it "
+                     "\"{}..{}\"",
+                     text, hi, lo));
+  if (hi - lo >= kMaxRangeValues)
+    fail(origin, "labels",
+         fmt::format("has the range \"{}\" of more than {} values; check its bounds", text,
+                     kMaxRangeValues));
+  std::vector<std::int64_t> values;
+  for (std::int64_t v = lo; v <= hi; ++v) values.push_back(v);
+  return values;
+}
+
 std::shared_ptr<const LabelMapping> mapping_of(const nlohmann::json& config,
                                                const ClassRegistry& classes,
                                                const std::string& origin) {
@@ -123,12 +203,22 @@ std::shared_ptr<const LabelMapping> mapping_of(const nlohmann::json& config,
          "must be a non-empty object of label value -> class name, e.g. {\"1\": \"liver\"}");
 
   std::map<std::string, std::vector<std::int64_t>> values_of;  // class name -> values
+  std::map<std::int64_t, std::string> key_of;                  // label value -> its key
   for (const auto& [text, name] : labels.items()) {
-    const auto value = label_value_of(text, origin);
+    const auto values = label_values_of(text, origin);
     if (!name.is_string() || name.get<std::string>().empty())
       fail(origin, "labels",
            fmt::format("maps \"{}\" to {}; give a class name string", text, name.dump()));
-    values_of[name.get<std::string>()].push_back(value);
+    for (const auto value : values) {
+      const auto [it, fresh] = key_of.emplace(value, text);
+      if (!fresh)
+        fail(origin, "labels",
+             fmt::format("has the keys \"{}\" and \"{}\", which both hold the value {}; give "
+                         "each label value one key",
+                         it->second, text, value));
+    }
+    auto& list = values_of[name.get<std::string>()];
+    list.insert(list.end(), values.begin(), values.end());
   }
 
   std::map<std::string, std::vector<std::int64_t>> union_values;
@@ -183,11 +273,136 @@ std::shared_ptr<const LabelMapping> mapping_of(const nlohmann::json& config,
   return mapping;
 }
 
+// The twin of a NIfTI file name: "x.nii" <-> "x.nii.gz"; empty for other names.
+std::string nifti_twin(const std::string& name) {
+  auto ends_with = [&](std::string_view suffix) {
+    return name.size() > suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends_with(".nii.gz")) return name.substr(0, name.size() - 3);
+  if (ends_with(".nii")) return name + ".gz";
+  return {};
+}
+
+// Drops every "x.nii" of `rels` (sorted relative paths) that has "x.nii.gz" beside it; returns
+// (kept .nii.gz, dropped .nii) pairs.
+std::vector<std::pair<std::string, std::string>> drop_nifti_twins(std::vector<std::string>& rels) {
+  std::vector<std::pair<std::string, std::string>> dropped;
+  const std::set<std::string> all(rels.begin(), rels.end());
+  std::vector<std::string> kept;
+  for (auto& rel : rels) {
+    const auto twin = nifti_twin(rel);
+    if (!twin.empty() && twin.size() > rel.size() && all.count(twin)) {
+      dropped.emplace_back(twin, rel);
+      continue;
+    }
+    kept.push_back(std::move(rel));
+  }
+  rels = std::move(kept);
+  return dropped;
+}
+
+std::string twin_warning(const fs::path& root, const std::string& kept,
+                         const std::string& dropped) {
+  return fmt::format(
+      "{}: ignored, since {} beside it has the same name (NIfTI twins); {} is read instead, so "
+      "delete one of the two if they differ",
+      (root / dropped).lexically_normal().string(), fs::path(kept).filename().string(),
+      fs::path(kept).filename().string());
+}
+
+// The last run of digits of a case name ("amos_0507" -> 507); none when it has no digit. A run
+// too long for 64 bits counts as the largest number.
+std::optional<std::uint64_t> case_number_of(std::string_view name) {
+  const auto last = name.find_last_of("0123456789");
+  if (last == std::string_view::npos) return std::nullopt;
+  auto first = last;
+  while (first > 0 && name[first - 1] >= '0' && name[first - 1] <= '9') --first;
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(name.data() + first, name.data() + last + 1, n);
+  if (ec != std::errc()) return std::numeric_limits<std::uint64_t>::max();
+  return n;
+}
+
+// Pixels whose colour (the mean of the colour channels; alpha ignored) is >= threshold become 1,
+// the rest 0.
+Volume threshold_label(const Volume& v, double threshold) {
+  const std::size_t n = v.components();
+  const std::size_t colours = n == 4 ? 3 : n == 2 ? 1 : n;
+  Volume out(VoxelType::UInt8, v.size(), 1, false);
+  out.geometry = v.geometry;
+  out.stored_dimensions = v.stored_dimensions;
+  std::uint8_t* o = out.data<std::uint8_t>();
+  v.visit([&](const auto* in) {
+    for (std::size_t i = 0; i < v.voxel_count(); ++i) {
+      double sum = 0;
+      for (std::size_t c = 0; c < colours; ++c)
+        sum += static_cast<double>(in[c * v.component_stride() + i * v.voxel_stride()]);
+      o[i] = sum / static_cast<double>(colours) >= threshold ? 1 : 0;
+    }
+  });
+  return out;
+}
+
+Volume as_float64(const Volume& v) {
+  Volume out(VoxelType::Float64, v.size(), 1, false);
+  out.geometry = v.geometry;
+  out.stored_dimensions = v.stored_dimensions;
+  double* o = out.data<double>();
+  v.visit([&](const auto* in) {
+    for (std::size_t i = 0; i < v.voxel_count(); ++i) o[i] = static_cast<double>(in[i]);
+  });
+  return out;
+}
+
+// The label map of a case made of several files (and/or thresholded ones): each voxel takes the
+// largest value among the files.
+Volume combine_labels(const std::vector<fs::path>& files, std::optional<double> threshold) {
+  std::vector<std::string> warnings;  // reader notes; the hook has no place for them
+  Volume out;
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    const auto& file = files[f];
+    Volume v = threshold ? threshold_label(read_volume(file, warnings), *threshold)
+                         : read_label_volume(file, warnings);
+    if (v.components() != 1)
+      throw InputError(fmt::format(
+          "{}: a label file with {} components cannot be combined with the case's other label "
+          "files; give the config a label template that matches only one-component label maps",
+          file.string(), v.components()));
+    if (f == 0) {
+      out = std::move(v);
+      continue;
+    }
+    if (v.size() != out.size())
+      throw InputError(fmt::format(
+          "{}: label file is {}x{}x{} but {} of the same case is {}x{}x{}; the label files of a "
+          "case are combined voxel by voxel, so remove the odd file or narrow the label template",
+          file.string(), v.size()[0], v.size()[1], v.size()[2], files[0].string(), out.size()[0],
+          out.size()[1], out.size()[2]));
+    if (v.type() != out.type()) {
+      if (out.type() != VoxelType::Float64) out = as_float64(out);
+      if (v.type() != VoxelType::Float64) v = as_float64(v);
+    }
+    v.visit([&](const auto* in) {
+      using T = std::remove_const_t<std::remove_pointer_t<decltype(in)>>;
+      T* o = out.data<T>();
+      for (std::size_t i = 0; i < out.voxel_count(); ++i) o[i] = std::max(o[i], in[i]);
+    });
+  }
+  return out;
+}
+
 // The root folder's own name, for {parent} of files at the top.
 std::string root_name_of(const fs::path& root) {
   fs::path p = fs::absolute(root).lexically_normal();
   if (p.filename().empty()) p = p.parent_path();
   return p.filename().string();
+}
+
+std::string root_parent_name_of(const fs::path& root) {
+  fs::path p = fs::absolute(root).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  return p.parent_path().filename().string();
 }
 
 }  // namespace
@@ -197,17 +412,69 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
     : origin_(origin),
       dataset_(dataset_of(config, origin)),
       cases_(glob_of(config, origin)),
+      exclude_(exclude_of(config, origin)),
       case_name_(template_of(config, origin, "case_name", "{stem}")),
       label_(template_of(config, origin, "label", "")) {
-  const bool single = config.contains("modality");
+  check_pattern(label_, origin, "label");
+  const bool single = config.contains("modality") || config.contains("modality_rules");
   const bool multi = config.contains("sequences");
   if (single == multi)
     fail(origin, single ? "sequences" : "modality",
-         single ? "and \"modality\" are both given; use \"modality\" for one image per case or "
-                  "\"sequences\" for several, not both"
+         single ? "and \"modality\" (or \"modality_rules\") are both given; use \"modality\" for "
+                  "one image per case or \"sequences\" for several, not both"
                 : "is missing; give \"modality\" (one image per case) or \"sequences\"");
+  std::optional<std::size_t> components;
+  if (config.contains("components"))
+    components = count_of(config["components"], origin, "components", 1,
+                          "the number of components every image of a case has");
   if (single) {
-    sequences_.push_back({std::nullopt, modality_of(config["modality"], origin, "modality"), {}});
+    Sequence seq;
+    if (config.contains("modality"))
+      seq.modality = modality_of(config["modality"], origin, "modality");
+    seq.components = components;
+    sequences_.push_back(std::move(seq));
+    if (config.contains("modality_rules")) {
+      const auto& rules = config["modality_rules"];
+      if (!rules.is_array() || rules.empty())
+        fail(origin, "modality_rules",
+             "must be a non-empty list of {\"modality\": \"ct_00\", \"case_number_max\": 500} "
+             "rules (keys modality, case_number_min, case_number_max, path)");
+      for (std::size_t i = 0; i < rules.size(); ++i) {
+        const auto& r = rules[i];
+        const std::string where = fmt::format("modality_rules[{}]", i);
+        if (!r.is_object())
+          fail(origin, where, "must be an object {\"modality\": \"ct_00\", \"path\": \"CT/**\"}");
+        for (const auto& [key, unused] : r.items())
+          if (std::find(kRuleKeys.begin(), kRuleKeys.end(), key) == kRuleKeys.end())
+            fail(origin, where + "." + key,
+                 fmt::format("is not a key of a modality rule{}; the keys are {}",
+                             did_you_mean(key, kRuleKeys), join_names(kRuleKeys)));
+        if (!r.contains("modality")) fail(origin, where, "lacks \"modality\"");
+        ModalityRule rule;
+        rule.modality = modality_of(r["modality"], origin, where + ".modality");
+        if (r.contains("case_number_min"))
+          rule.case_number_min = count_of(r["case_number_min"], origin, where + ".case_number_min",
+                                          0, "the smallest case number of the rule");
+        if (r.contains("case_number_max"))
+          rule.case_number_max = count_of(r["case_number_max"], origin, where + ".case_number_max",
+                                          0, "the largest case number of the rule");
+        if (rule.case_number_min && rule.case_number_max &&
+            *rule.case_number_min > *rule.case_number_max)
+          fail(origin, where,
+               fmt::format("has case_number_min {} above case_number_max {}; no case could match",
+                           *rule.case_number_min, *rule.case_number_max));
+        if (r.contains("path")) {
+          if (!r["path"].is_string())
+            fail(origin, where + ".path", "must be a glob of case paths such as \"MR/**\"");
+          rule.path = pattern_of(r["path"].get<std::string>(), origin, where + ".path");
+        }
+        if (!rule.case_number_min && !rule.case_number_max && !rule.path)
+          fail(origin, where,
+               "has no condition; give case_number_min, case_number_max or path (the fallback "
+               "for every other case is the top-level \"modality\")");
+        modality_rules_.push_back(std::move(rule));
+      }
+    }
   } else {
     const auto& list = config["sequences"];
     if (!list.is_array() || list.empty())
@@ -229,7 +496,10 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
                                                 "\"{dir}/{stem}_t1.nii.gz\"", where + ".image"),
                                 fmt::format("{}: \"{}.image\"", origin, where)),
                    modality_of(entry["modality"], origin, where + ".modality"),
+                   {},
+                   components,
                    {}};
+      check_pattern(*seq.image, origin, where + ".image");
       if (entry.contains("component")) {
         const auto& c = entry["component"];
         if (!c.is_number_integer() ||
@@ -237,6 +507,21 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
           fail(origin, where + ".component",
                fmt::format("is {}; give the component's index, a whole number from 0", c.dump()));
         seq.component = c.get<std::size_t>();
+      }
+      if (entry.contains("components"))
+        seq.components = count_of(entry["components"], origin, where + ".components", 1,
+                                  "the number of components the sequence's file has");
+      if (seq.component && seq.components && *seq.component >= *seq.components)
+        fail(origin, where + ".component",
+             fmt::format("is {}, but the file has {} components (0 to {})", *seq.component,
+                         *seq.components, *seq.components - 1));
+      if (entry.contains("series")) {
+        const auto& v = entry["series"];
+        if (!v.is_string() || v.get<std::string>().empty())
+          fail(origin, where + ".series",
+               "must be a DICOM series: its Series Instance UID or a glob of its Series "
+               "Description, e.g. \"*T2*\"");
+        seq.series = v.get<std::string>();
       }
       for (const auto& earlier : sequences_)
         if (earlier.modality == seq.modality)
@@ -248,6 +533,22 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
     }
   }
   mapping_ = mapping_of(config, classes, origin);
+  if (config.contains("label_threshold")) {
+    const auto& t = config["label_threshold"];
+    if (!t.is_number() || !std::isfinite(t.get<double>()))
+      fail(origin, "label_threshold",
+           fmt::format("is {}; give the grey level (e.g. 128) from which a label pixel counts as "
+                       "foreground",
+                       t.dump()));
+    label_threshold_ = t.get<double>();
+    for (const auto& c : mapping_->classes)
+      for (const auto v : c.values)
+        if (v != 1)
+          fail(origin, "labels",
+               fmt::format("maps the value {} to \"{}\", but with \"label_threshold\" a label "
+                           "pixel is only 0 or 1; map \"1\"",
+                           v, c.name));
+  }
 }
 
 std::unique_ptr<Converter> GenericConverter::create(const nlohmann::json& config,
@@ -259,15 +560,74 @@ std::unique_ptr<Converter> GenericConverter::create(const nlohmann::json& config
 std::string GenericConverter::layout() const {
   const bool components = std::any_of(sequences_.begin(), sequences_.end(),
                                       [](const Sequence& s) { return s.component.has_value(); });
-  if (components) return "4D + label map";
-  if (sequences_.size() > 1) return "sequences + label map";
-  return "label map";
+  const bool union_of_files = label_.is_pattern();
+  std::string label = "label map";
+  if (union_of_files && label_threshold_)
+    label = "mask files (union, threshold)";
+  else if (union_of_files)
+    label = "mask files (union)";
+  else if (label_threshold_)
+    label = "lossy mask (threshold)";
+  std::string images;
+  if (components)
+    images = "4D";
+  else if (sequences_.size() > 1)
+    images = "sequences";
+  else if (label != "label map")
+    images = "image";
+  return images.empty() ? label : images + " + " + label;
 }
 
 std::vector<std::string> GenericConverter::modalities() const {
   std::vector<std::string> m;
-  for (const auto& s : sequences_) m.push_back(s.modality);
+  auto add = [&](const std::string& modality) {
+    if (!modality.empty() && std::find(m.begin(), m.end(), modality) == m.end())
+      m.push_back(modality);
+  };
+  for (const auto& r : modality_rules_) add(r.modality);
+  for (const auto& s : sequences_) add(s.modality);
   return m;
+}
+
+std::string GenericConverter::modality_for(const std::string& rel,
+                                           const std::string& case_name) const {
+  const auto number = case_number_of(case_name);
+  for (const auto& r : modality_rules_) {
+    if ((r.case_number_min || r.case_number_max) && !number) continue;
+    if (r.case_number_min && *number < *r.case_number_min) continue;
+    if (r.case_number_max && *number > *r.case_number_max) continue;
+    if (r.path && !r.path->matches(rel)) continue;
+    return r.modality;
+  }
+  return sequences_.front().modality;
+}
+
+std::vector<fs::path> GenericConverter::resolve(const PathTemplate& t, const std::string& rel,
+                                                const Root& root, CaseSpec& spec,
+                                                std::string& error) const {
+  if (!t.is_pattern()) {
+    fs::path p = (root.path / t.render(rel, root.name, root.parent_name)).lexically_normal();
+    std::error_code ec;
+    if (!fs::exists(p, ec)) {
+      const auto twin = nifti_twin(p.filename().string());
+      if (!twin.empty() && fs::exists(p.parent_path() / twin, ec)) p = p.parent_path() / twin;
+    }
+    return {p};
+  }
+  const std::string pattern = t.render_pattern(rel, root.name, root.parent_name);
+  std::vector<std::string> found;
+  try {
+    found = Glob(pattern, Glob::Options{true}).find(root.path);
+  } catch (const ConfigError& e) {
+    error = fmt::format("{}: the template \"{}\" gives a pattern that cannot be used: {}", rel,
+                        t.text(), e.what());
+    return {};
+  }
+  for (const auto& [kept, dropped] : drop_nifti_twins(found))
+    spec.warnings.push_back(twin_warning(root.path, kept, dropped));
+  std::vector<fs::path> out;
+  for (const auto& f : found) out.push_back((root.path / f).lexically_normal());
+  return out;
 }
 
 std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) const {
@@ -277,7 +637,7 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
         fmt::format("{}: the input folder does not exist or is not a folder; pass "
                     "the folder that holds the {} dataset (see {})",
                     input_root.string(), dataset_, origin_));
-  const std::string root_name = root_name_of(input_root);
+  const Root root{input_root, root_name_of(input_root), root_parent_name_of(input_root)};
 
   struct Taken {
     std::string source;
@@ -285,30 +645,99 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
   };
   std::map<std::string, std::vector<Taken>> taken;  // case name -> earlier cases
 
+  std::vector<std::string> found = cases_.find(input_root);
+  found.erase(std::remove_if(found.begin(), found.end(),
+                             [&](const std::string& rel) {
+                               return std::any_of(exclude_.begin(), exclude_.end(),
+                                                  [&](const Glob& g) { return g.matches(rel); });
+                             }),
+              found.end());
+  std::map<std::string, std::vector<std::string>> twin_warnings;  // kept case -> warnings
+  for (const auto& [kept, dropped] : drop_nifti_twins(found))
+    twin_warnings[kept].push_back(twin_warning(input_root, kept, dropped));
+
   std::vector<CaseSpec> cases;
-  for (const auto& rel : cases_.find(input_root)) {
+  for (const auto& rel : found) {
     CaseSpec spec;
     spec.dataset = dataset_;
     spec.source = rel;
-    spec.name = sanitize_case_name(case_name_.render(rel, root_name));
-    for (const auto& seq : sequences_) {
-      const auto image =
-          seq.image ? input_root / seq.image->render(rel, root_name) : input_root / rel;
+    spec.name = sanitize_case_name(case_name_.render(rel, root.name, root.parent_name));
+    spec.mapping = mapping_;
+    if (auto it = twin_warnings.find(rel); it != twin_warnings.end()) spec.warnings = it->second;
+    std::string error;
+
+    for (std::size_t i = 0; i < sequences_.size(); ++i) {
+      const auto& seq = sequences_[i];
       SequenceSpec s;
-      s.image = image.lexically_normal();
+      s.image = (input_root / rel).lexically_normal();
       s.modality = seq.modality;
       s.component = seq.component;
+      s.expected_components = seq.components;
+      s.dicom_series = seq.series;
+      if (!modality_rules_.empty()) {
+        s.modality = modality_for(rel, spec.name);
+        if (s.modality.empty() && error.empty()) {
+          const auto number = case_number_of(spec.name);
+          error = fmt::format(
+              "{}: no rule of \"modality_rules\" matches this case ({}) and the config has no "
+              "fallback \"modality\"; add a rule for it or a \"modality\"",
+              rel,
+              number ? fmt::format("case number {}", *number)
+                     : std::string("its name has no digits"));
+        }
+      }
+      if (seq.image) {
+        const auto files = resolve(*seq.image, rel, root, spec, error);
+        if (!files.empty()) s.image = files.front();
+        if (seq.image->is_pattern() && error.empty() && files.size() != 1) {
+          const std::string where = fmt::format("sequences[{}].image", i);
+          if (files.empty())
+            error = fmt::format(
+                "{}: no file matches the {} template \"{}\" (looked for {}); the case lacks this "
+                "sequence, or the template needs fixing",
+                rel, where, seq.image->text(),
+                (input_root / seq.image->render(rel, root.name, root.parent_name))
+                    .lexically_normal()
+                    .string());
+          else {
+            std::vector<std::string> shown;
+            for (std::size_t k = 0; k < files.size() && k < 3; ++k)
+              shown.push_back(files[k].string());
+            if (files.size() > 3) shown.emplace_back("...");
+            error = fmt::format(
+                "{}: {} files match the {} template \"{}\" ({}); a sequence image must be one "
+                "file, so make the template more specific",
+                rel, files.size(), where, seq.image->text(), fmt::join(shown, ", "));
+          }
+        }
+      }
       spec.sequences.push_back(std::move(s));
     }
-    spec.label = (input_root / label_.render(rel, root_name)).lexically_normal();
-    spec.mapping = mapping_;
 
-    if (spec.name.empty()) {
-      spec.discovery_error = fmt::format(
+    const auto labels = resolve(label_, rel, root, spec, error);
+    if (!labels.empty()) {
+      spec.label = labels.front();
+      spec.extra_sources.assign(labels.begin() + 1, labels.end());
+      if (labels.size() > 1 || label_threshold_)
+        spec.assemble_label = [labels, threshold = label_threshold_] {
+          return combine_labels(labels, threshold);
+        };
+    } else {
+      spec.label =
+          (input_root / label_.render(rel, root.name, root.parent_name)).lexically_normal();
+      if (error.empty())
+        error = fmt::format(
+            "{}: no file matches the label template \"{}\" (looked for {}); the case has no "
+            "label map, or the template needs fixing",
+            rel, label_.text(), spec.label.string());
+    }
+
+    if (error.empty() && spec.name.empty())
+      error = fmt::format(
           "{}: the case name template \"{}\" gives an empty name; give the config a case_name "
           "template that names every case",
           rel, case_name_.text());
-    } else {
+    if (error.empty()) {
       auto& earlier_cases = taken[spec.name];
       for (const auto& earlier : earlier_cases) {
         const bool shared =
@@ -317,19 +746,20 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
                      earlier.modalities.end();
             });
         if (shared) {
-          spec.discovery_error = fmt::format(
+          error = fmt::format(
               "{}: case name '{}' collides with {}; give the config a case_name template that "
               "tells them apart",
               rel, spec.name, earlier.source);
           break;
         }
       }
-      if (spec.discovery_error.empty()) {
+      if (error.empty()) {
         Taken t{rel, {}};
         for (const auto& s : spec.sequences) t.modalities.push_back(s.modality);
         earlier_cases.push_back(std::move(t));
       }
     }
+    spec.discovery_error = std::move(error);
     cases.push_back(std::move(spec));
   }
   return cases;

@@ -1,7 +1,11 @@
 #pragma once
 // The generic converter: the dataset config of SPEC section 8, for every layout where each
-// matching file is one case and the other files of the case are found by templates.
+// matching file is one case and the other files of the case are found by templates. Beyond
+// SPEC section 8 it takes brace alternatives and wildcards in templates, `exclude`,
+// `modality_rules`, label value ranges ("1..5"), `label_threshold`, `components`, a sequence's
+// `series` and the {grandparent} placeholder (README "Dataset configs").
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -37,16 +41,43 @@ class GenericConverter : public Converter {
  private:
   struct Sequence {
     std::optional<PathTemplate> image;  // none: the matching file itself
-    std::string modality;
+    std::string modality;               // empty: decided by modality_rules_ per case
     std::optional<std::size_t> component;
+    std::optional<std::size_t> components;  // every file must have this many
+    std::string series;                     // SequenceSpec::dicom_series
   };
+  struct ModalityRule {
+    std::string modality;
+    std::optional<std::uint64_t> case_number_min;
+    std::optional<std::uint64_t> case_number_max;
+    std::optional<Glob> path;
+  };
+  // Where a case's files are looked up: the input root and the names its templates need.
+  struct Root {
+    std::filesystem::path path;
+    std::string name;
+    std::string parent_name;
+  };
+
+  // The files a template names for one case: one path (which may not exist) for a plain
+  // template, every match for a pattern. Appends discovery warnings (ignored NIfTI twins) to
+  // `spec`; sets `error` when the pattern cannot be used.
+  std::vector<std::filesystem::path> resolve(const PathTemplate& t, const std::string& rel,
+                                             const Root& root, CaseSpec& spec,
+                                             std::string& error) const;
+  // The modality of a single-image case from modality_rules_ (then the fallback); empty when
+  // none applies.
+  std::string modality_for(const std::string& rel, const std::string& case_name) const;
 
   std::string origin_;
   std::string dataset_;
   Glob cases_;
+  std::vector<Glob> exclude_;
   PathTemplate case_name_;
   std::vector<Sequence> sequences_;
+  std::vector<ModalityRule> modality_rules_;
   PathTemplate label_;
+  std::optional<double> label_threshold_;
   std::shared_ptr<const LabelMapping> mapping_;
 };
 

@@ -304,7 +304,7 @@ TEST(MsdBrainTumourReplica, SequencesPickComponentsOfTheSame4dFile) {
 
 TEST(CaseNameTest, SanitizedNameCollisionsFailTheLaterCase) {
   test::TempDir dir;
-  for (const std::string f : {"a b.nii.gz", "a_b.nii.gz", "X.nii", "X.nii.gz", "case--1.nii.gz",
+  for (const std::string f : {"a b.nii.gz", "a_b.nii.gz", "X.mha", "X.nii.gz", "case--1.nii.gz",
                               "case-1.nii.gz", "1.2.840.113619.2.nii.gz", "benign (12).png"})
     write_text(dir / "data" / f, "x");
   const auto converter = make(R"({"dataset": "Test", "cases": "data/*", "modality": "ct_00",
@@ -317,7 +317,7 @@ TEST(CaseNameTest, SanitizedNameCollisionsFailTheLaterCase) {
   EXPECT_THAT(
       got, ElementsAre(std::pair<std::string, std::string>{"data/1.2.840.113619.2.nii.gz",
                                                            "1.2.840.113619.2"},
-                       std::pair<std::string, std::string>{"data/X.nii", "X"},
+                       std::pair<std::string, std::string>{"data/X.mha", "X"},
                        std::pair<std::string, std::string>{"data/X.nii.gz", "X"},
                        std::pair<std::string, std::string>{"data/a b.nii.gz", "a_b"},
                        std::pair<std::string, std::string>{"data/a_b.nii.gz", "a_b"},
@@ -331,7 +331,7 @@ TEST(CaseNameTest, SanitizedNameCollisionsFailTheLaterCase) {
   EXPECT_EQ(cases[4].discovery_error,
             "data/a_b.nii.gz: case name 'a_b' collides with data/a b.nii.gz; give the config a "
             "case_name template that tells them apart");
-  EXPECT_THAT(cases[2].discovery_error, HasSubstr("collides with data/X.nii;"));
+  EXPECT_THAT(cases[2].discovery_error, HasSubstr("collides with data/X.mha;"));
   EXPECT_EQ(cases[0].label, dir / "labels" / "1.2.840.113619.2.nii.gz");
 }
 
@@ -509,6 +509,361 @@ TEST(GenericConfigErrorTest, ConverterAndDescriptionTypes) {
   EXPECT_THAT(error_of(with(R"(, "converter": "other")")), HasSubstr("\"converter\""));
   EXPECT_THAT(error_of(with(R"(, "description": 5)")), HasSubstr("\"description\""));
   EXPECT_THAT(error_of("[]"), HasSubstr("JSON object"));
+}
+
+// --- Extensions beyond SPEC section 8 -------------------------------------------------------
+
+std::vector<std::string> sources_of(const std::vector<CaseSpec>& cases) {
+  std::vector<std::string> out;
+  for (const auto& c : cases) out.push_back(c.source);
+  return out;
+}
+
+// BUSI as unzipped: one folder per class, image "benign (N).png", its mask "benign (N)_mask.png"
+// and, for some cases, a second mask "benign (N)_mask_1.png".
+TEST(BusiReplica, MasksOfACaseAreUnitedAndNamesAreLiteral) {
+  test::TempDir dir;
+  const fs::path busi = dir / "Dataset_BUSI_with_GT";
+  for (const std::string f :
+       {"benign/benign (1).png", "benign/benign (1)_mask.png", "benign/benign (1)_mask_1.png",
+        "benign/benign (10).png", "benign/benign (10)_mask.png", "malignant/malignant (2).png",
+        "malignant/malignant (2)_mask.png", "normal/normal (3).png", "normal/normal (3)_mask.png"})
+    write_text(busi / f, "x");
+  const auto converter = make(R"({"dataset": "BUSI", "cases": "Dataset_BUSI_with_GT/*/*.png",
+      "exclude": "**/*_mask*.png", "modality": "ultrasound", "label": "{dir}/{stem}_mask*.png",
+      "labels": {"255": "breast_tumor"}})");
+  const auto cases = converter.discover(dir.path());
+  ASSERT_THAT(names_of(cases),
+              ElementsAre("benign_(1)", "benign_(10)", "malignant_(2)", "normal_(3)"));
+  for (const auto& c : cases) EXPECT_EQ(c.discovery_error, "") << c.source;
+  // "benign (1)_mask*" is matched literally: no "(10)" masks, two files of its own.
+  EXPECT_EQ(cases[0].label, busi / "benign" / "benign (1)_mask.png");
+  EXPECT_THAT(cases[0].extra_sources, ElementsAre(busi / "benign" / "benign (1)_mask_1.png"));
+  EXPECT_TRUE(static_cast<bool>(cases[0].assemble_label));
+  EXPECT_EQ(cases[1].label, busi / "benign" / "benign (10)_mask.png");
+  EXPECT_THAT(cases[1].extra_sources, IsEmpty());
+  EXPECT_FALSE(static_cast<bool>(cases[1].assemble_label));
+  EXPECT_EQ(converter.layout(), "image + mask files (union)");
+}
+
+TEST(BusiReplica, ACaseWithoutMaskFailsAtDiscovery) {
+  test::TempDir dir;
+  write_text(dir / "benign" / "benign (4).png", "x");
+  const auto cases = make(R"({"dataset": "BUSI", "cases": "*/*.png", "exclude": ["**/*_mask*"],
+      "modality": "ultrasound", "label": "{dir}/{stem}_mask*.png",
+      "labels": {"255": "breast_tumor"}})")
+                         .discover(dir.path());
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_THAT(cases[0].discovery_error,
+              AllOf(HasSubstr("benign/benign (4).png: no file matches the label template "
+                              "\"{dir}/{stem}_mask*.png\""),
+                    HasSubstr("benign (4)_mask*.png")));
+}
+
+TEST(NiftiTwinTest, CasesKeepTheGzTwinAndWarnAboutTheOther) {
+  test::TempDir dir;
+  for (const std::string f : {"img/X.nii", "img/X.nii.gz", "img/Y.nii", "img/Z.nii.gz",
+                              "lab/X.nii.gz", "lab/Y.nii", "lab/Z.nii.gz"})
+    write_text(dir / f, "x");
+  const auto cases = make(R"({"dataset": "D", "cases": "img/*.{nii,nii.gz}", "modality": "ct_00",
+      "label": "lab/{stem}.nii.gz", "labels": {"1": "liver"}})")
+                         .discover(dir.path());
+  EXPECT_THAT(sources_of(cases), ElementsAre("img/X.nii.gz", "img/Y.nii", "img/Z.nii.gz"));
+  ASSERT_EQ(cases[0].warnings.size(), 1u);
+  EXPECT_EQ(cases[0].warnings[0], (dir / "img" / "X.nii").string() +
+                                      ": ignored, since X.nii.gz beside it has the same name "
+                                      "(NIfTI twins); X.nii.gz is read instead, so delete one of "
+                                      "the two if they differ");
+  EXPECT_THAT(cases[1].warnings, IsEmpty());
+  EXPECT_THAT(cases[2].warnings, IsEmpty());
+  // The template names lab/Y.nii.gz, which is missing: its twin lab/Y.nii is used.
+  EXPECT_EQ(cases[1].label, dir / "lab" / "Y.nii");
+  EXPECT_EQ(cases[0].label, dir / "lab" / "X.nii.gz");
+  for (const auto& c : cases) EXPECT_EQ(c.discovery_error, "");
+}
+
+TEST(NiftiTwinTest, PatternMatchesKeepTheGzTwin) {
+  test::TempDir dir;
+  for (const std::string f : {"c1/c1_t1.nii.gz", "c1/c1_seg.nii", "c1/c1_seg.nii.gz"})
+    write_text(dir / f, "x");
+  const auto cases = make(R"({"dataset": "D", "cases": "*/*_t1.nii.gz", "modality": "mr_t1",
+      "label": "{dir}/*_seg.nii*", "labels": {"1": "liver"}})")
+                         .discover(dir.path());
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0].label, dir / "c1" / "c1_seg.nii.gz");
+  EXPECT_THAT(cases[0].extra_sources, IsEmpty());
+  EXPECT_FALSE(static_cast<bool>(cases[0].assemble_label));
+  EXPECT_THAT(cases[0].warnings, ElementsAre(HasSubstr("c1_seg.nii: ignored")));
+}
+
+// BraTS 2020: every case's seg is "<case>_seg.nii", except case 355's "W39_1998.09.19_Segm.nii".
+TEST(BraTS2020Replica, AlternativesFindTheOddSegOfCase355) {
+  test::TempDir dir;
+  const std::string top = "MICCAI_BraTS2020_TrainingData/";
+  for (const std::string f : {"BraTS20_Training_001/BraTS20_Training_001_flair.nii",
+                              "BraTS20_Training_001/BraTS20_Training_001_seg.nii",
+                              "BraTS20_Training_355/BraTS20_Training_355_flair.nii",
+                              "BraTS20_Training_355/W39_1998.09.19_Segm.nii"})
+    write_text(dir / (top + f), "x");
+  const auto cases = make(R"({"dataset": "BraTS2020", "converter": "generic",
+      "cases": "MICCAI_BraTS2020_TrainingData/*/*_flair.nii", "case_name": "{parent}",
+      "sequences": [{"image": "{dir}/{parent}_flair.nii", "modality": "mr_flair"}],
+      "label": "{dir}/*{_seg,_Segm}.nii", "labels": {"1": "non_enhancing_tumor_core"}})")
+                         .discover(dir.path());
+  ASSERT_THAT(names_of(cases), ElementsAre("BraTS20_Training_001", "BraTS20_Training_355"));
+  EXPECT_EQ(cases[0].label, dir / top / "BraTS20_Training_001" / "BraTS20_Training_001_seg.nii");
+  EXPECT_EQ(cases[1].label, dir / top / "BraTS20_Training_355" / "W39_1998.09.19_Segm.nii");
+  for (const auto& c : cases) EXPECT_EQ(c.discovery_error, "");
+}
+
+// FLARE22: cases found by their labels; the image lies in a sibling folder.
+TEST(Flare22Replica, TemplatesMayClimbOutOfTheCaseFolder) {
+  test::TempDir dir;
+  for (const std::string f :
+       {"Training/labels/FLARE22_Tr_0001.nii.gz", "Training/images/FLARE22_Tr_0001_0000.nii.gz",
+        "Training/labels/FLARE22_Tr_0002.nii.gz"})
+    write_text(dir / f, "x");
+  for (const std::string image :
+       {"{dir}/../images/{stem}_0000.nii.gz", "{dir}/../images/{stem}_000[0].nii.gz"}) {
+    const auto cases = make(R"({"dataset": "FLARE22", "cases": "Training/labels/*.nii.gz",
+        "sequences": [{"image": ")" +
+                            image +
+                            R"(", "modality": "ct_00"}], "label": "{path}",
+        "labels": {"1": "liver"}})")
+                           .discover(dir.path());
+    ASSERT_EQ(cases.size(), 2u) << image;
+    EXPECT_EQ(cases[0].sequences[0].image,
+              dir / "Training" / "images" / "FLARE22_Tr_0001_0000.nii.gz");
+    EXPECT_EQ(cases[0].discovery_error, "") << image;
+    if (image.find('[') != std::string::npos) {
+      EXPECT_THAT(cases[1].discovery_error,
+                  AllOf(HasSubstr("Training/labels/FLARE22_Tr_0002.nii.gz: no file matches the "
+                                  "sequences[0].image template"),
+                        HasSubstr("Training/images/FLARE22_Tr_0002_000[0].nii.gz")));
+    } else {
+      // A plain template names its file, missing or not; the load reports a missing one.
+      EXPECT_EQ(cases[1].discovery_error, "");
+      EXPECT_EQ(cases[1].sequences[0].image,
+                dir / "Training" / "images" / "FLARE22_Tr_0002_0000.nii.gz");
+    }
+  }
+}
+
+TEST(SequencePatternTest, ASequenceImageMustMatchExactlyOneFile) {
+  test::TempDir dir;
+  for (const std::string f : {"a/a_seg.nii.gz", "a/a_t1.nii.gz", "a/a_t1ce.nii.gz"})
+    write_text(dir / f, "x");
+  const auto cases = make(R"({"dataset": "D", "cases": "*/*_seg.nii.gz", "case_name": "{parent}",
+      "sequences": [{"image": "{dir}/*_t1*.nii.gz", "modality": "mr_t1"}],
+      "label": "{path}", "labels": {"1": "liver"}})")
+                         .discover(dir.path());
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0].discovery_error,
+            "a/a_seg.nii.gz: 2 files match the sequences[0].image template \"{dir}/*_t1*.nii.gz\" "
+            "(" +
+                (dir / "a" / "a_t1.nii.gz").string() + ", " +
+                (dir / "a" / "a_t1ce.nii.gz").string() +
+                "); a sequence image must be one file, so make the template more specific");
+}
+
+TEST(ExcludeTest, ExcludedPathsAreNeverCases) {
+  test::TempDir dir;
+  for (const std::string f : {"p1/p1_4d.nii.gz", "p1/p1_frame01.nii.gz", "p1/p1_frame01_gt.nii.gz",
+                              "p2/p2_frame03.nii.gz", "p2/p2_frame03_gt.nii.gz"})
+    write_text(dir / f, "x");
+  const std::string rest = R"(, "modality": "mr_00", "label": "{dir}/{stem}_gt.nii.gz",
+      "labels": {"1": "right_ventricle"}})";
+  EXPECT_THAT(sources_of(make(R"({"dataset": "ACDC", "cases": "**/*.nii.gz",
+      "exclude": ["**/*_4d.nii.gz", "**/*_gt.nii.gz"])" +
+                              rest)
+                             .discover(dir.path())),
+              ElementsAre("p1/p1_frame01.nii.gz", "p2/p2_frame03.nii.gz"));
+  EXPECT_THAT(sources_of(make(R"({"dataset": "ACDC", "cases": "**/*.nii.gz",
+      "exclude": "{**/*_4d,**/*_gt,p2/*}.nii.gz")" +
+                              rest)
+                             .discover(dir.path())),
+              ElementsAre("p1/p1_frame01.nii.gz"));
+}
+
+// AMOS: cases 0001-0500 are CT, 0501 and above MR, in the same folders.
+TEST(ModalityRulesTest, CaseNumberAndPathPickTheModality) {
+  test::TempDir dir;
+  for (const std::string f :
+       {"imagesTr/amos_0001.nii.gz", "imagesTr/amos_0500.nii.gz", "imagesTr/amos_0507.nii.gz",
+        "imagesTr/amos_extra.nii.gz", "imagesVa/amos_0008.nii.gz"})
+    write_text(dir / f, "x");
+  const auto converter = make(R"({"dataset": "AMOS", "cases": "images*/amos_*.nii.gz",
+      "modality_rules": [{"path": "imagesVa/**", "modality": "ct_01"},
+                         {"case_number_max": 500, "modality": "ct_00"},
+                         {"case_number_min": 501, "modality": "mr_00"}],
+      "label": "labels{parent}/{name}", "labels": {"1": "spleen"}})");
+  EXPECT_THAT(converter.modalities(), ElementsAre("ct_01", "ct_00", "mr_00"));
+  const auto cases = converter.discover(dir.path());
+  ASSERT_EQ(cases.size(), 5u);
+  std::vector<std::string> modalities;
+  for (const auto& c : cases) modalities.push_back(c.sequences[0].modality);
+  EXPECT_THAT(modalities, ElementsAre("ct_00", "ct_00", "mr_00", "", "ct_01"));
+  EXPECT_EQ(cases[3].discovery_error,
+            "imagesTr/amos_extra.nii.gz: no rule of \"modality_rules\" matches this case (its "
+            "name has no digits) and the config has no fallback \"modality\"; add a rule for it "
+            "or a \"modality\"");
+  for (const std::size_t i : {0, 1, 2, 4}) EXPECT_EQ(cases[i].discovery_error, "") << i;
+
+  // With a fallback every case gets one.
+  const auto with_fallback = make(R"({"dataset": "AMOS", "cases": "imagesTr/amos_*.nii.gz",
+      "modality": "mr_t2", "modality_rules": [{"case_number_max": 500, "modality": "ct_00"}],
+      "label": "{path}", "labels": {"1": "spleen"}})");
+  EXPECT_THAT(with_fallback.modalities(), ElementsAre("ct_00", "mr_t2"));
+  modalities.clear();
+  for (const auto& c : with_fallback.discover(dir.path()))
+    modalities.push_back(c.sequences[0].modality);
+  EXPECT_THAT(modalities, ElementsAre("ct_00", "ct_00", "mr_t2", "mr_t2"));
+}
+
+TEST(ModalityRulesTest, SameNameWithDifferentModalitiesDoesNotCollide) {
+  test::TempDir dir;
+  for (const std::string f : {"CT/1.nii.gz", "MR/1.nii.gz", "MR2/1.nii.gz"})
+    write_text(dir / f, "x");
+  const auto cases = make(R"({"dataset": "D", "cases": "*/1.nii.gz",
+      "modality_rules": [{"path": "CT/*", "modality": "ct_00"}, {"path": "MR*/*", "modality": "mr_00"}],
+      "label": "{path}", "labels": {"1": "liver"}})")
+                         .discover(dir.path());
+  ASSERT_EQ(cases.size(), 3u);
+  EXPECT_EQ(cases[0].discovery_error, "");
+  EXPECT_EQ(cases[1].discovery_error, "");
+  EXPECT_THAT(cases[2].discovery_error, HasSubstr("case name '1' collides with MR/1.nii.gz"));
+}
+
+TEST(GenericExtensionsTest, ComponentsSeriesAndGrandparentReachTheCaseSpec) {
+  test::TempDir dir;
+  write_text(dir / "Task01_BrainTumour" / "imagesTr" / "BRATS_001.nii.gz", "x");
+  const auto cases = make(R"({"dataset": "D", "cases": "*/imagesTr/*.nii.gz", "components": 4,
+      "case_name": "{grandparent}_{stem}",
+      "sequences": [{"image": "{path}", "modality": "mr_flair", "component": 0},
+                    {"image": "{path}", "modality": "mr_t1w", "component": 1, "components": 2,
+                     "series": "*T1*"}],
+      "label": "{dir}/../labelsTr/{name}", "labels": {"1": "liver"}})")
+                         .discover(dir.path());
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0].name, "Task01_BrainTumour_BRATS_001");
+  EXPECT_EQ(cases[0].sequences[0].expected_components, std::optional<std::size_t>(4));
+  EXPECT_EQ(cases[0].sequences[1].expected_components, std::optional<std::size_t>(2));
+  EXPECT_EQ(cases[0].sequences[0].dicom_series, "");
+  EXPECT_EQ(cases[0].sequences[1].dicom_series, "*T1*");
+  EXPECT_EQ(cases[0].label, dir / "Task01_BrainTumour" / "labelsTr" / "BRATS_001.nii.gz");
+}
+
+TEST(GenericExtensionsTest, LayoutPhrases) {
+  const std::string base = R"({"dataset": "D", "cases": "*", "labels": {"1": "liver"}, )";
+  EXPECT_EQ(make(base + R"("modality": "ct_00", "label": "{path}"})").layout(), "label map");
+  EXPECT_EQ(make(base + R"("modality": "ct_00", "label": "{dir}/{stem}_mask*.png"})").layout(),
+            "image + mask files (union)");
+  EXPECT_EQ(
+      make(base + R"("modality": "ct_00", "label": "{path}", "label_threshold": 128})").layout(),
+      "image + lossy mask (threshold)");
+  EXPECT_EQ(
+      make(base + R"("modality": "ct_00", "label": "{dir}/*.png", "label_threshold": 9})").layout(),
+      "image + mask files (union, threshold)");
+  EXPECT_EQ(make(base + R"("sequences": [{"image": "a", "modality": "mr_t1"},
+      {"image": "b", "modality": "mr_t2"}], "label": "{path}"})")
+                .layout(),
+            "sequences + label map");
+  EXPECT_EQ(make(base + R"("sequences": [{"image": "a", "modality": "mr_t1", "component": 0}],
+      "label": "{path}"})")
+                .layout(),
+            "4D + label map");
+}
+
+TEST(GenericExtensionsTest, LabelRangesExpandToEveryValue) {
+  const auto mapping = make(R"({"dataset": "CHAOS", "cases": "*", "modality": "mr_t2",
+      "label": "{path}", "labels": {"55..70": "liver", "110..135": "right_kidney",
+      "-3..-1": "spleen", "7..7": "left_kidney"}})")
+                           .mapping();
+  std::map<std::string, std::vector<std::int64_t>> values;
+  for (const auto& c : mapping->classes) values[c.name] = c.values;
+  std::vector<std::int64_t> liver;
+  for (std::int64_t v = 55; v <= 70; ++v) liver.push_back(v);
+  EXPECT_EQ(values["liver"], liver);
+  EXPECT_EQ(values["right_kidney"].size(), 26u);
+  EXPECT_EQ(values["right_kidney"].front(), 110);
+  EXPECT_EQ(values["right_kidney"].back(), 135);
+  EXPECT_EQ(values["spleen"], (std::vector<std::int64_t>{-3, -2, -1}));
+  EXPECT_EQ(values["left_kidney"], (std::vector<std::int64_t>{7}));
+}
+
+TEST(GenericConfigErrorTest, ExtensionKeysAreValidated) {
+  const std::string base =
+      R"({"dataset": "D", "cases": "*", "modality": "ct_00", "label": "{path}", )";
+  const std::string labels = R"("labels": {"1": "liver"})";
+  // Label ranges.
+  EXPECT_THAT(error_of(base + R"("labels": {"5..3": "liver"}})"),
+              AllOf(HasSubstr("\"5..3\""), HasSubstr("\"3..5\"")));
+  EXPECT_THAT(error_of(base + R"("labels": {"1..x": "liver"}})"), HasSubstr("\"x\""));
+  EXPECT_THAT(error_of(base + R"("labels": {"0..65536": "liver"}})"), HasSubstr("65536 values"));
+  EXPECT_EQ(error_of(base + R"("labels": {"0..65535": "liver"}})"), "(no error)");
+  EXPECT_THAT(error_of(base + R"("labels": {"1..3": "liver", "3": "spleen"}})"),
+              AllOf(HasSubstr("\"1..3\""), HasSubstr("\"3\""), HasSubstr("value 3")));
+  EXPECT_THAT(error_of(base + R"("labels": {"1..3": "liver", "2..9": "liver"}})"),
+              HasSubstr("value 2"));
+  // label_threshold.
+  EXPECT_THAT(error_of(base + labels + R"(, "label_threshold": "128"})"),
+              HasSubstr("\"label_threshold\""));
+  EXPECT_THAT(error_of(base + R"("labels": {"255": "liver"}, "label_threshold": 128})"),
+              AllOf(HasSubstr("value 255"), HasSubstr("map \"1\"")));
+  EXPECT_EQ(error_of(base + labels + R"(, "label_threshold": 127.5})"), "(no error)");
+  // exclude.
+  EXPECT_THAT(error_of(base + labels + R"(, "exclude": 3})"), HasSubstr("\"exclude\""));
+  EXPECT_THAT(error_of(base + labels + R"(, "exclude": []})"), HasSubstr("\"exclude\""));
+  EXPECT_THAT(error_of(base + labels + R"(, "exclude": ["a[b"]})"),
+              AllOf(HasSubstr("\"exclude\""), HasSubstr("unclosed")));
+  // components.
+  EXPECT_THAT(error_of(base + labels + R"(, "components": 0})"), HasSubstr("\"components\""));
+  EXPECT_THAT(error_of(base + labels + R"(, "components": -4})"), HasSubstr("\"components\""));
+  EXPECT_THAT(error_of(base + labels + R"(, "components": 2.5})"), HasSubstr("\"components\""));
+  const std::string seq =
+      R"({"dataset": "D", "cases": "*", "label": "{path}", "labels": {"1": "liver"}, "sequences": )";
+  EXPECT_THAT(
+      error_of(seq +
+               R"([{"image": "{path}", "modality": "mr_t1", "component": 4, "components": 4}]})"),
+      AllOf(HasSubstr("sequences[0].component"), HasSubstr("0 to 3")));
+  EXPECT_THAT(error_of(seq + R"([{"image": "{path}", "modality": "mr_t1", "series": ""}]})"),
+              HasSubstr("sequences[0].series"));
+  EXPECT_THAT(error_of(seq + R"([{"image": "{path}", "modality": "mr_t1", "serie": "x"}]})"),
+              HasSubstr("did you mean \"series\""));
+  EXPECT_THAT(error_of(seq + R"([{"image": "{dir}/[x", "modality": "mr_t1"}]})"),
+              AllOf(HasSubstr("sequences[0].image"), HasSubstr("unclosed")));
+  // Templates.
+  EXPECT_THAT(error_of(with(R"(, "case_name": "{stem}*")")),
+              AllOf(HasSubstr("\"case_name\""), HasSubstr("not a file pattern")));
+  EXPECT_THAT(error_of(R"({"dataset": "D", "cases": "*", "modality": "ct_00",
+      "label": "{dir}/{a,b", "labels": {"1": "liver"}})"),
+              HasSubstr("never closed"));
+  EXPECT_THAT(error_of(R"({"dataset": "D", "cases": "*.{nii", "modality": "ct_00",
+      "label": "{path}", "labels": {"1": "liver"}})"),
+              AllOf(HasSubstr("\"cases\""), HasSubstr("never closed")));
+  // modality_rules.
+  const std::string rules =
+      R"({"dataset": "D", "cases": "*", "label": "{path}", "labels": {"1": "liver"}, "modality_rules": )";
+  EXPECT_THAT(error_of(rules + "[]}"), HasSubstr("non-empty"));
+  EXPECT_THAT(error_of(rules + R"([{"modality": "ct_00"}]})"),
+              AllOf(HasSubstr("modality_rules[0]"), HasSubstr("no condition")));
+  EXPECT_THAT(error_of(rules + R"([{"case_number_max": 3}]})"), HasSubstr("lacks \"modality\""));
+  EXPECT_THAT(error_of(rules + R"([{"modality": "CT", "case_number_max": 3}]})"),
+              HasSubstr("\"CT\""));
+  EXPECT_THAT(error_of(rules + R"([{"modality": "ct_00", "case_number_mx": 3}]})"),
+              HasSubstr("did you mean \"case_number_max\""));
+  EXPECT_THAT(error_of(rules + R"([{"modality": "ct_00", "case_number_max": -1}]})"),
+              HasSubstr("modality_rules[0].case_number_max"));
+  EXPECT_THAT(
+      error_of(rules + R"([{"modality": "ct_00", "case_number_min": 9, "case_number_max": 3}]})"),
+      HasSubstr("above case_number_max"));
+  EXPECT_THAT(error_of(rules + R"([{"modality": "ct_00", "path": 3}]})"),
+              HasSubstr("modality_rules[0].path"));
+  EXPECT_THAT(error_of(rules + R"([{"modality": "ct_00", "path": "CT/["}]})"),
+              AllOf(HasSubstr("modality_rules[0].path"), HasSubstr("unclosed")));
+  EXPECT_THAT(error_of(rules + R"([{"modality": "ct_00", "path": "CT/*"}],
+      "sequences": [{"image": "{path}", "modality": "mr_t1"}]})"),
+              HasSubstr("both"));
 }
 
 }  // namespace
