@@ -1,8 +1,4 @@
 #include <gtest/gtest.h>
-#include <itkGDCMImageIO.h>
-#include <itkImage.h>
-#include <itkImageSeriesWriter.h>
-#include <itkMetaDataObject.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -15,6 +11,7 @@
 #include "pipeline/Errors.hpp"
 #include "pipeline/VolumeReader.hpp"
 #include "support/DicomBytes.hpp"
+#include "support/DicomWriter.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d {
@@ -39,54 +36,26 @@ struct Slice {
   std::string intercept = "0";
 };
 
-// Writes one series with itk::ImageSeriesWriter + GDCMImageIO: slice s of `slices` holds
-// value_at(s, i, j) and the header fields of slices[s]. Slices carry explicit UIDs so that all
-// files belong to `series_uid`.
+// Writes one series (int16, through test::write_dicom_series): slice s of `slices` holds
+// value_at(s, i, j) and the header fields of slices[s].
 void write_series(const fs::path& folder, const std::vector<Slice>& slices,
                   const std::string& series_uid) {
-  using Image = itk::Image<std::int16_t, 3>;
-  auto image = Image::New();
-  Image::RegionType region;
-  region.SetSize({{kNi, kNj, slices.size()}});
-  image->SetRegions(region);
-  image->Allocate();
-  for (std::size_t s = 0; s < slices.size(); ++s)
-    for (std::size_t j = 0; j < kNj; ++j)
-      for (std::size_t i = 0; i < kNi; ++i)
-        image->GetBufferPointer()[i + kNi * (j + kNj * s)] = value_at(s, i, j);
-
-  using Dictionary = itk::MetaDataDictionary;
-  std::vector<Dictionary> dicts(slices.size());
-  std::vector<Dictionary*> dict_ptrs;
-  std::vector<std::string> names;
+  test::DicomSeriesSpec spec;
+  spec.columns = kNi;
+  spec.rows = kNj;
+  spec.series_uid = series_uid;
   for (std::size_t s = 0; s < slices.size(); ++s) {
-    Dictionary& d = dicts[s];
-    auto put = [&](const char* tag, const std::string& value) {
-      itk::EncapsulateMetaData<std::string>(d, tag, value);
-    };
-    put("0008|0016", "1.2.840.10008.5.1.4.1.1.2");  // CT Image Storage
-    put("0008|0060", "CT");
-    put("0028|0004", "MONOCHROME2");
-    put("0020|000d", "1.2.826.0.1.3680043.9.7777.1");
-    put("0020|000e", series_uid);
-    put("0008|0018", series_uid + "." + std::to_string(s + 1));
-    put("0020|0013", std::to_string(slices[s].instance));
-    put("0020|0032", "0\\0\\" + std::to_string(slices[s].z));
-    put("0020|0037", "1\\0\\0\\0\\1\\0");
-    put("0028|1053", slices[s].slope);
-    put("0028|1052", slices[s].intercept);
-    dict_ptrs.push_back(&d);
-    names.push_back((folder / slices[s].file).string());
+    test::DicomSlice d;
+    d.file = slices[s].file;
+    for (std::size_t j = 0; j < kNj; ++j)
+      for (std::size_t i = 0; i < kNi; ++i) d.values.push_back(value_at(s, i, j));
+    d.position[2] = slices[s].z;
+    d.instance = slices[s].instance;
+    d.slope = slices[s].slope;
+    d.intercept = slices[s].intercept;
+    spec.slices.push_back(std::move(d));
   }
-  fs::create_directories(folder);
-  auto io = itk::GDCMImageIO::New();
-  io->KeepOriginalUIDOn();
-  auto writer = itk::ImageSeriesWriter<Image, itk::Image<std::int16_t, 2>>::New();
-  writer->SetInput(image);
-  writer->SetImageIO(io);
-  writer->SetFileNames(names);
-  writer->SetMetaDataDictionaryArray(&dict_ptrs);
-  writer->Update();
+  test::write_dicom_series(folder, spec);
 }
 
 // Five slices whose file names, instance numbers and positions all sort differently.
@@ -269,28 +238,16 @@ TEST(DicomSeries, SliceOfAnotherSizeIsAnInputError) {
   const std::string uid = "1.2.826.0.1.3680043.9.7777.9";
   write_series(dir / "s", shuffled_slices(), uid);
   // One more file of the same series with another size.
-  using Image = itk::Image<std::int16_t, 3>;
-  auto image = Image::New();
-  Image::RegionType region;
-  region.SetSize({{3, 3, 1}});
-  image->SetRegions(region);
-  image->Allocate(true);
-  itk::MetaDataDictionary d;
-  itk::EncapsulateMetaData<std::string>(d, "0008|0016", "1.2.840.10008.5.1.4.1.1.2");
-  itk::EncapsulateMetaData<std::string>(d, "0020|000d", "1.2.826.0.1.3680043.9.7777.1");
-  itk::EncapsulateMetaData<std::string>(d, "0020|000e", uid);
-  itk::EncapsulateMetaData<std::string>(d, "0008|0018", uid + ".99");
-  itk::EncapsulateMetaData<std::string>(d, "0020|0032", "0\\0\\20");
-  itk::EncapsulateMetaData<std::string>(d, "0020|0037", "1\\0\\0\\0\\1\\0");
-  std::vector<itk::MetaDataDictionary*> dicts{&d};
-  auto io = itk::GDCMImageIO::New();
-  io->KeepOriginalUIDOn();
-  auto writer = itk::ImageSeriesWriter<Image, itk::Image<std::int16_t, 2>>::New();
-  writer->SetInput(image);
-  writer->SetImageIO(io);
-  writer->SetFileNames({(dir / "s" / "odd.dcm").string()});
-  writer->SetMetaDataDictionaryArray(&dicts);
-  writer->Update();
+  test::DicomSeriesSpec odd;
+  odd.columns = odd.rows = 3;
+  odd.series_uid = uid;
+  test::DicomSlice slice;
+  slice.file = "odd.dcm";
+  slice.values.assign(9, 0);
+  slice.position[2] = 20;
+  slice.sop_uid = uid + ".99";
+  odd.slices.push_back(slice);
+  test::write_dicom_series(dir / "s", odd);
   error_of(dir / "s");
 }
 
@@ -311,6 +268,71 @@ TEST(DicomSeries, TruncatedSliceIsAnInputErrorNamingIt) {
     EXPECT_EQ(msg.rfind(cut.string() + ": ", 0), 0u) << msg;
     EXPECT_NE(msg.find("short"), std::string::npos) << msg;
   }
+}
+
+TEST(DicomSeries, SingleFileXrayIsA2DSource) {
+  TempDir dir;
+  for (const test::DicomPixel pixel : {test::DicomPixel::UInt8, test::DicomPixel::UInt16}) {
+    test::DicomImage2D xray;
+    xray.columns = 5;
+    xray.rows = 3;
+    xray.pixel = pixel;
+    const double scale = pixel == test::DicomPixel::UInt8 ? 10 : 4000;
+    for (std::size_t n = 0; n < 15; ++n) xray.values.push_back(scale * static_cast<double>(n) / 2);
+    const fs::path file = dir / (pixel == test::DicomPixel::UInt8 ? "a.dcm" : "b.dcm");
+    test::write_dicom_image(file, xray);
+    const auto bytes = test::read_bytes(file);
+    EXPECT_EQ(test::dicom_string(bytes, 0x0008, 0x0018), xray.sop_instance_uid);
+    EXPECT_EQ(test::dicom_string(bytes, 0x0028, 0x0004), "MONOCHROME2");
+    std::vector<std::string> warnings;
+    const Volume v = read_dicom_file(file, warnings);
+    EXPECT_EQ(v.stored_dimensions, 2u);
+    EXPECT_TRUE(v.is_2d());
+    ASSERT_EQ(v.size(), (std::array<std::size_t, 3>{5, 3, 1}));
+    ASSERT_EQ(v.type(), pixel == test::DicomPixel::UInt8 ? VoxelType::UInt8 : VoxelType::UInt16);
+    v.visit([&](const auto* p) {
+      for (std::size_t n = 0; n < 15; ++n) EXPECT_EQ(static_cast<double>(p[n]), xray.values[n]);
+    });
+    EXPECT_TRUE(warnings.empty());
+  }
+}
+
+TEST(DicomSeries, Uint16SeriesWithSlopeAndDescription) {
+  TempDir dir;
+  test::DicomSeriesSpec spec;
+  spec.columns = 2;
+  spec.rows = 2;
+  spec.pixel = test::DicomPixel::UInt16;
+  spec.series_uid = "1.2.826.0.1.3680043.9.7777.11";
+  spec.description = "t2_spir";
+  spec.modality = "MR";
+  for (int s = 0; s < 3; ++s) {
+    test::DicomSlice slice;
+    slice.file = "im" + std::to_string(s) + ".dcm";
+    slice.position[2] = 3.0 * s;
+    slice.instance = s + 1;
+    slice.slope = "2";
+    slice.intercept = "-10";
+    // Physical values 2 * stored - 10 for stored 100 * s + n.
+    for (int n = 0; n < 4; ++n) slice.values.push_back(2.0 * (100 * s + n) - 10);
+    spec.slices.push_back(slice);
+  }
+  test::write_dicom_series(dir / "s", spec);
+  const auto bytes = test::read_bytes(dir / "s" / "im1.dcm");
+  EXPECT_EQ(test::dicom_string(bytes, 0x0008, 0x103E), "t2_spir");
+  const test::DicomLookup pixels = test::find_dicom_element(bytes, 0x7FE0, 0x0010);
+  ASSERT_TRUE(pixels.found);
+  EXPECT_EQ(pixels.at.length, 4u * 2);  // stored as 16 bits
+  std::vector<std::string> warnings;
+  const Volume v = read_dicom_series(dir / "s", warnings);
+  ASSERT_EQ(v.size(), (std::array<std::size_t, 3>{2, 2, 3}));
+  v.visit([&](const auto* p) {
+    for (std::size_t k = 0; k < 3; ++k)
+      for (std::size_t n = 0; n < 4; ++n)
+        EXPECT_EQ(static_cast<double>(p[n + 4 * k]), 2.0 * static_cast<double>(100 * k + n) - 10);
+  });
+  EXPECT_DOUBLE_EQ(v.geometry.spacing[2], 3.0);
+  EXPECT_TRUE(warnings.empty());
 }
 
 }  // namespace

@@ -1,0 +1,167 @@
+#include "DicomWriter.hpp"
+
+#include <itkGDCMImageIO.h>
+#include <itkImage.h>
+#include <itkImageFileWriter.h>
+#include <itkImageSeriesWriter.h>
+#include <itkMetaDataObject.h>
+
+#include <sstream>
+#include <stdexcept>
+#include <type_traits>
+
+namespace samed2d::test {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string number(double v) {
+  std::ostringstream s;
+  s.precision(12);
+  s << v;
+  return s.str();
+}
+
+std::string joined(const double* v, std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += (i ? "\\" : "") + number(v[i]);
+  return out;
+}
+
+void put(itk::MetaDataDictionary& d, const char* tag, const std::string& value) {
+  itk::EncapsulateMetaData<std::string>(d, tag, value);
+}
+
+itk::IOComponentEnum component_of(DicomPixel p) {
+  switch (p) {
+    case DicomPixel::Int16:
+      return itk::IOComponentEnum::SHORT;
+    case DicomPixel::UInt16:
+      return itk::IOComponentEnum::USHORT;
+    default:
+      return itk::IOComponentEnum::UCHAR;
+  }
+}
+
+// Writes one slice through itk::ImageSeriesWriter (a 3D image one slice thick, written as one 2D
+// file): the writer takes Image Position/Orientation from the dictionary. `Pixel` is the image's
+// pixel type: the stored type without rescale; double with a rescale, so that ITK's inverse
+// rescale sees the exact physical values and stores them in the IO's internal component type.
+template <class Pixel>
+void write_slice(const fs::path& file, std::size_t columns, std::size_t rows,
+                 const std::vector<double>& values, itk::MetaDataDictionary& dict,
+                 DicomPixel stored) {
+  if (values.size() != columns * rows)
+    throw std::runtime_error(file.string() + ": DicomWriter needs columns * rows values");
+  using Image = itk::Image<Pixel, 3>;
+  auto image = Image::New();
+  typename Image::RegionType region;
+  region.SetSize({{columns, rows, 1}});
+  image->SetRegions(region);
+  image->Allocate();
+  for (std::size_t n = 0; n < values.size(); ++n)
+    image->GetBufferPointer()[n] = static_cast<Pixel>(values[n]);
+  if (std::is_floating_point_v<Pixel>) {
+    // ITK stores a floating-point image only with the stored pixel layout given explicitly.
+    const bool byte = stored == DicomPixel::UInt8;
+    put(dict, "0028|0100", byte ? "8" : "16");
+    put(dict, "0028|0101", byte ? "8" : "16");
+    put(dict, "0028|0102", byte ? "7" : "15");
+    put(dict, "0028|0103", stored == DicomPixel::Int16 ? "1" : "0");
+  }
+  auto io = itk::GDCMImageIO::New();
+  io->KeepOriginalUIDOn();
+  io->SetInternalComponentType(component_of(stored));
+  std::vector<itk::MetaDataDictionary*> dicts{&dict};
+  auto writer = itk::ImageSeriesWriter<Image, itk::Image<Pixel, 2>>::New();
+  writer->SetInput(image);
+  writer->SetImageIO(io);
+  writer->SetFileNames({file.string()});
+  writer->SetMetaDataDictionaryArray(&dicts);
+  writer->Update();
+}
+
+void write_slice(const fs::path& file, std::size_t columns, std::size_t rows,
+                 const std::vector<double>& values, itk::MetaDataDictionary& dict,
+                 DicomPixel stored, bool rescaled) {
+  if (rescaled) return write_slice<double>(file, columns, rows, values, dict, stored);
+  switch (stored) {
+    case DicomPixel::Int16:
+      return write_slice<std::int16_t>(file, columns, rows, values, dict, stored);
+    case DicomPixel::UInt16:
+      return write_slice<std::uint16_t>(file, columns, rows, values, dict, stored);
+    default:
+      return write_slice<std::uint8_t>(file, columns, rows, values, dict, stored);
+  }
+}
+
+}  // namespace
+
+void write_dicom_series(const fs::path& folder, const DicomSeriesSpec& spec) {
+  fs::create_directories(folder);
+  for (std::size_t s = 0; s < spec.slices.size(); ++s) {
+    const DicomSlice& slice = spec.slices[s];
+    itk::MetaDataDictionary d;
+    put(d, "0008|0016",
+        spec.modality == "MR" ? "1.2.840.10008.5.1.4.1.1.4"    // MR Image Storage
+                              : "1.2.840.10008.5.1.4.1.1.2");  // CT Image Storage
+    put(d, "0008|0060", spec.modality);
+    put(d, "0028|0004", "MONOCHROME2");
+    put(d, "0020|000d", spec.study_uid);
+    put(d, "0020|000e", spec.series_uid);
+    if (!spec.description.empty()) put(d, "0008|103e", spec.description);
+    put(d, "0008|0018",
+        slice.sop_uid.empty() ? spec.series_uid + "." + std::to_string(s + 1) : slice.sop_uid);
+    put(d, "0020|0013", std::to_string(slice.instance));
+    put(d, "0020|0032", joined(slice.position, 3));
+    put(d, "0020|0037", joined(spec.orientation, 6));
+    put(d, "0028|0030", joined(spec.pixel_spacing, 2));
+    put(d, "0028|1053", slice.slope);
+    put(d, "0028|1052", slice.intercept);
+    const bool rescaled = std::stod(slice.slope) != 1.0 || std::stod(slice.intercept) != 0.0;
+    write_slice(folder / slice.file, spec.columns, spec.rows, slice.values, d, spec.pixel,
+                rescaled);
+  }
+}
+
+void write_dicom_image(const fs::path& file, const DicomImage2D& image) {
+  if (image.pixel == DicomPixel::Int16)
+    throw std::runtime_error(file.string() + ": write_dicom_image writes uint8 or uint16");
+  if (image.values.size() != image.columns * image.rows)
+    throw std::runtime_error(file.string() + ": write_dicom_image needs columns * rows values");
+  itk::MetaDataDictionary d;
+  put(d, "0008|0016", "1.2.840.10008.5.1.4.1.1.1.1");  // Digital X-Ray Image Storage
+  put(d, "0008|0060", image.modality);
+  put(d, "0028|0004", "MONOCHROME2");
+  put(d, "0020|000d", image.series_uid + ".0");
+  put(d, "0020|000e", image.series_uid);
+  put(d, "0008|0018", image.sop_instance_uid);
+  put(d, "0028|0030", joined(image.pixel_spacing, 2));
+  if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
+  auto write = [&](auto zero) {
+    using Pixel = decltype(zero);
+    using Image = itk::Image<Pixel, 2>;
+    auto img = Image::New();
+    typename Image::RegionType region;
+    region.SetSize({{image.columns, image.rows}});
+    img->SetRegions(region);
+    img->Allocate();
+    for (std::size_t n = 0; n < image.values.size(); ++n)
+      img->GetBufferPointer()[n] = static_cast<Pixel>(image.values[n]);
+    img->SetMetaDataDictionary(d);
+    auto io = itk::GDCMImageIO::New();
+    io->KeepOriginalUIDOn();
+    auto writer = itk::ImageFileWriter<Image>::New();
+    writer->SetInput(img);
+    writer->SetImageIO(io);
+    writer->SetFileName(file.string());
+    writer->Update();
+  };
+  if (image.pixel == DicomPixel::UInt8)
+    write(std::uint8_t{});
+  else
+    write(std::uint16_t{});
+}
+
+}  // namespace samed2d::test
