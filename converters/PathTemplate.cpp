@@ -69,17 +69,31 @@ PathTemplate::PathTemplate(std::string text, std::string_view context) : text_(s
         i = close;
         continue;
       }
+      // {stem#prefix} / {stem%suffix}: the field, then what to strip.
+      const auto op = name.find_first_of("#%");
+      const std::string_view field_name = name.substr(0, op);
       Field field = Field::Literal;
       for (const auto& [known, value] : kFields)
-        if (name == known) field = value;
+        if (field_name == known) field = value;
       if (field == Field::Literal)
         fail(
             fmt::format("uses the unknown placeholder {{{}}}; the placeholders are {{path}}, "
-                        "{{dir}}, {{name}}, {{stem}}, {{parent}} and {{grandparent}}, and "
+                        "{{dir}}, {{name}}, {{stem}}, {{parent}} and {{grandparent}} (with "
+                        "{{stem#prefix}} or {{stem%suffix}} to strip a fixed part), and "
                         "alternatives are written {{a,b}}",
                         name));
+      Piece piece{field, {}, {}, {}, {}};
+      if (op != std::string_view::npos) {
+        const std::string_view fixed = name.substr(op + 1);
+        if (fixed.empty() || fixed.find_first_of("#%/*?[") != std::string_view::npos)
+          fail(fmt::format(
+              "has {{{}}}: after '{}' give the fixed text to strip (no wildcards, no '/'), "
+              "e.g. {{stem%_0000}}",
+              name, name[op]));
+        (name[op] == '#' ? piece.strip_prefix : piece.strip_suffix) = fixed;
+      }
       flush();
-      pieces_.push_back({field, {}, {}});
+      pieces_.push_back(std::move(piece));
       i = close;
     } else {
       if (t[i] == '*' || t[i] == '?' || t[i] == '[') is_pattern_ = true;
@@ -110,13 +124,21 @@ std::string PathTemplate::fill(std::string_view relative_path, std::string_view 
     }
   }
   std::string out;
+  const Piece* current = nullptr;
   auto value = [&](std::string_view v) {
+    if (current->strip_prefix.size() &&
+        v.substr(0, current->strip_prefix.size()) == current->strip_prefix)
+      v.remove_prefix(current->strip_prefix.size());
+    if (current->strip_suffix.size() && v.size() >= current->strip_suffix.size() &&
+        v.substr(v.size() - current->strip_suffix.size()) == current->strip_suffix)
+      v.remove_suffix(current->strip_suffix.size());
     if (as_pattern)
       out += Glob::escape(v);
     else
       out += v;
   };
   for (const auto& piece : pieces_) {
+    current = &piece;
     switch (piece.field) {
       case Field::Literal:
         out += as_pattern ? piece.pattern : piece.literal;

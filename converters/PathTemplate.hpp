@@ -6,6 +6,9 @@
 // relative to the root ("." at the top), {name} its file name, {stem} its file name without the
 // format extension, {parent} the name of its folder (the root folder's own name at the top),
 // {grandparent} the name of the folder above that. "{{" and "}}" are literal braces.
+// A placeholder may strip a fixed prefix or suffix from its value, as a shell does: {stem#img}
+// is "0001" for img0001.nii.gz, {stem%_0000} is "Case_00001" for Case_00001_0000.nii.gz (a value
+// that does not start or end with it is used whole).
 //
 // A template may also be a file pattern (see Glob.hpp): a brace group holding a ',' is an
 // alternation ("{dir}/{stem}{_seg,_Segm}.nii"), and '*', '?', '[...]' and '\' are wildcards and
@@ -47,8 +50,10 @@ class PathTemplate {
   enum class Field : std::uint8_t { Literal, Path, Dir, Name, Stem, Parent, Grandparent };
   struct Piece {
     Field field = Field::Literal;
-    std::string literal;  // as render() writes it
-    std::string pattern;  // as render_pattern() writes it
+    std::string strip_prefix;  // {field#prefix}
+    std::string strip_suffix;  // {field%suffix}
+    std::string literal;       // as render() writes it
+    std::string pattern;       // as render_pattern() writes it
   };
 
   std::string fill(std::string_view relative_path, std::string_view root_name,

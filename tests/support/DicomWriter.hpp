@@ -17,30 +17,31 @@ enum class DicomPixel { Int16, UInt16, UInt8 };
 
 // One file of a series: its name inside the folder and its header fields.
 struct DicomSlice {
-  std::string file;                     // file name inside the folder (caller's choice)
-  std::vector<double> values;           // columns * rows physical values, row-major
-  double position[3] = {0, 0, 0};       // Image Position (Patient) (0020,0032)
-  int instance = 0;                     // Instance Number (0020,0013)
-  std::string slope = "1";              // Rescale Slope (0028,1053), as written into the header
-  std::string intercept = "0";          // Rescale Intercept (0028,1052)
-  std::string sop_uid;                  // SOP Instance UID; empty: series_uid + "." + (index + 1)
+  std::string file;                // file name inside the folder (caller's choice)
+  std::vector<double> values;      // columns * rows physical values, row-major
+  double position[3] = {0, 0, 0};  // Image Position (Patient) (0020,0032)
+  int instance = 0;                // Instance Number (0020,0013)
+  std::string slope = "1";         // Rescale Slope (0028,1053), as written into the header
+  std::string intercept = "0";     // Rescale Intercept (0028,1052)
+  std::string sop_uid;             // SOP Instance UID; empty: series_uid + "." + (index + 1)
 };
 
 struct DicomSeriesSpec {
-  std::size_t columns = 0;                         // Ni
-  std::size_t rows = 0;                            // Nj
-  DicomPixel pixel = DicomPixel::Int16;            // stored pixel type
-  std::string series_uid;                          // Series Instance UID (0020,000E)
-  std::string description;                         // Series Description (0008,103E); empty: none
+  std::size_t columns = 0;               // Ni
+  std::size_t rows = 0;                  // Nj
+  DicomPixel pixel = DicomPixel::Int16;  // stored pixel type
+  std::string series_uid;                // Series Instance UID (0020,000E)
+  std::string description;               // Series Description (0008,103E); empty: none
   std::string study_uid = "1.2.826.0.1.3680043.9.7777.1";
-  std::string modality = "CT";                     // (0008,0060)
-  double orientation[6] = {1, 0, 0, 0, 1, 0};      // Image Orientation (Patient) (0020,0037)
-  double pixel_spacing[2] = {1, 1};                // (0028,0030): row spacing, column spacing
-  std::vector<DicomSlice> slices;                  // one file each, in any order
+  std::string modality = "CT";                 // (0008,0060)
+  double orientation[6] = {1, 0, 0, 0, 1, 0};  // Image Orientation (Patient) (0020,0037)
+  double pixel_spacing[2] = {1, 1};            // (0028,0030): row spacing, column spacing
+  std::vector<DicomSlice> slices;              // one file each, in any order
 };
 
 // Writes every slice of `spec` into `folder` (created) as one single-frame file each, through
-// itk::ImageSeriesWriter + GDCMImageIO with the original UIDs kept. Throws std::runtime_error / itk exceptions on failure.
+// itk::ImageSeriesWriter + GDCMImageIO with the original UIDs kept. Throws std::runtime_error / itk
+// exceptions on failure.
 void write_dicom_series(const std::filesystem::path& folder, const DicomSeriesSpec& spec);
 
 // One single-frame 2D DICOM file (e.g. an X-ray, MONOCHROME2): `values` holds columns * rows

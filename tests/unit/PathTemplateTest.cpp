@@ -83,6 +83,25 @@ TEST(PathTemplateTest, GrandparentIsTheFolderAboveTheParent) {
   EXPECT_EQ(PathTemplate("{grandparent}", "t").render("c.png", "data"), "");
 }
 
+TEST(PathTemplateTest, PlaceholdersStripAFixedPrefixOrSuffix) {
+  // BTCV img0001 -> label0001; AbdomenCT-1K Case_00001_0000 -> Case_00001.
+  EXPECT_EQ(render("{dir}/../label/label{stem#img}.nii.gz", "RawData/Training/img/img0001.nii.gz"),
+            "RawData/Training/img/../label/label0001.nii.gz");
+  EXPECT_EQ(render("{stem%_0000}", "Part1/Case_00001_0000.nii.gz"), "Case_00001");
+  // A value without the prefix or suffix is used whole, as a shell does.
+  EXPECT_EQ(render("{stem%_0000}", "Part1/Case_00001.nii.gz"), "Case_00001");
+  EXPECT_EQ(render("{stem#img}", "x/label0001.nii.gz"), "label0001");
+  // Only one end, only once.
+  EXPECT_EQ(render("{stem%_mask}", "m/a_mask_mask.png"), "a_mask");
+  EXPECT_EQ(render("{parent#s}", "ts/s0065/ct.nii.gz"), "0065");
+  // In a pattern the stripped value is still escaped.
+  EXPECT_EQ(PathTemplate("{stem%_mask}*.png", "c").render_pattern("a[1]_mask.png", "r"),
+            "a\\[1\\]*.png");
+  EXPECT_THAT(error_of("{stem%}"), HasSubstr("give the fixed text to strip"));
+  EXPECT_THAT(error_of("{stem#a*}"), HasSubstr("no wildcards"));
+  EXPECT_THAT(error_of("{stam%_0000}"), HasSubstr("unknown placeholder {stam%_0000}"));
+}
+
 TEST(PathTemplateTest, PlainTemplatesAreNotPatterns) {
   for (const std::string text :
        {"{dir}/{stem}_gt.nii.gz", "{{x}}", "{dir}/../images/{stem}.nii", "a (1).png", "a]b"})
