@@ -719,7 +719,8 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
       spec.label = labels.front();
       spec.extra_sources.assign(labels.begin() + 1, labels.end());
       if (labels.size() > 1 || label_threshold_)
-        spec.assemble_label = [labels, threshold = label_threshold_] {
+        spec.assemble_label = [labels, threshold = label_threshold_](const ImageGrid&,
+                                                                     std::vector<std::string>&) {
           return combine_labels(labels, threshold);
         };
     } else {

@@ -1,6 +1,7 @@
 #pragma once
 // What a converter hands to the pipeline: one case, its sequences and its label map.
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -9,9 +10,9 @@
 #include <string>
 #include <vector>
 
-namespace samed2d {
+#include "Volume.hpp"
 
-class Volume;
+namespace samed2d {
 
 // One class of a dataset: its registry id and the label values that belong to it. A union class
 // holds the values of all its members.
@@ -44,16 +45,26 @@ struct SequenceSpec {
   std::function<Volume(std::vector<std::string>& warnings)> assemble;
 };
 
+// The voxel grid of a case's first image as stored in its file (before any reorientation), for
+// label assemblers that check each of their files against the image.
+struct ImageGrid {
+  std::filesystem::path file;
+  std::array<std::size_t, 3> size{0, 0, 0};
+  Geometry geometry;
+};
+
 struct CaseSpec {
   std::string dataset;  // e.g. "ACDC"
   std::string name;     // sanitized case name
   std::string source;   // the matching file's path relative to the input root (for messages)
   std::vector<SequenceSpec> sequences;
   std::filesystem::path label;  // the label map file
-  // Set by converters whose layout needs a label volume assembled from several files; when set,
-  // it is called instead of reading `label`, and may throw InputError. Its volume is in the
-  // file's own orientation: the pipeline reorients it like a label map it reads itself.
-  std::function<Volume()> assemble_label;
+  // Set by converters whose layout needs a label volume assembled from several files (one mask
+  // file per class); when set, it is called instead of reading `label` (which then only names
+  // the source in messages and records) and may throw InputError. It gets the first image's
+  // stored grid and returns a volume in stored orientation; the pipeline reorients it like a
+  // label it read itself.
+  std::function<Volume(const ImageGrid& image, std::vector<std::string>& warnings)> assemble_label;
   std::vector<std::filesystem::path> extra_sources;  // files read by assemble_label
   std::shared_ptr<const LabelMapping> mapping;
   // Set when discovery already knows the case cannot be converted (e.g. its sanitized name

@@ -150,6 +150,7 @@ void load_case(CaseWork& w, const Profile& profile) {
   std::vector<std::string>& warnings = w.record.warnings;
 
   warnings.insert(warnings.end(), spec.warnings.begin(), spec.warnings.end());
+  std::optional<ImageGrid> first_grid;  // for an assembled label, before reorientation
   std::map<std::pair<fs::path, std::string>, std::shared_ptr<const Volume>>
       read_once;  // a 4D file serves several sequences
   for (const auto& seq : spec.sequences) {
@@ -157,6 +158,7 @@ void load_case(CaseWork& w, const Profile& profile) {
     if (!vol) {
       Volume v = seq.assemble ? seq.assemble(warnings)
                               : read_volume(seq.image, warnings, ReadOptions{seq.dicom_series});
+      if (!first_grid) first_grid = ImageGrid{seq.image, v.size(), v.geometry};
       if (profile.orientation != Orientation::AsStored && !v.is_2d())
         v = reorient(v, profile.orientation);
       vol = std::make_shared<const Volume>(std::move(v));
@@ -199,8 +201,9 @@ void load_case(CaseWork& w, const Profile& profile) {
 
   std::shared_ptr<const Volume> label;
   {
-    Volume v =
-        spec.assemble_label ? spec.assemble_label() : read_label_volume(spec.label, warnings);
+    // An assembled label is reoriented like a read one, or it would not match the image.
+    Volume v = spec.assemble_label ? spec.assemble_label(first_grid.value_or(ImageGrid{}), warnings)
+                                   : read_label_volume(spec.label, warnings);
     if (profile.orientation != Orientation::AsStored && !v.is_2d())
       v = reorient(v, profile.orientation);
     label = std::make_shared<const Volume>(std::move(v));

@@ -106,8 +106,7 @@ TEST_F(GenericExtensionsTest, BusiMasksOfACaseAreUnited) {
       "label": "{dir}/{stem}_mask*.png", "labels": {"255": "breast_tumor"}})");
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
   const std::string m = "ultrasound_00", ds = "BUSI";
-  EXPECT_THAT(d.images,
-              ElementsAre(image_2d(m, ds, "benign_(1)"), image_2d(m, ds, "benign_(10)")));
+  EXPECT_THAT(d.images, ElementsAre(image_2d(m, ds, "benign_(1)"), image_2d(m, ds, "benign_(10)")));
   // benign (1): one instance from each mask file; benign (10): its own mask only.
   EXPECT_THAT(d.masks, ElementsAre(mask_2d(m, ds, "benign_(1)", "breast_tumor", 0),
                                    mask_2d(m, ds, "benign_(1)", "breast_tumor", 1),
@@ -188,16 +187,15 @@ TEST_F(GenericExtensionsTest, KvasirJpegMaskIsThresholdedOnTheMeanOfItsChannels)
 TEST_F(GenericExtensionsTest, ChaosGreyRangesMapEveryValueOfTheRange) {
   const std::size_t W = 32, H = 32;
   std::vector<std::uint8_t> label(W * H, 0);
-  auto box = [&](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1,
-                 std::uint8_t v) {
+  auto box = [&](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1, std::uint8_t v) {
     for (std::size_t r = r0; r < r1; ++r)
       for (std::size_t c = c0; c < c1; ++c) label[r * W + c] = v;
   };
-  box(2, 10, 2, 10, 55);      // liver, lowest value of its range
-  box(2, 10, 12, 20, 70);     // liver, highest: a second liver instance
-  box(14, 20, 2, 10, 126);    // right kidney
-  box(24, 30, 20, 30, 255);   // spleen
-  box(14, 20, 20, 30, 100);   // between ranges: not written, warned
+  box(2, 10, 2, 10, 55);     // liver, lowest value of its range
+  box(2, 10, 12, 20, 70);    // liver, highest: a second liver instance
+  box(14, 20, 2, 10, 126);   // right kidney
+  box(24, 30, 20, 30, 255);  // spleen
+  box(14, 20, 20, 30, 100);  // between ranges: not written, warned
   const fs::path t2 = input / "Train_Sets" / "MR" / "1" / "T2SPIR";
   write_grey_png(t2 / "DICOM_anon" / "IMG-0002-00001.png", W, H);
   write_volume(t2 / "Ground" / "IMG-0002-00001.png", {W, H, 1}, label, 2);
@@ -237,10 +235,10 @@ TEST_F(GenericExtensionsTest, AmosModalityFollowsTheCaseNumber) {
       "label": "labelsTr/{name}", "labels": {"1": "spleen"}})",
                          {"--axes", "x"});
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
-  EXPECT_THAT(d.images, ElementsAre("ct_00--AMOS--amos_0001--x_0002.png",
-                                    "ct_00--AMOS--amos_0001--x_0003.png",
-                                    "mr_00--AMOS--amos_0507--x_0002.png",
-                                    "mr_00--AMOS--amos_0507--x_0003.png"));
+  EXPECT_THAT(
+      d.images,
+      ElementsAre("ct_00--AMOS--amos_0001--x_0002.png", "ct_00--AMOS--amos_0001--x_0003.png",
+                  "mr_00--AMOS--amos_0507--x_0002.png", "mr_00--AMOS--amos_0507--x_0003.png"));
   const std::string spleen = "--" + class_id("spleen") + "_000.png";
   EXPECT_THAT(d.masks, ElementsAre("ct_00--AMOS--amos_0001--x_0002" + spleen,
                                    "ct_00--AMOS--amos_0001--x_0003" + spleen,
