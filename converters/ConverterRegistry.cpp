@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "converters/GenericConverter.hpp"
+#include "converters/MaskPerClassConverter.hpp"
 #include "pipeline/Errors.hpp"
 #include "pipeline/JsonFile.hpp"
 
@@ -14,6 +15,10 @@ const std::vector<ConverterInfo>& converter_registry() {
       {"generic",
        "one case per file matched by a glob; sequences and label found by path templates",
        &GenericConverter::create},
+      {"mask_per_class",
+       "one case per image; its label map assembled from one binary mask file per class, the "
+       "file set checked against each release's exact key list",
+       &MaskPerClassConverter::create},
   };
   return table;
 }
