@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "converters/DicomRleCsvConverter.hpp"
 #include "converters/GenericConverter.hpp"
 #include "converters/MaskPerClassConverter.hpp"
 #include "pipeline/Errors.hpp"
@@ -19,6 +20,10 @@ const std::vector<ConverterInfo>& converter_registry() {
        "one case per image; its label map assembled from one binary mask file per class, the "
        "file set checked against each release's exact key list",
        &MaskPerClassConverter::create},
+      {"dicom_rle_csv",
+       "2D DICOM images with run-length masks in one CSV (SIIM-ACR pneumothorax); images "
+       "without runs are not cases",
+       &DicomRleCsvConverter::create},
   };
   return table;
 }
