@@ -6,10 +6,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <itkGDCMImageIO.h>
-#include <itkImage.h>
-#include <itkImageFileWriter.h>
-#include <itkMetaDataObject.h>
 
 #include <set>
 
@@ -18,6 +14,7 @@
 #include "pipeline/Errors.hpp"
 #include "pipeline/Volume.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/DicomWriter.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d {
@@ -77,33 +74,18 @@ std::uint8_t pixel_at(std::size_t row, std::size_t col) {
   return static_cast<std::uint8_t>((row * 5 + col * 3 + 7) % 251);
 }
 
-// An 8-bit MONOCHROME2 single-frame DICOM written with ITK/GDCM, as SIIM's files are.
+// An 8-bit MONOCHROME2 single-frame DICOM, as SIIM's files are.
 void write_xray(const fs::path& file, const std::string& sop_uid) {
-  using Image = itk::Image<std::uint8_t, 2>;
-  auto image = Image::New();
-  Image::RegionType region;
-  region.SetSize({{kWidth, kHeight}});
-  image->SetRegions(region);
-  image->Allocate();
+  test::DicomImage2D image;
+  image.columns = kWidth;
+  image.rows = kHeight;
+  image.pixel = test::DicomPixel::UInt8;
   for (std::size_t y = 0; y < kHeight; ++y)
-    for (std::size_t x = 0; x < kWidth; ++x)
-      image->SetPixel({{static_cast<itk::IndexValueType>(x), static_cast<itk::IndexValueType>(y)}},
-                      pixel_at(y, x));
-  auto& dict = image->GetMetaDataDictionary();
-  itk::EncapsulateMetaData<std::string>(dict, "0008|0016", "1.2.840.10008.5.1.4.1.1.7");
-  itk::EncapsulateMetaData<std::string>(dict, "0008|0018", sop_uid);
-  itk::EncapsulateMetaData<std::string>(dict, "0020|000d", sop_uid + ".1");
-  itk::EncapsulateMetaData<std::string>(dict, "0020|000e", sop_uid + ".2");
-  itk::EncapsulateMetaData<std::string>(dict, "0008|0060", "CR");
-  itk::EncapsulateMetaData<std::string>(dict, "0028|0004", "MONOCHROME2");
-  fs::create_directories(file.parent_path());
-  auto io = itk::GDCMImageIO::New();
-  io->KeepOriginalUIDOn();
-  auto writer = itk::ImageFileWriter<Image>::New();
-  writer->SetInput(image);
-  writer->SetImageIO(io);
-  writer->SetFileName(file.string());
-  writer->Update();
+    for (std::size_t x = 0; x < kWidth; ++x) image.values.push_back(pixel_at(y, x));
+  image.sop_instance_uid = sop_uid;
+  image.series_uid = sop_uid + ".2";
+  image.modality = "CR";
+  test::write_dicom_image(file, image);
 }
 
 std::string image_name(const std::string& uid) {
