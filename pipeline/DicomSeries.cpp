@@ -6,7 +6,6 @@
 #include <gdcmRescaler.h>
 #include <gdcmScanner.h>
 #include <itkGDCMImageIO.h>
-#include <itkGDCMSeriesFileNames.h>
 #include <itkImageSeriesReader.h>
 #include <itkMetaDataObject.h>
 #include <itkVectorImage.h>
@@ -14,11 +13,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "Errors.hpp"
@@ -278,14 +280,317 @@ Volume read_series_as(VoxelType type, const std::vector<std::string>& files,
   }
 }
 
-// MONOCHROME1 series: each file decoded without ITK's inversion, stacked in ITK's order.
-Volume stack_files(const std::vector<std::string>& files, const std::filesystem::path& folder,
-                   bool uniform) {
-  std::vector<std::string> ignored;
+// ---------------------------------------------------------------------------------------------
+// Headers of the files of a folder, for grouping them into series and ordering the slices.
+
+using Vec3 = std::array<double, 3>;
+
+struct SliceHeader {
+  std::string file;
+  std::string uid;          // Series Instance UID
+  std::string description;  // Series Description
+  std::optional<Vec3> position;
+  std::optional<std::array<double, 6>> orientation;
+  std::optional<long long> instance;
+  std::size_t rows = 0, columns = 0, frames = 1;
+  std::array<double, 2> pixel_spacing{1, 1};  // (row spacing, column spacing) as in (0028,0030)
+};
+
+const gdcm::Tag kSeriesUid{0x0020, 0x000E}, kDescription{0x0008, 0x103E}, kPosition{0x0020, 0x0032},
+    kOrientation{0x0020, 0x0037}, kInstance{0x0020, 0x0013}, kRows{0x0028, 0x0010},
+    kColumns{0x0028, 0x0011}, kFrames{0x0028, 0x0008}, kPixelSpacing{0x0028, 0x0030};
+
+// "a\b\c" -> numbers; nullopt unless exactly `n` numbers.
+template <std::size_t N>
+std::optional<std::array<double, N>> numbers(const char* text) {
+  if (text == nullptr) return std::nullopt;
+  std::array<double, N> out{};
+  std::size_t n = 0;
+  std::string part;
+  const std::string t = trimmed(text);
+  for (std::size_t at = 0; at <= t.size(); ++at) {
+    if (at < t.size() && t[at] != '\\') {
+      part += t[at];
+      continue;
+    }
+    if (n == N) return std::nullopt;
+    char* end = nullptr;
+    const std::string p = trimmed(part);
+    out[n] = std::strtod(p.c_str(), &end);
+    if (p.empty() || end != p.c_str() + p.size() || !std::isfinite(out[n])) return std::nullopt;
+    ++n;
+    part.clear();
+  }
+  if (n != N) return std::nullopt;
+  return out;
+}
+
+std::optional<long long> integer(const char* text) {
+  const auto v = numbers<1>(text);
+  if (!v || std::floor((*v)[0]) != (*v)[0]) return std::nullopt;
+  return static_cast<long long>((*v)[0]);
+}
+
+// The headers of `files` that GDCM can parse and that describe an image (rows and columns);
+// other files (text, NIfTI, DICOMDIR) are left out. Keeps the order of `files`.
+std::vector<SliceHeader> scan_slices(const std::vector<std::string>& files) {
+  gdcm::Scanner scanner;
+  for (const gdcm::Tag& t : {kSeriesUid, kDescription, kPosition, kOrientation, kInstance, kRows,
+                             kColumns, kFrames, kPixelSpacing})
+    scanner.AddTag(t);
+  std::vector<SliceHeader> out;
+  if (files.empty() || !scanner.Scan(files)) return out;
+  for (const std::string& f : files) {
+    if (!scanner.IsKey(f.c_str())) continue;
+    auto value = [&](const gdcm::Tag& t) { return scanner.GetValue(f.c_str(), t); };
+    SliceHeader h;
+    h.file = f;
+    const auto rows = integer(value(kRows)), columns = integer(value(kColumns));
+    if (!rows || !columns || *rows <= 0 || *columns <= 0) continue;
+    h.rows = static_cast<std::size_t>(*rows);
+    h.columns = static_cast<std::size_t>(*columns);
+    if (const char* v = value(kSeriesUid)) h.uid = trimmed(v);
+    if (const char* v = value(kDescription)) h.description = trimmed(v);
+    h.position = numbers<3>(value(kPosition));
+    h.orientation = numbers<6>(value(kOrientation));
+    h.instance = integer(value(kInstance));
+    if (const auto frames = integer(value(kFrames)); frames && *frames > 1)
+      h.frames = static_cast<std::size_t>(*frames);
+    if (const auto sp = numbers<2>(value(kPixelSpacing)); sp && (*sp)[0] > 0 && (*sp)[1] > 0)
+      h.pixel_spacing = *sp;
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+Vec3 normal_of(const std::array<double, 6>& o) {
+  Vec3 n{o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]};
+  const double len = std::sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+  if (len > 0)
+    for (double& c : n) c /= len;
+  return n;
+}
+
+double dot(const Vec3& a, const Vec3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+std::string mm(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+std::string name_of(const std::string& file) {
+  return std::filesystem::path(file).filename().string();
+}
+
+// Along the slice normal, two slices closer than this are at the same position.
+constexpr double kSamePositionMm = 1e-3;
+// A gap this many times the median gap means slices are missing.
+constexpr double kMissingGapFactor = 1.5;
+
+// Slice order along the normal of the first slice's orientation, checked for duplicate positions
+// and missing slices (both InputError naming the folder, the positions and what to do).
+// Without positions or orientations: Instance Number order, else file-name order, with a
+// warning.
+std::vector<SliceHeader> ordered_slices(std::vector<SliceHeader> slices,
+                                        const std::filesystem::path& folder,
+                                        std::vector<std::string>& warnings) {
+  const bool placed = std::all_of(slices.begin(), slices.end(),
+                                  [](const SliceHeader& h) { return h.position && h.orientation; });
+  if (slices.size() > 1 && placed) {
+    const auto& o0 = *slices[0].orientation;
+    for (const SliceHeader& h : slices)
+      for (std::size_t c = 0; c < 6; ++c)
+        if (std::fabs((*h.orientation)[c] - o0[c]) > 1e-3)
+          throw InputError(str(folder) + ": slice " + name_of(h.file) +
+                           " has another orientation than slice " + name_of(slices[0].file) +
+                           " (a localizer or a second series with the same UID?); remove it "
+                           "from the folder or pick the series with the config's \"series\"");
+    const Vec3 normal = normal_of(o0);
+    std::vector<std::pair<double, const SliceHeader*>> at;
+    for (const SliceHeader& h : slices) at.emplace_back(dot(*h.position, normal), &h);
+    std::stable_sort(at.begin(), at.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<double> gaps;
+    for (std::size_t k = 1; k < at.size(); ++k) {
+      const double gap = at[k].first - at[k - 1].first;
+      if (gap < kSamePositionMm)
+        throw InputError(str(folder) + ": slices " + name_of(at[k - 1].second->file) + " and " +
+                         name_of(at[k].second->file) + " are at the same position (" +
+                         mm(at[k].first) +
+                         " mm along the slice normal); the folder mixes several acquisitions "
+                         "(time points, echoes) or holds a copy: keep one slice per position");
+      gaps.push_back(gap);
+    }
+    if (gaps.size() >= 2) {
+      std::vector<double> sorted = gaps;
+      std::nth_element(sorted.begin(),
+                       sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2),
+                       sorted.end());
+      double median = sorted[sorted.size() / 2];
+      if (sorted.size() % 2 == 0) {
+        const double lower = *std::max_element(
+            sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2));
+        median = (median + lower) / 2;
+      }
+      for (std::size_t k = 0; k < gaps.size(); ++k)
+        if (gaps[k] > kMissingGapFactor * median)
+          throw InputError(str(folder) + ": slices are missing between " +
+                           name_of(at[k].second->file) + " (" + mm(at[k].first) + " mm) and " +
+                           name_of(at[k + 1].second->file) + " (" + mm(at[k + 1].first) +
+                           " mm along the slice normal): a gap of " + mm(gaps[k]) +
+                           " mm where the regular spacing is " + mm(median) +
+                           " mm; the series is incomplete, re-download or re-export it");
+    }
+    std::vector<SliceHeader> ordered;
+    for (const auto& [d, h] : at) ordered.push_back(*h);
+    return ordered;
+  }
+  if (slices.size() > 1) {
+    std::vector<long long> numbers_seen;
+    for (const SliceHeader& h : slices)
+      if (h.instance) numbers_seen.push_back(*h.instance);
+    std::sort(numbers_seen.begin(), numbers_seen.end());
+    const bool by_instance =
+        numbers_seen.size() == slices.size() &&
+        std::adjacent_find(numbers_seen.begin(), numbers_seen.end()) == numbers_seen.end();
+    if (by_instance)
+      std::stable_sort(
+          slices.begin(), slices.end(),
+          [](const SliceHeader& a, const SliceHeader& b) { return *a.instance < *b.instance; });
+    warnings.push_back(str(folder) +
+                       ": some slices lack Image Position/Orientation (Patient); slices are "
+                       "stacked by " +
+                       (by_instance ? "Instance Number" : "file name") +
+                       ", check the volume's slice order");
+  }
+  return slices;
+}
+
+struct SeriesGroup {
+  std::string uid, description;
+  std::vector<SliceHeader> slices;
+};
+
+std::vector<SeriesGroup> group_series(std::vector<SliceHeader> slices) {
+  std::vector<SeriesGroup> groups;
+  for (SliceHeader& h : slices) {
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const SeriesGroup& g) { return g.uid == h.uid; });
+    if (it == groups.end()) {
+      groups.push_back({h.uid, h.description, {}});
+      it = groups.end() - 1;
+    }
+    if (it->description.empty()) it->description = h.description;
+    it->slices.push_back(std::move(h));
+  }
+  std::sort(groups.begin(), groups.end(),
+            [](const SeriesGroup& a, const SeriesGroup& b) { return a.uid < b.uid; });
+  return groups;
+}
+
+// Shell-like match of a whole text: '*' any run, '?' one character.
+bool glob_match(std::string_view pattern, std::string_view text) {
+  std::size_t p = 0, t = 0, star = std::string_view::npos, back = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      back = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++back;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+std::string series_list(const std::vector<const SeriesGroup*>& groups) {
+  std::string list;
+  for (std::size_t g = 0; g < groups.size() && g < 8; ++g)
+    list += (g ? "; " : "") + (groups[g]->uid.empty() ? "<no UID>" : groups[g]->uid) + " \"" +
+            groups[g]->description + "\" (" + std::to_string(groups[g]->slices.size()) +
+            (groups[g]->slices.size() == 1 ? " file)" : " files)");
+  if (groups.size() > 8) list += "; ...";
+  return list;
+}
+
+const SeriesGroup& pick_series(const std::vector<SeriesGroup>& groups,
+                               const std::filesystem::path& folder, const std::string& series) {
+  std::vector<const SeriesGroup*> all;
+  for (const SeriesGroup& g : groups) all.push_back(&g);
+  const std::string what =
+      "; put one Series Instance UID, or a Series Description (* and ? match any text and one "
+      "character), into the sequence's \"series\" in the dataset config";
+  if (series.empty()) {
+    if (groups.size() == 1) return groups[0];
+    throw InputError(str(folder) + ": holds " + std::to_string(groups.size()) +
+                     " DICOM series and the config names none, so it cannot read one series: " +
+                     series_list(all) + what);
+  }
+  for (const SeriesGroup& g : groups)
+    if (g.uid == series) return g;
+  std::vector<const SeriesGroup*> matching;
+  for (const SeriesGroup& g : groups)
+    if (glob_match(series, g.description)) matching.push_back(&g);
+  if (matching.size() == 1) return *matching[0];
+  if (matching.empty())
+    throw InputError(str(folder) + ": no DICOM series has the UID or a description matching \"" +
+                     series + "\"; the folder holds " + series_list(all) + what);
+  throw InputError(str(folder) + ": " + std::to_string(matching.size()) +
+                   " DICOM series have a description matching \"" + series +
+                   "\": " + series_list(matching) +
+                   "; give a UID or a narrower pattern in the "
+                   "sequence's \"series\" in the dataset config");
+}
+
+// Geometry of slices stacked in the order of `slices`: the first slice's position and in-plane
+// axes; the third axis points from the first slice to the second (so it follows the stacking
+// order, also when that is not the normal's direction), spaced by their distance along the normal.
+Geometry stacked_geometry(const std::vector<SliceHeader>& slices) {
+  Geometry g;
+  if (slices.empty()) return g;
+  const SliceHeader& first = slices[0];
+  g.spacing = {first.pixel_spacing[1], first.pixel_spacing[0], 1};
+  if (first.position) g.origin = *first.position;
+  if (!first.orientation) return g;
+  const auto& o = *first.orientation;
+  Vec3 normal = normal_of(o);
+  if (slices.size() > 1 && first.position && slices[1].position) {
+    const double d = dot(*slices[1].position, normal) - dot(*first.position, normal);
+    if (std::fabs(d) >= kSamePositionMm) {
+      g.spacing[2] = std::fabs(d);
+      if (d < 0)
+        for (double& c : normal) c = -c;
+    }
+  }
+  for (unsigned r = 0; r < 3; ++r) {
+    g.direction[r * 3 + 0] = o[r];
+    g.direction[r * 3 + 1] = o[3 + r];
+    g.direction[r * 3 + 2] = normal[r];
+  }
+  return g;
+}
+
+// Single-frame slices decoded one by one (by read_dicom_file, so MONOCHROME1 keeps its values)
+// and stacked in the given order. `uniform`: every file has the rescale and pixel format of the
+// first; else the volume is Float64 so every slice keeps its exact physical values.
+Volume stack_files(const std::vector<std::string>& files, const std::string& where, bool uniform,
+                   std::vector<std::string>& warnings) {
   std::optional<Volume> out;
   std::size_t slice_elements = 0;
+  bool monochrome1 = false;
   for (std::size_t k = 0; k < files.size(); ++k) {
-    const Volume s = read_dicom_file(files[k], ignored);
+    std::vector<std::string> file_warnings;
+    const Volume s = read_dicom_file(files[k], file_warnings);
+    monochrome1 = monochrome1 || !file_warnings.empty();
     if (!out) {
       out.emplace(uniform ? s.type() : VoxelType::Float64,
                   std::array<std::size_t, 3>{s.size()[0], s.size()[1], files.size()},
@@ -293,16 +598,17 @@ Volume stack_files(const std::vector<std::string>& files, const std::filesystem:
       out->geometry = s.geometry;
       slice_elements = s.element_count();
     }
-    if (s.size()[0] != out->size()[0] || s.size()[1] != out->size()[1] || s.size()[2] != 1 ||
+    if (s.size()[2] != 1)
+      throw InputError(files[k] + ": holds " + std::to_string(s.size()[2]) +
+                       " frames where one slice of " + where +
+                       " was expected; remove the multi-frame file from the stack");
+    if (s.size()[0] != out->size()[0] || s.size()[1] != out->size()[1] ||
         s.components() != out->components())
-      throw InputError(str(files[k]) + ": its size differs from the first slice of the series " +
-                       str(folder) + "; remove the stray file or split the series");
-    if (k == 1) {
-      double d2 = 0;
-      for (unsigned a = 0; a < 3; ++a)
-        d2 += std::pow(s.geometry.origin[a] - out->geometry.origin[a], 2);
-      if (d2 > 0) out->geometry.spacing[2] = std::sqrt(d2);
-    }
+      throw InputError(files[k] + ": its size " + std::to_string(s.size()[0]) + "x" +
+                       std::to_string(s.size()[1]) + " differs from the first slice of " + where +
+                       " (" + std::to_string(out->size()[0]) + "x" +
+                       std::to_string(out->size()[1]) +
+                       "); remove the stray file or split the series");
     if (s.type() == out->type()) {
       std::memcpy(static_cast<char*>(out->raw()) + k * s.byte_size(), s.raw(), s.byte_size());
     } else {
@@ -312,6 +618,8 @@ Volume stack_files(const std::vector<std::string>& files, const std::filesystem:
       });
     }
   }
+  if (monochrome1) warnings.push_back(monochrome1_warning(where));
+  out->stored_dimensions = 3;
   return std::move(*out);
 }
 
@@ -366,37 +674,45 @@ Volume read_dicom_series(const std::filesystem::path& folder, std::vector<std::s
   if (!std::filesystem::is_directory(folder, ec))
     throw InputError(str(folder) + ": not a folder; point the config at a DICOM series folder");
   try {
-    auto names = itk::GDCMSeriesFileNames::New();
-    names->SetUseSeriesDetails(true);
-    names->SetDirectory(folder.string());
-    const std::vector<std::string> uids = names->GetSeriesUIDs();
-    if (uids.empty())
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
+      if (entry.is_regular_file(ec)) names.push_back(entry.path().string());
+    if (ec)
+      throw InputError(str(folder) + ": cannot list the folder (" + ec.message() +
+                       "); check its permissions");
+    std::sort(names.begin(), names.end());
+    const std::vector<SeriesGroup> groups = group_series(scan_slices(names));
+    if (groups.empty())
       throw InputError(str(folder) +
                        ": no DICOM series in this folder (no readable DICOM image file); point "
                        "the config at a folder of DICOM slices");
-    std::string uid = uids[0];
-    if (!series.empty()) {
-      if (std::find(uids.begin(), uids.end(), series) == uids.end())
-        throw InputError(str(folder) + ": holds no DICOM series " + series +
-                         "; check the config's series, or the folder");
-      uid = series;
-    } else if (uids.size() > 1) {
-      std::string list;
-      for (std::size_t u = 0; u < uids.size() && u < 5; ++u) list += (u ? ", " : "") + uids[u];
-      if (uids.size() > 5) list += ", ...";
-      throw InputError(str(folder) + ": holds " + std::to_string(uids.size()) + " DICOM series (" +
-                       list + "); point the config at a folder with one series");
+    const SeriesGroup& chosen = pick_series(groups, folder, series);
+    const SliceHeader& first = chosen.slices[0];
+    for (const SliceHeader& h : chosen.slices) {
+      if (h.rows != first.rows || h.columns != first.columns)
+        throw InputError(str(folder) + ": slice " + name_of(h.file) + " is " +
+                         std::to_string(h.columns) + "x" + std::to_string(h.rows) +
+                         " pixels but slice " + name_of(first.file) + " of the same series is " +
+                         std::to_string(first.columns) + "x" + std::to_string(first.rows) +
+                         "; remove the stray file or split the series");
     }
-    const std::vector<std::string> files = names->GetFileNames(uid);
-    if (files.empty())
-      throw InputError(str(folder) + ": the DICOM series " + uid +
-                       " has no readable file; check the folder");
+    // A multi-frame file is a volume by itself.
+    if (chosen.slices.size() == 1 && first.frames > 1) return read_dicom_file(first.file, warnings);
+    for (const SliceHeader& h : chosen.slices)
+      if (h.frames > 1)
+        throw InputError(str(folder) + ": the series mixes the multi-frame file " +
+                         name_of(h.file) +
+                         " with other files; point the config at that file "
+                         "alone, or remove it");
 
+    const std::vector<SliceHeader> ordered = ordered_slices(chosen.slices, folder, warnings);
+    std::vector<std::string> files;
+    for (const SliceHeader& h : ordered) files.push_back(h.file);
     for (const std::string& f : files) check_pixel_data_length(f);
     const SeriesHeaders headers = scan_headers(files);
     if (headers.monochrome1) {
-      Volume v = stack_files(files, folder, headers.uniform);
-      warnings.push_back(monochrome1_warning(folder));
+      Volume v = stack_files(files, str(folder), headers.uniform, warnings);
+      v.geometry = stacked_geometry(ordered);
       return v;
     }
     auto io = itk::GDCMImageIO::New();
@@ -419,6 +735,35 @@ Volume read_dicom_series(const std::filesystem::path& folder, std::vector<std::s
   } catch (const std::bad_alloc&) {
     throw InputError(str(folder) +
                      ": not enough memory to read the series; lower --threads or free memory");
+  }
+}
+
+Geometry dicom_stack_geometry(const std::vector<std::filesystem::path>& files) {
+  std::vector<std::string> names;
+  for (const auto& f : files) names.push_back(f.string());
+  const std::vector<SliceHeader> slices = scan_slices(names);
+  if (slices.size() != names.size()) {
+    for (const std::string& n : names)
+      if (std::none_of(slices.begin(), slices.end(),
+                       [&](const SliceHeader& h) { return h.file == n; }))
+        throw InputError(n + ": not a readable DICOM image; re-download it or remove it");
+  }
+  return stacked_geometry(slices);
+}
+
+Volume stack_dicom_slices(const std::vector<std::filesystem::path>& files, const std::string& where,
+                          std::vector<std::string>& warnings) {
+  if (files.empty()) throw InputError(where + ": no DICOM files to stack; check the folder");
+  try {
+    std::vector<std::string> names;
+    for (const auto& f : files) names.push_back(f.string());
+    Volume v = stack_files(names, where, scan_headers(names).uniform, warnings);
+    v.geometry = dicom_stack_geometry(files);
+    return v;
+  } catch (const std::bad_alloc&) {
+    throw InputError(where +
+                     ": not enough memory to read the slices; lower --threads or free "
+                     "memory");
   }
 }
 

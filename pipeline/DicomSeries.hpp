@@ -21,13 +21,33 @@ namespace samed2d {
 // what is wrong, what to do); appends to `warnings` e.g. a note for MONOCHROME1.
 Volume read_dicom_file(const std::filesystem::path& file, std::vector<std::string>& warnings);
 
-// The one DICOM series in `folder` (not recursive; other files are ignored), slices in ITK's
-// geometric order (along the slice normal by Image Position (Patient), else by Instance
-// Number). Throws InputError when the folder holds no series, or several (naming their UIDs),
-// or when the slices cannot be stacked. When slices carry different rescale parameters the
-// volume is Float64, so that every slice keeps its exact physical values.
-// `series` (when not empty) picks one of several series: its Series Instance UID.
+// One DICOM series of `folder` (not recursive; files that are not DICOM images are ignored),
+// files grouped by Series Instance UID. `series` picks the series: a UID (exact), else a glob
+// (`*`, `?`) on the Series Description; empty: the folder must hold exactly one series. None or
+// several matching is an InputError listing the series found (UID, description, file count) and
+// saying what to put into the config's "series".
+//
+// Slices are stacked by position along the slice normal (Image Position/Orientation (Patient)),
+// never by file name; two slices at one position, a gap > 1.5x the median gap (missing slices),
+// slices of another size or orientation are InputErrors naming the folder and the slices.
+// A gap that varies less is a warning. Without positions: Instance Number order (or file names)
+// with a warning. A series of one multi-frame file is read as that file's volume. When slices
+// carry different rescale parameters the volume is Float64, so every slice keeps its exact
+// physical values.
 Volume read_dicom_series(const std::filesystem::path& folder, std::vector<std::string>& warnings,
                          const std::string& series = {});
+
+// Single-frame DICOM slices stacked in the order given (not by position: CHAOS pairs its slices
+// with per-slice masks by file name). Slices must have one size; values are physical (rescale
+// applied; Float64 when the rescale differs between slices). `where` names the stack in
+// messages (e.g. its folder). Geometry: dicom_stack_geometry(files).
+Volume stack_dicom_slices(const std::vector<std::filesystem::path>& files, const std::string& where,
+                          std::vector<std::string>& warnings);
+
+// The geometry of those slices stacked in the given order, from their headers alone: the first
+// slice's position, pixel spacing and in-plane axes; the third axis points from the first slice
+// towards the second, spaced by their distance along the normal. Throws InputError for a file
+// that is not a DICOM image.
+Geometry dicom_stack_geometry(const std::vector<std::filesystem::path>& files);
 
 }  // namespace samed2d

@@ -6,6 +6,7 @@
 #include <itkImageSeriesWriter.h>
 #include <itkMetaDataObject.h>
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 #include <type_traits>
@@ -162,6 +163,38 @@ void write_dicom_image(const fs::path& file, const DicomImage2D& image) {
     write(std::uint8_t{});
   else
     write(std::uint16_t{});
+}
+
+void write_dicom_multiframe(const fs::path& file, std::size_t columns, std::size_t rows,
+                            std::size_t frames, const std::vector<std::int16_t>& values,
+                            double frame_spacing) {
+  if (values.size() != columns * rows * frames)
+    throw std::runtime_error(file.string() + ": write_dicom_multiframe needs all voxels");
+  using Image = itk::Image<std::int16_t, 3>;
+  auto img = Image::New();
+  Image::RegionType region;
+  region.SetSize({{columns, rows, frames}});
+  img->SetRegions(region);
+  img->Allocate();
+  std::copy(values.begin(), values.end(), img->GetBufferPointer());
+  Image::SpacingType spacing;
+  spacing[0] = spacing[1] = 1;
+  spacing[2] = frame_spacing;
+  img->SetSpacing(spacing);
+  itk::MetaDataDictionary d;
+  put(d, "0008|0060", "CT");
+  put(d, "0020|000e", "1.2.826.0.1.3680043.9.7777.200");
+  put(d, "0020|000d", "1.2.826.0.1.3680043.9.7777.200.0");
+  put(d, "0008|0018", "1.2.826.0.1.3680043.9.7777.200.1");
+  img->SetMetaDataDictionary(d);
+  if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
+  auto io = itk::GDCMImageIO::New();
+  io->KeepOriginalUIDOn();
+  auto writer = itk::ImageFileWriter<Image>::New();
+  writer->SetInput(img);
+  writer->SetImageIO(io);
+  writer->SetFileName(file.string());
+  writer->Update();
 }
 
 }  // namespace samed2d::test

@@ -58,4 +58,10 @@ struct DicomImage2D {
 };
 void write_dicom_image(const std::filesystem::path& file, const DicomImage2D& image);
 
+// One multi-frame file holding a volume (columns x rows x frames, int16, values i fastest),
+// written by GDCMImageIO from a 3D image; frame k lies at z = k * frame_spacing.
+void write_dicom_multiframe(const std::filesystem::path& file, std::size_t columns,
+                            std::size_t rows, std::size_t frames,
+                            const std::vector<std::int16_t>& values, double frame_spacing = 1);
+
 }  // namespace samed2d::test

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,9 @@ struct Slice {
 // Writes one series (int16, through test::write_dicom_series): slice s of `slices` holds
 // value_at(s, i, j) and the header fields of slices[s].
 void write_series(const fs::path& folder, const std::vector<Slice>& slices,
-                  const std::string& series_uid) {
+                  const std::string& series_uid, const std::string& description = {}) {
   test::DicomSeriesSpec spec;
+  spec.description = description;
   spec.columns = kNi;
   spec.rows = kNj;
   spec.series_uid = series_uid;
@@ -62,7 +64,7 @@ void write_series(const fs::path& folder, const std::vector<Slice>& slices,
 std::vector<Slice> shuffled_slices() {
   return {{"c.dcm", 4.0, 2},
           {"a.dcm", -1.0, 5},
-          {"e.dcm", 9.5, 1},
+          {"e.dcm", 6.0, 1},
           {"b.dcm", 2.0, 4},
           {"d.dcm", 0.5, 3}};
 }
@@ -121,7 +123,7 @@ TEST(DicomSeries, SlicesComeInGeometricOrderWithTheirValues) {
   EXPECT_EQ(v.stored_dimensions, 3u);
   EXPECT_FALSE(v.is_2d());
   expect_slices<std::int16_t>(v, slices, 1, 0);
-  // Lowest position first; the gaps are uneven (1.5, 1.5, 2, 5.5), which is reported.
+  // Lowest position first; the gaps are uneven (1.5, 1.5, 2, 2), which is reported.
   EXPECT_DOUBLE_EQ(v.geometry.origin[2], -1.0);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("evenly spaced"), std::string::npos) << warnings[0];
@@ -333,6 +335,163 @@ TEST(DicomSeries, Uint16SeriesWithSlopeAndDescription) {
   });
   EXPECT_DOUBLE_EQ(v.geometry.spacing[2], 3.0);
   EXPECT_TRUE(warnings.empty());
+}
+
+// A series of `n` slices at z = z0 + spacing * s (s = 0..n-1) named by `name_of(s)`.
+std::vector<Slice> regular_slices(std::size_t n,
+                                  const std::function<std::string(std::size_t)>& name,
+                                  double spacing = 2.0) {
+  std::vector<Slice> slices;
+  for (std::size_t s = 0; s < n; ++s)
+    slices.push_back({name(s), spacing * static_cast<double>(s), static_cast<int>(s + 1)});
+  return slices;
+}
+
+TEST(DicomSeries, OrderIsByPositionNotByFileName) {
+  TempDir dir;
+  // File names in the reverse order of the positions: s4.dcm is the lowest slice.
+  const auto slices =
+      regular_slices(5, [](std::size_t s) { return "s" + std::to_string(4 - s) + ".dcm"; });
+  write_series(dir / "s", slices, "1.2.826.0.1.3680043.9.7777.20");
+  std::vector<std::string> warnings;
+  const Volume v = read_dicom_series(dir / "s", warnings);
+  expect_slices<std::int16_t>(v, slices, 1, 0);
+  EXPECT_DOUBLE_EQ(v.geometry.origin[2], 0.0);
+  EXPECT_DOUBLE_EQ(v.geometry.spacing[2], 2.0);
+  EXPECT_TRUE(warnings.empty());
+}
+
+// Two series in one folder: a (T1, 3 slices) and b (T2 SPIR, 4 slices), interleaved names.
+struct TwoSeries {
+  std::string uid_a = "1.2.826.0.1.3680043.9.7777.21", uid_b = "1.2.826.0.1.3680043.9.7777.22";
+  std::vector<Slice> a, b;
+  explicit TwoSeries(const fs::path& folder) {
+    a = regular_slices(3, [](std::size_t s) { return "x" + std::to_string(2 * s) + ".dcm"; });
+    b = regular_slices(
+        4, [](std::size_t s) { return "x" + std::to_string(2 * s + 1) + ".dcm"; }, 3.0);
+    write_series(folder, a, uid_a, "T1 in phase");
+    write_series(folder, b, uid_b, "T2 SPIR");
+  }
+};
+
+std::string series_error(const fs::path& folder, const std::string& series) {
+  std::vector<std::string> warnings;
+  try {
+    (void)read_dicom_series(folder, warnings, series);
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_EQ(msg.rfind(folder.string() + ": ", 0), 0u) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    EXPECT_NE(msg.find("\"series\""), std::string::npos) << msg;
+    return msg;
+  }
+  ADD_FAILURE() << folder << ": no InputError for series '" << series << "'";
+  return {};
+}
+
+TEST(DicomSeries, SeriesIsPickedByUidOrDescription) {
+  TempDir dir;
+  const TwoSeries two(dir / "s");
+  std::vector<std::string> warnings;
+  const Volume by_uid = read_dicom_series(dir / "s", warnings, two.uid_b);
+  expect_slices<std::int16_t>(by_uid, two.b, 1, 0);
+  EXPECT_DOUBLE_EQ(by_uid.geometry.spacing[2], 3.0);
+  const Volume by_description = read_dicom_series(dir / "s", warnings, "T1*");
+  expect_slices<std::int16_t>(by_description, two.a, 1, 0);
+  const Volume by_question = read_dicom_series(dir / "s", warnings, "T2?SPIR");
+  expect_slices<std::int16_t>(by_question, two.b, 1, 0);
+  EXPECT_TRUE(warnings.empty());
+}
+
+TEST(DicomSeries, SeveralSeriesWithoutAChoiceAreListed) {
+  TempDir dir;
+  const TwoSeries two(dir / "s");
+  for (const std::string& series : {std::string(), std::string("T3*"), std::string("T*"),
+                                    std::string("1.2.826.0.1.3680043.9.7777.2")}) {
+    const std::string msg = series_error(dir / "s", series);
+    // Both series with UID, description and file count.
+    EXPECT_NE(msg.find(two.uid_a + " \"T1 in phase\" (3 files)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(two.uid_b + " \"T2 SPIR\" (4 files)"), std::string::npos) << msg;
+  }
+}
+
+TEST(DicomSeries, MissingSlicesAreAnInputError) {
+  TempDir dir;
+  auto slices = regular_slices(6, [](std::size_t s) { return "m" + std::to_string(s) + ".dcm"; });
+  slices.erase(slices.begin() + 3);  // z = 6 is missing: 0 2 4 8 10
+  write_series(dir / "s", slices, "1.2.826.0.1.3680043.9.7777.23");
+  const std::string msg = error_of(dir / "s");
+  EXPECT_NE(msg.find("missing between m2.dcm (4 mm) and m4.dcm (8 mm"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("regular spacing is 2 mm"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("re-download"), std::string::npos) << msg;
+}
+
+TEST(DicomSeries, DuplicatePositionsAreAnInputError) {
+  TempDir dir;
+  auto slices = regular_slices(4, [](std::size_t s) { return "d" + std::to_string(s) + ".dcm"; });
+  slices[2].z = slices[1].z;  // d1 and d2 at 2 mm
+  write_series(dir / "s", slices, "1.2.826.0.1.3680043.9.7777.24");
+  const std::string msg = error_of(dir / "s");
+  EXPECT_NE(msg.find("d1.dcm and d2.dcm are at the same position (2 mm"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("keep one slice per position"), std::string::npos) << msg;
+}
+
+TEST(DicomSeries, MultiFrameFileIsAVolume) {
+  TempDir dir;
+  std::vector<std::int16_t> values(3 * 2 * 4);
+  for (std::size_t n = 0; n < values.size(); ++n) values[n] = static_cast<std::int16_t>(7 * n - 50);
+  test::write_dicom_multiframe(dir / "mf" / "volume.dcm", 3, 2, 4, values, 2.5);
+  std::vector<std::string> warnings;
+  for (const Volume& v : {read_dicom_file(dir / "mf" / "volume.dcm", warnings),
+                          read_volume(dir / "mf" / "volume.dcm", warnings),
+                          read_dicom_series(dir / "mf", warnings)}) {
+    ASSERT_EQ(v.size(), (std::array<std::size_t, 3>{3, 2, 4}));
+    EXPECT_EQ(v.stored_dimensions, 3u);
+    ASSERT_EQ(v.type(), VoxelType::Int16);
+    for (std::size_t n = 0; n < values.size(); ++n) ASSERT_EQ(v.data<std::int16_t>()[n], values[n]);
+    EXPECT_DOUBLE_EQ(v.geometry.spacing[2], 2.5);
+  }
+  EXPECT_TRUE(warnings.empty());
+}
+
+TEST(DicomSeries, StackedSlicesKeepTheGivenOrder) {
+  TempDir dir;
+  // Positions descend with the file order: the stack's third axis points down.
+  auto slices = regular_slices(3, [](std::size_t s) { return "f" + std::to_string(s) + ".dcm"; });
+  for (std::size_t s = 0; s < 3; ++s) slices[s].z = 10.0 - 4.0 * static_cast<double>(s);
+  write_series(dir / "s", slices, "1.2.826.0.1.3680043.9.7777.25");
+  std::vector<fs::path> files;
+  for (const Slice& s : slices) files.push_back(dir / "s" / s.file);
+  std::vector<std::string> warnings;
+  const Volume v = stack_dicom_slices(files, (dir / "s").string(), warnings);
+  ASSERT_EQ(v.size(), (std::array<std::size_t, 3>{kNi, kNj, 3}));
+  ASSERT_EQ(v.type(), VoxelType::Int16);
+  for (std::size_t k = 0; k < 3; ++k)
+    EXPECT_EQ(v.data<std::int16_t>()[kNi * kNj * k], value_at(k, 0, 0));
+  EXPECT_DOUBLE_EQ(v.geometry.origin[2], 10.0);
+  EXPECT_DOUBLE_EQ(v.geometry.spacing[2], 4.0);
+  EXPECT_DOUBLE_EQ(v.geometry.direction[8], -1.0);
+  const Geometry g = dicom_stack_geometry(files);
+  EXPECT_EQ(g.direction, v.geometry.direction);
+  EXPECT_EQ(g.origin, v.geometry.origin);
+  EXPECT_TRUE(warnings.empty());
+  // A slice of another size is refused, naming it.
+  test::DicomSeriesSpec odd;
+  odd.columns = odd.rows = 3;
+  odd.series_uid = "1.2.826.0.1.3680043.9.7777.26";
+  test::DicomSlice odd_slice;
+  odd_slice.file = "odd.dcm";
+  odd_slice.values.assign(9, 0);
+  odd.slices.push_back(odd_slice);
+  test::write_dicom_series(dir / "s", odd);
+  files.push_back(dir / "s" / "odd.dcm");
+  try {
+    (void)stack_dicom_slices(files, (dir / "s").string(), warnings);
+    ADD_FAILURE() << "no InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("odd.dcm: its size 3x3 differs"), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace
