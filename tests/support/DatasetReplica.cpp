@@ -1,0 +1,98 @@
+#include "support/DatasetReplica.hpp"
+
+#include <gtest/gtest.h>
+#include <itkImage.h>
+#include <itkImageFileWriter.h>
+
+#include <algorithm>
+
+#include "e2e/Oracle.hpp"
+#include "support/TestData.hpp"
+
+namespace samed2d::test {
+
+namespace fs = std::filesystem;
+
+std::vector<std::uint8_t> label_map(Size3 size, const std::vector<LabelBox>& boxes) {
+  std::vector<std::uint8_t> label(size[0] * size[1] * size[2], 0);
+  for (const auto& b : boxes) fill_box(label, size, b.lo, b.hi, b.value);
+  return label;
+}
+
+void write_label_volume(const fs::path& file, Size3 size, const std::vector<LabelBox>& boxes) {
+  write_volume(file, size, label_map(size, boxes));
+}
+
+void write_image_volume(const fs::path& file, Size3 size, int seed) {
+  std::vector<std::int16_t> values(size[0] * size[1] * size[2]);
+  for (std::size_t n = 0; n < values.size(); ++n)
+    values[n] = static_cast<std::int16_t>((static_cast<long long>(n) * 7 + seed * 13) % 1000);
+  write_volume(file, size, values);
+}
+
+void write_4d_volume(const fs::path& file, Size3 size, std::size_t components) {
+  using Image4 = itk::Image<float, 4>;
+  auto image = Image4::New();
+  Image4::RegionType region;
+  for (unsigned d = 0; d < 3; ++d) region.SetSize(d, size[d]);
+  region.SetSize(3, components);
+  image->SetRegions(region);
+  image->Allocate();
+  const std::size_t count = size[0] * size[1] * size[2] * components;
+  for (std::size_t n = 0; n < count; ++n)
+    image->GetBufferPointer()[n] = static_cast<float>(n % 251) * 0.5f;
+  fs::create_directories(file.parent_path());
+  auto writer = itk::ImageFileWriter<Image4>::New();
+  writer->SetFileName(file.string());
+  writer->SetInput(image);
+  writer->Update();
+}
+
+void add_expected(ExpectedNames& names, const std::string& dataset, const std::string& case_name,
+                  const std::vector<std::string>& modalities, Size3 size,
+                  const std::vector<LabelBox>& boxes, const std::vector<ExpectedClass>& classes,
+                  const std::vector<char>& axes) {
+  OracleCase c;
+  c.dataset = dataset;
+  c.case_name = case_name;
+  c.ni = size[0];
+  c.nj = size[1];
+  c.nk = size[2];
+  c.axes = axes;
+  // Names do not depend on intensities.
+  c.image.assign(size[0] * size[1] * size[2], 0.0);
+  const auto label = label_map(size, boxes);
+  c.label.assign(label.begin(), label.end());
+  for (const auto& cls : classes) c.classes.push_back({cls.name, class_id(cls.name), cls.values});
+  OracleOutput out;
+  for (const auto& modality : modalities) {
+    c.modality = modality;
+    oracle_add(c, out);
+  }
+  const auto strip = [](const std::string& path) { return path.substr(path.find('/') + 1); };
+  for (const auto& [image, unused] : out.images) names.images.push_back(strip(image));
+  for (const auto& [mask, unused] : out.masks) names.masks.push_back(strip(mask));
+  std::sort(names.images.begin(), names.images.end());
+  std::sort(names.masks.begin(), names.masks.end());
+}
+
+std::vector<std::string> failures(const ConvertedDataset& d) {
+  std::vector<std::string> lines;
+  for (const auto& f : d.report.at("failed"))
+    lines.push_back(f.at("case").get<std::string>() + ": " + f.at("reason").get<std::string>());
+  return lines;
+}
+
+std::vector<std::string> warnings_of(const ConvertedDataset& d, const std::string& case_name) {
+  std::vector<std::string> lines;
+  for (const auto& w : d.report.at("warnings"))
+    if (w.at("case") == case_name) lines.push_back(w.at("warning").get<std::string>());
+  return lines;
+}
+
+void expect_names(const ConvertedDataset& d, const ExpectedNames& want) {
+  EXPECT_EQ(d.images, want.images);
+  EXPECT_EQ(d.masks, want.masks);
+}
+
+}  // namespace samed2d::test
