@@ -5,6 +5,7 @@
 #include <itkImageFileWriter.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "e2e/Oracle.hpp"
 #include "support/TestData.hpp"
@@ -46,6 +47,42 @@ void write_4d_volume(const fs::path& file, Size3 size, std::size_t components) {
   writer->SetFileName(file.string());
   writer->SetInput(image);
   writer->Update();
+}
+
+void write_apple_double(const fs::path& file) {
+  // The AppleDouble magic and version, then a "Mac OS X" filler, as the MSD tars hold them.
+  std::string bytes("\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ", 24);
+  bytes.append(4058, '\0');
+  write_text_file(file, bytes);
+}
+
+void write_msd_task(const fs::path& task, Size3 size, const std::vector<MsdCase>& training,
+                    const std::vector<std::string>& test, std::size_t components) {
+  const auto write_image = [&](const fs::path& file, int seed) {
+    if (components == 0)
+      write_image_volume(file, size, seed);
+    else
+      write_4d_volume(file, size, components);
+    write_apple_double(file.parent_path() / ("._" + file.filename().string()));
+  };
+  nlohmann::json json{
+      {"name", task.filename().string()},    {"tensorImageSize", components == 0 ? "3D" : "4D"},
+      {"numTraining", training.size()},      {"numTest", test.size()},
+      {"training", nlohmann::json::array()}, {"test", nlohmann::json::array()}};
+  int seed = 0;
+  for (const auto& c : training) {
+    const std::string file = c.name + ".nii.gz";
+    write_image(task / "imagesTr" / file, ++seed);
+    write_label_volume(task / "labelsTr" / file, size, c.boxes);
+    write_apple_double(task / "labelsTr" / ("._" + file));
+    json["training"].push_back({{"image", "./imagesTr/" + file}, {"label", "./labelsTr/" + file}});
+  }
+  for (const auto& name : test) {
+    write_image(task / "imagesTs" / (name + ".nii.gz"), ++seed);
+    json["test"].push_back("./imagesTs/" + name + ".nii.gz");
+  }
+  write_text_file(task / "dataset.json", json.dump(4));
+  write_apple_double(task / "._dataset.json");
 }
 
 void add_expected(ExpectedNames& names, const std::string& dataset, const std::string& case_name,

@@ -36,6 +36,22 @@ void write_image_volume(const std::filesystem::path& file, Size3 size, int seed 
 // the component is the 4th, slowest, NIfTI dimension).
 void write_4d_volume(const std::filesystem::path& file, Size3 size, std::size_t components);
 
+// A file of macOS AppleDouble debris (what a "._X" twin holds): not an image of any format.
+void write_apple_double(const std::filesystem::path& file);
+
+// One case of an MSD task: its file stem and label boxes.
+struct MsdCase {
+  std::string name;
+  std::vector<LabelBox> boxes;
+};
+
+// An MSD task folder as its tar unpacks: TASK/{imagesTr,labelsTr,imagesTs}/ and dataset.json,
+// with a "._" twin beside every file. `components` 0 writes 3D images, otherwise 4D images with
+// that many components; `test` names the imagesTs cases (no labels).
+void write_msd_task(const std::filesystem::path& task, Size3 size,
+                    const std::vector<MsdCase>& training, const std::vector<std::string>& test,
+                    std::size_t components = 0);
+
 // A class of a dataset config as the test expects it: registry name and label values.
 struct ExpectedClass {
   std::string name;

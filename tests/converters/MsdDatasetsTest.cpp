@@ -1,0 +1,124 @@
+// The bundled configs of the Medical Segmentation Decathlon tasks SA-Med2D names MSD_*, each run
+// on a miniature replica of the task's tar as it unpacks (reference/datasets.md section 3):
+// imagesTr/labelsTr/imagesTs, dataset.json and a macOS "._" twin beside every file.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "support/DatasetReplica.hpp"
+#include "support/DatasetRun.hpp"
+#include "support/TestData.hpp"
+
+namespace samed2d::test {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr Size3 kSize{12, 10, 8};
+
+// Boxes of values 1 and 2, apart; one-class tasks get only the first.
+const std::vector<LabelBox> kTwoLabels{{{1, 1, 1}, {5, 4, 4}, 1}, {{7, 5, 3}, {11, 9, 7}, 2}};
+const std::vector<LabelBox> kOneLabel{{{2, 2, 2}, {9, 8, 6}, 1}};
+
+struct MsdTask {
+  std::string dataset;   // SA-Med2D name and bundled config
+  std::string folder;    // the task's folder
+  std::string modality;  // of its one image per case
+  std::vector<std::string> training;
+  std::vector<std::string> test;  // imagesTs, no labels
+  std::vector<ExpectedClass> classes;
+};
+
+void PrintTo(const MsdTask& t, std::ostream* os) { *os << t.dataset; }
+
+const std::vector<MsdTask> kTasks{
+    {"MSD_Heart", "Task02_Heart", "mr_00", {"la_003", "la_004"}, {"la_001"}, {{"left_atrium", {1}}}},
+    // No zero padding: liver_0 ... liver_130.
+    {"MSD_Liver",
+     "Task03_Liver",
+     "ct_00",
+     {"liver_0", "liver_123"},
+     {"liver_132"},
+     {{"liver", {1}}, {"liver_tumor", {2}}}},
+    {"MSD_Lung", "Task06_Lung", "ct_00", {"lung_001", "lung_003"}, {"lung_002"}, {{"lung_tumor", {1}}}},
+    {"MSD_Pancreas",
+     "Task07_Pancreas",
+     "ct_00",
+     {"pancreas_001", "pancreas_004"},
+     {"pancreas_002"},
+     {{"pancreas", {1}}, {"pancreas_tumor", {2}}}},
+    {"MSD_HepaticVessel",
+     "Task08_HepaticVessel",
+     "ct_00",
+     {"hepaticvessel_001", "hepaticvessel_002"},
+     {"hepaticvessel_003"},
+     {{"hepatic_vessel", {1}}, {"liver_tumor", {2}}}},
+    {"MSD_Spleen", "Task09_Spleen", "ct_00", {"spleen_2", "spleen_10"}, {"spleen_1"}, {{"spleen", {1}}}},
+    {"MSD_Colon", "Task10_Colon", "ct_00", {"colon_001", "colon_005"}, {"colon_002"}, {{"colon_tumor", {1}}}},
+};
+
+const std::vector<LabelBox>& boxes_of(const MsdTask& t) {
+  return t.classes.size() == 2 ? kTwoLabels : kOneLabel;
+}
+
+void write_task(const fs::path& root, const MsdTask& t) {
+  std::vector<MsdCase> cases;
+  for (const auto& name : t.training) cases.push_back({name, boxes_of(t)});
+  write_msd_task(root / t.folder, kSize, cases, t.test);
+}
+
+class MsdTaskTest : public ::testing::TestWithParam<MsdTask> {};
+
+// The input is a folder that holds this task and the next one: the file prefix must keep them
+// apart, imagesTs and the "._" twins must give nothing.
+TEST_P(MsdTaskTest, TrainingCasesOnlyAndNotTheNeighbouringTask) {
+  const MsdTask& task = GetParam();
+  TempDir dir;
+  write_task(dir / "in", task);
+  std::size_t next = 0;
+  while (kTasks[next].dataset != task.dataset) ++next;
+  write_task(dir / "in", kTasks[(next + 1) % kTasks.size()]);
+
+  const auto d = convert_dataset(task.dataset, dir / "in", dir / "out", {"--axes", "x"});
+  ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
+  ExpectedNames want;
+  for (const auto& name : task.training)
+    add_expected(want, task.dataset, name, {task.modality}, kSize, boxes_of(task), task.classes);
+  expect_names(d, want);
+  EXPECT_EQ(d.report.at("cases"), task.training.size());
+  EXPECT_TRUE(d.report.at("warnings").empty()) << d.report.dump();
+  EXPECT_THAT(d.images, ::testing::Contains(task.modality + "--" + task.dataset + "--" +
+                                            task.training.back() + "--x_0003.png"));
+  nlohmann::json mapping = nlohmann::json::object();
+  for (const auto& c : task.classes) mapping[c.name] = class_id(c.name);
+  EXPECT_EQ(d.mapping, mapping);
+}
+
+INSTANTIATE_TEST_SUITE_P(Msd, MsdTaskTest, ::testing::ValuesIn(kTasks),
+                         [](const auto& param_info) { return param_info.param.dataset; });
+
+TEST(MsdLiverTest, AnImageWithoutItsLabelFileFailsOnlyItsCase) {
+  TempDir dir;
+  const fs::path task = dir / "in" / "Task03_Liver";
+  write_msd_task(task, kSize, {{"liver_7", kTwoLabels}, {"liver_8", kTwoLabels}}, {});
+  fs::remove(task / "labelsTr" / "liver_8.nii.gz");
+  const auto d = convert_dataset("MSD_Liver", dir / "in", dir / "out", {"--axes", "x"});
+  EXPECT_EQ(d.run.exit_code, 1) << d.run.err;
+  ExpectedNames want;
+  add_expected(want, "MSD_Liver", "liver_7", {"ct_00"}, kSize, kTwoLabels,
+               {{"liver", {1}}, {"liver_tumor", {2}}});
+  expect_names(d, want);
+  const auto failed = failures(d);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_THAT(failed[0], HasSubstr("liver_8: "));
+  EXPECT_THAT(failed[0], HasSubstr("labelsTr/liver_8.nii.gz"));
+  EXPECT_THAT(d.run.err, HasSubstr("labelsTr/liver_8.nii.gz"));
+}
+
+}  // namespace
+}  // namespace samed2d::test
