@@ -34,10 +34,17 @@ struct MsdTask {
   std::vector<ExpectedClass> classes;
 };
 
-void PrintTo(const MsdTask& t, std::ostream* os) { *os << t.dataset; }
+void PrintTo(const MsdTask& t, std::ostream* os) {
+  *os << t.dataset;
+}
 
 const std::vector<MsdTask> kTasks{
-    {"MSD_Heart", "Task02_Heart", "mr_00", {"la_003", "la_004"}, {"la_001"}, {{"left_atrium", {1}}}},
+    {"MSD_Heart",
+     "Task02_Heart",
+     "mr_00",
+     {"la_003", "la_004"},
+     {"la_001"},
+     {{"left_atrium", {1}}}},
     // No zero padding: liver_0 ... liver_130.
     {"MSD_Liver",
      "Task03_Liver",
@@ -45,7 +52,12 @@ const std::vector<MsdTask> kTasks{
      {"liver_0", "liver_123"},
      {"liver_132"},
      {{"liver", {1}}, {"liver_tumor", {2}}}},
-    {"MSD_Lung", "Task06_Lung", "ct_00", {"lung_001", "lung_003"}, {"lung_002"}, {{"lung_tumor", {1}}}},
+    {"MSD_Lung",
+     "Task06_Lung",
+     "ct_00",
+     {"lung_001", "lung_003"},
+     {"lung_002"},
+     {{"lung_tumor", {1}}}},
     {"MSD_Pancreas",
      "Task07_Pancreas",
      "ct_00",
@@ -58,8 +70,18 @@ const std::vector<MsdTask> kTasks{
      {"hepaticvessel_001", "hepaticvessel_002"},
      {"hepaticvessel_003"},
      {{"hepatic_vessel", {1}}, {"liver_tumor", {2}}}},
-    {"MSD_Spleen", "Task09_Spleen", "ct_00", {"spleen_2", "spleen_10"}, {"spleen_1"}, {{"spleen", {1}}}},
-    {"MSD_Colon", "Task10_Colon", "ct_00", {"colon_001", "colon_005"}, {"colon_002"}, {{"colon_tumor", {1}}}},
+    {"MSD_Spleen",
+     "Task09_Spleen",
+     "ct_00",
+     {"spleen_2", "spleen_10"},
+     {"spleen_1"},
+     {{"spleen", {1}}}},
+    {"MSD_Colon",
+     "Task10_Colon",
+     "ct_00",
+     {"colon_001", "colon_005"},
+     {"colon_002"},
+     {{"colon_tumor", {1}}}},
 };
 
 const std::vector<LabelBox>& boxes_of(const MsdTask& t) {
@@ -101,6 +123,45 @@ TEST_P(MsdTaskTest, TrainingCasesOnlyAndNotTheNeighbouringTask) {
 
 INSTANTIATE_TEST_SUITE_P(Msd, MsdTaskTest, ::testing::ValuesIn(kTasks),
                          [](const auto& param_info) { return param_info.param.dataset; });
+
+const std::vector<ExpectedClass> kProstateClasses{
+    {"prostate_peripheral_zone", {1}}, {"prostate_transition_zone", {2}}, {"prostate", {1, 2}}};
+
+// 4D: component 0 T2 and 1 ADC share the map; input at the task folder itself; all three axes.
+TEST(MsdProstateTest, T2AndAdcComponentsShareTheZonesOnAllThreeAxes) {
+  TempDir dir;
+  const fs::path task = dir / "Task05_Prostate";
+  write_msd_task(task, kSize, {{"prostate_00", kTwoLabels}, {"prostate_16", kOneLabel}},
+                 {"prostate_03"}, 2);
+  const auto d = convert_dataset("MSD_Prostate", task, dir / "out");
+  ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
+  ExpectedNames want;
+  add_expected(want, "MSD_Prostate", "prostate_00", {"mr_t2", "mr_adc"}, kSize, kTwoLabels,
+               kProstateClasses, {'x', 'y', 'z'});
+  add_expected(want, "MSD_Prostate", "prostate_16", {"mr_t2", "mr_adc"}, kSize, kOneLabel,
+               kProstateClasses, {'x', 'y', 'z'});
+  expect_names(d, want);
+  EXPECT_THAT(d.masks, ::testing::Contains("mr_adc--MSD_Prostate--prostate_00--y_0006--" +
+                                           class_id("prostate_transition_zone") + "_000.png"));
+}
+
+TEST(MsdProstateTest, AnImageWithThreeComponentsFailsOnlyItsCase) {
+  TempDir dir;
+  const fs::path task = dir / "in" / "Task05_Prostate";
+  write_msd_task(task, kSize, {{"prostate_00", kTwoLabels}, {"prostate_01", kTwoLabels}}, {}, 2);
+  write_4d_volume(task / "imagesTr" / "prostate_01.nii.gz", kSize, 3);
+  const auto d = convert_dataset("MSD_Prostate", dir / "in", dir / "out", {"--axes", "x"});
+  EXPECT_EQ(d.run.exit_code, 1) << d.run.err;
+  ExpectedNames want;
+  add_expected(want, "MSD_Prostate", "prostate_00", {"mr_t2", "mr_adc"}, kSize, kTwoLabels,
+               kProstateClasses);
+  expect_names(d, want);
+  const auto failed = failures(d);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_THAT(failed[0], HasSubstr("prostate_01: "));
+  EXPECT_THAT(failed[0], HasSubstr("prostate_01.nii.gz"));
+  EXPECT_THAT(failed[0], HasSubstr("has 3 component"));
+}
 
 TEST(MsdLiverTest, AnImageWithoutItsLabelFileFailsOnlyItsCase) {
   TempDir dir;
