@@ -69,28 +69,26 @@ PathTemplate::PathTemplate(std::string text, std::string_view context) : text_(s
         i = close;
         continue;
       }
-      // {stem#prefix} / {stem%suffix}: the field, then what to strip.
-      const auto op = name.find_first_of("#%");
-      const std::string_view field_name = name.substr(0, op);
+      const auto affix_at = name.find_first_of("#%");
       Field field = Field::Literal;
       for (const auto& [known, value] : kFields)
-        if (field_name == known) field = value;
+        if (name.substr(0, affix_at) == known) field = value;
       if (field == Field::Literal)
         fail(
             fmt::format("uses the unknown placeholder {{{}}}; the placeholders are {{path}}, "
-                        "{{dir}}, {{name}}, {{stem}}, {{parent}} and {{grandparent}} (with "
-                        "{{stem#prefix}} or {{stem%suffix}} to strip a fixed part), and "
+                        "{{dir}}, {{name}}, {{stem}}, {{parent}} and {{grandparent}}, optionally "
+                        "with a suffix or prefix to remove ({{stem%_ct}}, {{stem#img}}), and "
                         "alternatives are written {{a,b}}",
-                        name));
-      Piece piece{field, {}, {}, {}, {}};
-      if (op != std::string_view::npos) {
-        const std::string_view fixed = name.substr(op + 1);
-        if (fixed.empty() || fixed.find_first_of("#%/*?[") != std::string_view::npos)
-          fail(fmt::format(
-              "has {{{}}}: after '{}' give the fixed text to strip (no wildcards, no '/'), "
-              "e.g. {{stem%_0000}}",
-              name, name[op]));
-        (name[op] == '#' ? piece.strip_prefix : piece.strip_suffix) = fixed;
+                        name.substr(0, affix_at)));
+      Piece piece{field, {}, {}, {}, false};
+      if (affix_at != std::string_view::npos) {
+        piece.affix = std::string(name.substr(affix_at + 1));
+        piece.suffix = name[affix_at] == '%';
+        if (piece.affix.empty())
+          fail(
+              fmt::format("has {{{}}} with nothing after '{}'; name the suffix ('%') or prefix "
+                          "('#') to remove, e.g. {{stem%_ct}}",
+                          name, name[affix_at]));
       }
       flush();
       pieces_.push_back(std::move(piece));
@@ -124,21 +122,22 @@ std::string PathTemplate::fill(std::string_view relative_path, std::string_view 
     }
   }
   std::string out;
-  const Piece* current = nullptr;
+  const std::string stem = strip_format_extension(name);
+  const Piece* piece_now = nullptr;
   auto value = [&](std::string_view v) {
-    if (current->strip_prefix.size() &&
-        v.substr(0, current->strip_prefix.size()) == current->strip_prefix)
-      v.remove_prefix(current->strip_prefix.size());
-    if (current->strip_suffix.size() && v.size() >= current->strip_suffix.size() &&
-        v.substr(v.size() - current->strip_suffix.size()) == current->strip_suffix)
-      v.remove_suffix(current->strip_suffix.size());
+    const std::string_view affix = piece_now->affix;
+    if (!affix.empty() && piece_now->suffix && v.size() >= affix.size() &&
+        v.substr(v.size() - affix.size()) == affix)
+      v.remove_suffix(affix.size());
+    else if (!affix.empty() && !piece_now->suffix && v.substr(0, affix.size()) == affix)
+      v.remove_prefix(affix.size());
     if (as_pattern)
       out += Glob::escape(v);
     else
       out += v;
   };
   for (const auto& piece : pieces_) {
-    current = &piece;
+    piece_now = &piece;
     switch (piece.field) {
       case Field::Literal:
         out += as_pattern ? piece.pattern : piece.literal;
@@ -153,7 +152,7 @@ std::string PathTemplate::fill(std::string_view relative_path, std::string_view 
         value(name);
         break;
       case Field::Stem:
-        value(strip_format_extension(name));
+        value(stem);
         break;
       case Field::Parent:
         value(parent);

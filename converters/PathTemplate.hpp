@@ -6,9 +6,11 @@
 // relative to the root ("." at the top), {name} its file name, {stem} its file name without the
 // format extension, {parent} the name of its folder (the root folder's own name at the top),
 // {grandparent} the name of the folder above that. "{{" and "}}" are literal braces.
-// A placeholder may strip a fixed prefix or suffix from its value, as a shell does: {stem#img}
-// is "0001" for img0001.nii.gz, {stem%_0000} is "Case_00001" for Case_00001_0000.nii.gz (a value
-// that does not start or end with it is used whole).
+//
+// As in the shell, "{stem%_ct}" is the value with the suffix "_ct" removed and "{stem#img}" the
+// value with the prefix "img" removed, when the value has them (unchanged otherwise): paired
+// files of many datasets differ only in such an affix (img0001 / label0001, X_ct / X_seg), so a
+// template must be able to swap one for the other.
 //
 // A template may also be a file pattern (see Glob.hpp): a brace group holding a ',' is an
 // alternation ("{dir}/{stem}{_seg,_Segm}.nii"), and '*', '?', '[...]' and '\' are wildcards and
@@ -50,10 +52,10 @@ class PathTemplate {
   enum class Field : std::uint8_t { Literal, Path, Dir, Name, Stem, Parent, Grandparent };
   struct Piece {
     Field field = Field::Literal;
-    std::string strip_prefix;  // {field#prefix}
-    std::string strip_suffix;  // {field%suffix}
-    std::string literal;       // as render() writes it
-    std::string pattern;       // as render_pattern() writes it
+    std::string literal;  // as render() writes it
+    std::string pattern;  // as render_pattern() writes it
+    std::string affix;    // a field: the suffix ('%') or prefix ('#') to remove, "" for none
+    bool suffix = false;
   };
 
   std::string fill(std::string_view relative_path, std::string_view root_name,
