@@ -1,0 +1,100 @@
+// The bundled configs of the abdominal CT/MR datasets (AMOS2022, KiTS, KiTS2021, BTCV, FLARE22,
+// WORD, CT_ORG, AbdomenCT1K) on miniature replicas of each release's layout: folder and file
+// names as datasets.md gives them, the files that must never be read (unlabelled splits,
+// per-rater files, macOS debris) planted beside the real ones, and every expected file name
+// derived from the planted boxes through the SPEC oracle.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "support/DatasetRun.hpp"
+#include "support/PlantedCase.hpp"
+#include "support/TestData.hpp"
+
+namespace samed2d {
+namespace {
+
+namespace fs = std::filesystem;
+using test::ClassValues;
+using test::class_id;
+using test::convert_dataset;
+using test::expect_converted;
+using test::expected_files;
+using test::files_of_case;
+using test::PlantedCase;
+using test::TempDir;
+using test::write_text_file;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+// AppleDouble debris as a Mac's zip leaves it: not a volume at all.
+void write_debris(const fs::path& file) {
+  write_text_file(file, std::string("\0\5\26\7\0\2\0\0Mac OS X", 16));
+}
+
+// The class ids that the masks of `want` use.
+std::set<std::string> class_ids_of(const std::vector<std::string>& masks) {
+  std::set<std::string> ids;
+  for (const auto& m : masks) ids.insert(m.substr(m.size() - 12, 4));  // "--0037_000.png"
+  return ids;
+}
+
+ClassValues amos_classes() {
+  return {{"spleen", {1}},
+          {"right_kidney", {2}},
+          {"left_kidney", {3}},
+          {"gallbladder", {4}},
+          {"esophagus", {5}},
+          {"liver", {6}},
+          {"stomach", {7}},
+          {"aorta", {8}},
+          {"inferior_vena_cava", {9}},
+          {"pancreas", {10}},
+          {"right_adrenal_gland", {11}},
+          {"left_adrenal_gland", {12}},
+          {"duodenum", {13}},
+          {"urinary_bladder", {14}},
+          {"prostate_or_uterus", {15}}};
+}
+
+TEST(AbdomenDatasetsTest, Amos2022CtUpTo500MrAbove) {
+  TempDir dir;
+  const fs::path amos = dir / "in" / "amos22";
+  PlantedCase ct1{"amos_0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {4, 4, 4}, 1}, {{6, 5, 2}, {10, 9, 6}, 15}}};
+  PlantedCase ct500{"amos_0500", "ct_00", {12, 10, 8}, {{{2, 2, 3}, {9, 8, 5}, 8}}};
+  PlantedCase mr507{"amos_0507", "mr_00", {12, 10, 8}, {{{0, 0, 0}, {5, 5, 2}, 6}, {{7, 6, 5}, {11, 9, 8}, 14}}};
+  PlantedCase mr600{"amos_0600", "mr_00", {12, 10, 8}, {{{3, 3, 0}, {6, 7, 8}, 13}}};
+  for (const auto& [c, split] : std::vector<std::pair<PlantedCase, std::string>>{
+           {ct1, "Tr"}, {ct500, "Va"}, {mr507, "Tr"}, {mr600, "Va"}}) {
+    c.write_image(amos / ("images" + split) / (c.name + ".nii.gz"));
+    c.write_label(amos / ("labels" + split) / (c.name + ".nii.gz"));
+  }
+  // The test split has no labels; debris sits beside the files and in __MACOSX/.
+  PlantedCase{"amos_0701", "ct_00", {12, 10, 8}, {}}.write_image(amos / "imagesTs" / "amos_0701.nii.gz");
+  write_debris(amos / "imagesTr" / "._amos_0001.nii.gz");
+  write_debris(amos / "labelsTr" / "._amos_0001.nii.gz");
+  write_debris(dir / "in" / "__MACOSX" / "amos22" / "labelsTr" / "._amos_0001.nii.gz");
+  write_debris(dir / "in" / "__MACOSX" / "amos22" / "labelsVa" / "amos_0002.nii.gz");
+  write_text_file(amos / "dataset.json", "{\"name\": \"AMOS\"}");
+
+  const auto want = expected_files("AMOS2022", amos_classes(), {ct1, ct500, mr507, mr600}, {'x', 'y', 'z'});
+  const auto got = convert_dataset("AMOS2022", dir / "in", dir / "out");
+  expect_converted(got, want);
+  // Spelled out once: the boundary case 500 is CT, 507 MR, and label 15 is one class.
+  EXPECT_THAT(got.images, ::testing::Contains("ct_00--AMOS2022--amos_0500--x_0003.png"));
+  EXPECT_THAT(got.images, ::testing::Contains("mr_00--AMOS2022--amos_0507--z_0000.png"));
+  EXPECT_THAT(got.masks, ::testing::Contains("ct_00--AMOS2022--amos_0001--x_0002--" +
+                                             class_id("prostate_or_uterus") + "_000.png"));
+  EXPECT_THAT(files_of_case(got.images, "amos_0701"), IsEmpty());
+  EXPECT_EQ(got.mapping.size(), class_ids_of(want.masks).size());
+  EXPECT_EQ(class_ids_of(want.masks).size(), 6u);
+
+  // The same output when --input is the unpacked amos22/ itself.
+  const auto inner = convert_dataset("AMOS2022", amos, dir / "out2", {"--axes", "x"});
+  expect_converted(inner, expected_files("AMOS2022", amos_classes(), {ct1, ct500, mr507, mr600}));
+}
+
+}  // namespace
+}  // namespace samed2d
