@@ -96,5 +96,29 @@ TEST(AbdomenDatasetsTest, Amos2022CtUpTo500MrAbove) {
   expect_converted(inner, expected_files("AMOS2022", amos_classes(), {ct1, ct500, mr507, mr600}));
 }
 
+// KiTS stores (slices, rows, cols): ITK index i is the axial slice, so the real shape has the
+// most voxels in i; names do not depend on it, but the z_ family is the axial one.
+TEST(AbdomenDatasetsTest, KitsCaseFoldersWithSegmentationOnly) {
+  TempDir dir;
+  const fs::path data = dir / "in" / "kits19" / "data";
+  PlantedCase c0{"case_00000", "ct_00", {16, 10, 12}, {{{2, 2, 2}, {9, 8, 10}, 1}, {{4, 4, 4}, {7, 6, 7}, 2}}};
+  PlantedCase c209{"case_00209", "ct_00", {16, 10, 12}, {{{10, 1, 1}, {15, 4, 5}, 1}}};
+  for (const auto& c : {c0, c209}) {
+    c.write_image(data / c.name / "imaging.nii.gz");
+    c.write_label(data / c.name / "segmentation.nii.gz");
+  }
+  PlantedCase{"case_00210", "ct_00", {16, 10, 12}, {}}.write_image(data / "case_00210" / "imaging.nii.gz");
+  write_text_file(data / "kits.json", "[]");
+
+  const ClassValues classes{{"kidney", {1}}, {"kidney_tumor", {2}}, {"kidney_and_masses", {1, 2}}};
+  const auto got = convert_dataset("KiTS", dir / "in", dir / "out", {"--axes", "x,y,z"});
+  expect_converted(got, expected_files("KiTS", classes, {c0, c209}, {'x', 'y', 'z'}));
+  EXPECT_THAT(got.masks, ::testing::Contains("ct_00--KiTS--case_00000--z_0005--" +
+                                             class_id("kidney_tumor") + "_000.png"));
+  EXPECT_THAT(got.masks, ::testing::Contains("ct_00--KiTS--case_00000--z_0005--" +
+                                             class_id("kidney_and_masses") + "_000.png"));
+  EXPECT_THAT(files_of_case(got.images, "case_00210"), IsEmpty());
+}
+
 }  // namespace
 }  // namespace samed2d
