@@ -120,5 +120,34 @@ TEST(AbdomenDatasetsTest, KitsCaseFoldersWithSegmentationOnly) {
   EXPECT_THAT(files_of_case(got.images, "case_00210"), IsEmpty());
 }
 
+TEST(AbdomenDatasetsTest, Kits2021ReadsTheMajorityVoteOnly) {
+  TempDir dir;
+  const fs::path data = dir / "in" / "kits21" / "kits21" / "data";
+  PlantedCase c0{"case_00000", "ct_00", {16, 10, 12}, {{{2, 2, 2}, {12, 8, 10}, 1}, {{4, 3, 3}, {6, 5, 6}, 2}, {{8, 3, 3}, {10, 5, 6}, 3}}};
+  PlantedCase c7{"case_00007", "ct_00", {16, 10, 12}, {{{1, 1, 1}, {3, 3, 3}, 3}}};
+  for (const auto& c : {c0, c7}) {
+    c.write_image(data / c.name / "imaging.nii.gz");
+    c.write_label(data / c.name / "aggregated_MAJ_seg.nii.gz");
+    // The other aggregates and the per-rater files hold more than the majority vote.
+    PlantedCase all{c.name, "ct_00", c.size, {{{0, 0, 0}, c.size, 2}}};
+    all.write_label(data / c.name / "aggregated_OR_seg.nii.gz");
+    all.write_label(data / c.name / "aggregated_AND_seg.nii.gz");
+    all.write_label(data / c.name / "segmentations" / "kidney_instance-1_annotation-1.nii.gz");
+    all.write_label(data / c.name / "segmentations" / "aggregated_MAJ_seg.nii.gz");
+  }
+  PlantedCase{"case_00299", "ct_00", {16, 10, 12}, {}}.write_image(data / "case_00299" / "imaging.nii.gz");
+
+  const ClassValues classes{{"kidney", {1}},
+                            {"kidney_tumor", {2}},
+                            {"kidney_cyst", {3}},
+                            {"kidney_and_masses", {1, 2, 3}},
+                            {"kidney_masses", {2, 3}}};
+  const auto got = convert_dataset("KiTS2021", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("KiTS2021", classes, {c0, c7}));
+  // Tumour and cyst are two instances of the masses region on one slice.
+  EXPECT_THAT(got.masks, ::testing::Contains("ct_00--KiTS2021--case_00000--x_0004--" +
+                                             class_id("kidney_masses") + "_001.png"));
+}
+
 }  // namespace
 }  // namespace samed2d
