@@ -149,5 +149,23 @@ TEST(AbdomenDatasetsTest, Kits2021ReadsTheMajorityVoteOnly) {
                                              class_id("kidney_masses") + "_001.png"));
 }
 
+TEST(AbdomenDatasetsTest, BtcvTrainingCasesWithGapsInTheIds) {
+  TempDir dir;
+  const fs::path raw = dir / "in" / "Abdomen" / "RawData";
+  PlantedCase c1{"img0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}, {{7, 6, 3}, {11, 9, 6}, 13}}};
+  PlantedCase c21{"img0021", "ct_00", {12, 10, 8}, {{{2, 2, 0}, {6, 9, 8}, 10}}};
+  for (const auto& c : {c1, c21}) {
+    c.write_image(raw / "Training" / "img" / (c.name + ".nii.gz"));
+    c.write_label(raw / "Training" / "label" / ("label" + c.name.substr(3) + ".nii.gz"));
+  }
+  PlantedCase{"img0061", "ct_00", {12, 10, 8}, {}}.write_image(raw / "Testing" / "img" / "img0061.nii.gz");
+
+  const ClassValues classes{{"spleen", {1}}, {"portal_and_splenic_vein", {10}}, {"left_adrenal_gland", {13}}};
+  const auto got = convert_dataset("BTCV", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("BTCV", classes, {c1, c21}));
+  EXPECT_THAT(got.images, ::testing::Contains("ct_00--BTCV--img0021--x_0007.png"));
+  EXPECT_THAT(files_of_case(got.images, "img0061"), IsEmpty());
+}
+
 }  // namespace
 }  // namespace samed2d
