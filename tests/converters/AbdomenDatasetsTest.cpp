@@ -167,5 +167,30 @@ TEST(AbdomenDatasetsTest, BtcvTrainingCasesWithGapsInTheIds) {
   EXPECT_THAT(files_of_case(got.images, "img0061"), IsEmpty());
 }
 
+TEST(AbdomenDatasetsTest, Flare22LabelledAndTuningCasesWithoutTheChannelSuffix) {
+  TempDir dir;
+  const fs::path flare = dir / "in" / "FLARE22";
+  const fs::path labelled = flare / "Training" / "FLARE22_LabeledCase50";
+  PlantedCase tr1{"FLARE22_Tr_0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {6, 6, 6}, 1}, {{8, 2, 2}, {11, 5, 5}, 13}}};
+  PlantedCase tr2{"FLARE22_Tr_0002", "ct_00", {12, 10, 8}, {{{0, 0, 7}, {12, 10, 8}, 11}}};
+  PlantedCase ts1{"FLARETs_0001", "ct_00", {12, 10, 8}, {{{3, 3, 3}, {5, 5, 5}, 5}}};
+  for (const auto& c : {tr1, tr2}) {
+    c.write_image(labelled / "images" / (c.name + "_0000.nii.gz"));
+    c.write_label(labelled / "labels" / (c.name + ".nii.gz"));
+  }
+  ts1.write_image(flare / "Tuning" / "images" / "FLARETs_0001_0000.nii.gz");
+  ts1.write_label(flare / "Tuning" / "labels" / "FLARETs_0001.nii.gz");
+  const PlantedCase unlabelled{"Case_00001", "ct_00", {12, 10, 8}, {}};
+  unlabelled.write_image(flare / "Training" / "FLARE22_UnlabeledCase1-1000" / "Case_00001_0000.nii.gz");
+  unlabelled.write_image(flare / "Validation" / "FLARE22_Ts_0001_0000.nii.gz");
+
+  const ClassValues classes{{"liver", {1}}, {"aorta", {5}}, {"stomach", {11}}, {"left_kidney", {13}}};
+  const auto got = convert_dataset("FLARE22", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("FLARE22", classes, {tr1, tr2, ts1}));
+  EXPECT_THAT(got.images, ::testing::Contains("ct_00--FLARE22--FLARE22_Tr_0002--x_0007.png"));
+  EXPECT_THAT(files_of_case(got.images, "Case_00001"), IsEmpty());
+  EXPECT_THAT(files_of_case(got.images, "FLARE22_Tr_0001_0000"), IsEmpty());
+}
+
 }  // namespace
 }  // namespace samed2d
