@@ -192,5 +192,59 @@ TEST(AbdomenDatasetsTest, Flare22LabelledAndTuningCasesWithoutTheChannelSuffix) 
   EXPECT_THAT(files_of_case(got.images, "FLARE22_Tr_0001_0000"), IsEmpty());
 }
 
+ClassValues word_classes() {
+  return {{"liver", {1}}, {"colon", {10}}, {"intestine", {11}}, {"adrenal_gland", {12}},
+          {"right_femoral_head", {16}}};
+}
+
+// WORD-V0.1.0 with all three splits, one mirror's uncompressed .nii, and the LiTS-based extra
+// labels (lablesTs, sic) that have no image in the release.
+void write_word(const fs::path& word, const std::vector<PlantedCase>& cases) {
+  const std::vector<std::string> splits{"Tr", "Val", "Ts"};
+  for (std::size_t n = 0; n < cases.size(); ++n) {
+    const auto& split = splits[n % 3];
+    const std::string ext = n == 2 ? ".nii" : ".nii.gz";
+    cases[n].write_image(word / ("images" + split) / (cases[n].name + ext));
+    cases[n].write_label(word / ("labels" + split) / (cases[n].name + ext));
+  }
+  PlantedCase lits{"liver_0", "ct_00", {12, 10, 8}, {{{0, 0, 0}, {12, 10, 8}, 1}}};
+  lits.write_label(word / "addition_validation_from_LiTS" / "lablesTs" / "liver_0_word_label.nii.gz");
+}
+
+TEST(AbdomenDatasetsTest, WordThreeSplitsAndNotTheLitsAddition) {
+  TempDir dir;
+  const std::vector<PlantedCase> cases{
+      {"word_0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}, {{7, 6, 2}, {11, 9, 6}, 16}}},
+      {"word_0101", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {10, 4, 7}, 10}}},
+      {"word_0121", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {4, 4, 7}, 11}, {{6, 5, 2}, {8, 9, 7}, 12}}}};
+  write_word(dir / "in" / "WORD-V0.1.0", cases);
+  const auto got = convert_dataset("WORD", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("WORD", word_classes(), cases));
+  EXPECT_THAT(files_of_case(got.images, "word_0121"), ::testing::SizeIs(5));
+  EXPECT_THAT(files_of_case(got.images, "liver_0"), IsEmpty());
+}
+
+// A label without its image and a label of another size each fail their own case only.
+TEST(AbdomenDatasetsTest, WordMalformedCasesFailAloneWithOneLine) {
+  TempDir dir;
+  const fs::path word = dir / "in" / "WORD-V0.1.0";
+  const std::vector<PlantedCase> good{
+      {"word_0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}}},
+      {"word_0101", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {10, 4, 7}, 10}}}};
+  write_word(word, good);
+  const PlantedCase lonely{"word_0002", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}}};
+  lonely.write_label(word / "labelsTr" / "word_0002.nii.gz");
+  const PlantedCase image{"word_0003", "ct_00", {12, 10, 8}, {}};
+  const PlantedCase shorter{"word_0003", "ct_00", {12, 10, 7}, {{{1, 1, 1}, {5, 5, 5}, 1}}};
+  image.write_image(word / "imagesTr" / "word_0003.nii.gz");
+  shorter.write_label(word / "labelsTr" / "word_0003.nii.gz");
+
+  const auto got = convert_dataset("WORD", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("WORD", word_classes(), good), 1);
+  EXPECT_EQ(test::lines_naming(got.run.err, "word_0002"), 1u) << got.run.err;
+  EXPECT_EQ(test::lines_naming(got.run.err, "word_0003"), 1u) << got.run.err;
+  EXPECT_THAT(got.run.err, HasSubstr("imagesTr/word_0002.nii.gz"));
+}
+
 }  // namespace
 }  // namespace samed2d
