@@ -246,5 +246,23 @@ TEST(AbdomenDatasetsTest, WordMalformedCasesFailAloneWithOneLine) {
   EXPECT_THAT(got.run.err, HasSubstr("imagesTr/word_0002.nii.gz"));
 }
 
+TEST(AbdomenDatasetsTest, CtOrgFloatLabelsMustBeIntegral) {
+  TempDir dir;
+  const fs::path folder = dir / "in" / "CT-ORG" / "OrganSegmentations";
+  PlantedCase v0{"volume-0", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}, {{6, 1, 1}, {11, 9, 7}, 3}}};
+  PlantedCase v68{"volume-68", "ct_00", {12, 10, 8}, {{{2, 2, 0}, {10, 8, 8}, 5}, {{4, 4, 3}, {6, 6, 5}, 6}}};
+  PlantedCase v5{"volume-5", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {4, 4, 4}, 2.5}}};
+  for (const auto& c : {v0, v68, v5}) {
+    c.write_image<float>(folder / (c.name + ".nii.gz"));
+    c.write_label<float>(folder / ("labels-" + c.name.substr(7) + ".nii.gz"));
+  }
+  const ClassValues classes{{"liver", {1}}, {"lung", {3}}, {"bone", {5}}, {"brain", {6}}};
+  const auto got = convert_dataset("CT_ORG", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("CT_ORG", classes, {v0, v68}), 1);
+  EXPECT_THAT(got.images, ::testing::Contains("ct_00--CT_ORG--volume-68--x_0000.png"));
+  EXPECT_THAT(got.run.err, HasSubstr("labels-5.nii.gz"));
+  EXPECT_THAT(files_of_case(got.images, "volume-5"), IsEmpty());
+}
+
 }  // namespace
 }  // namespace samed2d
