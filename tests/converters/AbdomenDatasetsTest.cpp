@@ -264,5 +264,26 @@ TEST(AbdomenDatasetsTest, CtOrgFloatLabelsMustBeIntegral) {
   EXPECT_THAT(files_of_case(got.images, "volume-5"), IsEmpty());
 }
 
+TEST(AbdomenDatasetsTest, AbdomenCt1kCasesFromTheMasksImagesInAnyPart) {
+  TempDir dir;
+  const fs::path root = dir / "in" / "AbdomenCT-1K";
+  PlantedCase c1{"Case_00001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}, {{6, 2, 2}, {11, 9, 7}, 2}}};
+  PlantedCase c400{"Case_00400", "ct_00", {12, 10, 8}, {{{2, 2, 0}, {10, 8, 8}, 3}}};
+  PlantedCase c1000{"Case_01000", "ct_00", {12, 10, 8}, {{{4, 4, 3}, {6, 6, 5}, 4}}};
+  c1.write_image(root / "AbdomenCT-1K-ImagePart1" / "Case_00001_0000.nii.gz");
+  c400.write_image(root / "AbdomenCT-1K-ImagePart2" / "Case_00400_0000.nii.gz");
+  c1000.write_image(root / "AbdomenCT-1K-ImagePart3" / "Case_01000_0000.nii.gz");
+  for (const auto& c : {c1, c400, c1000}) c.write_label(root / "Mask" / (c.name + ".nii.gz"));
+  PlantedCase{"Case_01001", "ct_00", {12, 10, 8}, {}}.write_image(
+      root / "AbdomenCT-1K-ImagePart3" / "Case_01001_0000.nii.gz");
+
+  const ClassValues classes{{"liver", {1}}, {"kidney", {2}}, {"spleen", {3}}, {"pancreas", {4}}};
+  const auto got = convert_dataset("AbdomenCT1K", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("AbdomenCT1K", classes, {c1, c400, c1000}));
+  EXPECT_THAT(got.images, ::testing::Contains("ct_00--AbdomenCT1K--Case_00400--x_0000.png"));
+  EXPECT_THAT(files_of_case(got.images, "Case_01001"), IsEmpty());
+  EXPECT_THAT(files_of_case(got.images, "Case_00001_0000"), IsEmpty());
+}
+
 }  // namespace
 }  // namespace samed2d
