@@ -1,0 +1,79 @@
+// The bundled configs of the chest and spine CT datasets (COVID-19-20, CAD_PE, LUNA16, VerSe19,
+// VerSe20) on miniature replicas of each release's layout, with the files that must never be
+// read planted beside the real ones; expected names come from the planted boxes through the
+// SPEC oracle.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "support/DatasetRun.hpp"
+#include "support/PlantedCase.hpp"
+#include "support/TestData.hpp"
+
+namespace samed2d {
+namespace {
+
+namespace fs = std::filesystem;
+using test::class_id;
+using test::ClassValues;
+using test::convert_dataset;
+using test::expect_converted;
+using test::expected_files;
+using test::files_of_case;
+using test::lines_naming;
+using test::PlantedCase;
+using test::TempDir;
+using test::write_text_file;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+const ClassValues kCovidClasses{{"covid_19_lesion", {1}}};
+
+TEST(ChestSpineDatasetsTest, Covid1920TrainCasesNamedWithoutTheRoleSuffix) {
+  TempDir dir;
+  const fs::path train = dir / "in" / "COVID-19-20_v2" / "Train";
+  PlantedCase a3{"volume-covid19-A-0003", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {4, 4, 4}, 1}, {{7, 6, 2}, {11, 9, 6}, 1}}};
+  PlantedCase a11{"volume-covid19-A-0011", "ct_00", {12, 10, 8}, {{{3, 3, 0}, {8, 7, 8}, 1}}};
+  for (const auto& c : {a3, a11}) {
+    c.write_image(train / (c.name + "_ct.nii.gz"));
+    c.write_label(train / (c.name + "_seg.nii.gz"));
+  }
+  PlantedCase{"volume-covid19-A-0050", "ct_00", {12, 10, 8}, {}}.write_image(
+      dir / "in" / "COVID-19-20_v2" / "Validation" / "volume-covid19-A-0050_ct.nii.gz");
+
+  const auto got = convert_dataset("COVID-19-20", dir / "in", dir / "out", {"--axes", "x,y,z"});
+  expect_converted(got, expected_files("COVID-19-20", kCovidClasses, {a3, a11}, {'x', 'y', 'z'}));
+  // Two lesions on one slice are two instances.
+  EXPECT_THAT(got.masks, Contains("ct_00--COVID-19-20--volume-covid19-A-0003--x_0002--" +
+                                  class_id("covid_19_lesion") + "_001.png"));
+  EXPECT_THAT(got.images, Contains("ct_00--COVID-19-20--volume-covid19-A-0011--z_0003.png"));
+  EXPECT_THAT(files_of_case(got.images, "volume-covid19-A-0050"), IsEmpty());
+  EXPECT_THAT(files_of_case(got.images, "volume-covid19-A-0003_ct"), IsEmpty());
+}
+
+// A label of another size, and a label whose image is missing, each fail their own case only.
+TEST(ChestSpineDatasetsTest, Covid1920MalformedCasesFailAloneWithOneLine) {
+  TempDir dir;
+  const fs::path train = dir / "in" / "Train";
+  PlantedCase good{"volume-covid19-A-0003", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {4, 4, 4}, 1}}};
+  good.write_image(train / (good.name + "_ct.nii.gz"));
+  good.write_label(train / (good.name + "_seg.nii.gz"));
+  PlantedCase wide{"volume-covid19-A-0004", "ct_00", {13, 10, 8}, {{{1, 1, 1}, {4, 4, 4}, 1}}};
+  PlantedCase{wide.name, "ct_00", {12, 10, 8}, {}}.write_image(train / (wide.name + "_ct.nii.gz"));
+  wide.write_label(train / (wide.name + "_seg.nii.gz"));
+  PlantedCase lonely{"volume-covid19-A-0005", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {4, 4, 4}, 1}}};
+  lonely.write_label(train / (lonely.name + "_seg.nii.gz"));
+
+  const auto got = convert_dataset("COVID-19-20", train, dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("COVID-19-20", kCovidClasses, {good}), 1);
+  EXPECT_EQ(lines_naming(got.run.err, "volume-covid19-A-0004"), 1u) << got.run.err;
+  EXPECT_EQ(lines_naming(got.run.err, "volume-covid19-A-0005"), 1u) << got.run.err;
+  EXPECT_THAT(got.run.err, HasSubstr("volume-covid19-A-0005_ct.nii.gz"));
+}
+
+}  // namespace
+}  // namespace samed2d
