@@ -75,5 +75,27 @@ TEST(ChestSpineDatasetsTest, Covid1920MalformedCasesFailAloneWithOneLine) {
   EXPECT_THAT(got.run.err, HasSubstr("volume-covid19-A-0005_ct.nii.gz"));
 }
 
+// Every clot value (16-bit here, one above 255) is the one class; ids pair across 3/4 digits
+// and the e prefix.
+TEST(ChestSpineDatasetsTest, CadPeEveryClotValueIsOneClass) {
+  TempDir dir;
+  const fs::path root = dir / "in" / "CAD-PE";
+  PlantedCase c1{"001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {3, 3, 5}, 1}, {{6, 6, 2}, {9, 9, 4}, 2}, {{10, 1, 3}, {12, 3, 7}, 300}}};
+  PlantedCase c2{"002", "ct_00", {12, 10, 8}, {{{2, 2, 0}, {5, 5, 8}, 1}}};
+  PlantedCase c32{"032", "ct_00", {12, 10, 8}, {{{4, 4, 4}, {6, 6, 5}, 3}}};
+  for (const auto& c : {c1, c2, c32}) c.write_image(root / "images" / (c.name + ".nrrd"));
+  c1.write_label<std::uint16_t>(root / "rs" / "001RefStd.nrrd");
+  c2.write_label<std::uint16_t>(root / "rs" / "0002RefStd.nrrd");
+  c32.write_label<std::uint16_t>(root / "rs" / "e0032RefStd.nrrd");
+
+  const ClassValues classes{{"pulmonary_embolism", {1, 2, 3, 300}}};
+  const auto got = convert_dataset("CAD_PE", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("CAD_PE", classes, {c1, c2, c32}));
+  // Slice x_0003 holds all three clots of case 001: three instances of one class.
+  const std::string pe = class_id("pulmonary_embolism");
+  EXPECT_THAT(got.masks, Contains("ct_00--CAD_PE--001--x_0003--" + pe + "_002.png"));
+  EXPECT_EQ(got.mapping.size(), 1u);
+}
+
 }  // namespace
 }  // namespace samed2d
