@@ -97,5 +97,54 @@ TEST(ChestSpineDatasetsTest, CadPeEveryClotValueIsOneClass) {
   EXPECT_EQ(got.mapping.size(), 1u);
 }
 
+std::string text_of(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const std::string kUid1 = "1.3.6.1.4.1.14519.5.2.1.6279.6001.100225287222365663678666836860";
+const std::string kUid2 = "1.3.6.1.4.1.14519.5.2.1.6279.6001.979083010707182900091062408058";
+
+TEST(ChestSpineDatasetsTest, Luna16MasksAreCompressedMetaImages) {
+  TempDir dir;
+  const fs::path root = dir / "in" / "LUNA16";
+  PlantedCase u1{kUid1, "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 8, 7}, 3}, {{7, 1, 1}, {11, 8, 7}, 4}, {{5, 0, 0}, {7, 3, 8}, 5}}};
+  PlantedCase u2{kUid2, "ct_00", {12, 10, 8}, {{{2, 2, 2}, {6, 6, 4}, 4}}};
+  u1.write_image(root / "subset0" / (kUid1 + ".mhd"));
+  u2.write_image(root / "subset7" / (kUid2 + ".mhd"));
+  for (const auto& c : {u1, u2}) c.write_compressed_label(root / "seg-lungs-LUNA16" / (c.name + ".mhd"));
+  // A scan without a mask, and the detection tables.
+  PlantedCase{"1.3.6.1.4.1.14519.5.2.1.6279.6001.1", "ct_00", {12, 10, 8}, {}}.write_image(
+      root / "subset1" / "1.3.6.1.4.1.14519.5.2.1.6279.6001.1.mhd");
+  write_text_file(root / "annotations.csv", "seriesuid,coordX,coordY,coordZ,diameter_mm\n");
+
+  // The replica is faithful only if ITK really wrote the mask as LUNA16 ships it.
+  const fs::path mask = root / "seg-lungs-LUNA16" / (kUid1 + ".mhd");
+  ASSERT_THAT(text_of(mask), HasSubstr("CompressedData = True"));
+  ASSERT_THAT(text_of(mask), HasSubstr("ElementDataFile = " + kUid1 + ".zraw"));
+  ASSERT_TRUE(fs::is_regular_file(root / "seg-lungs-LUNA16" / (kUid1 + ".zraw")));
+  ASSERT_TRUE(fs::is_regular_file(root / "subset0" / (kUid1 + ".raw")));
+
+  const ClassValues classes{{"left_lung", {3}}, {"right_lung", {4}}, {"trachea", {5}}};
+  const auto got = convert_dataset("LUNA16", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("LUNA16", classes, {u1, u2}));
+  EXPECT_THAT(got.images, Contains("ct_00--LUNA16--" + kUid2 + "--x_0002.png"));
+  EXPECT_THAT(files_of_case(got.images, "1.3.6.1.4.1.14519.5.2.1.6279.6001.1"), IsEmpty());
+}
+
+TEST(ChestSpineDatasetsTest, Luna16MaskWithoutItsScanFailsAlone) {
+  TempDir dir;
+  PlantedCase u1{kUid1, "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 8, 7}, 3}}};
+  u1.write_image(dir / "in" / "subset0" / (kUid1 + ".mhd"));
+  u1.write_compressed_label(dir / "in" / "seg-lungs-LUNA16" / (kUid1 + ".mhd"));
+  PlantedCase{kUid2, "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 8, 7}, 3}}}.write_compressed_label(
+      dir / "in" / "seg-lungs-LUNA16" / (kUid2 + ".mhd"));
+  const auto got = convert_dataset("LUNA16", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("LUNA16", {{"left_lung", {3}}}, {u1}), 1);
+  EXPECT_EQ(lines_naming(got.run.err, kUid2), 1u) << got.run.err;
+}
+
 }  // namespace
 }  // namespace samed2d
