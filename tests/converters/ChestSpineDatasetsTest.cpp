@@ -146,5 +146,40 @@ TEST(ChestSpineDatasetsTest, Luna16MaskWithoutItsScanFailsAlone) {
   EXPECT_EQ(lines_naming(got.run.err, kUid2), 1u) << got.run.err;
 }
 
+ClassValues verse_classes() {
+  return {{"vertebra_c1", {1}}, {"vertebra_l1", {20}}, {"vertebra_l6", {25}}, {"vertebra_t13", {28}}};
+}
+
+// One VerSe scan: rawdata/<subject>/<stem>_ct.nii.gz and the derivatives beside the mask.
+void write_verse(const fs::path& top, const std::string& subject, const PlantedCase& c,
+                 bool int16_label = false) {
+  c.write_image(top / "rawdata" / subject / (c.name + "_ct.nii.gz"));
+  const fs::path derivatives = top / "derivatives" / subject;
+  if (int16_label)
+    c.write_label<std::int16_t>(derivatives / (c.name + "_seg-vert_msk.nii.gz"));
+  else
+    c.write_label(derivatives / (c.name + "_seg-vert_msk.nii.gz"));
+  write_text_file(derivatives / (c.name + "_seg-subreg_ctd.json"), "[{\"direction\": [\"P\", \"I\", \"R\"]}]");
+  write_text_file(derivatives / (c.name + "_seg-vert_snp.png"), "not read");
+}
+
+TEST(ChestSpineDatasetsTest, VerSe19ReadsOnlyItsOwnFolders) {
+  TempDir dir;
+  PlantedCase v4{"sub-verse004", "ct_00", {12, 10, 8}, {{{1, 1, 0}, {5, 5, 2}, 1}, {{1, 1, 3}, {5, 5, 5}, 20}, {{6, 6, 6}, {9, 9, 8}, 28}}};
+  PlantedCase v5{"sub-verse005", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {10, 8, 4}, 25}}};
+  write_verse(dir / "in" / "dataset-verse19training", "sub-verse004", v4);
+  write_verse(dir / "in" / "dataset-verse19validation", "sub-verse005", v5);
+  // VerSe20 beside it re-includes a VerSe19 subject: not VerSe19's to read.
+  write_verse(dir / "in" / "dataset-verse20training", "sub-verse004", {"sub-verse004", "ct_00", {12, 10, 8}, {{{0, 0, 0}, {12, 10, 8}, 1}}});
+
+  const auto got = convert_dataset("VerSe19", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("VerSe19", verse_classes(), {v4, v5}));
+  EXPECT_THAT(got.masks, Contains("ct_00--VerSe19--sub-verse004--x_0006--" + class_id("vertebra_t13") + "_000.png"));
+
+  // --input at one dataset folder.
+  const auto one = convert_dataset("VerSe19", dir / "in" / "dataset-verse19training", dir / "out2", {"--axes", "x"});
+  expect_converted(one, expected_files("VerSe19", verse_classes(), {v4}));
+}
+
 }  // namespace
 }  // namespace samed2d
