@@ -181,5 +181,21 @@ TEST(ChestSpineDatasetsTest, VerSe19ReadsOnlyItsOwnFolders) {
   expect_converted(one, expected_files("VerSe19", verse_classes(), {v4}));
 }
 
+TEST(ChestSpineDatasetsTest, VerSe20ScansKeepTheirOrientationEntity) {
+  TempDir dir;
+  PlantedCase ax{"sub-gl003_dir-ax", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 20}, {{7, 1, 1}, {11, 5, 5}, 25}}};
+  PlantedCase sag{"sub-gl003_dir-sag", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {10, 8, 4}, 28}}};
+  PlantedCase osf{"sub-verse502", "ct_00", {12, 10, 8}, {{{3, 3, 3}, {4, 4, 4}, 1}}};
+  write_verse(dir / "in" / "dataset-verse20training", "sub-gl003", ax, true);
+  write_verse(dir / "in" / "dataset-verse20training", "sub-gl003", sag, true);
+  write_verse(dir / "in" / "osf" / "dataset-02validation", "sub-verse502", osf, true);
+  write_verse(dir / "in" / "dataset-verse19training", "sub-verse004", {"sub-verse004", "ct_00", {12, 10, 8}, {{{0, 0, 0}, {12, 10, 8}, 1}}});
+
+  const auto got = convert_dataset("VerSe20", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("VerSe20", verse_classes(), {ax, sag, osf}));
+  EXPECT_THAT(got.images, Contains("ct_00--VerSe20--sub-gl003_dir-sag--x_0003.png"));
+  EXPECT_THAT(files_of_case(got.images, "sub-verse004"), IsEmpty());
+}
+
 }  // namespace
 }  // namespace samed2d
