@@ -17,8 +17,8 @@ namespace samed2d {
 namespace {
 
 namespace fs = std::filesystem;
-using test::ClassValues;
 using test::class_id;
+using test::ClassValues;
 using test::convert_dataset;
 using test::expect_converted;
 using test::expected_files;
@@ -62,9 +62,11 @@ ClassValues amos_classes() {
 TEST(AbdomenDatasetsTest, Amos2022CtUpTo500MrAbove) {
   TempDir dir;
   const fs::path amos = dir / "in" / "amos22";
-  PlantedCase ct1{"amos_0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {4, 4, 4}, 1}, {{6, 5, 2}, {10, 9, 6}, 15}}};
+  PlantedCase ct1{
+      "amos_0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {4, 4, 4}, 1}, {{6, 5, 2}, {10, 9, 6}, 15}}};
   PlantedCase ct500{"amos_0500", "ct_00", {12, 10, 8}, {{{2, 2, 3}, {9, 8, 5}, 8}}};
-  PlantedCase mr507{"amos_0507", "mr_00", {12, 10, 8}, {{{0, 0, 0}, {5, 5, 2}, 6}, {{7, 6, 5}, {11, 9, 8}, 14}}};
+  PlantedCase mr507{
+      "amos_0507", "mr_00", {12, 10, 8}, {{{0, 0, 0}, {5, 5, 2}, 6}, {{7, 6, 5}, {11, 9, 8}, 14}}};
   PlantedCase mr600{"amos_0600", "mr_00", {12, 10, 8}, {{{3, 3, 0}, {6, 7, 8}, 13}}};
   for (const auto& [c, split] : std::vector<std::pair<PlantedCase, std::string>>{
            {ct1, "Tr"}, {ct500, "Va"}, {mr507, "Tr"}, {mr600, "Va"}}) {
@@ -72,14 +74,16 @@ TEST(AbdomenDatasetsTest, Amos2022CtUpTo500MrAbove) {
     c.write_label(amos / ("labels" + split) / (c.name + ".nii.gz"));
   }
   // The test split has no labels; debris sits beside the files and in __MACOSX/.
-  PlantedCase{"amos_0701", "ct_00", {12, 10, 8}, {}}.write_image(amos / "imagesTs" / "amos_0701.nii.gz");
+  PlantedCase{"amos_0701", "ct_00", {12, 10, 8}, {}}.write_image(amos / "imagesTs" /
+                                                                 "amos_0701.nii.gz");
   write_debris(amos / "imagesTr" / "._amos_0001.nii.gz");
   write_debris(amos / "labelsTr" / "._amos_0001.nii.gz");
   write_debris(dir / "in" / "__MACOSX" / "amos22" / "labelsTr" / "._amos_0001.nii.gz");
   write_debris(dir / "in" / "__MACOSX" / "amos22" / "labelsVa" / "amos_0002.nii.gz");
   write_text_file(amos / "dataset.json", "{\"name\": \"AMOS\"}");
 
-  const auto want = expected_files("AMOS2022", amos_classes(), {ct1, ct500, mr507, mr600}, {'x', 'y', 'z'});
+  const auto want =
+      expected_files("AMOS2022", amos_classes(), {ct1, ct500, mr507, mr600}, {'x', 'y', 'z'});
   const auto got = convert_dataset("AMOS2022", dir / "in", dir / "out");
   expect_converted(got, want);
   // Spelled out once: the boundary case 500 is CT, 507 MR, and label 15 is one class.
@@ -101,13 +105,15 @@ TEST(AbdomenDatasetsTest, Amos2022CtUpTo500MrAbove) {
 TEST(AbdomenDatasetsTest, KitsCaseFoldersWithSegmentationOnly) {
   TempDir dir;
   const fs::path data = dir / "in" / "kits19" / "data";
-  PlantedCase c0{"case_00000", "ct_00", {16, 10, 12}, {{{2, 2, 2}, {9, 8, 10}, 1}, {{4, 4, 4}, {7, 6, 7}, 2}}};
+  PlantedCase c0{
+      "case_00000", "ct_00", {16, 10, 12}, {{{2, 2, 2}, {9, 8, 10}, 1}, {{4, 4, 4}, {7, 6, 7}, 2}}};
   PlantedCase c209{"case_00209", "ct_00", {16, 10, 12}, {{{10, 1, 1}, {15, 4, 5}, 1}}};
   for (const auto& c : {c0, c209}) {
     c.write_image(data / c.name / "imaging.nii.gz");
     c.write_label(data / c.name / "segmentation.nii.gz");
   }
-  PlantedCase{"case_00210", "ct_00", {16, 10, 12}, {}}.write_image(data / "case_00210" / "imaging.nii.gz");
+  PlantedCase{"case_00210", "ct_00", {16, 10, 12}, {}}.write_image(data / "case_00210" /
+                                                                   "imaging.nii.gz");
   write_text_file(data / "kits.json", "[]");
 
   const ClassValues classes{{"kidney", {1}}, {"kidney_tumor", {2}}, {"kidney_and_masses", {1, 2}}};
@@ -123,7 +129,11 @@ TEST(AbdomenDatasetsTest, KitsCaseFoldersWithSegmentationOnly) {
 TEST(AbdomenDatasetsTest, Kits2021ReadsTheMajorityVoteOnly) {
   TempDir dir;
   const fs::path data = dir / "in" / "kits21" / "kits21" / "data";
-  PlantedCase c0{"case_00000", "ct_00", {16, 10, 12}, {{{2, 2, 2}, {12, 8, 10}, 1}, {{4, 3, 3}, {6, 5, 6}, 2}, {{8, 3, 3}, {10, 5, 6}, 3}}};
+  PlantedCase c0{
+      "case_00000",
+      "ct_00",
+      {16, 10, 12},
+      {{{2, 2, 2}, {12, 8, 10}, 1}, {{4, 3, 3}, {6, 5, 6}, 2}, {{8, 3, 3}, {10, 5, 6}, 3}}};
   PlantedCase c7{"case_00007", "ct_00", {16, 10, 12}, {{{1, 1, 1}, {3, 3, 3}, 3}}};
   for (const auto& c : {c0, c7}) {
     c.write_image(data / c.name / "imaging.nii.gz");
@@ -135,7 +145,8 @@ TEST(AbdomenDatasetsTest, Kits2021ReadsTheMajorityVoteOnly) {
     all.write_label(data / c.name / "segmentations" / "kidney_instance-1_annotation-1.nii.gz");
     all.write_label(data / c.name / "segmentations" / "aggregated_MAJ_seg.nii.gz");
   }
-  PlantedCase{"case_00299", "ct_00", {16, 10, 12}, {}}.write_image(data / "case_00299" / "imaging.nii.gz");
+  PlantedCase{"case_00299", "ct_00", {16, 10, 12}, {}}.write_image(data / "case_00299" /
+                                                                   "imaging.nii.gz");
 
   const ClassValues classes{{"kidney", {1}},
                             {"kidney_tumor", {2}},
@@ -152,15 +163,18 @@ TEST(AbdomenDatasetsTest, Kits2021ReadsTheMajorityVoteOnly) {
 TEST(AbdomenDatasetsTest, BtcvTrainingCasesWithGapsInTheIds) {
   TempDir dir;
   const fs::path raw = dir / "in" / "Abdomen" / "RawData";
-  PlantedCase c1{"img0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}, {{7, 6, 3}, {11, 9, 6}, 13}}};
+  PlantedCase c1{
+      "img0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}, {{7, 6, 3}, {11, 9, 6}, 13}}};
   PlantedCase c21{"img0021", "ct_00", {12, 10, 8}, {{{2, 2, 0}, {6, 9, 8}, 10}}};
   for (const auto& c : {c1, c21}) {
     c.write_image(raw / "Training" / "img" / (c.name + ".nii.gz"));
     c.write_label(raw / "Training" / "label" / ("label" + c.name.substr(3) + ".nii.gz"));
   }
-  PlantedCase{"img0061", "ct_00", {12, 10, 8}, {}}.write_image(raw / "Testing" / "img" / "img0061.nii.gz");
+  PlantedCase{"img0061", "ct_00", {12, 10, 8}, {}}.write_image(raw / "Testing" / "img" /
+                                                               "img0061.nii.gz");
 
-  const ClassValues classes{{"spleen", {1}}, {"portal_and_splenic_vein", {10}}, {"left_adrenal_gland", {13}}};
+  const ClassValues classes{
+      {"spleen", {1}}, {"portal_and_splenic_vein", {10}}, {"left_adrenal_gland", {13}}};
   const auto got = convert_dataset("BTCV", dir / "in", dir / "out", {"--axes", "x"});
   expect_converted(got, expected_files("BTCV", classes, {c1, c21}));
   EXPECT_THAT(got.images, ::testing::Contains("ct_00--BTCV--img0021--x_0007.png"));
@@ -171,7 +185,10 @@ TEST(AbdomenDatasetsTest, Flare22LabelledAndTuningCasesWithoutTheChannelSuffix) 
   TempDir dir;
   const fs::path flare = dir / "in" / "FLARE22";
   const fs::path labelled = flare / "Training" / "FLARE22_LabeledCase50";
-  PlantedCase tr1{"FLARE22_Tr_0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {6, 6, 6}, 1}, {{8, 2, 2}, {11, 5, 5}, 13}}};
+  PlantedCase tr1{"FLARE22_Tr_0001",
+                  "ct_00",
+                  {12, 10, 8},
+                  {{{1, 1, 1}, {6, 6, 6}, 1}, {{8, 2, 2}, {11, 5, 5}, 13}}};
   PlantedCase tr2{"FLARE22_Tr_0002", "ct_00", {12, 10, 8}, {{{0, 0, 7}, {12, 10, 8}, 11}}};
   PlantedCase ts1{"FLARETs_0001", "ct_00", {12, 10, 8}, {{{3, 3, 3}, {5, 5, 5}, 5}}};
   for (const auto& c : {tr1, tr2}) {
@@ -181,10 +198,12 @@ TEST(AbdomenDatasetsTest, Flare22LabelledAndTuningCasesWithoutTheChannelSuffix) 
   ts1.write_image(flare / "Tuning" / "images" / "FLARETs_0001_0000.nii.gz");
   ts1.write_label(flare / "Tuning" / "labels" / "FLARETs_0001.nii.gz");
   const PlantedCase unlabelled{"Case_00001", "ct_00", {12, 10, 8}, {}};
-  unlabelled.write_image(flare / "Training" / "FLARE22_UnlabeledCase1-1000" / "Case_00001_0000.nii.gz");
+  unlabelled.write_image(flare / "Training" / "FLARE22_UnlabeledCase1-1000" /
+                         "Case_00001_0000.nii.gz");
   unlabelled.write_image(flare / "Validation" / "FLARE22_Ts_0001_0000.nii.gz");
 
-  const ClassValues classes{{"liver", {1}}, {"aorta", {5}}, {"stomach", {11}}, {"left_kidney", {13}}};
+  const ClassValues classes{
+      {"liver", {1}}, {"aorta", {5}}, {"stomach", {11}}, {"left_kidney", {13}}};
   const auto got = convert_dataset("FLARE22", dir / "in", dir / "out", {"--axes", "x"});
   expect_converted(got, expected_files("FLARE22", classes, {tr1, tr2, ts1}));
   EXPECT_THAT(got.images, ::testing::Contains("ct_00--FLARE22--FLARE22_Tr_0002--x_0007.png"));
@@ -193,7 +212,10 @@ TEST(AbdomenDatasetsTest, Flare22LabelledAndTuningCasesWithoutTheChannelSuffix) 
 }
 
 ClassValues word_classes() {
-  return {{"liver", {1}}, {"colon", {10}}, {"intestine", {11}}, {"adrenal_gland", {12}},
+  return {{"liver", {1}},
+          {"colon", {10}},
+          {"intestine", {11}},
+          {"adrenal_gland", {12}},
           {"right_femoral_head", {16}}};
 }
 
@@ -208,7 +230,8 @@ void write_word(const fs::path& word, const std::vector<PlantedCase>& cases) {
     cases[n].write_label(word / ("labels" + split) / (cases[n].name + ext));
   }
   PlantedCase lits{"liver_0", "ct_00", {12, 10, 8}, {{{0, 0, 0}, {12, 10, 8}, 1}}};
-  lits.write_label(word / "addition_validation_from_LiTS" / "lablesTs" / "liver_0_word_label.nii.gz");
+  lits.write_label(word / "addition_validation_from_LiTS" / "lablesTs" /
+                   "liver_0_word_label.nii.gz");
 }
 
 TEST(AbdomenDatasetsTest, WordThreeSplitsAndNotTheLitsAddition) {
@@ -216,7 +239,10 @@ TEST(AbdomenDatasetsTest, WordThreeSplitsAndNotTheLitsAddition) {
   const std::vector<PlantedCase> cases{
       {"word_0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}, {{7, 6, 2}, {11, 9, 6}, 16}}},
       {"word_0101", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {10, 4, 7}, 10}}},
-      {"word_0121", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {4, 4, 7}, 11}, {{6, 5, 2}, {8, 9, 7}, 12}}}};
+      {"word_0121",
+       "ct_00",
+       {12, 10, 8},
+       {{{2, 2, 2}, {4, 4, 7}, 11}, {{6, 5, 2}, {8, 9, 7}, 12}}}};
   write_word(dir / "in" / "WORD-V0.1.0", cases);
   const auto got = convert_dataset("WORD", dir / "in", dir / "out", {"--axes", "x"});
   expect_converted(got, expected_files("WORD", word_classes(), cases));
@@ -249,8 +275,10 @@ TEST(AbdomenDatasetsTest, WordMalformedCasesFailAloneWithOneLine) {
 TEST(AbdomenDatasetsTest, CtOrgFloatLabelsMustBeIntegral) {
   TempDir dir;
   const fs::path folder = dir / "in" / "CT-ORG" / "OrganSegmentations";
-  PlantedCase v0{"volume-0", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}, {{6, 1, 1}, {11, 9, 7}, 3}}};
-  PlantedCase v68{"volume-68", "ct_00", {12, 10, 8}, {{{2, 2, 0}, {10, 8, 8}, 5}, {{4, 4, 3}, {6, 6, 5}, 6}}};
+  PlantedCase v0{
+      "volume-0", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}, {{6, 1, 1}, {11, 9, 7}, 3}}};
+  PlantedCase v68{
+      "volume-68", "ct_00", {12, 10, 8}, {{{2, 2, 0}, {10, 8, 8}, 5}, {{4, 4, 3}, {6, 6, 5}, 6}}};
   PlantedCase v5{"volume-5", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {4, 4, 4}, 2.5}}};
   for (const auto& c : {v0, v68, v5}) {
     c.write_image<float>(folder / (c.name + ".nii.gz"));
@@ -267,15 +295,16 @@ TEST(AbdomenDatasetsTest, CtOrgFloatLabelsMustBeIntegral) {
 TEST(AbdomenDatasetsTest, AbdomenCt1kCasesFromTheMasksImagesInAnyPart) {
   TempDir dir;
   const fs::path root = dir / "in" / "AbdomenCT-1K";
-  PlantedCase c1{"Case_00001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}, {{6, 2, 2}, {11, 9, 7}, 2}}};
+  PlantedCase c1{
+      "Case_00001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 1}, {{6, 2, 2}, {11, 9, 7}, 2}}};
   PlantedCase c400{"Case_00400", "ct_00", {12, 10, 8}, {{{2, 2, 0}, {10, 8, 8}, 3}}};
   PlantedCase c1000{"Case_01000", "ct_00", {12, 10, 8}, {{{4, 4, 3}, {6, 6, 5}, 4}}};
   c1.write_image(root / "AbdomenCT-1K-ImagePart1" / "Case_00001_0000.nii.gz");
   c400.write_image(root / "AbdomenCT-1K-ImagePart2" / "Case_00400_0000.nii.gz");
   c1000.write_image(root / "AbdomenCT-1K-ImagePart3" / "Case_01000_0000.nii.gz");
   for (const auto& c : {c1, c400, c1000}) c.write_label(root / "Mask" / (c.name + ".nii.gz"));
-  PlantedCase{"Case_01001", "ct_00", {12, 10, 8}, {}}.write_image(
-      root / "AbdomenCT-1K-ImagePart3" / "Case_01001_0000.nii.gz");
+  PlantedCase{"Case_01001", "ct_00", {12, 10, 8}, {}}.write_image(root / "AbdomenCT-1K-ImagePart3" /
+                                                                  "Case_01001_0000.nii.gz");
 
   const ClassValues classes{{"liver", {1}}, {"kidney", {2}}, {"spleen", {3}}, {"pancreas", {4}}};
   const auto got = convert_dataset("AbdomenCT1K", dir / "in", dir / "out", {"--axes", "x"});

@@ -36,7 +36,10 @@ const ClassValues kCovidClasses{{"covid_19_lesion", {1}}};
 TEST(ChestSpineDatasetsTest, Covid1920TrainCasesNamedWithoutTheRoleSuffix) {
   TempDir dir;
   const fs::path train = dir / "in" / "COVID-19-20_v2" / "Train";
-  PlantedCase a3{"volume-covid19-A-0003", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {4, 4, 4}, 1}, {{7, 6, 2}, {11, 9, 6}, 1}}};
+  PlantedCase a3{"volume-covid19-A-0003",
+                 "ct_00",
+                 {12, 10, 8},
+                 {{{1, 1, 1}, {4, 4, 4}, 1}, {{7, 6, 2}, {11, 9, 6}, 1}}};
   PlantedCase a11{"volume-covid19-A-0011", "ct_00", {12, 10, 8}, {{{3, 3, 0}, {8, 7, 8}, 1}}};
   for (const auto& c : {a3, a11}) {
     c.write_image(train / (c.name + "_ct.nii.gz"));
@@ -80,7 +83,11 @@ TEST(ChestSpineDatasetsTest, Covid1920MalformedCasesFailAloneWithOneLine) {
 TEST(ChestSpineDatasetsTest, CadPeEveryClotValueIsOneClass) {
   TempDir dir;
   const fs::path root = dir / "in" / "CAD-PE";
-  PlantedCase c1{"001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {3, 3, 5}, 1}, {{6, 6, 2}, {9, 9, 4}, 2}, {{10, 1, 3}, {12, 3, 7}, 300}}};
+  PlantedCase c1{
+      "001",
+      "ct_00",
+      {12, 10, 8},
+      {{{1, 1, 1}, {3, 3, 5}, 1}, {{6, 6, 2}, {9, 9, 4}, 2}, {{10, 1, 3}, {12, 3, 7}, 300}}};
   PlantedCase c2{"002", "ct_00", {12, 10, 8}, {{{2, 2, 0}, {5, 5, 8}, 1}}};
   PlantedCase c32{"032", "ct_00", {12, 10, 8}, {{{4, 4, 4}, {6, 6, 5}, 3}}};
   for (const auto& c : {c1, c2, c32}) c.write_image(root / "images" / (c.name + ".nrrd"));
@@ -110,11 +117,16 @@ const std::string kUid2 = "1.3.6.1.4.1.14519.5.2.1.6279.6001.9790830107071829000
 TEST(ChestSpineDatasetsTest, Luna16MasksAreCompressedMetaImages) {
   TempDir dir;
   const fs::path root = dir / "in" / "LUNA16";
-  PlantedCase u1{kUid1, "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 8, 7}, 3}, {{7, 1, 1}, {11, 8, 7}, 4}, {{5, 0, 0}, {7, 3, 8}, 5}}};
+  PlantedCase u1{
+      kUid1,
+      "ct_00",
+      {12, 10, 8},
+      {{{1, 1, 1}, {5, 8, 7}, 3}, {{7, 1, 1}, {11, 8, 7}, 4}, {{5, 0, 0}, {7, 3, 8}, 5}}};
   PlantedCase u2{kUid2, "ct_00", {12, 10, 8}, {{{2, 2, 2}, {6, 6, 4}, 4}}};
   u1.write_image(root / "subset0" / (kUid1 + ".mhd"));
   u2.write_image(root / "subset7" / (kUid2 + ".mhd"));
-  for (const auto& c : {u1, u2}) c.write_compressed_label(root / "seg-lungs-LUNA16" / (c.name + ".mhd"));
+  for (const auto& c : {u1, u2})
+    c.write_compressed_label(root / "seg-lungs-LUNA16" / (c.name + ".mhd"));
   // A scan without a mask, and the detection tables.
   PlantedCase{"1.3.6.1.4.1.14519.5.2.1.6279.6001.1", "ct_00", {12, 10, 8}, {}}.write_image(
       root / "subset1" / "1.3.6.1.4.1.14519.5.2.1.6279.6001.1.mhd");
@@ -147,7 +159,8 @@ TEST(ChestSpineDatasetsTest, Luna16MaskWithoutItsScanFailsAlone) {
 }
 
 ClassValues verse_classes() {
-  return {{"vertebra_c1", {1}}, {"vertebra_l1", {20}}, {"vertebra_l6", {25}}, {"vertebra_t13", {28}}};
+  return {
+      {"vertebra_c1", {1}}, {"vertebra_l1", {20}}, {"vertebra_l6", {25}}, {"vertebra_t13", {28}}};
 }
 
 // One VerSe scan: rawdata/<subject>/<stem>_ct.nii.gz and the derivatives beside the mask.
@@ -159,37 +172,49 @@ void write_verse(const fs::path& top, const std::string& subject, const PlantedC
     c.write_label<std::int16_t>(derivatives / (c.name + "_seg-vert_msk.nii.gz"));
   else
     c.write_label(derivatives / (c.name + "_seg-vert_msk.nii.gz"));
-  write_text_file(derivatives / (c.name + "_seg-subreg_ctd.json"), "[{\"direction\": [\"P\", \"I\", \"R\"]}]");
+  write_text_file(derivatives / (c.name + "_seg-subreg_ctd.json"),
+                  "[{\"direction\": [\"P\", \"I\", \"R\"]}]");
   write_text_file(derivatives / (c.name + "_seg-vert_snp.png"), "not read");
 }
 
 TEST(ChestSpineDatasetsTest, VerSe19ReadsOnlyItsOwnFolders) {
   TempDir dir;
-  PlantedCase v4{"sub-verse004", "ct_00", {12, 10, 8}, {{{1, 1, 0}, {5, 5, 2}, 1}, {{1, 1, 3}, {5, 5, 5}, 20}, {{6, 6, 6}, {9, 9, 8}, 28}}};
+  PlantedCase v4{
+      "sub-verse004",
+      "ct_00",
+      {12, 10, 8},
+      {{{1, 1, 0}, {5, 5, 2}, 1}, {{1, 1, 3}, {5, 5, 5}, 20}, {{6, 6, 6}, {9, 9, 8}, 28}}};
   PlantedCase v5{"sub-verse005", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {10, 8, 4}, 25}}};
   write_verse(dir / "in" / "dataset-verse19training", "sub-verse004", v4);
   write_verse(dir / "in" / "dataset-verse19validation", "sub-verse005", v5);
   // VerSe20 beside it re-includes a VerSe19 subject: not VerSe19's to read.
-  write_verse(dir / "in" / "dataset-verse20training", "sub-verse004", {"sub-verse004", "ct_00", {12, 10, 8}, {{{0, 0, 0}, {12, 10, 8}, 1}}});
+  write_verse(dir / "in" / "dataset-verse20training", "sub-verse004",
+              {"sub-verse004", "ct_00", {12, 10, 8}, {{{0, 0, 0}, {12, 10, 8}, 1}}});
 
   const auto got = convert_dataset("VerSe19", dir / "in", dir / "out", {"--axes", "x"});
   expect_converted(got, expected_files("VerSe19", verse_classes(), {v4, v5}));
-  EXPECT_THAT(got.masks, Contains("ct_00--VerSe19--sub-verse004--x_0006--" + class_id("vertebra_t13") + "_000.png"));
+  EXPECT_THAT(got.masks, Contains("ct_00--VerSe19--sub-verse004--x_0006--" +
+                                  class_id("vertebra_t13") + "_000.png"));
 
   // --input at one dataset folder.
-  const auto one = convert_dataset("VerSe19", dir / "in" / "dataset-verse19training", dir / "out2", {"--axes", "x"});
+  const auto one = convert_dataset("VerSe19", dir / "in" / "dataset-verse19training", dir / "out2",
+                                   {"--axes", "x"});
   expect_converted(one, expected_files("VerSe19", verse_classes(), {v4}));
 }
 
 TEST(ChestSpineDatasetsTest, VerSe20ScansKeepTheirOrientationEntity) {
   TempDir dir;
-  PlantedCase ax{"sub-gl003_dir-ax", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 20}, {{7, 1, 1}, {11, 5, 5}, 25}}};
+  PlantedCase ax{"sub-gl003_dir-ax",
+                 "ct_00",
+                 {12, 10, 8},
+                 {{{1, 1, 1}, {5, 5, 5}, 20}, {{7, 1, 1}, {11, 5, 5}, 25}}};
   PlantedCase sag{"sub-gl003_dir-sag", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {10, 8, 4}, 28}}};
   PlantedCase osf{"sub-verse502", "ct_00", {12, 10, 8}, {{{3, 3, 3}, {4, 4, 4}, 1}}};
   write_verse(dir / "in" / "dataset-verse20training", "sub-gl003", ax, true);
   write_verse(dir / "in" / "dataset-verse20training", "sub-gl003", sag, true);
   write_verse(dir / "in" / "osf" / "dataset-02validation", "sub-verse502", osf, true);
-  write_verse(dir / "in" / "dataset-verse19training", "sub-verse004", {"sub-verse004", "ct_00", {12, 10, 8}, {{{0, 0, 0}, {12, 10, 8}, 1}}});
+  write_verse(dir / "in" / "dataset-verse19training", "sub-verse004",
+              {"sub-verse004", "ct_00", {12, 10, 8}, {{{0, 0, 0}, {12, 10, 8}, 1}}});
 
   const auto got = convert_dataset("VerSe20", dir / "in", dir / "out", {"--axes", "x"});
   expect_converted(got, expected_files("VerSe20", verse_classes(), {ax, sag, osf}));

@@ -1,9 +1,8 @@
 #include "support/PlantedCase.hpp"
 
+#include <gtest/gtest.h>
 #include <itkImage.h>
 #include <itkImageFileWriter.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <sstream>
@@ -15,7 +14,9 @@ namespace samed2d::test {
 
 namespace {
 
-std::size_t count_of(const std::array<std::size_t, 3>& size) { return size[0] * size[1] * size[2]; }
+std::size_t count_of(const std::array<std::size_t, 3>& size) {
+  return size[0] * size[1] * size[2];
+}
 
 std::vector<double> label_values(const PlantedCase& c) {
   std::vector<double> out(count_of(c.size), 0.0);
@@ -93,7 +94,8 @@ template void PlantedCase::write_label<float>(const std::filesystem::path&) cons
 ExpectedFiles expected_files(const std::string& dataset, const ClassValues& classes,
                              const std::vector<PlantedCase>& cases, const std::vector<char>& axes) {
   std::vector<OracleClass> oracle_classes;
-  for (const auto& [name, values] : classes) oracle_classes.push_back({name, class_id(name), values});
+  for (const auto& [name, values] : classes)
+    oracle_classes.push_back({name, class_id(name), values});
   OracleOutput out;
   for (const auto& c : cases) {
     OracleCase oc;
