@@ -284,7 +284,8 @@ TEST(ChestImagePneumDatasetTest, DiscoversOnlyImagesWithRunsAndAssemblesTheirLab
     EXPECT_THAT(c.mapping->classes[0].values, ElementsAre(1));
   }
 
-  const Volume label = cases[0].assemble_label();
+  std::vector<std::string> warnings;
+  const Volume label = cases[0].assemble_label(ImageGrid{}, warnings);
   EXPECT_EQ(label.type(), VoxelType::UInt8);
   EXPECT_EQ(label.size(), (std::array<std::size_t, 3>{kWidth, kHeight, 1}));
   EXPECT_TRUE(label.is_2d());
@@ -297,7 +298,7 @@ TEST(ChestImagePneumDatasetTest, DiscoversOnlyImagesWithRunsAndAssemblesTheirLab
   EXPECT_THROW(
       {
         try {
-          cases[3].assemble_label();
+          cases[3].assemble_label(ImageGrid{}, warnings);
         } catch (const InputError& e) {
           EXPECT_THAT(e.what(), HasSubstr("line 6: EncodedPixels of " + kMalformed));
           throw;
