@@ -562,10 +562,11 @@ std::string GenericConverter::layout() const {
                                       [](const Sequence& s) { return s.component.has_value(); });
   const bool union_of_files = label_.is_pattern();
   std::string label = "label map";
+  // A label pattern may match one file (ISIC's split folders) or several (BUSI's extra masks).
   if (union_of_files && label_threshold_)
-    label = "mask files (union, threshold)";
+    label = "mask pattern (united, threshold)";
   else if (union_of_files)
-    label = "mask files (union)";
+    label = "mask pattern (united)";
   else if (label_threshold_)
     label = "lossy mask (threshold)";
   std::string images;

@@ -369,7 +369,7 @@ int list() {
     return 2;
   }
   int status = 0;
-  std::cout << fmt::format("  {:<34} {:<30} {:<24} {}\n", "NAME", "MODALITY", "LAYOUT",
+  std::cout << fmt::format("  {:<34} {:<30} {:<34} {}\n", "NAME", "MODALITY", "LAYOUT",
                            "CONVERTER");
   for (const auto& name : bundled_dataset_names(dir)) {
     const fs::path file = dir / "datasets" / (name + ".json");
@@ -379,8 +379,8 @@ int list() {
       const auto j = read_json_file(file);
       if (j.contains("converter") && j["converter"].is_string())
         converter_name = j["converter"].get<std::string>();
-      std::cout << fmt::format("  {:<34} {:<30} {:<24} {}\n", name,
-                               fmt::join(converter->modalities(), ","), converter->layout(),
+      const std::string modalities = fmt::format("{}", fmt::join(converter->modalities(), ","));
+      std::cout << fmt::format("  {:<34} {:<30} {:<34} {}\n", name, modalities, converter->layout(),
                                converter_name);
     } catch (const ConfigError& e) {
       std::cerr << "samed2d: error: " << e.what() << "\n";

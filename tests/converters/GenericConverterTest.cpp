@@ -543,7 +543,7 @@ TEST(BusiReplica, MasksOfACaseAreUnitedAndNamesAreLiteral) {
   EXPECT_EQ(cases[1].label, busi / "benign" / "benign (10)_mask.png");
   EXPECT_THAT(cases[1].extra_sources, IsEmpty());
   EXPECT_FALSE(static_cast<bool>(cases[1].assemble_label));
-  EXPECT_EQ(converter.layout(), "image + mask files (union)");
+  EXPECT_EQ(converter.layout(), "image + mask pattern (united)");
 }
 
 TEST(BusiReplica, ACaseWithoutMaskFailsAtDiscovery) {
@@ -757,13 +757,13 @@ TEST(GenericExtensionsTest, LayoutPhrases) {
   const std::string base = R"({"dataset": "D", "cases": "*", "labels": {"1": "liver"}, )";
   EXPECT_EQ(make(base + R"("modality": "ct_00", "label": "{path}"})").layout(), "label map");
   EXPECT_EQ(make(base + R"("modality": "ct_00", "label": "{dir}/{stem}_mask*.png"})").layout(),
-            "image + mask files (union)");
+            "image + mask pattern (united)");
   EXPECT_EQ(
       make(base + R"("modality": "ct_00", "label": "{path}", "label_threshold": 128})").layout(),
       "image + lossy mask (threshold)");
   EXPECT_EQ(
       make(base + R"("modality": "ct_00", "label": "{dir}/*.png", "label_threshold": 9})").layout(),
-      "image + mask files (union, threshold)");
+      "image + mask pattern (united, threshold)");
   EXPECT_EQ(make(base + R"("sequences": [{"image": "a", "modality": "mr_t1"},
       {"image": "b", "modality": "mr_t2"}], "label": "{path}"})")
                 .layout(),
