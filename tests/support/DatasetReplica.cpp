@@ -1,34 +1,28 @@
 #include "support/DatasetReplica.hpp"
 
-#include <gtest/gtest.h>
 #include <itkImage.h>
 #include <itkImageFileWriter.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "e2e/Oracle.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d::test {
 
 namespace fs = std::filesystem;
 
-std::vector<std::uint8_t> label_map(Size3 size, const std::vector<LabelBox>& boxes) {
-  std::vector<std::uint8_t> label(size[0] * size[1] * size[2], 0);
-  for (const auto& b : boxes) fill_box(label, size, b.lo, b.hi, b.value);
-  return label;
+void write_image_volume(const fs::path& file, Size3 size) {
+  PlantedCase c;
+  c.size = size;
+  c.write_image(file);
 }
 
 void write_label_volume(const fs::path& file, Size3 size, const std::vector<LabelBox>& boxes) {
-  write_volume(file, size, label_map(size, boxes));
-}
-
-void write_image_volume(const fs::path& file, Size3 size, int seed) {
-  std::vector<std::int16_t> values(size[0] * size[1] * size[2]);
-  for (std::size_t n = 0; n < values.size(); ++n)
-    values[n] = static_cast<std::int16_t>((static_cast<long long>(n) * 7 + seed * 13) % 1000);
-  write_volume(file, size, values);
+  PlantedCase c;
+  c.size = size;
+  c.boxes = boxes;
+  c.write_label(file);
 }
 
 void write_4d_volume(const fs::path& file, Size3 size, std::size_t components) {
@@ -58,9 +52,9 @@ void write_apple_double(const fs::path& file) {
 
 void write_msd_task(const fs::path& task, Size3 size, const std::vector<MsdCase>& training,
                     const std::vector<std::string>& test, std::size_t components) {
-  const auto write_image = [&](const fs::path& file, int seed) {
+  const auto write_image = [&](const fs::path& file) {
     if (components == 0)
-      write_image_volume(file, size, seed);
+      write_image_volume(file, size);
     else
       write_4d_volume(file, size, components);
     write_apple_double(file.parent_path() / ("._" + file.filename().string()));
@@ -69,48 +63,32 @@ void write_msd_task(const fs::path& task, Size3 size, const std::vector<MsdCase>
       {"name", task.filename().string()},    {"tensorImageSize", components == 0 ? "3D" : "4D"},
       {"numTraining", training.size()},      {"numTest", test.size()},
       {"training", nlohmann::json::array()}, {"test", nlohmann::json::array()}};
-  int seed = 0;
   for (const auto& c : training) {
     const std::string file = c.name + ".nii.gz";
-    write_image(task / "imagesTr" / file, ++seed);
+    write_image(task / "imagesTr" / file);
     write_label_volume(task / "labelsTr" / file, size, c.boxes);
     write_apple_double(task / "labelsTr" / ("._" + file));
     json["training"].push_back({{"image", "./imagesTr/" + file}, {"label", "./labelsTr/" + file}});
   }
   for (const auto& name : test) {
-    write_image(task / "imagesTs" / (name + ".nii.gz"), ++seed);
+    write_image(task / "imagesTs" / (name + ".nii.gz"));
     json["test"].push_back("./imagesTs/" + name + ".nii.gz");
   }
   write_text_file(task / "dataset.json", json.dump(4));
   write_apple_double(task / "._dataset.json");
 }
 
-void add_expected(ExpectedNames& names, const std::string& dataset, const std::string& case_name,
+void add_expected(ExpectedFiles& files, const std::string& dataset, const std::string& case_name,
                   const std::vector<std::string>& modalities, Size3 size,
-                  const std::vector<LabelBox>& boxes, const std::vector<ExpectedClass>& classes,
+                  const std::vector<LabelBox>& boxes, const ClassValues& classes,
                   const std::vector<char>& axes) {
-  OracleCase c;
-  c.dataset = dataset;
-  c.case_name = case_name;
-  c.ni = size[0];
-  c.nj = size[1];
-  c.nk = size[2];
-  c.axes = axes;
-  // Names do not depend on intensities.
-  c.image.assign(size[0] * size[1] * size[2], 0.0);
-  const auto label = label_map(size, boxes);
-  c.label.assign(label.begin(), label.end());
-  for (const auto& cls : classes) c.classes.push_back({cls.name, class_id(cls.name), cls.values});
-  OracleOutput out;
-  for (const auto& modality : modalities) {
-    c.modality = modality;
-    oracle_add(c, out);
-  }
-  const auto strip = [](const std::string& path) { return path.substr(path.find('/') + 1); };
-  for (const auto& [image, unused] : out.images) names.images.push_back(strip(image));
-  for (const auto& [mask, unused] : out.masks) names.masks.push_back(strip(mask));
-  std::sort(names.images.begin(), names.images.end());
-  std::sort(names.masks.begin(), names.masks.end());
+  std::vector<PlantedCase> cases;
+  for (const auto& modality : modalities) cases.push_back({case_name, modality, size, boxes});
+  const auto more = expected_files(dataset, classes, cases, axes);
+  files.images.insert(files.images.end(), more.images.begin(), more.images.end());
+  files.masks.insert(files.masks.end(), more.masks.begin(), more.masks.end());
+  std::sort(files.images.begin(), files.images.end());
+  std::sort(files.masks.begin(), files.masks.end());
 }
 
 std::vector<std::string> failures(const ConvertedDataset& d) {
@@ -125,11 +103,6 @@ std::vector<std::string> warnings_of(const ConvertedDataset& d, const std::strin
   for (const auto& w : d.report.at("warnings"))
     if (w.at("case") == case_name) lines.push_back(w.at("warning").get<std::string>());
   return lines;
-}
-
-void expect_names(const ConvertedDataset& d, const ExpectedNames& want) {
-  EXPECT_EQ(d.images, want.images);
-  EXPECT_EQ(d.masks, want.masks);
 }
 
 }  // namespace samed2d::test

@@ -1,7 +1,7 @@
 #pragma once
-// Builders for the per-dataset tests in tests/converters/: tiny labelled volumes planted in a
-// replica of a dataset's real folder layout, and the image and mask names the SPEC gives them
-// (through the independent oracle of tests/e2e/Oracle.hpp, never through the tool's code).
+// More builders for the per-dataset layout replicas in tests/converters/, on top of
+// PlantedCase: 4D images, macOS debris, whole MSD task folders, multi-sequence expectations and
+// report.json lookups.
 
 #include <array>
 #include <cstdint>
@@ -10,27 +10,16 @@
 #include <vector>
 
 #include "support/DatasetRun.hpp"
+#include "support/PlantedCase.hpp"
 
 namespace samed2d::test {
 
 using Size3 = std::array<std::size_t, 3>;
 
-// Label `value` in the box [lo, hi) on each axis (i, j, k).
-struct LabelBox {
-  Size3 lo;
-  Size3 hi;
-  std::uint8_t value;
-};
-
-// The label map of `size` (i fastest) holding the boxes (later boxes overwrite earlier ones).
-std::vector<std::uint8_t> label_map(Size3 size, const std::vector<LabelBox>& boxes);
-
-// Writes that label map as uint8 with ITK (format from the extension).
+// PlantedCase's image (int16) and uint8 label map of `size` at `file`.
+void write_image_volume(const std::filesystem::path& file, Size3 size);
 void write_label_volume(const std::filesystem::path& file, Size3 size,
                         const std::vector<LabelBox>& boxes);
-
-// Writes an int16 image of `size` whose values vary with `seed` (a ramp, so no slice is flat).
-void write_image_volume(const std::filesystem::path& file, Size3 size, int seed = 0);
 
 // Writes a float 4D image of `size` x `components` with ITK (MSD BrainTumour/Prostate style:
 // the component is the 4th, slowest, NIfTI dimension).
@@ -52,24 +41,11 @@ void write_msd_task(const std::filesystem::path& task, Size3 size,
                     const std::vector<MsdCase>& training, const std::vector<std::string>& test,
                     std::size_t components = 0);
 
-// A class of a dataset config as the test expects it: registry name and label values.
-struct ExpectedClass {
-  std::string name;
-  std::vector<long long> values;
-};
-
-// Image and mask file names (no folder), ascending.
-struct ExpectedNames {
-  std::vector<std::string> images;
-  std::vector<std::string> masks;
-};
-
-// Adds the names that one case gives under each of `modalities` (all sharing the label map),
-// sliced along `axes` with the samed2d_v1 profile's defaults. Class ids come from
-// configs/classes.json.
-void add_expected(ExpectedNames& names, const std::string& dataset, const std::string& case_name,
+// Adds to `files` what one case gives under each of `modalities` (sequences, or components of
+// a 4D image, all sharing the label map), sliced along `axes`; keeps both lists ascending.
+void add_expected(ExpectedFiles& files, const std::string& dataset, const std::string& case_name,
                   const std::vector<std::string>& modalities, Size3 size,
-                  const std::vector<LabelBox>& boxes, const std::vector<ExpectedClass>& classes,
+                  const std::vector<LabelBox>& boxes, const ClassValues& classes,
                   const std::vector<char>& axes = {'x'});
 
 // report.json's "failed" list as "case: reason" lines.
@@ -77,8 +53,5 @@ std::vector<std::string> failures(const ConvertedDataset& d);
 
 // report.json's warnings about one case.
 std::vector<std::string> warnings_of(const ConvertedDataset& d, const std::string& case_name);
-
-// Expects exactly these image and mask names in OUT.
-void expect_names(const ConvertedDataset& d, const ExpectedNames& want);
 
 }  // namespace samed2d::test
