@@ -33,6 +33,8 @@ struct DicomSeriesSpec {
   std::string series_uid;                // Series Instance UID (0020,000E)
   std::string description;               // Series Description (0008,103E); empty: none
   std::string study_uid = "1.2.826.0.1.3680043.9.7777.1";
+  // "MR" with a rescale makes GDCM write Enhanced MR Image Storage, whose positions sit in
+  // functional group sequences only (read_dicom_series then orders by Instance Number).
   std::string modality = "CT";                 // (0008,0060)
   double orientation[6] = {1, 0, 0, 0, 1, 0};  // Image Orientation (Patient) (0020,0037)
   double pixel_spacing[2] = {1, 1};            // (0028,0030): row spacing, column spacing
