@@ -407,6 +407,12 @@ std::string root_parent_name_of(const fs::path& root) {
 
 }  // namespace
 
+std::shared_ptr<const LabelMapping> label_mapping_of(const nlohmann::json& config,
+                                                     const ClassRegistry& classes,
+                                                     const std::string& origin) {
+  return mapping_of(config, classes, origin);
+}
+
 GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegistry& classes,
                                    const std::string& origin)
     : origin_(origin),
