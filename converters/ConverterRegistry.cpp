@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "converters/DicomPngSlicesConverter.hpp"
 #include "converters/DicomRleCsvConverter.hpp"
 #include "converters/GenericConverter.hpp"
 #include "converters/MaskPerClassConverter.hpp"
@@ -24,6 +25,10 @@ const std::vector<ConverterInfo>& converter_registry() {
        "2D DICOM images with run-length masks in one CSV (SIIM-ACR pneumothorax); images "
        "without runs are not cases",
        &DicomRleCsvConverter::create},
+      {"dicom_png_slices",
+       "one case per folder of single-slice DICOM files, paired with a folder of one PNG mask "
+       "per slice by the numbers in the file names (CHAOS)",
+       &DicomPngSlicesConverter::create},
   };
   return table;
 }

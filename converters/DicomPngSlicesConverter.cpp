@@ -1,0 +1,330 @@
+#include "DicomPngSlicesConverter.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <utility>
+
+#include "converters/GenericConverter.hpp"
+#include "pipeline/DicomSeries.hpp"
+#include "pipeline/Errors.hpp"
+#include "pipeline/JsonFile.hpp"
+#include "pipeline/Naming.hpp"
+#include "pipeline/Volume.hpp"
+#include "pipeline/VolumeReader.hpp"
+
+namespace samed2d {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string_view> kKeys{"dataset", "converter", "description", "exclude",
+                                          "stacks"};
+const std::vector<std::string_view> kStackKeys{"dicom",    "masks",  "case_folder",
+                                               "modality", "labels", "unions"};
+
+[[noreturn]] void fail(const std::string& origin, std::string_view key, std::string_view problem) {
+  throw ConfigError(fmt::format("{}: \"{}\" {}", origin, key, problem));
+}
+
+std::string string_of(const nlohmann::json& object, const std::string& origin, std::string_view key,
+                      std::string_view shown, std::string_view example) {
+  const std::string k(key);
+  if (!object.contains(k))
+    fail(origin, shown, fmt::format("is missing; add e.g. \"{}\": {}", key, example));
+  if (!object[k].is_string() || object[k].get<std::string>().empty())
+    fail(origin, shown, fmt::format("must be a non-empty string such as {}", example));
+  return object[k].get<std::string>();
+}
+
+Glob glob_of(const std::string& pattern, const std::string& origin, std::string_view shown) {
+  try {
+    return Glob(pattern);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("{}: \"{}\": {}", origin, shown, e.what()));
+  }
+}
+
+void check_keys(const nlohmann::json& object, const std::vector<std::string_view>& keys,
+                const std::string& origin, const std::string& prefix, std::string_view what) {
+  for (const auto& [key, unused] : object.items())
+    if (std::find(keys.begin(), keys.end(), key) == keys.end())
+      fail(origin, prefix + key,
+           fmt::format("is not a key of {}{}; the keys are {}", what, did_you_mean(key, keys),
+                       join_names(keys)));
+}
+
+// Natural-order key pieces of a name: digit runs as numbers, other runs as text.
+int natural_compare(std::string_view a, std::string_view b) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      std::size_t ei = i, ej = j;
+      while (ei < a.size() && digit(a[ei])) ++ei;
+      while (ej < b.size() && digit(b[ej])) ++ej;
+      // Compare the runs as numbers without overflow: leading zeros off, then length, then text.
+      std::string_view ra = a.substr(i, ei - i), rb = b.substr(j, ej - j);
+      while (ra.size() > 1 && ra[0] == '0') ra.remove_prefix(1);
+      while (rb.size() > 1 && rb[0] == '0') rb.remove_prefix(1);
+      if (ra.size() != rb.size()) return ra.size() < rb.size() ? -1 : 1;
+      if (const int c = ra.compare(rb); c != 0) return c < 0 ? -1 : 1;
+      i = ei;
+      j = ej;
+    } else {
+      if (a[i] != b[j])
+        return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]) ? -1 : 1;
+      ++i;
+      ++j;
+    }
+  }
+  if (i < a.size()) return 1;
+  if (j < b.size()) return -1;
+  return 0;
+}
+
+std::string str(const fs::path& p) {
+  return p.string();
+}
+
+// The files of `folder` whose names match `names` (macOS debris "._*" left out), in natural
+// order.
+std::vector<fs::path> matching_files(const fs::path& folder, const Glob& names) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("._", 0) == 0 || !entry.is_regular_file(ec) || !names.matches(name)) continue;
+    found.push_back(name);
+  }
+  std::sort(found.begin(), found.end(), natural_less);
+  std::vector<fs::path> out;
+  for (const std::string& n : found) out.push_back(folder / n);
+  return out;
+}
+
+// The masks stacked in order into one label volume with the geometry of the DICOM stack.
+Volume stack_masks(const std::vector<fs::path>& masks, const std::vector<fs::path>& dicom_files,
+                   const fs::path& mask_folder) {
+  if (masks.empty()) throw InputError(str(mask_folder) + ": no masks to stack; check the folder");
+  std::optional<Volume> out;
+  fs::path first;
+  for (std::size_t k = 0; k < masks.size(); ++k) {
+    std::vector<std::string> ignored;  // a mask's warnings have no record to go to
+    const Volume m = read_label_volume(masks[k], ignored);
+    if (m.size()[2] != 1 || m.components() != 1)
+      throw InputError(str(masks[k]) +
+                       ": is not a single-channel 2D mask; each slice needs one grey PNG");
+    if (!out) {
+      out.emplace(m.type(), std::array<std::size_t, 3>{m.size()[0], m.size()[1], masks.size()}, 1,
+                  false);
+      first = masks[k];
+    }
+    if (m.size()[0] != out->size()[0] || m.size()[1] != out->size()[1])
+      throw InputError(fmt::format(
+          "{}: the mask is {}x{} pixels but {} is {}x{}; the masks of {} must share one size, "
+          "replace the odd one",
+          str(masks[k]), m.size()[0], m.size()[1], first.filename().string(), out->size()[0],
+          out->size()[1], str(mask_folder)));
+    if (m.type() != out->type())
+      throw InputError(
+          fmt::format("{}: the mask is {} but {} is {}; the masks of {} must share one pixel type, "
+                      "re-save the odd one",
+                      str(masks[k]), voxel_type_name(m.type()), first.filename().string(),
+                      voxel_type_name(out->type()), str(mask_folder)));
+    std::memcpy(static_cast<char*>(out->raw()) + k * m.byte_size(), m.raw(), m.byte_size());
+  }
+  out->stored_dimensions = 3;
+  out->geometry = dicom_stack_geometry(dicom_files);
+  return std::move(*out);
+}
+
+}  // namespace
+
+bool natural_less(const std::string& a, const std::string& b) {
+  const int c = natural_compare(a, b);
+  return c != 0 ? c < 0 : a < b;
+}
+
+DicomPngSlicesConverter::DicomPngSlicesConverter(const nlohmann::json& config,
+                                                 const ClassRegistry& classes,
+                                                 const std::string& origin)
+    : origin_(origin) {
+  if (!config.is_object())
+    throw ConfigError(fmt::format("{}: a dataset config must be a JSON object {{...}}", origin));
+  check_keys(config, kKeys, origin, "", "the dicom_png_slices converter");
+  if (config.contains("description") && !config["description"].is_string())
+    fail(origin, "description", "must be a string");
+  dataset_ = string_of(config, origin, "dataset", "dataset", "\"CHAOS_Task_4\"");
+  if (!is_valid_dataset_name(dataset_))
+    fail(origin, "dataset",
+         fmt::format("is \"{}\"; a dataset name uses letters, digits, '_', '.' and single '-' "
+                     "(no \"--\", no '-' at either end)",
+                     dataset_));
+  if (config.contains("exclude")) {
+    const auto& e = config["exclude"];
+    const char* what = "must be a glob or a list of globs of relative paths, e.g. \"**/Test*/**\"";
+    if (e.is_string()) {
+      exclude_.push_back(glob_of(e.get<std::string>(), origin, "exclude"));
+    } else if (e.is_array()) {
+      for (const auto& item : e) {
+        if (!item.is_string()) fail(origin, "exclude", what);
+        exclude_.push_back(glob_of(item.get<std::string>(), origin, "exclude"));
+      }
+    } else {
+      fail(origin, "exclude", what);
+    }
+  }
+  if (!config.contains("stacks") || !config["stacks"].is_array() || config["stacks"].empty())
+    fail(origin, "stacks",
+         "must be a non-empty list of {\"dicom\": GLOB, \"masks\": \"../Ground/*.png\", "
+         "\"case_folder\": \"..\", \"modality\": \"ct_00\", \"labels\": {...}}");
+  const auto& list = config["stacks"];
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto& entry = list[i];
+    const std::string where = fmt::format("stacks[{}]", i);
+    if (!entry.is_object())
+      fail(origin, where, "must be an object {\"dicom\": GLOB, \"masks\": ..., ...}");
+    check_keys(entry, kStackKeys, origin, where + ".", "a stack");
+    const std::string dicom =
+        string_of(entry, origin, "dicom", where + ".dicom", "\"**/CT/*/DICOM_anon/*.dcm\"");
+    std::string masks = string_of(entry, origin, "masks", where + ".masks", "\"../Ground/*.png\"");
+    const auto slash = masks.rfind('/');
+    const std::string mask_folder = slash == std::string::npos ? "." : masks.substr(0, slash);
+    const std::string mask_names = masks.substr(slash == std::string::npos ? 0 : slash + 1);
+    if (mask_names.empty() || Glob::has_wildcards(mask_folder))
+      fail(origin, where + ".masks",
+           fmt::format("is \"{}\"; give a folder relative to the DICOM folder, then a file "
+                       "pattern, e.g. \"../Ground/*.png\" (wildcards only in the file name)",
+                       masks));
+    std::string case_folder = ".";
+    if (entry.contains("case_folder"))
+      case_folder = string_of(entry, origin, "case_folder", where + ".case_folder", "\"..\"");
+    if (!entry.contains("modality")) fail(origin, where, "lacks \"modality\"");
+    const auto& m = entry["modality"];
+    if (!m.is_string() || !is_valid_modality(m.get<std::string>()))
+      fail(origin, where + ".modality",
+           fmt::format("is {}; a modality uses lower-case letters, digits and '_' only, e.g. "
+                       "\"ct_00\" or \"mr_t1\"",
+                       m.dump()));
+    for (const Stack& earlier : stacks_)
+      if (earlier.modality == m.get<std::string>())
+        fail(origin, where + ".modality",
+             fmt::format("repeats \"{}\"; each stack needs its own modality, or the images of a "
+                         "patient's stacks would get one name",
+                         earlier.modality));
+    stacks_.push_back({glob_of(dicom, origin, where + ".dicom"), mask_folder,
+                       glob_of(mask_names, origin, where + ".masks"), case_folder,
+                       m.get<std::string>(),
+                       label_mapping_of(entry, classes, fmt::format("{}: {}", origin, where))});
+  }
+}
+
+std::unique_ptr<Converter> DicomPngSlicesConverter::create(const nlohmann::json& config,
+                                                           const ClassRegistry& classes,
+                                                           const std::string& origin) {
+  return std::make_unique<DicomPngSlicesConverter>(config, classes, origin);
+}
+
+std::vector<std::string> DicomPngSlicesConverter::modalities() const {
+  std::vector<std::string> m;
+  for (const Stack& s : stacks_) m.push_back(s.modality);
+  return m;
+}
+
+std::vector<CaseSpec> DicomPngSlicesConverter::discover(const fs::path& input_root) const {
+  std::error_code ec;
+  if (!fs::is_directory(input_root, ec))
+    throw ConfigError(
+        fmt::format("{}: the input folder does not exist or is not a folder; pass "
+                    "the folder that holds the {} dataset (see {})",
+                    str(input_root), dataset_, origin_));
+  std::vector<CaseSpec> cases;
+  for (const Stack& stack : stacks_) {
+    // DICOM folder (relative) -> its matching files.
+    std::map<std::string, std::vector<std::string>> folders;
+    for (const std::string& rel : stack.dicom.find(input_root)) {
+      if (std::any_of(exclude_.begin(), exclude_.end(),
+                      [&](const Glob& g) { return g.matches(rel); }))
+        continue;
+      const auto slash = rel.rfind('/');
+      folders[slash == std::string::npos ? "." : rel.substr(0, slash)].push_back(
+          rel.substr(slash == std::string::npos ? 0 : slash + 1));
+    }
+    for (auto& [folder_rel, names] : folders) {
+      const fs::path dicom_folder = (input_root / folder_rel).lexically_normal();
+      std::sort(names.begin(), names.end(), natural_less);
+      std::vector<fs::path> dicom_files;
+      for (const std::string& n : names) dicom_files.push_back(dicom_folder / n);
+      const fs::path mask_folder = (dicom_folder / stack.mask_folder).lexically_normal();
+      fs::path case_folder = (dicom_folder / stack.case_folder).lexically_normal();
+      if (case_folder.filename().empty()) case_folder = case_folder.parent_path();
+
+      CaseSpec spec;
+      spec.dataset = dataset_;
+      spec.source = folder_rel;
+      spec.name = sanitize_case_name(case_folder.filename().string());
+      spec.mapping = stack.mapping;
+      spec.label = mask_folder;
+      SequenceSpec seq;
+      seq.image = dicom_folder;
+      seq.modality = stack.modality;
+      const std::string where = str(dicom_folder);
+      seq.assemble = [dicom_files, where](std::vector<std::string>& warnings) {
+        return stack_dicom_slices(dicom_files, where, warnings);
+      };
+      spec.sequences.push_back(std::move(seq));
+
+      std::vector<fs::path> masks;
+      if (!fs::is_directory(mask_folder, ec)) {
+        spec.discovery_error = fmt::format(
+            "{}: no mask folder {} for the DICOM slices of {}; every case needs its folder of "
+            "PNG masks (the config's \"masks\" is \"{}/{}\")",
+            str(mask_folder), str(mask_folder), where, stack.mask_folder,
+            stack.mask_names.pattern());
+      } else {
+        masks = matching_files(mask_folder, stack.mask_names);
+        if (masks.size() != dicom_files.size())
+          spec.discovery_error = fmt::format(
+              "{}: {} mask(s) \"{}\" for the {} DICOM slice(s) of {}; the i-th mask pairs with "
+              "the i-th slice by the numbers in their names, so the counts must be equal: "
+              "restore the missing file(s) or remove the extra ones",
+              str(mask_folder), masks.size(), stack.mask_names.pattern(), dicom_files.size(),
+              where);
+      }
+      if (spec.name.empty() && spec.discovery_error.empty())
+        spec.discovery_error = fmt::format(
+            "{}: the case folder \"{}\" gives an empty case name; fix the config's "
+            "\"case_folder\"",
+            where, stack.case_folder);
+      spec.extra_sources = dicom_files;
+      spec.extra_sources.insert(spec.extra_sources.end(), masks.begin(), masks.end());
+      spec.assemble_label = [masks, dicom_files, mask_folder] {
+        return stack_masks(masks, dicom_files, mask_folder);
+      };
+      cases.push_back(std::move(spec));
+    }
+  }
+  std::stable_sort(cases.begin(), cases.end(),
+                   [](const CaseSpec& a, const CaseSpec& b) { return a.source < b.source; });
+  // Two stacks of one modality with one case name would write the same file names.
+  std::map<std::pair<std::string, std::string>, std::string> taken;
+  for (CaseSpec& c : cases) {
+    if (!c.discovery_error.empty()) continue;
+    const auto [it, fresh] = taken.emplace(std::pair{c.name, c.sequences[0].modality}, c.source);
+    if (!fresh)
+      c.discovery_error = fmt::format(
+          "{}: case name '{}' ({}) collides with {}; point --input at one copy of the dataset, "
+          "or exclude the other with the config's \"exclude\"",
+          c.source, c.name, c.sequences[0].modality, it->second);
+  }
+  return cases;
+}
+
+}  // namespace samed2d
