@@ -305,7 +305,8 @@ std::vector<CaseSpec> DicomPngSlicesConverter::discover(const fs::path& input_ro
             where, stack.case_folder);
       spec.extra_sources = dicom_files;
       spec.extra_sources.insert(spec.extra_sources.end(), masks.begin(), masks.end());
-      spec.assemble_label = [masks, dicom_files, mask_folder] {
+      spec.assemble_label = [masks, dicom_files, mask_folder](const ImageGrid&,
+                                                              std::vector<std::string>&) {
         return stack_masks(masks, dicom_files, mask_folder);
       };
       cases.push_back(std::move(spec));

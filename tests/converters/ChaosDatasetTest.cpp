@@ -219,7 +219,7 @@ TEST(ChaosDataset, VolumeIsStackedInFileNameOrderNotByPosition) {
   EXPECT_DOUBLE_EQ(v.geometry.origin[2], 30.0);
   EXPECT_DOUBLE_EQ(v.geometry.spacing[2], 7.0);
   EXPECT_DOUBLE_EQ(v.geometry.direction[8], -1.0);
-  const Volume label = t2.assemble_label();
+  const Volume label = t2.assemble_label(ImageGrid{}, warnings);
   ASSERT_EQ(label.size(), v.size());
   EXPECT_EQ(label.geometry.direction, v.geometry.direction);
   EXPECT_EQ(label.geometry.origin, v.geometry.origin);
