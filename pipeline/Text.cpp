@@ -7,16 +7,22 @@
 namespace samed2d {
 
 std::string one_line(std::string_view text) {
+  // A run of white space that holds a line break or tab becomes one space; a run of plain spaces
+  // is kept, since it may be part of a file name ("...PET-CT Ganzkoerper  primaer...") that the
+  // user must be able to copy from the message. Leading and trailing white space goes.
   std::string out;
   out.reserve(text.size());
-  bool space = false;
+  std::string run;
+  bool breaks = false;
   for (char c : text) {
     if (std::isspace(static_cast<unsigned char>(c)) != 0) {
-      space = !out.empty();
+      run += c;
+      breaks = breaks || c != ' ';
       continue;
     }
-    if (space) out += ' ';
-    space = false;
+    if (!run.empty() && !out.empty()) out += breaks ? std::string(" ") : run;
+    run.clear();
+    breaks = false;
     out += c;
   }
   return out;

@@ -6,9 +6,13 @@
 namespace samed2d {
 namespace {
 
-TEST(TextTest, OneLineFoldsEveryRunOfWhiteSpace) {
-  EXPECT_EQ(one_line("  a\n\tb  c\r\n"), "a b c");
+TEST(TextTest, OneLineFoldsLineBreaksButKeepsSpacesOfNames) {
+  EXPECT_EQ(one_line("  a\n\tb\r\n c\r\n"), "a b c");
   EXPECT_EQ(one_line(""), "");
+  EXPECT_EQ(one_line(" \n "), "");
+  // autoPET study folders hold double spaces: the path in a message must stay copyable.
+  EXPECT_EQ(one_line("PET-CT Ganzkoerper  primaer mit KM-10445/SEG.nii.gz: bad\n  header"),
+            "PET-CT Ganzkoerper  primaer mit KM-10445/SEG.nii.gz: bad header");
 }
 
 TEST(TextTest, ItkTextDropsObjectAddressesSoMessagesRepeat) {
