@@ -106,19 +106,6 @@ std::string root_name_of(const fs::path& root) {
   return p.filename().string();
 }
 
-bool close_enough(double a, double b) {
-  return std::fabs(a - b) <= 1e-4 * std::max({1.0, std::fabs(a), std::fabs(b)});
-}
-
-bool same_geometry(const Geometry& a, const Geometry& b) {
-  for (std::size_t d = 0; d < 3; ++d)
-    if (!close_enough(a.origin[d], b.origin[d]) || !close_enough(a.spacing[d], b.spacing[d]))
-      return false;
-  for (std::size_t d = 0; d < 9; ++d)
-    if (!close_enough(a.direction[d], b.direction[d])) return false;
-  return true;
-}
-
 std::string size_text(const std::array<std::size_t, 3>& s) {
   return fmt::format("{}x{}x{}", s[0], s[1], s[2]);
 }

@@ -79,19 +79,6 @@ struct SliceDone {
   bool cancelled = false;
 };
 
-bool close_enough(double a, double b) {
-  return std::fabs(a - b) <= 1e-4 * std::max({1.0, std::fabs(a), std::fabs(b)});
-}
-
-bool same_geometry(const Geometry& a, const Geometry& b) {
-  for (int d = 0; d < 3; ++d)
-    if (!close_enough(a.origin[d], b.origin[d]) || !close_enough(a.spacing[d], b.spacing[d]))
-      return false;
-  for (int d = 0; d < 9; ++d)
-    if (!close_enough(a.direction[d], b.direction[d])) return false;
-  return true;
-}
-
 nlohmann::json mapping_json(const LabelMapping& m) {
   auto j = nlohmann::json::array();
   for (const auto& c : m.classes)

@@ -1,5 +1,7 @@
 #include "Volume.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <new>
 
@@ -49,6 +51,23 @@ const char* voxel_type_name(VoxelType t) {
       return "float64";
   }
   return "?";
+}
+
+namespace {
+
+bool close_enough(double a, double b) {
+  return std::fabs(a - b) <= 1e-4 * std::max({1.0, std::fabs(a), std::fabs(b)});
+}
+
+}  // namespace
+
+bool same_geometry(const Geometry& a, const Geometry& b) {
+  for (std::size_t d = 0; d < 3; ++d)
+    if (!close_enough(a.origin[d], b.origin[d]) || !close_enough(a.spacing[d], b.spacing[d]))
+      return false;
+  for (std::size_t d = 0; d < 9; ++d)
+    if (!close_enough(a.direction[d], b.direction[d])) return false;
+  return true;
 }
 
 void Volume::Free::operator()(void* p) const {

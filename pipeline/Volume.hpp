@@ -62,6 +62,10 @@ struct Geometry {
   std::array<double, 9> direction{1, 0, 0, 0, 1, 0, 0, 0, 1};  // row-major 3x3
 };
 
+// Whether two placements agree up to rounding (relative 1e-4): where they do not, the image and
+// its label (or two masks of one case) are converted anyway but with a warning.
+bool same_geometry(const Geometry& a, const Geometry& b);
+
 // Voxel (i, j, k) of component c is element
 //   c * component_stride + (i + Ni * (j + Nj * k)) * voxel_stride
 // of the typed buffer. A multi-component pixel (RGB, vector) has voxel_stride = components and
