@@ -10,7 +10,7 @@
 #include <string_view>
 #include <utility>
 
-#include "converters/GenericConverter.hpp"
+#include "converters/ConfigFields.hpp"
 #include "pipeline/DicomSeries.hpp"
 #include "pipeline/Errors.hpp"
 #include "pipeline/JsonFile.hpp"
@@ -28,37 +28,6 @@ const std::vector<std::string_view> kKeys{"dataset", "converter", "description",
                                           "stacks"};
 const std::vector<std::string_view> kStackKeys{"dicom",    "masks",  "case_folder",
                                                "modality", "labels", "unions"};
-
-[[noreturn]] void fail(const std::string& origin, std::string_view key, std::string_view problem) {
-  throw ConfigError(fmt::format("{}: \"{}\" {}", origin, key, problem));
-}
-
-std::string string_of(const nlohmann::json& object, const std::string& origin, std::string_view key,
-                      std::string_view shown, std::string_view example) {
-  const std::string k(key);
-  if (!object.contains(k))
-    fail(origin, shown, fmt::format("is missing; add e.g. \"{}\": {}", key, example));
-  if (!object[k].is_string() || object[k].get<std::string>().empty())
-    fail(origin, shown, fmt::format("must be a non-empty string such as {}", example));
-  return object[k].get<std::string>();
-}
-
-Glob glob_of(const std::string& pattern, const std::string& origin, std::string_view shown) {
-  try {
-    return Glob(pattern);
-  } catch (const ConfigError& e) {
-    throw ConfigError(fmt::format("{}: \"{}\": {}", origin, shown, e.what()));
-  }
-}
-
-void check_keys(const nlohmann::json& object, const std::vector<std::string_view>& keys,
-                const std::string& origin, const std::string& prefix, std::string_view what) {
-  for (const auto& [key, unused] : object.items())
-    if (std::find(keys.begin(), keys.end(), key) == keys.end())
-      fail(origin, prefix + key,
-           fmt::format("is not a key of {}{}; the keys are {}", what, did_you_mean(key, keys),
-                       join_names(keys)));
-}
 
 // Natural-order key pieces of a name: digit runs as numbers, other runs as text.
 int natural_compare(std::string_view a, std::string_view b) {
@@ -155,73 +124,49 @@ bool natural_less(const std::string& a, const std::string& b) {
 DicomPngSlicesConverter::DicomPngSlicesConverter(const nlohmann::json& config,
                                                  const ClassRegistry& classes,
                                                  const std::string& origin)
-    : origin_(origin) {
-  if (!config.is_object())
-    throw ConfigError(fmt::format("{}: a dataset config must be a JSON object {{...}}", origin));
-  check_keys(config, kKeys, origin, "", "the dicom_png_slices converter");
-  if (config.contains("description") && !config["description"].is_string())
-    fail(origin, "description", "must be a string");
-  dataset_ = string_of(config, origin, "dataset", "dataset", "\"CHAOS_Task_4\"");
-  if (!is_valid_dataset_name(dataset_))
-    fail(origin, "dataset",
-         fmt::format("is \"{}\"; a dataset name uses letters, digits, '_', '.' and single '-' "
-                     "(no \"--\", no '-' at either end)",
-                     dataset_));
-  if (config.contains("exclude")) {
-    const auto& e = config["exclude"];
-    const char* what = "must be a glob or a list of globs of relative paths, e.g. \"**/Test*/**\"";
-    if (e.is_string()) {
-      exclude_.push_back(glob_of(e.get<std::string>(), origin, "exclude"));
-    } else if (e.is_array()) {
-      for (const auto& item : e) {
-        if (!item.is_string()) fail(origin, "exclude", what);
-        exclude_.push_back(glob_of(item.get<std::string>(), origin, "exclude"));
-      }
-    } else {
-      fail(origin, "exclude", what);
-    }
-  }
+    : origin_(origin),
+      dataset_(dataset_of(checked_config(config, origin, kKeys, "dicom_png_slices", true), origin,
+                          "\"CHAOS_Task_4\"")),
+      exclude_(exclude_of(config, origin, "\"**/Test*/**\"")) {
   if (!config.contains("stacks") || !config["stacks"].is_array() || config["stacks"].empty())
-    fail(origin, "stacks",
-         "must be a non-empty list of {\"dicom\": GLOB, \"masks\": \"../Ground/*.png\", "
-         "\"case_folder\": \"..\", \"modality\": \"ct_00\", \"labels\": {...}}");
+    fail_field(origin, "stacks",
+               "must be a non-empty list of {\"dicom\": GLOB, \"masks\": \"../Ground/*.png\", "
+               "\"case_folder\": \"..\", \"modality\": \"ct_00\", \"labels\": {...}}");
   const auto& list = config["stacks"];
   for (std::size_t i = 0; i < list.size(); ++i) {
     const auto& entry = list[i];
     const std::string where = fmt::format("stacks[{}]", i);
     if (!entry.is_object())
-      fail(origin, where, "must be an object {\"dicom\": GLOB, \"masks\": ..., ...}");
+      fail_field(origin, where, "must be an object {\"dicom\": GLOB, \"masks\": ..., ...}");
     check_keys(entry, kStackKeys, origin, where + ".", "a stack");
     const std::string dicom =
-        string_of(entry, origin, "dicom", where + ".dicom", "\"**/CT/*/DICOM_anon/*.dcm\"");
-    std::string masks = string_of(entry, origin, "masks", where + ".masks", "\"../Ground/*.png\"");
+        non_empty_string(entry, origin, "dicom", "\"**/CT/*/DICOM_anon/*.dcm\"", where + ".dicom");
+    std::string masks =
+        non_empty_string(entry, origin, "masks", "\"../Ground/*.png\"", where + ".masks");
     const auto slash = masks.rfind('/');
     const std::string mask_folder = slash == std::string::npos ? "." : masks.substr(0, slash);
     const std::string mask_names = masks.substr(slash == std::string::npos ? 0 : slash + 1);
     if (mask_names.empty() || Glob::has_wildcards(mask_folder))
-      fail(origin, where + ".masks",
-           fmt::format("is \"{}\"; give a folder relative to the DICOM folder, then a file "
-                       "pattern, e.g. \"../Ground/*.png\" (wildcards only in the file name)",
-                       masks));
+      fail_field(origin, where + ".masks",
+                 fmt::format("is \"{}\"; give a folder relative to the DICOM folder, then a file "
+                             "pattern, e.g. \"../Ground/*.png\" (wildcards only in the file name)",
+                             masks));
     std::string case_folder = ".";
     if (entry.contains("case_folder"))
-      case_folder = string_of(entry, origin, "case_folder", where + ".case_folder", "\"..\"");
-    if (!entry.contains("modality")) fail(origin, where, "lacks \"modality\"");
-    const auto& m = entry["modality"];
-    if (!m.is_string() || !is_valid_modality(m.get<std::string>()))
-      fail(origin, where + ".modality",
-           fmt::format("is {}; a modality uses lower-case letters, digits and '_' only, e.g. "
-                       "\"ct_00\" or \"mr_t1\"",
-                       m.dump()));
+      case_folder =
+          non_empty_string(entry, origin, "case_folder", "\"..\"", where + ".case_folder");
+    if (!entry.contains("modality")) fail_field(origin, where, "lacks \"modality\"");
+    const std::string modality =
+        modality_value_of(entry["modality"], origin, where + ".modality", "\"ct_00\" or \"mr_t1\"");
     for (const Stack& earlier : stacks_)
-      if (earlier.modality == m.get<std::string>())
-        fail(origin, where + ".modality",
-             fmt::format("repeats \"{}\"; each stack needs its own modality, or the images of a "
-                         "patient's stacks would get one name",
-                         earlier.modality));
-    stacks_.push_back({glob_of(dicom, origin, where + ".dicom"), mask_folder,
-                       glob_of(mask_names, origin, where + ".masks"), case_folder,
-                       m.get<std::string>(),
+      if (earlier.modality == modality)
+        fail_field(
+            origin, where + ".modality",
+            fmt::format("repeats \"{}\"; each stack needs its own modality, or the images of a "
+                        "patient's stacks would get one name",
+                        earlier.modality));
+    stacks_.push_back({glob_field(dicom, origin, where + ".dicom"), mask_folder,
+                       glob_field(mask_names, origin, where + ".masks"), case_folder, modality,
                        label_mapping_of(entry, classes, fmt::format("{}: {}", origin, where))});
   }
 }
@@ -239,12 +184,8 @@ std::vector<std::string> DicomPngSlicesConverter::modalities() const {
 }
 
 std::vector<CaseSpec> DicomPngSlicesConverter::discover(const fs::path& input_root) const {
+  check_input_folder(input_root, dataset_, origin_);
   std::error_code ec;
-  if (!fs::is_directory(input_root, ec))
-    throw ConfigError(
-        fmt::format("{}: the input folder does not exist or is not a folder; pass "
-                    "the folder that holds the {} dataset (see {})",
-                    str(input_root), dataset_, origin_));
   std::vector<CaseSpec> cases;
   for (const Stack& stack : stacks_) {
     // DICOM folder (relative) -> its matching files.

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <utility>
 
+#include "converters/ConfigFields.hpp"
 #include "pipeline/ClassRegistry.hpp"
 #include "pipeline/Errors.hpp"
 #include "pipeline/ItkImageInfo.hpp"
@@ -29,83 +30,16 @@ const std::vector<std::string_view> kKeys{"dataset",       "converter", "descrip
                                           "cases",         "csv",       "id_column",
                                           "pixels_column", "modality",  "class"};
 
-[[noreturn]] void fail(const std::string& origin, std::string_view key, std::string_view problem) {
-  throw ConfigError(fmt::format("{}: \"{}\" {}", origin, key, problem));
-}
-
-const nlohmann::json& checked_object(const nlohmann::json& config, const std::string& origin) {
-  if (!config.is_object())
-    throw ConfigError(fmt::format("{}: a dataset config must be a JSON object {{...}}", origin));
-  for (const auto& [key, unused] : config.items()) {
-    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
-      fail(origin, key,
-           fmt::format("is not a key of the dicom_rle_csv converter{}; the keys are {}",
-                       did_you_mean(key, kKeys), join_names(kKeys)));
-  }
-  if (config.contains("description") && !config["description"].is_string())
-    fail(origin, "description", "must be a string");
-  if (!config.contains("converter") || !config["converter"].is_string() ||
-      config["converter"].get<std::string>() != "dicom_rle_csv")
-    fail(origin, "converter", "must be \"dicom_rle_csv\" for this converter");
-  return config;
-}
-
-std::string string_of(const nlohmann::json& config, const std::string& origin, std::string_view key,
-                      std::string_view example,
-                      std::optional<std::string_view> fallback = std::nullopt) {
-  const std::string k(key);
-  if (!config.contains(k)) {
-    if (fallback) return std::string(*fallback);
-    fail(origin, key, fmt::format("is missing; add e.g. \"{}\": {}", key, example));
-  }
-  if (!config[k].is_string() || config[k].get<std::string>().empty())
-    fail(origin, key, fmt::format("must be a non-empty string, e.g. {}", example));
-  return config[k].get<std::string>();
-}
-
-std::string dataset_of(const nlohmann::json& config, const std::string& origin) {
-  auto name = string_of(checked_object(config, origin), origin, "dataset", "\"Chest_Image_Pneum\"");
-  if (!is_valid_dataset_name(name))
-    fail(origin, "dataset",
-         fmt::format("is \"{}\"; a dataset name uses letters, digits, '_', '.' and single '-' "
-                     "(no \"--\", no '-' at either end)",
-                     name));
-  return name;
-}
-
-Glob glob_of(const nlohmann::json& config, const std::string& origin, std::string_view key,
-             std::string_view example) {
-  auto pattern = string_of(config, origin, key, example);
-  try {
-    return Glob(std::move(pattern));
-  } catch (const ConfigError& e) {
-    throw ConfigError(fmt::format("{}: \"{}\": {}", origin, key, e.what()));
-  }
-}
-
-std::string modality_of(const nlohmann::json& config, const std::string& origin) {
-  auto m = string_of(config, origin, "modality", "\"x_ray\"");
-  if (!is_valid_modality(m))
-    fail(origin, "modality",
-         fmt::format("is \"{}\"; a modality uses lower-case letters, digits and '_' only, e.g. "
-                     "\"x_ray\"",
-                     m));
-  return m;
-}
-
 std::shared_ptr<const LabelMapping> mapping_of(const nlohmann::json& config,
                                                const ClassRegistry& classes,
                                                const std::string& origin) {
-  const auto name = string_of(config, origin, "class", "\"pneumothorax\"");
+  const auto name = non_empty_string(config, origin, "class", "\"pneumothorax\"");
   const auto id = classes.id_of(name);
-  if (!id) {
-    std::vector<std::string_view> known;
-    for (const auto& [n, unused] : classes.entries()) known.push_back(n);
-    fail(origin, "class",
-         fmt::format("is \"{}\", which is not in the class registry{}; add it to the registry "
-                     "(the --classes file) or fix its spelling",
-                     name, did_you_mean(name, known)));
-  }
+  if (!id)
+    fail_field(origin, "class",
+               fmt::format("is \"{}\", which is not in the class registry{}; add it to the "
+                           "registry (the --classes file) or fix its spelling",
+                           name, did_you_mean(name, class_names(classes))));
   auto mapping = std::make_shared<LabelMapping>();
   mapping->classes.push_back({name, *id, *classes.id_text_of(name), {1}});
   return mapping;
@@ -265,13 +199,19 @@ std::size_t column_index(const std::vector<std::string>& header, const std::stri
 DicomRleCsvConverter::DicomRleCsvConverter(const nlohmann::json& config,
                                            const ClassRegistry& classes, const std::string& origin)
     : origin_(origin),
-      dataset_(dataset_of(config, origin)),
-      cases_(glob_of(config, origin, "cases", "\"**/*.dcm\"")),
-      csv_(glob_of(config, origin, "csv", "\"**/*train-rle*.csv\"")),
-      id_column_(string_of(config, origin, "id_column", "\"ImageId\"", "ImageId")),
-      pixels_column_(
-          string_of(config, origin, "pixels_column", "\"EncodedPixels\"", "EncodedPixels")),
-      modality_(modality_of(config, origin)),
+      dataset_(dataset_of(checked_config(config, origin, kKeys, "dicom_rle_csv", false), origin,
+                          "\"Chest_Image_Pneum\"")),
+      cases_(
+          glob_field(non_empty_string(config, origin, "cases", "\"**/*.dcm\""), origin, "cases")),
+      csv_(glob_field(non_empty_string(config, origin, "csv", "\"**/*train-rle*.csv\""), origin,
+                      "csv")),
+      id_column_(config.contains("id_column")
+                     ? non_empty_string(config, origin, "id_column", "\"ImageId\"")
+                     : "ImageId"),
+      pixels_column_(config.contains("pixels_column")
+                         ? non_empty_string(config, origin, "pixels_column", "\"EncodedPixels\"")
+                         : "EncodedPixels"),
+      modality_(modality_of(config, origin, "\"x_ray\"")),
       mapping_(mapping_of(config, classes, origin)) {
   id_column_ = std::string(trim(id_column_));
   pixels_column_ = std::string(trim(pixels_column_));
@@ -284,12 +224,7 @@ std::unique_ptr<Converter> DicomRleCsvConverter::create(const nlohmann::json& co
 }
 
 std::vector<CaseSpec> DicomRleCsvConverter::discover(const fs::path& input_root) const {
-  std::error_code ec;
-  if (!fs::is_directory(input_root, ec))
-    throw ConfigError(
-        fmt::format("{}: the input folder does not exist or is not a folder; pass "
-                    "the folder that holds the {} dataset (see {})",
-                    input_root.string(), dataset_, origin_));
+  check_input_folder(input_root, dataset_, origin_);
   const auto csv_files = csv_.find(input_root);
   if (csv_files.size() != 1)
     throw ConfigError(fmt::format(

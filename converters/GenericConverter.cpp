@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "converters/ConfigFields.hpp"
 #include "pipeline/ClassRegistry.hpp"
 #include "pipeline/Errors.hpp"
 #include "pipeline/JsonFile.hpp"
@@ -33,90 +34,15 @@ const std::vector<std::string_view> kSequenceKeys{"image", "modality", "componen
                                                   "series"};
 const std::vector<std::string_view> kRuleKeys{"modality", "case_number_min", "case_number_max",
                                               "path"};
-// Label value ranges ("1..5") expand to every value; more than this is surely a typo.
-constexpr std::int64_t kMaxRangeValues = 65536;
-
-[[noreturn]] void fail(const std::string& origin, std::string_view key, std::string_view problem) {
-  throw ConfigError(fmt::format("{}: \"{}\" {}", origin, key, problem));
-}
-
-const nlohmann::json& checked_object(const nlohmann::json& config, const std::string& origin) {
-  if (!config.is_object())
-    throw ConfigError(fmt::format("{}: a dataset config must be a JSON object {{...}}", origin));
-  for (const auto& [key, unused] : config.items()) {
-    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
-      fail(origin, key,
-           fmt::format("is not a key of the generic converter{}; the keys are {}",
-                       did_you_mean(key, kKeys), join_names(kKeys)));
-  }
-  if (config.contains("description") && !config["description"].is_string())
-    fail(origin, "description", "must be a string");
-  if (config.contains("converter") &&
-      (!config["converter"].is_string() || config["converter"].get<std::string>() != "generic"))
-    fail(origin, "converter", "must be \"generic\" for this converter");
-  return config;
-}
-
-// `shown` names the key in messages when it differs from `key` ("sequences[0].image").
-std::string required_string(const nlohmann::json& config, const std::string& origin,
-                            std::string_view key, std::string_view example,
-                            std::string_view shown = {}) {
-  const std::string k(key);
-  if (shown.empty()) shown = key;
-  if (!config.contains(k))
-    fail(origin, shown, fmt::format("is missing; add e.g. \"{}\": {}", key, example));
-  if (!config[k].is_string()) fail(origin, shown, "must be a string");
-  return config[k].get<std::string>();
-}
-
-std::string dataset_of(const nlohmann::json& config, const std::string& origin) {
-  auto name = required_string(checked_object(config, origin), origin, "dataset", "\"ACDC\"");
-  if (!is_valid_dataset_name(name))
-    fail(origin, "dataset",
-         fmt::format("is \"{}\"; a dataset name uses letters, digits, '_', '.' and single '-' "
-                     "(no \"--\", no '-' at either end)",
-                     name));
-  return name;
-}
-
-Glob pattern_of(std::string pattern, const std::string& origin, std::string_view key) {
-  try {
-    return Glob(std::move(pattern));
-  } catch (const ConfigError& e) {
-    throw ConfigError(fmt::format("{}: \"{}\": {}", origin, key, e.what()));
-  }
-}
-
-Glob glob_of(const nlohmann::json& config, const std::string& origin) {
-  return pattern_of(required_string(config, origin, "cases", "\"imagesTr/*.nii.gz\""), origin,
-                    "cases");
-}
-
-std::vector<Glob> exclude_of(const nlohmann::json& config, const std::string& origin) {
-  std::vector<Glob> out;
-  if (!config.contains("exclude")) return out;
-  const auto& e = config["exclude"];
-  const char* what =
-      "must be a glob or a list of globs of relative paths that are never cases, e.g. "
-      "\"**/*_mask*.png\"";
-  if (e.is_string()) {
-    out.push_back(pattern_of(e.get<std::string>(), origin, "exclude"));
-  } else if (e.is_array() && !e.empty()) {
-    for (const auto& item : e) {
-      if (!item.is_string()) fail(origin, "exclude", what);
-      out.push_back(pattern_of(item.get<std::string>(), origin, "exclude"));
-    }
-  } else {
-    fail(origin, "exclude", what);
-  }
-  return out;
-}
+// What a modality looks like, in messages.
+constexpr std::string_view kModalityExample = "\"ct_00\" or \"mr_t1\"";
 
 // A whole number >= `min` (components, case numbers).
 std::uint64_t count_of(const nlohmann::json& v, const std::string& origin, std::string_view key,
                        std::uint64_t min, std::string_view what) {
   if (!v.is_number_unsigned() || v.get<std::uint64_t>() < min)
-    fail(origin, key, fmt::format("is {}; give {}, a whole number from {}", v.dump(), what, min));
+    fail_field(origin, key,
+               fmt::format("is {}; give {}, a whole number from {}", v.dump(), what, min));
   return v.get<std::uint64_t>();
 }
 
@@ -128,10 +54,11 @@ PathTemplate template_of(const nlohmann::json& config, const std::string& origin
     text = required_string(config, origin, key, "\"{dir}/{stem}_seg.nii.gz\"");
   PathTemplate t(std::move(text), fmt::format("{}: \"{}\"", origin, key));
   if (key == "case_name" && t.is_pattern())
-    fail(origin, key,
-         fmt::format("is \"{}\"; a case name is not a file pattern, so it takes no wildcards, "
-                     "escapes or {{a,b}} alternatives",
-                     t.text()));
+    fail_field(
+        origin, key,
+        fmt::format("is \"{}\"; a case name is not a file pattern, so it takes no wildcards, "
+                    "escapes or {{a,b}} alternatives",
+                    t.text()));
   return t;
 }
 
@@ -141,136 +68,9 @@ void check_pattern(const PathTemplate& t, const std::string& origin, std::string
   try {
     Glob(t.render_pattern("d1/d2/d3/d4/d5/d6/case.nii.gz", "root", "up"), Glob::Options{true});
   } catch (const ConfigError& e) {
-    fail(origin, key,
-         fmt::format("template \"{}\" is not a valid file pattern: {}", t.text(), e.what()));
+    fail_field(origin, key,
+               fmt::format("template \"{}\" is not a valid file pattern: {}", t.text(), e.what()));
   }
-}
-
-std::string modality_of(const nlohmann::json& v, const std::string& origin, std::string_view key) {
-  if (!v.is_string()) fail(origin, key, "must be a string such as \"mr_t1\"");
-  auto m = v.get<std::string>();
-  if (!is_valid_modality(m))
-    fail(origin, key,
-         fmt::format("is \"{}\"; a modality uses lower-case letters, digits and '_' only, e.g. "
-                     "\"ct_00\" or \"mr_t1\"",
-                     m));
-  return m;
-}
-
-// "1" -> 1, "-5" -> -5; anything else (a fraction, a sign '+', leading zeros, text) is refused
-// so that two spellings of one value cannot map it twice.
-std::int64_t label_value_of(const std::string& text, const std::string& origin) {
-  std::int64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty())
-    fail(origin, "labels",
-         fmt::format("has the key \"{}\", which is not a whole number; keys are "
-                     "label values written in decimal, e.g. \"1\" or \"-2\"",
-                     text));
-  if (fmt::format("{}", v) != text)
-    fail(origin, "labels", fmt::format("has the key \"{}\"; write it as \"{}\"", text, v));
-  return v;
-}
-
-// "3" -> {3}, "55..70" -> {55, ..., 70}.
-std::vector<std::int64_t> label_values_of(const std::string& text, const std::string& origin) {
-  const auto dots = text.find("..");
-  if (dots == std::string::npos) return {label_value_of(text, origin)};
-  const auto lo = label_value_of(text.substr(0, dots), origin);
-  const auto hi = label_value_of(text.substr(dots + 2), origin);
-  if (lo > hi)
-    fail(origin, "labels",
-         fmt::format("has the range \"{}\", whose first value is above its last; write it "
-                     "\"{}..{}\"",
-                     text, hi, lo));
-  if (hi - lo >= kMaxRangeValues)
-    fail(origin, "labels",
-         fmt::format("has the range \"{}\" of more than {} values; check its bounds", text,
-                     kMaxRangeValues));
-  std::vector<std::int64_t> values;
-  for (std::int64_t v = lo; v <= hi; ++v) values.push_back(v);
-  return values;
-}
-
-std::shared_ptr<const LabelMapping> mapping_of(const nlohmann::json& config,
-                                               const ClassRegistry& classes,
-                                               const std::string& origin) {
-  if (!config.contains("labels"))
-    fail(origin, "labels", "is missing; map label values to class names, e.g. {\"1\": \"liver\"}");
-  const auto& labels = config["labels"];
-  if (!labels.is_object() || labels.empty())
-    fail(origin, "labels",
-         "must be a non-empty object of label value -> class name, e.g. {\"1\": \"liver\"}");
-
-  std::map<std::string, std::vector<std::int64_t>> values_of;  // class name -> values
-  std::map<std::int64_t, std::string> key_of;                  // label value -> its key
-  for (const auto& [text, name] : labels.items()) {
-    const auto values = label_values_of(text, origin);
-    if (!name.is_string() || name.get<std::string>().empty())
-      fail(origin, "labels",
-           fmt::format("maps \"{}\" to {}; give a class name string", text, name.dump()));
-    for (const auto value : values) {
-      const auto [it, fresh] = key_of.emplace(value, text);
-      if (!fresh)
-        fail(origin, "labels",
-             fmt::format("has the keys \"{}\" and \"{}\", which both hold the value {}; give "
-                         "each label value one key",
-                         it->second, text, value));
-    }
-    auto& list = values_of[name.get<std::string>()];
-    list.insert(list.end(), values.begin(), values.end());
-  }
-
-  std::map<std::string, std::vector<std::int64_t>> union_values;
-  if (config.contains("unions")) {
-    const auto& unions = config["unions"];
-    if (!unions.is_object())
-      fail(origin, "unions",
-           "must be an object of class name -> list of class names of \"labels\"");
-    for (const auto& [name, members] : unions.items()) {
-      if (values_of.count(name))
-        fail(origin, "unions",
-             fmt::format("defines \"{}\", which is already a class of \"labels\"; "
-                         "give the union its own class name",
-                         name));
-      if (!members.is_array() || members.empty())
-        fail(origin, "unions",
-             fmt::format("\"{}\" must be a non-empty list of class names of \"labels\"", name));
-      auto& values = union_values[name];
-      for (const auto& member : members) {
-        const auto it =
-            member.is_string() ? values_of.find(member.get<std::string>()) : values_of.end();
-        if (it == values_of.end())
-          fail(origin, "unions",
-               fmt::format("\"{}\" lists {}, which is not a class of \"labels\"; "
-                           "a union is made of classes that \"labels\" maps",
-                           name, member.dump()));
-        values.insert(values.end(), it->second.begin(), it->second.end());
-      }
-    }
-  }
-  for (auto& [name, values] : union_values) values_of.emplace(name, std::move(values));
-
-  std::vector<std::string> missing;
-  std::vector<std::string_view> known;
-  for (const auto& [name, unused] : classes.entries()) known.push_back(name);
-  for (const auto& [name, unused] : values_of)
-    if (!classes.id_of(name)) missing.push_back(name + did_you_mean(name, known));
-  if (!missing.empty())
-    throw ConfigError(fmt::format(
-        "{}: {} class name(s) not in the class registry: {}; add them to the registry (the "
-        "--classes file) or fix their spelling",
-        origin, missing.size(), fmt::join(missing, ", ")));
-
-  auto mapping = std::make_shared<LabelMapping>();
-  for (auto& [name, values] : values_of) {
-    std::sort(values.begin(), values.end());
-    values.erase(std::unique(values.begin(), values.end()), values.end());
-    mapping->classes.push_back({name, *classes.id_of(name), *classes.id_text_of(name), values});
-  }
-  std::sort(mapping->classes.begin(), mapping->classes.end(),
-            [](const ClassDef& a, const ClassDef& b) { return a.id < b.id; });
-  return mapping;
 }
 
 // The twin of a NIfTI file name: "x.nii" <-> "x.nii.gz"; empty for other names.
@@ -392,13 +192,6 @@ Volume combine_labels(const std::vector<fs::path>& files, std::optional<double> 
   return out;
 }
 
-// The root folder's own name, for {parent} of files at the top.
-std::string root_name_of(const fs::path& root) {
-  fs::path p = fs::absolute(root).lexically_normal();
-  if (p.filename().empty()) p = p.parent_path();
-  return p.filename().string();
-}
-
 std::string root_parent_name_of(const fs::path& root) {
   fs::path p = fs::absolute(root).lexically_normal();
   if (p.filename().empty()) p = p.parent_path();
@@ -407,28 +200,25 @@ std::string root_parent_name_of(const fs::path& root) {
 
 }  // namespace
 
-std::shared_ptr<const LabelMapping> label_mapping_of(const nlohmann::json& config,
-                                                     const ClassRegistry& classes,
-                                                     const std::string& origin) {
-  return mapping_of(config, classes, origin);
-}
-
 GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegistry& classes,
                                    const std::string& origin)
     : origin_(origin),
-      dataset_(dataset_of(config, origin)),
-      cases_(glob_of(config, origin)),
-      exclude_(exclude_of(config, origin)),
+      dataset_(
+          dataset_of(checked_config(config, origin, kKeys, "generic", true), origin, "\"ACDC\"")),
+      cases_(glob_field(required_string(config, origin, "cases", "\"imagesTr/*.nii.gz\""), origin,
+                        "cases")),
+      exclude_(exclude_of(config, origin, "\"**/*_mask*.png\"")),
       case_name_(template_of(config, origin, "case_name", "{stem}")),
       label_(template_of(config, origin, "label", "")) {
   check_pattern(label_, origin, "label");
   const bool single = config.contains("modality") || config.contains("modality_rules");
   const bool multi = config.contains("sequences");
   if (single == multi)
-    fail(origin, single ? "sequences" : "modality",
-         single ? "and \"modality\" (or \"modality_rules\") are both given; use \"modality\" for "
-                  "one image per case or \"sequences\" for several, not both"
-                : "is missing; give \"modality\" (one image per case) or \"sequences\"");
+    fail_field(
+        origin, single ? "sequences" : "modality",
+        single ? "and \"modality\" (or \"modality_rules\") are both given; use \"modality\" for "
+                 "one image per case or \"sequences\" for several, not both"
+               : "is missing; give \"modality\" (one image per case) or \"sequences\"");
   std::optional<std::size_t> components;
   if (config.contains("components"))
     components = count_of(config["components"], origin, "components", 1,
@@ -436,28 +226,27 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
   if (single) {
     Sequence seq;
     if (config.contains("modality"))
-      seq.modality = modality_of(config["modality"], origin, "modality");
+      seq.modality = modality_value_of(config["modality"], origin, "modality", kModalityExample);
     seq.components = components;
     sequences_.push_back(std::move(seq));
     if (config.contains("modality_rules")) {
       const auto& rules = config["modality_rules"];
       if (!rules.is_array() || rules.empty())
-        fail(origin, "modality_rules",
-             "must be a non-empty list of {\"modality\": \"ct_00\", \"case_number_max\": 500} "
-             "rules (keys modality, case_number_min, case_number_max, path)");
+        fail_field(
+            origin, "modality_rules",
+            "must be a non-empty list of {\"modality\": \"ct_00\", \"case_number_max\": 500} "
+            "rules (keys modality, case_number_min, case_number_max, path)");
       for (std::size_t i = 0; i < rules.size(); ++i) {
         const auto& r = rules[i];
         const std::string where = fmt::format("modality_rules[{}]", i);
         if (!r.is_object())
-          fail(origin, where, "must be an object {\"modality\": \"ct_00\", \"path\": \"CT/**\"}");
-        for (const auto& [key, unused] : r.items())
-          if (std::find(kRuleKeys.begin(), kRuleKeys.end(), key) == kRuleKeys.end())
-            fail(origin, where + "." + key,
-                 fmt::format("is not a key of a modality rule{}; the keys are {}",
-                             did_you_mean(key, kRuleKeys), join_names(kRuleKeys)));
-        if (!r.contains("modality")) fail(origin, where, "lacks \"modality\"");
+          fail_field(origin, where,
+                     "must be an object {\"modality\": \"ct_00\", \"path\": \"CT/**\"}");
+        check_keys(r, kRuleKeys, origin, where + ".", "a modality rule");
+        if (!r.contains("modality")) fail_field(origin, where, "lacks \"modality\"");
         ModalityRule rule;
-        rule.modality = modality_of(r["modality"], origin, where + ".modality");
+        rule.modality =
+            modality_value_of(r["modality"], origin, where + ".modality", kModalityExample);
         if (r.contains("case_number_min"))
           rule.case_number_min = count_of(r["case_number_min"], origin, where + ".case_number_min",
                                           0, "the smallest case number of the rule");
@@ -466,94 +255,97 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
                                           0, "the largest case number of the rule");
         if (rule.case_number_min && rule.case_number_max &&
             *rule.case_number_min > *rule.case_number_max)
-          fail(origin, where,
-               fmt::format("has case_number_min {} above case_number_max {}; no case could match",
-                           *rule.case_number_min, *rule.case_number_max));
+          fail_field(
+              origin, where,
+              fmt::format("has case_number_min {} above case_number_max {}; no case could match",
+                          *rule.case_number_min, *rule.case_number_max));
         if (r.contains("path")) {
           if (!r["path"].is_string())
-            fail(origin, where + ".path", "must be a glob of case paths such as \"MR/**\"");
-          rule.path = pattern_of(r["path"].get<std::string>(), origin, where + ".path");
+            fail_field(origin, where + ".path", "must be a glob of case paths such as \"MR/**\"");
+          rule.path = glob_field(r["path"].get<std::string>(), origin, where + ".path");
         }
         if (!rule.case_number_min && !rule.case_number_max && !rule.path)
-          fail(origin, where,
-               "has no condition; give case_number_min, case_number_max or path (the fallback "
-               "for every other case is the top-level \"modality\")");
+          fail_field(
+              origin, where,
+              "has no condition; give case_number_min, case_number_max or path (the fallback "
+              "for every other case is the top-level \"modality\")");
         modality_rules_.push_back(std::move(rule));
       }
     }
   } else {
     const auto& list = config["sequences"];
     if (!list.is_array() || list.empty())
-      fail(origin, "sequences",
-           "must be a non-empty list of {\"image\": TEMPLATE, \"modality\": \"mr_t1\"}");
+      fail_field(origin, "sequences",
+                 "must be a non-empty list of {\"image\": TEMPLATE, \"modality\": \"mr_t1\"}");
     for (std::size_t i = 0; i < list.size(); ++i) {
       const auto& entry = list[i];
       const std::string where = fmt::format("sequences[{}]", i);
       if (!entry.is_object())
-        fail(origin, where, "must be an object {\"image\": TEMPLATE, \"modality\": \"mr_t1\"}");
-      for (const auto& [key, unused] : entry.items()) {
-        if (std::find(kSequenceKeys.begin(), kSequenceKeys.end(), key) == kSequenceKeys.end())
-          fail(origin, where + "." + key,
-               fmt::format("is not a key of a sequence{}; the keys are {}",
-                           did_you_mean(key, kSequenceKeys), join_names(kSequenceKeys)));
-      }
-      if (!entry.contains("modality")) fail(origin, where, "lacks \"modality\"");
-      Sequence seq{PathTemplate(required_string(entry, origin, "image",
-                                                "\"{dir}/{stem}_t1.nii.gz\"", where + ".image"),
-                                fmt::format("{}: \"{}.image\"", origin, where)),
-                   modality_of(entry["modality"], origin, where + ".modality"),
-                   {},
-                   components,
-                   {}};
+        fail_field(origin, where,
+                   "must be an object {\"image\": TEMPLATE, \"modality\": \"mr_t1\"}");
+      check_keys(entry, kSequenceKeys, origin, where + ".", "a sequence");
+      if (!entry.contains("modality")) fail_field(origin, where, "lacks \"modality\"");
+      Sequence seq{
+          PathTemplate(required_string(entry, origin, "image", "\"{dir}/{stem}_t1.nii.gz\"",
+                                       where + ".image"),
+                       fmt::format("{}: \"{}.image\"", origin, where)),
+          modality_value_of(entry["modality"], origin, where + ".modality", kModalityExample),
+          {},
+          components,
+          {}};
       check_pattern(*seq.image, origin, where + ".image");
       if (entry.contains("component")) {
         const auto& c = entry["component"];
         if (!c.is_number_integer() ||
             (c.is_number_integer() && !c.is_number_unsigned() && c.get<std::int64_t>() < 0))
-          fail(origin, where + ".component",
-               fmt::format("is {}; give the component's index, a whole number from 0", c.dump()));
+          fail_field(
+              origin, where + ".component",
+              fmt::format("is {}; give the component's index, a whole number from 0", c.dump()));
         seq.component = c.get<std::size_t>();
       }
       if (entry.contains("components"))
         seq.components = count_of(entry["components"], origin, where + ".components", 1,
                                   "the number of components the sequence's file has");
       if (seq.component && seq.components && *seq.component >= *seq.components)
-        fail(origin, where + ".component",
-             fmt::format("is {}, but the file has {} components (0 to {})", *seq.component,
-                         *seq.components, *seq.components - 1));
+        fail_field(origin, where + ".component",
+                   fmt::format("is {}, but the file has {} components (0 to {})", *seq.component,
+                               *seq.components, *seq.components - 1));
       if (entry.contains("series")) {
         const auto& v = entry["series"];
         if (!v.is_string() || v.get<std::string>().empty())
-          fail(origin, where + ".series",
-               "must be a DICOM series: its Series Instance UID or a glob of its Series "
-               "Description, e.g. \"*T2*\"");
+          fail_field(origin, where + ".series",
+                     "must be a DICOM series: its Series Instance UID or a glob of its Series "
+                     "Description, e.g. \"*T2*\"");
         seq.series = v.get<std::string>();
       }
       for (const auto& earlier : sequences_)
         if (earlier.modality == seq.modality)
-          fail(origin, where + ".modality",
-               fmt::format("repeats \"{}\"; each sequence needs its own modality, or their image "
-                           "names would collide",
-                           seq.modality));
+          fail_field(
+              origin, where + ".modality",
+              fmt::format("repeats \"{}\"; each sequence needs its own modality, or their image "
+                          "names would collide",
+                          seq.modality));
       sequences_.push_back(std::move(seq));
     }
   }
-  mapping_ = mapping_of(config, classes, origin);
+  mapping_ = label_mapping_of(config, classes, origin);
   if (config.contains("label_threshold")) {
     const auto& t = config["label_threshold"];
     if (!t.is_number() || !std::isfinite(t.get<double>()))
-      fail(origin, "label_threshold",
-           fmt::format("is {}; give the grey level (e.g. 128) from which a label pixel counts as "
-                       "foreground",
-                       t.dump()));
+      fail_field(
+          origin, "label_threshold",
+          fmt::format("is {}; give the grey level (e.g. 128) from which a label pixel counts as "
+                      "foreground",
+                      t.dump()));
     label_threshold_ = t.get<double>();
     for (const auto& c : mapping_->classes)
       for (const auto v : c.values)
         if (v != 1)
-          fail(origin, "labels",
-               fmt::format("maps the value {} to \"{}\", but with \"label_threshold\" a label "
-                           "pixel is only 0 or 1; map \"1\"",
-                           v, c.name));
+          fail_field(
+              origin, "labels",
+              fmt::format("maps the value {} to \"{}\", but with \"label_threshold\" a label "
+                          "pixel is only 0 or 1; map \"1\"",
+                          v, c.name));
   }
 }
 
@@ -638,12 +430,7 @@ std::vector<fs::path> GenericConverter::resolve(const PathTemplate& t, const std
 }
 
 std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) const {
-  std::error_code ec;
-  if (!fs::is_directory(input_root, ec))
-    throw ConfigError(
-        fmt::format("{}: the input folder does not exist or is not a folder; pass "
-                    "the folder that holds the {} dataset (see {})",
-                    input_root.string(), dataset_, origin_));
+  check_input_folder(input_root, dataset_, origin_);
   const Root root{input_root, root_name_of(input_root), root_parent_name_of(input_root)};
 
   struct Taken {

@@ -19,13 +19,6 @@
 
 namespace samed2d {
 
-// The "labels" (values or "a..b" ranges -> class names) and "unions" of a config object, checked
-// against the registry; shared with the converters of other layout kinds. `origin` names the
-// object in messages. Throws ConfigError.
-std::shared_ptr<const LabelMapping> label_mapping_of(const nlohmann::json& config,
-                                                     const ClassRegistry& classes,
-                                                     const std::string& origin);
-
 class GenericConverter : public Converter {
  public:
   // Validates the whole config: unknown keys (with a suggestion for typos), templates, the

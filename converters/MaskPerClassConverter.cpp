@@ -10,6 +10,7 @@
 #include <string_view>
 #include <utility>
 
+#include "converters/ConfigFields.hpp"
 #include "pipeline/ClassRegistry.hpp"
 #include "pipeline/Errors.hpp"
 #include "pipeline/JsonFile.hpp"
@@ -28,65 +29,6 @@ const std::vector<std::string_view> kKeys{"dataset", "converter", "description",
                                           "cases",   "case_name", "modality",
                                           "mask",    "masks",     "versions"};
 
-[[noreturn]] void fail(const std::string& origin, std::string_view key, std::string_view problem) {
-  throw ConfigError(fmt::format("{}: \"{}\" {}", origin, key, problem));
-}
-
-const nlohmann::json& checked_object(const nlohmann::json& config, const std::string& origin) {
-  if (!config.is_object())
-    throw ConfigError(fmt::format("{}: a dataset config must be a JSON object {{...}}", origin));
-  for (const auto& [key, unused] : config.items())
-    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
-      fail(origin, key,
-           fmt::format("is not a key of the mask_per_class converter{}; the keys are {}",
-                       did_you_mean(key, kKeys), join_names(kKeys)));
-  if (config.contains("description") && !config["description"].is_string())
-    fail(origin, "description", "must be a string");
-  if (!config.contains("converter") || !config["converter"].is_string() ||
-      config["converter"].get<std::string>() != "mask_per_class")
-    fail(origin, "converter", "must be \"mask_per_class\" for this converter");
-  return config;
-}
-
-std::string required_string(const nlohmann::json& config, const std::string& origin,
-                            std::string_view key, std::string_view example) {
-  const std::string k(key);
-  if (!config.contains(k))
-    fail(origin, key, fmt::format("is missing; add e.g. \"{}\": {}", key, example));
-  if (!config[k].is_string()) fail(origin, key, "must be a string");
-  return config[k].get<std::string>();
-}
-
-std::string dataset_of(const nlohmann::json& config, const std::string& origin) {
-  auto name = required_string(checked_object(config, origin), origin, "dataset",
-                              "\"Totalsegmentator_dataset\"");
-  if (!is_valid_dataset_name(name))
-    fail(origin, "dataset",
-         fmt::format("is \"{}\"; a dataset name uses letters, digits, '_', '.' and single '-' "
-                     "(no \"--\", no '-' at either end)",
-                     name));
-  return name;
-}
-
-Glob glob_of(const nlohmann::json& config, const std::string& origin) {
-  auto pattern = required_string(config, origin, "cases", "\"**/s[0-9][0-9][0-9][0-9]/ct.nii.gz\"");
-  try {
-    return Glob(std::move(pattern));
-  } catch (const ConfigError& e) {
-    throw ConfigError(fmt::format("{}: \"cases\": {}", origin, e.what()));
-  }
-}
-
-std::string modality_of(const nlohmann::json& config, const std::string& origin) {
-  auto m = required_string(config, origin, "modality", "\"ct_00\"");
-  if (!is_valid_modality(m))
-    fail(origin, "modality",
-         fmt::format("is \"{}\"; a modality uses lower-case letters, digits and '_' only, e.g. "
-                     "\"ct_00\"",
-                     m));
-  return m;
-}
-
 bool has_pattern_char(std::string_view s) {
   return s.find_first_of("{}*?[]\\") != s.npos;
 }
@@ -98,12 +40,6 @@ std::string short_list(const std::vector<std::string>& names, std::size_t shown 
     out += (i == 0 ? "" : ", ") + names[i];
   if (names.size() > shown) out += fmt::format(" and {} more", names.size() - shown);
   return out;
-}
-
-std::string root_name_of(const fs::path& root) {
-  fs::path p = fs::absolute(root).lexically_normal();
-  if (p.filename().empty()) p = p.parent_path();
-  return p.filename().string();
 }
 
 std::string size_text(const std::array<std::size_t, 3>& s) {
@@ -121,13 +57,16 @@ MaskPerClassConverter::MaskPerClassConverter(const nlohmann::json& config,
                                              const ClassRegistry& classes,
                                              const std::string& origin)
     : origin_(origin),
-      dataset_(dataset_of(config, origin)),
-      cases_(glob_of(config, origin)),
+      dataset_(dataset_of(checked_config(config, origin, kKeys, "mask_per_class", false), origin,
+                          "\"Totalsegmentator_dataset\"")),
+      cases_(glob_field(
+          required_string(config, origin, "cases", "\"**/s[0-9][0-9][0-9][0-9]/ct.nii.gz\""),
+          origin, "cases")),
       case_name_(config.contains("case_name")
                      ? PathTemplate(required_string(config, origin, "case_name", "\"{parent}\""),
                                     fmt::format("{}: \"case_name\"", origin))
                      : PathTemplate("{parent}", "case_name")),
-      modality_(modality_of(config, origin)),
+      modality_(modality_of(config, origin, "\"ct_00\"")),
       mask_text_(required_string(config, origin, "mask", "\"{dir}/segmentations/{mask}.nii.gz\"")),
       mask_folder_("{dir}", "mask") {
   // "mask": FOLDER_TEMPLATE/PREFIX{mask}SUFFIX, with a literal file name around {mask}, so that
@@ -136,89 +75,83 @@ MaskPerClassConverter::MaskPerClassConverter(const nlohmann::json& config,
   const auto slash = mask_text_.rfind('/');
   if (at == std::string::npos || mask_text_.find(kMaskField, at + 1) != std::string::npos ||
       slash == std::string::npos || slash == 0 || slash > at)
-    fail(origin, "mask",
-         fmt::format("is \"{}\"; give the folder of a case's masks and their file name with "
-                     "{{mask}} (the key of \"masks\") once in it, e.g. "
-                     "\"{{dir}}/segmentations/{{mask}}.nii.gz\"",
-                     mask_text_));
+    fail_field(origin, "mask",
+               fmt::format("is \"{}\"; give the folder of a case's masks and their file name with "
+                           "{{mask}} (the key of \"masks\") once in it, e.g. "
+                           "\"{{dir}}/segmentations/{{mask}}.nii.gz\"",
+                           mask_text_));
   mask_prefix_ = mask_text_.substr(slash + 1, at - slash - 1);
   mask_suffix_ = mask_text_.substr(at + kMaskField.size());
   if (has_pattern_char(mask_prefix_) || has_pattern_char(mask_suffix_))
-    fail(origin, "mask",
-         fmt::format("is \"{}\"; the file name around {{mask}} must be literal (no "
-                     "placeholders, braces or wildcards); placeholders go in the folder part",
-                     mask_text_));
+    fail_field(origin, "mask",
+               fmt::format("is \"{}\"; the file name around {{mask}} must be literal (no "
+                           "placeholders, braces or wildcards); placeholders go in the folder part",
+                           mask_text_));
   mask_folder_ = PathTemplate(mask_text_.substr(0, slash), fmt::format("{}: \"mask\"", origin));
 
   // "masks": key -> class name.
   if (!config.contains("masks") || !config["masks"].is_object() || config["masks"].empty())
-    fail(origin, "masks",
-         "must be a non-empty object of mask key -> class name, e.g. {\"kidney_right\": "
-         "\"right_kidney\"}");
+    fail_field(origin, "masks",
+               "must be a non-empty object of mask key -> class name, e.g. {\"kidney_right\": "
+               "\"right_kidney\"}");
   std::map<std::string, std::string> class_of;
-  std::vector<std::string> missing;
-  std::vector<std::string_view> known;
-  for (const auto& [name, unused] : classes.entries()) known.push_back(name);
   for (const auto& [key, name] : config["masks"].items()) {
     if (key.empty() || key.find('/') != std::string::npos || key.find('\0') != std::string::npos)
-      fail(origin, "masks",
-           fmt::format("has the key \"{}\"; a mask key is a file name piece (no '/')", key));
+      fail_field(origin, "masks",
+                 fmt::format("has the key \"{}\"; a mask key is a file name piece (no '/')", key));
     if (!name.is_string() || name.get<std::string>().empty())
-      fail(origin, "masks",
-           fmt::format("maps \"{}\" to {}; give a class name string", key, name.dump()));
-    const auto cls = name.get<std::string>();
-    if (!classes.id_of(cls)) missing.push_back(cls + did_you_mean(cls, known));
-    class_of[key] = cls;
+      fail_field(origin, "masks",
+                 fmt::format("maps \"{}\" to {}; give a class name string", key, name.dump()));
+    class_of[key] = name.get<std::string>();
   }
-  if (!missing.empty()) {
-    std::sort(missing.begin(), missing.end());
-    missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
-    throw ConfigError(fmt::format(
-        "{}: {} class name(s) of \"masks\" not in the class registry: {}; add them to the "
-        "registry (the --classes file) or fix their spelling",
-        origin, missing.size(), fmt::join(missing, ", ")));
-  }
+  std::vector<std::string> names;
+  for (const auto& [key, name] : class_of) names.push_back(name);
+  check_class_names(std::move(names), classes, origin, " of \"masks\"");
 
   // "versions": name -> the exact key list of that release, in label value order.
   if (!config.contains("versions") || !config["versions"].is_object() || config["versions"].empty())
-    fail(origin, "versions",
-         "must be a non-empty object of version name -> list of the mask keys of that release "
-         "in label order, e.g. {\"v1\": [\"spleen\", \"kidney_right\", ...]}");
+    fail_field(
+        origin, "versions",
+        "must be a non-empty object of version name -> list of the mask keys of that release "
+        "in label order, e.g. {\"v1\": [\"spleen\", \"kidney_right\", ...]}");
   std::vector<std::string_view> mask_keys;
   for (const auto& [key, unused] : class_of) mask_keys.push_back(key);
   std::set<std::string> used;
   std::vector<std::set<std::string>> key_sets;
   for (const auto& [version, list] : config["versions"].items()) {
     const std::string where = fmt::format("versions.{}", version);
-    if (version.empty()) fail(origin, "versions", "has an empty version name");
+    if (version.empty()) fail_field(origin, "versions", "has an empty version name");
     if (!list.is_array() || list.empty())
-      fail(origin, where, "must be a non-empty list of mask keys of \"masks\"");
+      fail_field(origin, where, "must be a non-empty list of mask keys of \"masks\"");
     if (list.size() > std::numeric_limits<std::uint16_t>::max())
-      fail(origin, where, fmt::format("has {} keys; at most 65535 are supported", list.size()));
+      fail_field(origin, where,
+                 fmt::format("has {} keys; at most 65535 are supported", list.size()));
     Version v{version, {}, {}};
     std::set<std::string> seen;
     std::map<std::string, std::vector<std::int64_t>> values_of;  // class -> label values
     for (const auto& entry : list) {
       if (!entry.is_string())
-        fail(origin, where, fmt::format("lists {}; give mask key strings", entry.dump()));
+        fail_field(origin, where, fmt::format("lists {}; give mask key strings", entry.dump()));
       const auto key = entry.get<std::string>();
       const auto cls = class_of.find(key);
       if (cls == class_of.end())
-        fail(origin, where,
-             fmt::format("lists \"{}\", which is not a key of \"masks\"{}; add it to \"masks\" "
-                         "with its class name",
-                         key, did_you_mean(key, mask_keys)));
+        fail_field(
+            origin, where,
+            fmt::format("lists \"{}\", which is not a key of \"masks\"{}; add it to \"masks\" "
+                        "with its class name",
+                        key, did_you_mean(key, mask_keys)));
       if (!seen.insert(key).second)
-        fail(origin, where, fmt::format("lists \"{}\" twice; each key names one file", key));
+        fail_field(origin, where, fmt::format("lists \"{}\" twice; each key names one file", key));
       v.keys.push_back(key);
       values_of[cls->second].push_back(static_cast<std::int64_t>(v.keys.size()));
       used.insert(key);
     }
     for (std::size_t i = 0; i < key_sets.size(); ++i)
       if (key_sets[i] == seen)
-        fail(origin, where,
-             fmt::format("has the same keys as version \"{}\"; a case could not tell them apart",
-                         versions_[i].name));
+        fail_field(
+            origin, where,
+            fmt::format("has the same keys as version \"{}\"; a case could not tell them apart",
+                        versions_[i].name));
     key_sets.push_back(std::move(seen));
     auto mapping = std::make_shared<LabelMapping>();
     for (auto& [name, values] : values_of)
@@ -230,10 +163,10 @@ MaskPerClassConverter::MaskPerClassConverter(const nlohmann::json& config,
   }
   for (const auto& [key, unused] : class_of)
     if (!used.count(key))
-      fail(origin, "masks",
-           fmt::format("has \"{}\", which no version lists; add it to its version in "
-                       "\"versions\" or remove it",
-                       key));
+      fail_field(origin, "masks",
+                 fmt::format("has \"{}\", which no version lists; add it to its version in "
+                             "\"versions\" or remove it",
+                             key));
 }
 
 std::unique_ptr<Converter> MaskPerClassConverter::create(const nlohmann::json& config,
@@ -243,12 +176,8 @@ std::unique_ptr<Converter> MaskPerClassConverter::create(const nlohmann::json& c
 }
 
 std::vector<CaseSpec> MaskPerClassConverter::discover(const fs::path& input_root) const {
+  check_input_folder(input_root, dataset_, origin_);
   std::error_code ec;
-  if (!fs::is_directory(input_root, ec))
-    throw ConfigError(
-        fmt::format("{}: the input folder does not exist or is not a folder; pass "
-                    "the folder that holds the {} dataset (see {})",
-                    input_root.string(), dataset_, origin_));
   const std::string root_name = root_name_of(input_root);
   std::map<std::string, std::string> taken;  // case name -> the earlier case's source
 
