@@ -9,6 +9,7 @@
 
 #include <set>
 
+#include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/PlantedCase.hpp"
 #include "support/TestData.hpp"
@@ -25,14 +26,10 @@ using test::expected_files;
 using test::files_of_case;
 using test::PlantedCase;
 using test::TempDir;
+using test::write_apple_double;
 using test::write_text_file;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-// AppleDouble debris as a Mac's zip leaves it: not a volume at all.
-void write_debris(const fs::path& file) {
-  write_text_file(file, std::string("\0\5\26\7\0\2\0\0Mac OS X", 16));
-}
 
 // The class ids that the masks of `want` use.
 std::set<std::string> class_ids_of(const std::vector<std::string>& masks) {
@@ -76,10 +73,10 @@ TEST(AbdomenDatasetsTest, Amos2022CtUpTo500MrAbove) {
   // The test split has no labels; debris sits beside the files and in __MACOSX/.
   PlantedCase{"amos_0701", "ct_00", {12, 10, 8}, {}}.write_image(amos / "imagesTs" /
                                                                  "amos_0701.nii.gz");
-  write_debris(amos / "imagesTr" / "._amos_0001.nii.gz");
-  write_debris(amos / "labelsTr" / "._amos_0001.nii.gz");
-  write_debris(dir / "in" / "__MACOSX" / "amos22" / "labelsTr" / "._amos_0001.nii.gz");
-  write_debris(dir / "in" / "__MACOSX" / "amos22" / "labelsVa" / "amos_0002.nii.gz");
+  write_apple_double(amos / "imagesTr" / "._amos_0001.nii.gz");
+  write_apple_double(amos / "labelsTr" / "._amos_0001.nii.gz");
+  write_apple_double(dir / "in" / "__MACOSX" / "amos22" / "labelsTr" / "._amos_0001.nii.gz");
+  write_apple_double(dir / "in" / "__MACOSX" / "amos22" / "labelsVa" / "amos_0002.nii.gz");
   write_text_file(amos / "dataset.json", "{\"name\": \"AMOS\"}");
 
   const auto want =
