@@ -289,6 +289,22 @@ TEST(AbdomenDatasetsTest, CtOrgFloatLabelsMustBeIntegral) {
   EXPECT_THAT(files_of_case(got.images, "volume-5"), IsEmpty());
 }
 
+TEST(AbdomenDatasetsTest, CtOrgLabelsInAFolderBesideTheVolumes) {
+  // SAT-DS keeps the TCIA files as volumes/volume-N.nii.gz and labels/labels-N.nii.gz.
+  TempDir dir;
+  const fs::path root = dir / "in" / "CT_ORG";
+  PlantedCase v3{"volume-3", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 5, 5}, 4}}};
+  PlantedCase v21{"volume-21", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {9, 8, 6}, 1}}};
+  for (const auto& c : {v3, v21}) {
+    c.write_image<float>(root / "volumes" / (c.name + ".nii.gz"));
+    c.write_label<float>(root / "labels" / ("labels-" + c.name.substr(7) + ".nii.gz"));
+  }
+  const ClassValues classes{{"liver", {1}}, {"kidney", {4}}};
+  const auto got = convert_dataset("CT_ORG", dir / "in", dir / "out", {"--axes", "x"});
+  expect_converted(got, expected_files("CT_ORG", classes, {v3, v21}));
+  EXPECT_THAT(got.images, ::testing::Contains("ct_00--CT_ORG--volume-21--x_0002.png"));
+}
+
 TEST(AbdomenDatasetsTest, AbdomenCt1kCasesFromTheMasksImagesInAnyPart) {
   TempDir dir;
   const fs::path root = dir / "in" / "AbdomenCT-1K";

@@ -179,8 +179,8 @@ struct Expect {
                   cut(label, a, s), classes);
     }
   }
-  void add_2d(const std::string& modality, const std::string& dataset,
-              const std::string& case_name, const Slice& s, const std::vector<ClassDef>& classes) {
+  void add_2d(const std::string& modality, const std::string& dataset, const std::string& case_name,
+              const Slice& s, const std::vector<ClassDef>& classes) {
     add_slice({modality}, dataset, case_name, "2d_none", s, classes);
   }
 };
@@ -206,9 +206,8 @@ void convert_and_check(const std::string& dataset, const fs::path& input, const 
                                              input.string(), "--output", out.string(), "--axes",
                                              axes, "--threads", "2", "--quiet"});
   SCOPED_TRACE(dataset + " with --input " + input.string());
-  EXPECT_EQ(r.exit_code, expected_exit) << r.err << (fs::exists(out / "report.json")
-                                                         ? slurp(out / "report.json")
-                                                         : std::string());
+  EXPECT_EQ(r.exit_code, expected_exit)
+      << r.err << (fs::exists(out / "report.json") ? slurp(out / "report.json") : std::string());
   EXPECT_EQ(names_in(out / "images"), e.images);
   EXPECT_EQ(names_in(out / "masks"), e.masks);
   ASSERT_FALSE(e.images.empty());
@@ -240,7 +239,8 @@ void apple_double(const fs::path& real) {
 std::vector<std::int16_t> ramp(const std::array<std::size_t, 3>& n, int seed = 0) {
   std::vector<std::int16_t> v(n[0] * n[1] * n[2]);
   for (std::size_t p = 0; p < v.size(); ++p)
-    v[p] = static_cast<std::int16_t>(static_cast<int>((p * 37 + static_cast<std::size_t>(seed) * 11) % 400) - 100);
+    v[p] = static_cast<std::int16_t>(
+        static_cast<int>((p * 37 + static_cast<std::size_t>(seed) * 11) % 400) - 100);
   return v;
 }
 
@@ -248,7 +248,9 @@ void image3d(const fs::path& f, const std::array<std::size_t, 3>& n, int seed = 
   samed2d::test::write_volume(f, n, ramp(n, seed));
 }
 
-void label3d(const fs::path& f, const Vol& v) { samed2d::test::write_volume(f, v.size(), v.as<std::uint8_t>()); }
+void label3d(const fs::path& f, const Vol& v) {
+  samed2d::test::write_volume(f, v.size(), v.as<std::uint8_t>());
+}
 
 // A 4D float image (channel = 4th, slowest dimension), as MSD BrainTumour/Prostate ship.
 void image4d(const fs::path& f, const std::array<std::size_t, 3>& n, std::size_t channels) {
@@ -287,7 +289,6 @@ void label_zraw(const fs::path& f, const Vol& v) {
   writer->Update();
 }
 
-
 // Standard three-slice label with a per-case shift (a mis-paired label changes the slices).
 Vol standard_label(std::size_t ni, std::size_t nj, std::size_t nk, const std::vector<int>& values,
                    std::size_t shift) {
@@ -302,12 +303,11 @@ Vol standard_label(std::size_t ni, std::size_t nj, std::size_t nk, const std::ve
   return v;
 }
 
-const std::vector<ClassDef> kBratsClasses = {
-    {"non_enhancing_tumor_core", {1}},
-    {"peritumoral_edema", {2}},
-    {"enhancing_tumor", {4}},
-    {"tumor_core", {1, 4}},
-    {"whole_tumor", {1, 2, 4}}};
+const std::vector<ClassDef> kBratsClasses = {{"non_enhancing_tumor_core", {1}},
+                                             {"peritumoral_edema", {2}},
+                                             {"enhancing_tumor", {4}},
+                                             {"tumor_core", {1, 4}},
+                                             {"whole_tumor", {1, 2, 4}}};
 
 }  // namespace
 
@@ -364,8 +364,11 @@ TEST(IndependentReplica, BraTS2021) {
 TEST(IndependentReplica, BraTS2020KaggleNiiWithCase355) {
   TempDir tmp, outs;
   const fs::path train = tmp / "MICCAI_BraTS2020_TrainingData";
-  text(train / "name_mapping.csv", "Grade,BraTS_2017_subject_ID,BraTS_2018_subject_ID,BraTS_2019_subject_ID,BraTS_2020_subject_ID\nHGG,,,,BraTS20_Training_001\n");
-  text(train / "survival_info.csv", "Brats20ID,Age,Survival_days,Extent_of_Resection\nBraTS20_Training_001,60.463,289,GTR\n");
+  text(train / "name_mapping.csv",
+       "Grade,BraTS_2017_subject_ID,BraTS_2018_subject_ID,BraTS_2019_subject_ID,BraTS_2020_subject_"
+       "ID\nHGG,,,,BraTS20_Training_001\n");
+  text(train / "survival_info.csv",
+       "Brats20ID,Age,Survival_days,Extent_of_Resection\nBraTS20_Training_001,60.463,289,GTR\n");
   Expect e;
   std::size_t shift = 0;
   for (const std::string c : {"BraTS20_Training_001", "BraTS20_Training_355"}) {
@@ -419,14 +422,13 @@ TEST(IndependentReplica, MSDProstate4D) {
   text(task / "dataset.json", R"({"name": "PROSTATE", "relase": "1.0 04/05/2018",
     "tensorImageSize": "4D", "modality": {"0": "T2", "1": "ADC"},
     "labels": {"0": "background", "1": "PZ", "2": "TZ"}})");
-  const std::vector<ClassDef> classes = {{"prostate_peripheral_zone", {1}},
-                                         {"prostate_transition_zone", {2}},
-                                         {"prostate", {1, 2}}};
+  const std::vector<ClassDef> classes = {
+      {"prostate_peripheral_zone", {1}}, {"prostate_transition_zone", {2}}, {"prostate", {1, 2}}};
   Expect e;
   std::size_t shift = 0;
   for (const std::string c : {"prostate_00", "prostate_16"}) {
     Vol lab(20, 20, 3);
-    lab.box(4, 14, 4, 14, shift, shift + 1, 2);  // TZ inside,
+    lab.box(4, 14, 4, 14, shift, shift + 1, 2);   // TZ inside,
     lab.box(4, 14, 14, 17, shift, shift + 2, 1);  // PZ behind it: one prostate component
     ++shift;
     image4d(task / "imagesTr" / (c + ".nii.gz"), lab.size(), 2);
@@ -443,7 +445,8 @@ TEST(IndependentReplica, MSDProstate4D) {
 TEST(IndependentReplica, MSDLiverWithAppleDoubleFiles) {
   TempDir tmp, outs;
   const fs::path task = tmp / "Task03_Liver";
-  text(task / "dataset.json", R"({"name": "LiTS", "labels": {"0": "background", "1": "liver", "2": "cancer"}})");
+  text(task / "dataset.json",
+       R"({"name": "LiTS", "labels": {"0": "background", "1": "liver", "2": "cancer"}})");
   const std::vector<ClassDef> classes = {{"liver", {1}}, {"liver_tumor", {2}}};
   Expect e;
   std::size_t shift = 0;
@@ -469,15 +472,21 @@ TEST(IndependentReplica, AMOS2022CtAndMrById) {
   TempDir tmp, outs;
   const fs::path root = tmp / "amos22";
   text(root / "dataset.json", R"({"name": "AMOS", "labels": {"0": "background", "1": "spleen"}})");
-  const std::vector<ClassDef> classes = {
-      {"spleen", {1}},         {"right_kidney", {2}},
-      {"left_kidney", {3}},    {"gallbladder", {4}},
-      {"esophagus", {5}},      {"liver", {6}},
-      {"stomach", {7}},        {"aorta", {8}},
-      {"inferior_vena_cava", {9}},  {"pancreas", {10}},
-      {"right_adrenal_gland", {11}}, {"left_adrenal_gland", {12}},
-      {"duodenum", {13}},      {"urinary_bladder", {14}},
-      {"prostate_or_uterus", {15}}};
+  const std::vector<ClassDef> classes = {{"spleen", {1}},
+                                         {"right_kidney", {2}},
+                                         {"left_kidney", {3}},
+                                         {"gallbladder", {4}},
+                                         {"esophagus", {5}},
+                                         {"liver", {6}},
+                                         {"stomach", {7}},
+                                         {"aorta", {8}},
+                                         {"inferior_vena_cava", {9}},
+                                         {"pancreas", {10}},
+                                         {"right_adrenal_gland", {11}},
+                                         {"left_adrenal_gland", {12}},
+                                         {"duodenum", {13}},
+                                         {"urinary_bladder", {14}},
+                                         {"prostate_or_uterus", {15}}};
   Expect e;
   std::size_t shift = 0;
   for (const auto& [split, id] : std::vector<std::pair<std::string, std::string>>{
@@ -499,12 +508,23 @@ TEST(IndependentReplica, AMOS2022CtAndMrById) {
 namespace {
 
 std::vector<std::string> ts_v1_keys() {
-  std::vector<std::string> k = {"spleen", "kidney_right", "kidney_left", "gallbladder", "liver",
-                                "stomach", "aorta", "inferior_vena_cava",
-                                "portal_vein_and_splenic_vein", "pancreas", "adrenal_gland_right",
-                                "adrenal_gland_left", "lung_upper_lobe_left",
-                                "lung_lower_lobe_left", "lung_upper_lobe_right",
-                                "lung_middle_lobe_right", "lung_lower_lobe_right"};
+  std::vector<std::string> k = {"spleen",
+                                "kidney_right",
+                                "kidney_left",
+                                "gallbladder",
+                                "liver",
+                                "stomach",
+                                "aorta",
+                                "inferior_vena_cava",
+                                "portal_vein_and_splenic_vein",
+                                "pancreas",
+                                "adrenal_gland_right",
+                                "adrenal_gland_left",
+                                "lung_upper_lobe_left",
+                                "lung_lower_lobe_left",
+                                "lung_upper_lobe_right",
+                                "lung_middle_lobe_right",
+                                "lung_lower_lobe_right"};
   for (int n = 5; n >= 1; --n) k.push_back("vertebrae_L" + std::to_string(n));
   for (int n = 12; n >= 1; --n) k.push_back("vertebrae_T" + std::to_string(n));
   for (int n = 7; n >= 1; --n) k.push_back("vertebrae_C" + std::to_string(n));
@@ -515,30 +535,64 @@ std::vector<std::string> ts_v1_keys() {
     k.emplace_back(s);
   for (int n = 1; n <= 12; ++n) k.push_back("rib_left_" + std::to_string(n));
   for (int n = 1; n <= 12; ++n) k.push_back("rib_right_" + std::to_string(n));
-  for (const char* s :
-       {"humerus_left", "humerus_right", "scapula_left", "scapula_right", "clavicula_left",
-        "clavicula_right", "femur_left", "femur_right", "hip_left", "hip_right", "sacrum", "face",
-        "gluteus_maximus_left", "gluteus_maximus_right", "gluteus_medius_left",
-        "gluteus_medius_right", "gluteus_minimus_left", "gluteus_minimus_right",
-        "autochthon_left", "autochthon_right", "iliopsoas_left", "iliopsoas_right",
-        "urinary_bladder"})
+  for (const char* s : {"humerus_left",
+                        "humerus_right",
+                        "scapula_left",
+                        "scapula_right",
+                        "clavicula_left",
+                        "clavicula_right",
+                        "femur_left",
+                        "femur_right",
+                        "hip_left",
+                        "hip_right",
+                        "sacrum",
+                        "face",
+                        "gluteus_maximus_left",
+                        "gluteus_maximus_right",
+                        "gluteus_medius_left",
+                        "gluteus_medius_right",
+                        "gluteus_minimus_left",
+                        "gluteus_minimus_right",
+                        "autochthon_left",
+                        "autochthon_right",
+                        "iliopsoas_left",
+                        "iliopsoas_right",
+                        "urinary_bladder"})
     k.emplace_back(s);
   return k;
 }
 
 std::vector<std::string> ts_v2_keys() {
   std::vector<std::string> k;
-  const std::set<std::string> dropped = {"heart_myocardium",     "heart_atrium_left",
-                                         "heart_ventricle_left", "heart_atrium_right",
-                                         "heart_ventricle_right", "pulmonary_artery", "face"};
+  const std::set<std::string> dropped = {"heart_myocardium",
+                                         "heart_atrium_left",
+                                         "heart_ventricle_left",
+                                         "heart_atrium_right",
+                                         "heart_ventricle_right",
+                                         "pulmonary_artery",
+                                         "face"};
   for (const auto& key : ts_v1_keys())
     if (!dropped.count(key)) k.push_back(key);
-  for (const char* s :
-       {"heart", "skull", "thyroid_gland", "prostate", "kidney_cyst_left", "kidney_cyst_right",
-        "vertebrae_S1", "spinal_cord", "sternum", "costal_cartilages", "pulmonary_vein",
-        "brachiocephalic_trunk", "brachiocephalic_vein_left", "brachiocephalic_vein_right",
-        "common_carotid_artery_left", "common_carotid_artery_right", "subclavian_artery_left",
-        "subclavian_artery_right", "atrial_appendage_left", "superior_vena_cava"})
+  for (const char* s : {"heart",
+                        "skull",
+                        "thyroid_gland",
+                        "prostate",
+                        "kidney_cyst_left",
+                        "kidney_cyst_right",
+                        "vertebrae_S1",
+                        "spinal_cord",
+                        "sternum",
+                        "costal_cartilages",
+                        "pulmonary_vein",
+                        "brachiocephalic_trunk",
+                        "brachiocephalic_vein_left",
+                        "brachiocephalic_vein_right",
+                        "common_carotid_artery_left",
+                        "common_carotid_artery_right",
+                        "subclavian_artery_left",
+                        "subclavian_artery_right",
+                        "atrial_appendage_left",
+                        "superior_vena_cava"})
     k.emplace_back(s);
   return k;
 }
@@ -546,7 +600,8 @@ std::vector<std::string> ts_v2_keys() {
 // Builds TotalSegmentator subjects: every key a file, the planted ones non-empty.
 void ts_subjects(const fs::path& root, const std::vector<std::string>& keys,
                  const std::vector<std::pair<std::string, std::string>>& planted, Expect& e) {
-  text(root / "meta.csv", "image_id;age;gender;institute;study_type;split\ns0000;61;f;A;ct;train\n");
+  text(root / "meta.csv",
+       "image_id;age;gender;institute;study_type;split\ns0000;61;f;A;ct;train\n");
   std::size_t shift = 0;
   for (const std::string subject : {"s0000", "s0065"}) {
     const std::array<std::size_t, 3> n{24, 20, 3};
@@ -657,12 +712,19 @@ TEST(IndependentReplica, AbdomenCT1KPartsAndMask) {
 TEST(IndependentReplica, FLARE22) {
   TempDir tmp, outs;
   const fs::path root = tmp / "FLARE22";
-  const std::vector<ClassDef> classes = {
-      {"liver", {1}},          {"right_kidney", {2}},  {"spleen", {3}},
-      {"pancreas", {4}},       {"aorta", {5}},         {"inferior_vena_cava", {6}},
-      {"right_adrenal_gland", {7}}, {"left_adrenal_gland", {8}}, {"gallbladder", {9}},
-      {"esophagus", {10}},     {"stomach", {11}},      {"duodenum", {12}},
-      {"left_kidney", {13}}};
+  const std::vector<ClassDef> classes = {{"liver", {1}},
+                                         {"right_kidney", {2}},
+                                         {"spleen", {3}},
+                                         {"pancreas", {4}},
+                                         {"aorta", {5}},
+                                         {"inferior_vena_cava", {6}},
+                                         {"right_adrenal_gland", {7}},
+                                         {"left_adrenal_gland", {8}},
+                                         {"gallbladder", {9}},
+                                         {"esophagus", {10}},
+                                         {"stomach", {11}},
+                                         {"duodenum", {12}},
+                                         {"left_kidney", {13}}};
   Expect e;
   std::size_t shift = 0;
   const fs::path labelled = root / "Training" / "FLARE22_LabeledCase50";
@@ -683,14 +745,16 @@ TEST(IndependentReplica, CTORGFloatLabels) {
   TempDir tmp, outs;
   const fs::path root = tmp / "OrganSegmentations";
   text(root / "README.md", "CT-ORG\n");
-  const std::vector<ClassDef> classes = {{"liver", {1}}, {"urinary_bladder", {2}}, {"lung", {3}},
-                                         {"kidney", {4}}, {"bone", {5}},           {"brain", {6}}};
+  const std::vector<ClassDef> classes = {{"liver", {1}}, {"urinary_bladder", {2}},
+                                         {"lung", {3}},  {"kidney", {4}},
+                                         {"bone", {5}},  {"brain", {6}}};
   Expect e;
   std::size_t shift = 0;
   for (const std::string n : {"0", "68", "139"}) {
     const Vol lab = standard_label(20, 16, 3, {1, 3, 5, 6}, shift++);
     std::vector<float> img(lab.v.size());
-    for (std::size_t p = 0; p < img.size(); ++p) img[p] = static_cast<float>(p % 97) * 3.5f - 1000.f;
+    for (std::size_t p = 0; p < img.size(); ++p)
+      img[p] = static_cast<float>(p % 97) * 3.5f - 1000.f;
     samed2d::test::write_volume(root / ("volume-" + n + ".nii.gz"), lab.size(), img);
     samed2d::test::write_volume(root / ("labels-" + n + ".nii.gz"), lab.size(), lab.as<float>());
     e.add_3d({"ct_00"}, "CT_ORG", "volume-" + n, lab, classes);
@@ -702,12 +766,12 @@ TEST(IndependentReplica, CTORGFloatLabels) {
 TEST(IndependentReplica, VerSe19Bids) {
   TempDir tmp, outs;
   std::vector<ClassDef> classes;
-  const char* names[] = {"vertebra_c1", "vertebra_c2", "vertebra_c3", "vertebra_c4", "vertebra_c5",
-                         "vertebra_c6", "vertebra_c7", "vertebra_t1", "vertebra_t2", "vertebra_t3",
-                         "vertebra_t4", "vertebra_t5", "vertebra_t6", "vertebra_t7", "vertebra_t8",
-                         "vertebra_t9", "vertebra_t10", "vertebra_t11", "vertebra_t12",
-                         "vertebra_l1", "vertebra_l2", "vertebra_l3", "vertebra_l4", "vertebra_l5",
-                         "vertebra_l6"};
+  const char* names[] = {
+      "vertebra_c1", "vertebra_c2",  "vertebra_c3",  "vertebra_c4",  "vertebra_c5",
+      "vertebra_c6", "vertebra_c7",  "vertebra_t1",  "vertebra_t2",  "vertebra_t3",
+      "vertebra_t4", "vertebra_t5",  "vertebra_t6",  "vertebra_t7",  "vertebra_t8",
+      "vertebra_t9", "vertebra_t10", "vertebra_t11", "vertebra_t12", "vertebra_l1",
+      "vertebra_l2", "vertebra_l3",  "vertebra_l4",  "vertebra_l5",  "vertebra_l6"};
   for (int v = 1; v <= 25; ++v) classes.push_back({names[v - 1], {v}});
   classes.push_back({"vertebra_t13", {28}});
   Expect e;
@@ -850,7 +914,8 @@ TEST(IndependentReplica, CovidChestXrayLungs) {
   samed2d::test::write_volume(root / "images" / "1-s2.0-S0929664620300449-gr2_lrg-a.png", {w, h, 1},
                               grey, 2);
   std::vector<std::uint8_t> rgb(w * h * 3, 77);
-  samed2d::test::write_rgb_image(root / "images" / "covid-19-pneumonia-58-prior.jpeg", w, h, 3, rgb);
+  samed2d::test::write_rgb_image(root / "images" / "covid-19-pneumonia-58-prior.jpeg", w, h, 3,
+                                 rgb);
   for (const std::string c :
        {"16660_5_1", "1-s2.0-S0929664620300449-gr2_lrg-a", "covid-19-pneumonia-58-prior"}) {
     samed2d::test::write_volume(root / "annotations" / "lungVAE-masks" / (c + "_mask.png"),
@@ -889,12 +954,15 @@ TEST(IndependentReplica, ChestImagePneumDicomAndRle) {
   const std::string uid3 = "1.2.276.0.7230010.3.1.4.8323329.1000.1517875165.878027";
   std::string csv = "ImageId, EncodedPixels\n";
   for (const auto& [uid, folder] : std::vector<std::pair<std::string, std::string>>{
-           {uid1, "1.2.276.0.7230010.3.1.2.8323329.2320.1517875172.159450/"
-                  "1.2.276.0.7230010.3.1.3.8323329.2320.1517875172.159449"},
-           {uid2, "1.2.276.0.7230010.3.1.2.8323329.5597.1517875188.959089/"
-                  "1.2.276.0.7230010.3.1.3.8323329.5597.1517875188.959088"},
-           {uid3, "1.2.276.0.7230010.3.1.2.8323329.1000.1517875165.878026/"
-                  "1.2.276.0.7230010.3.1.3.8323329.1000.1517875165.878025"}}) {
+           {uid1,
+            "1.2.276.0.7230010.3.1.2.8323329.2320.1517875172.159450/"
+            "1.2.276.0.7230010.3.1.3.8323329.2320.1517875172.159449"},
+           {uid2,
+            "1.2.276.0.7230010.3.1.2.8323329.5597.1517875188.959089/"
+            "1.2.276.0.7230010.3.1.3.8323329.5597.1517875188.959088"},
+           {uid3,
+            "1.2.276.0.7230010.3.1.2.8323329.1000.1517875165.878026/"
+            "1.2.276.0.7230010.3.1.3.8323329.1000.1517875165.878025"}}) {
     samed2d::test::DicomImage2D im;
     im.columns = n;
     im.rows = n;
@@ -928,9 +996,8 @@ TEST(IndependentReplica, ChestImagePneumDicomAndRle) {
   test_im.pixel = samed2d::test::DicomPixel::UInt8;
   test_im.values.assign(64 * 64, 3);
   test_im.sop_instance_uid = "1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819";
-  samed2d::test::write_dicom_image(tmp / "chestimage_test_datasets" /
-                                       (test_im.sop_instance_uid + ".dcm"),
-                                   test_im);
+  samed2d::test::write_dicom_image(
+      tmp / "chestimage_test_datasets" / (test_im.sop_instance_uid + ".dcm"), test_im);
   convert_and_check("Chest_Image_Pneum", tmp.path(), outs, e);
 }
 
@@ -994,22 +1061,27 @@ TEST(IndependentReplica, CHAOSDicomAndPngMasks) {
     ct.dicom_names.push_back(d);
     ct.png_names.push_back(g);
   }
-  const Vol ct_lab = chaos_series(ct, 24, 20, {{}, {{2, 10, 2, 8, 255}}, {{12, 20, 10, 18, 255}}, {}});
+  const Vol ct_lab =
+      chaos_series(ct, 24, 20, {{}, {{2, 10, 2, 8, 255}}, {{12, 20, 10, 18, 255}}, {}});
   // MR patient 1 (the same number as the CT patient): grey ranges, not exact values.
   const fs::path mr = train / "MR" / "1";
   const std::vector<std::vector<std::array<std::size_t, 5>>> mr_boxes = {
-      {{2, 8, 2, 8, 60}, {12, 18, 2, 8, 130}},
-      {},
-      {{2, 8, 10, 16, 186}, {12, 18, 10, 16, 249}}};
-  ChaosSeries in{mr / "T1DUAL" / "DICOM_anon" / "InPhase", mr / "T1DUAL" / "Ground",
+      {{2, 8, 2, 8, 60}, {12, 18, 2, 8, 130}}, {}, {{2, 8, 10, 16, 186}, {12, 18, 10, 16, 249}}};
+  ChaosSeries in{mr / "T1DUAL" / "DICOM_anon" / "InPhase",
+                 mr / "T1DUAL" / "Ground",
                  {"IMG-0004-00002.dcm", "IMG-0004-00004.dcm", "IMG-0004-00006.dcm"},
-                 {"IMG-0004-00002.png", "IMG-0004-00004.png", "IMG-0004-00006.png"}, "MR"};
-  ChaosSeries out_phase{mr / "T1DUAL" / "DICOM_anon" / "OutPhase", mr / "T1DUAL" / "Ground",
+                 {"IMG-0004-00002.png", "IMG-0004-00004.png", "IMG-0004-00006.png"},
+                 "MR"};
+  ChaosSeries out_phase{mr / "T1DUAL" / "DICOM_anon" / "OutPhase",
+                        mr / "T1DUAL" / "Ground",
                         {"IMG-0004-00001.dcm", "IMG-0004-00003.dcm", "IMG-0004-00005.dcm"},
-                        {"IMG-0004-00002.png", "IMG-0004-00004.png", "IMG-0004-00006.png"}, "MR"};
-  ChaosSeries t2{mr / "T2SPIR" / "DICOM_anon", mr / "T2SPIR" / "Ground",
+                        {"IMG-0004-00002.png", "IMG-0004-00004.png", "IMG-0004-00006.png"},
+                        "MR"};
+  ChaosSeries t2{mr / "T2SPIR" / "DICOM_anon",
+                 mr / "T2SPIR" / "Ground",
                  {"IMG-0002-00001.dcm", "IMG-0002-00002.dcm", "IMG-0002-00003.dcm"},
-                 {"IMG-0002-00001.png", "IMG-0002-00002.png", "IMG-0002-00003.png"}, "MR"};
+                 {"IMG-0002-00001.png", "IMG-0002-00002.png", "IMG-0002-00003.png"},
+                 "MR"};
   const Vol in_lab = chaos_series(in, 20, 20, mr_boxes);
   chaos_series(out_phase, 20, 20, mr_boxes);
   const std::vector<std::vector<std::array<std::size_t, 5>>> t2_boxes = {
@@ -1017,7 +1089,9 @@ TEST(IndependentReplica, CHAOSDicomAndPngMasks) {
   const Vol t2_lab = chaos_series(t2, 20, 20, t2_boxes);
   // The test set has no Ground.
   ChaosSeries test_ct{tmp / "CHAOS_Test_Sets" / "Test_Sets" / "CT" / "3" / "DICOM_anon",
-                      tmp / "unused", {"i0000,0000b.dcm", "i0001,0000b.dcm"}, {"a.png", "b.png"},
+                      tmp / "unused",
+                      {"i0000,0000b.dcm", "i0001,0000b.dcm"},
+                      {"a.png", "b.png"},
                       "CT"};
   chaos_series(test_ct, 24, 20, {{}, {}});
   fs::remove_all(tmp / "unused");
@@ -1032,10 +1106,11 @@ TEST(IndependentReplica, CHAOSDicomAndPngMasks) {
     return out;
   };
   const std::vector<ClassDef> ct_classes = {{"liver", {255}}};
-  const std::vector<ClassDef> mr_classes = {{"liver", {55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70}},
-                                            {"right_kidney", {130}},
-                                            {"left_kidney", {186}},
-                                            {"spleen", {249, 252}}};
+  const std::vector<ClassDef> mr_classes = {
+      {"liver", {55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70}},
+      {"right_kidney", {130}},
+      {"left_kidney", {186}},
+      {"spleen", {249, 252}}};
   const fs::path out = outs / "chaos";
   const auto r = samed2d::test::run_samed2d({"convert", "--dataset", "CHAOS_Task_4", "--input",
                                              (tmp / "CHAOS_Train_Sets").string(), "--output",
