@@ -170,8 +170,15 @@ Glob::Glob(std::string pattern, Options options) : pattern_(std::move(pattern)) 
   if (p.empty()) bad_pattern(p, "is empty; give a pattern such as \"imagesTr/*.nii.gz\"");
   if (p.front() == '/')
     bad_pattern(p, "is an absolute path; write it relative to the input folder");
+  // A trailing '/' asks for folders (a DICOM series per case) instead of files.
+  std::string text = p;
+  if (!options.resolve_dots && text.size() > 1 && text.back() == '/' &&
+      text[text.size() - 2] != '\\') {
+    folders_ = true;
+    text.pop_back();
+  }
   std::vector<std::string> expanded;
-  expand_braces(p, p, expanded);
+  expand_braces(p, text, expanded);
   for (const auto& e : expanded) alternatives_.push_back(parse(e, options));
 }
 
@@ -215,8 +222,7 @@ Glob::Segments Glob::parse(const std::string& e, const Options& options) const {
   }
 
   for (const auto& raw : raw_segments) {
-    if (raw.empty())
-      bad_pattern(p, "has an empty folder name (\"//\" or a trailing '/'); remove the extra '/'");
+    if (raw.empty()) bad_pattern(p, "has an empty folder name (\"//\"); remove the extra '/'");
     if (raw == "..")
       bad_pattern(p, "has a \"..\" segment; the pattern must stay inside the input folder");
     if (raw == ".") bad_pattern(p, "has a \".\" segment; remove it");
@@ -417,7 +423,7 @@ void Glob::walk(const Segments& segments, const fs::path& dir, const std::string
   if (seg.globstar) {
     if (!last) walk(segments, dir, rel, seg_index + 1, out, stats);
     for (const auto& entry : list_folder(dir, pattern_, stats)) {
-      if (last && fs::is_regular_file(entry.status)) out.push_back(rel + entry.name);
+      if (last && wanted(entry.status) && entry.name != "__MACOSX") out.push_back(rel + entry.name);
       if (fs::is_directory(entry.symlink_status) && entry.name != "__MACOSX")
         walk(segments, dir / entry.name, rel + entry.name + "/", seg_index, out, stats);
     }
@@ -427,17 +433,21 @@ void Glob::walk(const Segments& segments, const fs::path& dir, const std::string
     if (is_debris(seg.text)) return;
     std::error_code ec;
     const auto status = fs::status(dir / seg.text, ec);
-    if (last && fs::is_regular_file(status)) out.push_back(rel + seg.text);
+    if (last && wanted(status) && seg.text != "__MACOSX") out.push_back(rel + seg.text);
     if (!last && fs::is_directory(status) && seg.text != "__MACOSX")
       walk(segments, dir / seg.text, rel + seg.text + "/", seg_index + 1, out, stats);
     return;
   }
   for (const auto& entry : list_folder(dir, pattern_, stats)) {
     if (!match_segment(seg, entry.name)) continue;
-    if (last && fs::is_regular_file(entry.status)) out.push_back(rel + entry.name);
+    if (last && wanted(entry.status) && entry.name != "__MACOSX") out.push_back(rel + entry.name);
     if (!last && fs::is_directory(entry.status) && entry.name != "__MACOSX")
       walk(segments, dir / entry.name, rel + entry.name + "/", seg_index + 1, out, stats);
   }
+}
+
+bool Glob::wanted(const fs::file_status& status) const {
+  return folders_ ? fs::is_directory(status) : fs::is_regular_file(status);
 }
 
 std::vector<std::string> Glob::find(const fs::path& root, WalkStats* stats) const {

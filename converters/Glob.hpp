@@ -44,6 +44,9 @@ class Glob {
   static bool has_wildcards(std::string_view pattern);
 
   const std::string& pattern() const { return pattern_; }
+  // Whether the pattern ends with '/' and so matches folders (e.g. one DICOM series per case)
+  // instead of files.
+  bool matches_folders() const { return folders_; }
 
   // Whether a relative path ('/'-separated, no leading '/') matches the whole pattern. Pure
   // string matching: no file system access, no debris rule.
@@ -55,7 +58,8 @@ class Glob {
     std::size_t entries_seen = 0;
   };
 
-  // The regular files (or symlinks to regular files) under `root` that match, as '/'-separated
+  // The regular files (or symlinks to regular files; folders when the pattern ends with '/')
+  // under `root` that match, as '/'-separated
   // paths relative to root, in ascending byte order. Throws ConfigError when root is not a
   // folder or a folder cannot be listed.
   std::vector<std::string> find(const std::filesystem::path& root,
@@ -81,11 +85,13 @@ class Glob {
   Segments parse(const std::string& expanded, const Options& options) const;
   static bool match_from(const Segments& segments, std::size_t seg_index,
                          const std::vector<std::string_view>& parts, std::size_t part_index);
+  bool wanted(const std::filesystem::file_status& status) const;
   void walk(const Segments& segments, const std::filesystem::path& dir, const std::string& rel,
             std::size_t seg_index, std::vector<std::string>& out, WalkStats& stats) const;
 
   std::string pattern_;
   std::vector<Segments> alternatives_;  // one per brace expansion
+  bool folders_ = false;                // the pattern ended with '/': it matches folders
 };
 
 }  // namespace samed2d

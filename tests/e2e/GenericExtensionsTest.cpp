@@ -368,3 +368,68 @@ TEST_F(GenericExtensionsTest, ComponentCountMismatchFailsOnlyThatCase) {
 
 }  // namespace
 }  // namespace samed2d::test
+
+#include "support/DicomWriter.hpp"
+
+namespace samed2d::test {
+namespace {
+
+// A series of `n` 6x5 slices at z = 0, 2, 4, ... in `folder`; slice k holds 100k + pixel.
+void write_series(const fs::path& folder, const std::string& uid, const std::string& description,
+                  const std::string& prefix, std::size_t n) {
+  DicomSeriesSpec spec;
+  spec.columns = 6;
+  spec.rows = 5;
+  spec.series_uid = uid;
+  spec.description = description;
+  for (std::size_t k = 0; k < n; ++k) {
+    DicomSlice slice;
+    // File names run against the positions: the volume must follow the positions.
+    slice.file = fmt::format("{}{}.dcm", prefix, n - k);
+    slice.position[2] = 2.0 * static_cast<double>(k);
+    slice.instance = static_cast<int>(k + 1);
+    for (std::size_t p = 0; p < 30; ++p) slice.values.push_back(100.0 * double(k) + double(p));
+    spec.slices.push_back(std::move(slice));
+  }
+  write_dicom_series(folder, spec);
+}
+
+TEST_F(GenericExtensionsTest, SeriesFoldersAreCasesAndSeriesPicksOneByDescription) {
+  // NCI-ISBI-like: one DICOM folder per patient, where a localizer series may sit beside the T2.
+  const std::string t2 = "1.2.826.0.1.3680043.9.7777.20.";
+  const std::string loc = "1.2.826.0.1.3680043.9.7777.30.";
+  write_series(input / "P1" / "T2", t2 + "1", "t2_tse_tra", "IM-A-", 4);
+  write_series(input / "P1" / "T2", loc + "1", "localizer", "IM-B-", 3);
+  write_series(input / "P2" / "T2", t2 + "2", "t2_tse_tra_2", "IM-", 4);
+  write_series(input / "P3" / "T2", loc + "3", "localizer", "IM-", 4);  // no T2: fails alone
+  for (const std::string p : {"P1", "P2", "P3"}) {
+    std::vector<std::uint8_t> label(6 * 5 * 4, 0);
+    fill_box(label, {6, 5, 4}, {1, 1, 2}, {4, 4, 3}, 1);  // on slice k = 2 only
+    write_volume(input / p / "prostate.nrrd", {6, 5, 4}, label);
+  }
+  const auto got = convert(R"({"dataset": "NCI-ISBI", "cases": "*/T2/", "case_name": "{parent}",
+    "label": "{dir}/prostate.nrrd", "labels": {"1": "prostate"},
+    "sequences": [{"image": "{path}", "modality": "mr_t2", "series": "t2_tse*"}]})",
+                           {"--axes", "x"});
+  EXPECT_EQ(got.run.exit_code, 1) << got.run.err;
+  EXPECT_THAT(got.images,
+              ElementsAre("mr_t2--NCI-ISBI--P1--x_0002.png", "mr_t2--NCI-ISBI--P2--x_0002.png"));
+  EXPECT_THAT(got.masks,
+              ElementsAre("mr_t2--NCI-ISBI--P1--x_0002--" + class_id("prostate") + "_000.png",
+                          "mr_t2--NCI-ISBI--P2--x_0002--" + class_id("prostate") + "_000.png"));
+  // Slice k = 2 of P1's T2 holds 200..229 (the file IM-A-2.dcm), so its image is a ramp.
+  const auto png = read_png(out / "images" / "mr_t2--NCI-ISBI--P1--x_0002.png");
+  ASSERT_EQ(png.width, 6u);
+  ASSERT_EQ(png.height, 5u);
+  EXPECT_EQ(png.pixels[0], 0);
+  EXPECT_EQ(png.pixels[29 * 3], 255);
+  // P3 has no series whose description matches: one line naming the folder and what is there.
+  ASSERT_EQ(got.report["failed"].size(), 1u);
+  const std::string reason = got.report["failed"][0]["reason"];
+  EXPECT_EQ(got.report["failed"][0]["case"], "P3");
+  EXPECT_THAT(reason, AllOf(HasSubstr("P3/T2"), HasSubstr("localizer"), HasSubstr("series")));
+  EXPECT_EQ(reason.find('\n'), std::string::npos);
+}
+
+}  // namespace
+}  // namespace samed2d::test

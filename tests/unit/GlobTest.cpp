@@ -108,6 +108,24 @@ TEST(GlobTest, GlobstarMatchesZeroOrMoreFolders) {
   EXPECT_FALSE(trailing.matches("data"));
 }
 
+TEST(GlobTest, TrailingSlashMatchesFoldersInsteadOfFiles) {
+  test::TempDir dir;
+  touch(dir / "P1" / "T2SPIR" / "DICOM_anon" / "IMG-0001.dcm");
+  touch(dir / "P2" / "T2SPIR" / "DICOM_anon" / "IMG-0001.dcm");
+  touch(dir / "P3" / "T2SPIR" / "DICOM_anon");  // a file of that name is not a series folder
+  touch(dir / "__MACOSX" / "P4" / "T2SPIR" / "DICOM_anon" / "._IMG-0001.dcm");
+  const Glob folders("**/T2SPIR/DICOM_anon/");
+  EXPECT_TRUE(folders.matches_folders());
+  EXPECT_THAT(folders.find(dir.path()),
+              ElementsAre("P1/T2SPIR/DICOM_anon", "P2/T2SPIR/DICOM_anon"));
+  const Glob files("**/T2SPIR/DICOM_anon");
+  EXPECT_FALSE(files.matches_folders());
+  EXPECT_THAT(files.find(dir.path()), ElementsAre("P3/T2SPIR/DICOM_anon"));
+  EXPECT_THAT(Glob("P*/").find(dir.path()), ElementsAre("P1", "P2", "P3"));
+  EXPECT_THAT(Glob("{P1,P2}/*/").find(dir.path()), ElementsAre("P1/T2SPIR", "P2/T2SPIR"));
+  EXPECT_THAT(error_of("P1//"), HasSubstr("empty folder name"));
+}
+
 TEST(GlobTest, QuestionMarkAndSetsMatchOneUtf8Character) {
   EXPECT_TRUE(Glob("caf?.png").matches("caf\xC3\xA9.png"));  // "café.png"
   EXPECT_FALSE(Glob("caf??.png").matches("caf\xC3\xA9.png"));
@@ -132,7 +150,7 @@ TEST(GlobTest, MalformedPatternsAreConfigErrorsNamingThePattern) {
   EXPECT_THAT(error_of("x/***"), HasSubstr("\"**\" inside"));
   EXPECT_THAT(error_of(""), HasSubstr("empty"));
   EXPECT_THAT(error_of("a//b"), HasSubstr("empty folder name"));
-  EXPECT_THAT(error_of("a/"), HasSubstr("empty folder name"));
+  EXPECT_EQ(error_of("a/"), "(no error)");  // a trailing "/" asks for folders
   EXPECT_THAT(error_of("a\\"), HasSubstr("lone '\\'"));
   EXPECT_THAT(error_of("[z-a]"), HasSubstr("reversed range"));
   EXPECT_EQ(error_of("**/a[0-9]*.nii"), "(no error)");
