@@ -165,6 +165,27 @@ bool Glob::has_wildcards(std::string_view pattern) {
   return pattern.find_first_of("*?[{\\") != std::string_view::npos;
 }
 
+namespace {
+
+// Whether a '/'-separated path climbs above its start with ".." segments.
+bool climbs_above_root(const std::string& path) {
+  long depth = 0;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const auto end = std::min(path.find('/', start), path.size());
+    const std::string_view seg(path.data() + start, end - start);
+    if (seg == "..") {
+      if (--depth < 0) return true;
+    } else if (!seg.empty() && seg != ".") {
+      ++depth;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
 Glob::Glob(std::string pattern, Options options) : pattern_(std::move(pattern)) {
   const std::string& p = pattern_;
   if (p.empty()) bad_pattern(p, "is empty; give a pattern such as \"imagesTr/*.nii.gz\"");
@@ -179,7 +200,14 @@ Glob::Glob(std::string pattern, Options options) : pattern_(std::move(pattern)) 
   }
   std::vector<std::string> expanded;
   expand_braces(p, text, expanded);
-  for (const auto& e : expanded) alternatives_.push_back(parse(e, options));
+  for (const auto& e : expanded) {
+    // In a template's pattern, an alternative that climbs above the input folder names no file
+    // of this case ("{dir}{,/../labels}/x" for a file at the top); only when every alternative
+    // does is the pattern wrong.
+    if (options.resolve_dots && climbs_above_root(e) && expanded.size() > 1) continue;
+    alternatives_.push_back(parse(e, options));
+  }
+  if (alternatives_.empty()) alternatives_.push_back(parse(expanded.front(), options));
 }
 
 Glob::Segments Glob::parse(const std::string& e, const Options& options) const {

@@ -306,6 +306,12 @@ TEST(GlobTest, ResolveDotsNormalizesTemplatePaths) {
   } catch (const ConfigError& e) {
     EXPECT_THAT(e.what(), HasSubstr("above the input folder"));
   }
+  // An alternative that climbs above the root names no file; the others still match (CT-ORG's
+  // "{dir}{,/../labels}/labels-N" for a volume at the top of the input).
+  const Glob either("./{,../labels/}labels-0.nii.gz", resolve);
+  EXPECT_TRUE(either.matches("labels-0.nii.gz"));
+  EXPECT_FALSE(either.matches("labels/labels-0.nii.gz"));
+  EXPECT_THROW(Glob("./{../a,../b}/x", resolve), ConfigError);
   // Without the option these stay errors, as for `cases`.
   EXPECT_THAT(error_of("train/labels/../images/x.nii"), HasSubstr("\"..\""));
 }
