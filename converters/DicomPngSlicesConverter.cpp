@@ -190,7 +190,7 @@ std::vector<CaseSpec> DicomPngSlicesConverter::discover(const fs::path& input_ro
   for (const Stack& stack : stacks_) {
     // DICOM folder (relative) -> its matching files.
     std::map<std::string, std::vector<std::string>> folders;
-    for (const std::string& rel : stack.dicom.find(input_root)) {
+    for (const std::string& rel : stack.dicom.find_cases(input_root)) {
       if (std::any_of(exclude_.begin(), exclude_.end(),
                       [&](const Glob& g) { return g.matches(rel); }))
         continue;

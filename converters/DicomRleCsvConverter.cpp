@@ -294,7 +294,7 @@ std::vector<CaseSpec> DicomRleCsvConverter::discover(const fs::path& input_root)
 
   std::vector<CaseSpec> cases;
   std::map<std::string, std::string> taken;  // ImageId -> the DICOM that took it
-  for (const auto& rel : cases_.find(input_root)) {
+  for (const auto& rel : cases_.find_cases(input_root)) {
     const auto slash = rel.rfind('/');
     const std::string id =
         strip_format_extension(slash == std::string::npos ? rel : rel.substr(slash + 1));

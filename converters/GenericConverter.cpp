@@ -439,7 +439,7 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
   };
   std::map<std::string, std::vector<Taken>> taken;  // case name -> earlier cases
 
-  std::vector<std::string> found = cases_.find(input_root);
+  std::vector<std::string> found = cases_.find_cases(input_root);
   found.erase(std::remove_if(found.begin(), found.end(),
                              [&](const std::string& rel) {
                                return std::any_of(exclude_.begin(), exclude_.end(),

@@ -495,4 +495,30 @@ std::vector<std::string> Glob::find(const fs::path& root, WalkStats* stats) cons
   return out;
 }
 
+std::vector<std::string> Glob::find_cases(const fs::path& root, WalkStats* stats) const {
+  std::vector<std::string> out = find(root, stats);
+  if (!out.empty()) return out;
+  fs::path abs = fs::absolute(root).lexically_normal();
+  if (abs.filename().empty()) abs = abs.parent_path();
+  std::vector<std::string> names;  // root's folder names, outermost first
+  for (const auto& part : abs.relative_path()) names.push_back(part.string());
+  WalkStats local;
+  for (const auto& segments : alternatives_) {
+    if (segments.size() < 3 || !segments[0].globstar) continue;
+    // segments[1 .. m] against the last m names of root; the rest is walked from root.
+    for (std::size_t m = 1; m + 1 < segments.size() && m <= names.size(); ++m) {
+      if (segments[m].globstar) break;
+      bool same = true;
+      for (std::size_t t = 0; t < m && same; ++t)
+        same = match_segment(segments[1 + t], names[names.size() - m + t]);
+      if (!same) continue;
+      const Segments rest(segments.begin() + static_cast<std::ptrdiff_t>(m + 1), segments.end());
+      walk(rest, root, "", 0, out, stats != nullptr ? *stats : local);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace samed2d

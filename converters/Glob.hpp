@@ -65,6 +65,13 @@ class Glob {
   std::vector<std::string> find(const std::filesystem::path& root,
                                 WalkStats* stats = nullptr) const;
 
+  // As find(), for a dataset's `cases`: when nothing matches and the pattern starts with "**/"
+  // followed by folder names that `root` itself ends with ("**/Kvasir-SEG/images/*.jpg" with
+  // root .../Kvasir-SEG), the rest of the pattern is matched from root. A user may point
+  // --input at the anchored folder itself, not only at a folder above it.
+  std::vector<std::string> find_cases(const std::filesystem::path& root,
+                                      WalkStats* stats = nullptr) const;
+
  private:
   struct Token {
     enum class Kind : std::uint8_t { Literal, AnyOne, AnyRun, Set } kind = Kind::Literal;

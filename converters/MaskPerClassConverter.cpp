@@ -182,7 +182,7 @@ std::vector<CaseSpec> MaskPerClassConverter::discover(const fs::path& input_root
   std::map<std::string, std::string> taken;  // case name -> the earlier case's source
 
   std::vector<CaseSpec> cases;
-  for (const auto& rel : cases_.find(input_root)) {
+  for (const auto& rel : cases_.find_cases(input_root)) {
     CaseSpec spec;
     spec.dataset = dataset_;
     spec.source = rel;

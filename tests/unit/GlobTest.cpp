@@ -126,6 +126,30 @@ TEST(GlobTest, TrailingSlashMatchesFoldersInsteadOfFiles) {
   EXPECT_THAT(error_of("P1//"), HasSubstr("empty folder name"));
 }
 
+TEST(GlobTest, CasesMayBeFoundFromInsideTheAnchoredFolder) {
+  test::TempDir dir;
+  touch(dir / "Kvasir-SEG" / "images" / "cju0qkwl35piu0993l0dewei2.jpg");
+  touch(dir / "RawData" / "Training" / "img" / "img0001.nii.gz");
+  touch(dir / "RawData" / "Testing" / "img" / "img0061.nii.gz");
+  const Glob kvasir("**/Kvasir-SEG/images/*.jpg");
+  // From above, the usual walk; from the anchored folder itself, the rest of the pattern.
+  EXPECT_THAT(kvasir.find_cases(dir.path()),
+              ElementsAre("Kvasir-SEG/images/cju0qkwl35piu0993l0dewei2.jpg"));
+  EXPECT_THAT(kvasir.find(dir / "Kvasir-SEG"), IsEmpty());
+  EXPECT_THAT(kvasir.find_cases(dir / "Kvasir-SEG"),
+              ElementsAre("images/cju0qkwl35piu0993l0dewei2.jpg"));
+  // Several anchor folders: the root's last names must match them in order.
+  const Glob btcv("**/RawData/Training/img/img*.nii.gz");
+  EXPECT_THAT(btcv.find_cases(dir / "RawData" / "Training"), ElementsAre("img/img0001.nii.gz"));
+  EXPECT_THAT(btcv.find_cases(dir / "RawData"), ElementsAre("Training/img/img0001.nii.gz"));
+  EXPECT_THAT(btcv.find_cases(dir / "RawData" / "Testing"), IsEmpty());
+  // Wildcard anchors and alternatives work the same way.
+  EXPECT_THAT(Glob("**/{Kvasir-*,Other}/images/*.jpg").find_cases(dir / "Kvasir-SEG"),
+              ElementsAre("images/cju0qkwl35piu0993l0dewei2.jpg"));
+  // A pattern without a leading "**/" never looks inside-out.
+  EXPECT_THAT(Glob("Kvasir-SEG/images/*.jpg").find_cases(dir / "Kvasir-SEG"), IsEmpty());
+}
+
 TEST(GlobTest, QuestionMarkAndSetsMatchOneUtf8Character) {
   EXPECT_TRUE(Glob("caf?.png").matches("caf\xC3\xA9.png"));  // "café.png"
   EXPECT_FALSE(Glob("caf??.png").matches("caf\xC3\xA9.png"));
