@@ -17,6 +17,7 @@
 #include <iostream>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "converters/ConverterRegistry.hpp"
@@ -397,6 +398,37 @@ int list() {
   return status;
 }
 
+// `samed2d list NAME`: what a bundled dataset's config reads and writes, for a user deciding
+// where to point --input.
+int describe(const std::string& name) {
+  const fs::path dir = config_dir();
+  try {
+    const ClassRegistry classes = ClassRegistry::load(dir / "classes.json");
+    const fs::path file = bundled_dataset_config(name, dir, "list");
+    const auto converter = load_dataset_config(file, classes);
+    const auto config = read_json_file(file);
+    std::cout << fmt::format("{}\n  config:     {}\n  converter:  {}\n  layout:     {}\n", name,
+                             file.string(), config.value("converter", std::string("generic")),
+                             converter->layout());
+    std::cout << fmt::format("  modalities: {}\n", fmt::join(converter->modalities(), ", "));
+    // The description, wrapped at 96 columns.
+    std::string line = "  ";
+    std::istringstream words(config.value("description", std::string("(no description)")));
+    for (std::string word; words >> word;) {
+      if (line.size() + word.size() + 1 > 96 && line.size() > 2) {
+        std::cout << line << "\n";
+        line = "  ";
+      }
+      line += (line.size() > 2 ? " " : "") + word;
+    }
+    std::cout << line << "\n";
+    return 0;
+  } catch (const ConfigError& e) {
+    std::cerr << "samed2d: error: " << e.what() << "\n";
+    return 2;
+  }
+}
+
 // A count of at least 1, with a message that says what was wrong with the value.
 CLI::Validator count_validator() {
   return CLI::Validator(
@@ -452,7 +484,11 @@ int run_cli(int argc, char** argv) {
       "Exit status: 0 every case converted; 1 some case failed (see OUT/report.json); 2 bad "
       "command line or config (nothing written); 130 interrupted (rerun to resume).");
 
-  app.add_subcommand("list", "List the converters, bundled dataset configs and profiles");
+  std::string list_dataset;
+  auto* list_cmd = app.add_subcommand(
+      "list", "List the converters, bundled datasets and profiles, or describe one dataset");
+  list_cmd->add_option("dataset", list_dataset,
+                       "A bundled dataset: what it reads, its modalities, layout and classes");
 
   if (argc <= 1) {
     std::cout << app.help();
@@ -476,7 +512,7 @@ int run_cli(int argc, char** argv) {
   }
   a.axes_given = axes->count() > 0;
   if (conv->parsed()) return convert(a);
-  return list();
+  return list_dataset.empty() ? list() : describe(list_dataset);
 }
 
 }  // namespace samed2d

@@ -154,6 +154,23 @@ TEST_F(DatasetSelectionTest, ListShowsEveryBundledDatasetWithItsModalityAndLayou
   EXPECT_NE(run.out.find("generic"), std::string::npos);
 }
 
+TEST_F(DatasetSelectionTest, ListWithANameDescribesThatDataset) {
+  const auto run = run_samed2d({"list", "MSD_Prostate"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("modalities: mr_t2, mr_adc"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("layout:     4D + label map"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("MSD_Prostate.json"), std::string::npos) << run.out;
+  // The config's description, wrapped: every line indented, none longer than 96 columns (a
+  // path without spaces may not be broken).
+  const auto config = json::parse(read_bytes(bundled_config("MSD_Prostate")), nullptr, true, true);
+  const std::string description = config["description"];
+  const std::string first_word = description.substr(0, description.find(' '));
+  EXPECT_NE(run.out.find("  " + first_word), std::string::npos) << run.out;
+  const auto bad = run_samed2d({"list", "MSD_Prostat"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("did you mean \"MSD_Prostate\""), std::string::npos) << bad.err;
+}
+
 TEST_F(DatasetSelectionTest, ConsoleShowsTwentyCaseWarningsAndCountsTheRest) {
   // 25 cases without a labelled voxel: each earns a warning in report.json, but the console
   // shows 20 and one line for the rest.
