@@ -349,6 +349,7 @@ std::size_t cases_in_flight_for(std::size_t threads) {
 
 ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOptions& options,
                              Console& console) {
+  prepare_readers_for_threads();
   const auto start = std::chrono::steady_clock::now();
   const Profile& profile = options.profile;
   ConvertResult result;

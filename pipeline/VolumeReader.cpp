@@ -18,10 +18,12 @@
 // itkImageFileReader.h pulls in the generated IO factory register manager, which registers the
 // IO modules named in cmake/Dependencies.cmake when this file's statics are initialised.
 #include <itkBMPImageIO.h>
+#include <itkDataObject.h>
 #include <itkImageFileReader.h>
 #include <itkImageIOFactory.h>
 #include <itkNiftiImageIO.h>
 #include <itkObjectFactoryBase.h>
+#include <itkOutputWindow.h>
 #include <itkTIFFImageIO.h>
 
 #include "DicomSeries.hpp"
@@ -179,7 +181,15 @@ Volume read_nifti(const std::filesystem::path& file, const NiftiHeader& header,
   try {
     auto io = itk::NiftiImageIO::New();
     io->SetFileName(file.string());
-    io->ReadImageInformation();
+    {
+      // One header at a time through ITK: LeakSanitizer once caught a std::string leaked
+      // inside NiftiImageIO::ReadImageInformation when two cases loaded at once (the symptom of
+      // a race in it), and a header costs microseconds; the voxels are still read in parallel by
+      // NiftiReader.
+      static std::mutex itk_nifti_header;
+      const std::lock_guard<std::mutex> lock(itk_nifti_header);
+      io->ReadImageInformation();
+    }
     v.geometry = geometry_of(*io);
   } catch (const itk::ExceptionObject& e) {
     const std::string text = itk_text(e);
@@ -488,6 +498,19 @@ Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& 
 
 Volume read_label_volume(const std::filesystem::path& file, std::vector<std::string>& warnings) {
   return read_source(file, warnings, ReadAs::Label);
+}
+
+void prepare_readers_for_threads() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // The DataObject's global release flag and the output window are singletons every reader
+    // touches; creating one of each registered ImageIO runs their factories' and libraries'
+    // first-use setup (GDCM's globals included).
+    itk::DataObject::New()->ShouldIReleaseData();
+    itk::OutputWindow::GetInstance();
+    itk::ObjectFactoryBase::CreateAllInstance("itkImageIOBase");
+    itk::NiftiImageIO::New()->SetFileName("");
+  });
 }
 
 }  // namespace samed2d

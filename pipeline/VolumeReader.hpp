@@ -26,6 +26,14 @@ struct ReadOptions {
 Volume read_volume(const std::filesystem::path& file, std::vector<std::string>& warnings,
                    const ReadOptions& options = {});
 
+// ITK 5.2 creates its global singletons (object factories, the DataObject release flag, ...)
+// on first use without a lock, so the first reads running at once in several threads can
+// corrupt the heap (ITK issue #5493: "rare crash when I run ITK functionality for the first time
+// from multiple threads"; seen here as "malloc(): unaligned tcache chunk detected" when two
+// cases loaded together). Call this once, in one thread, before reading in parallel: it
+// touches every singleton a read uses. Safe to call again.
+void prepare_readers_for_threads();
+
 // Reads a label map: as read_volume, except for 2D raster files (PNG, JPEG, BMP, TIFF), whose
 // colours are not label values. An indexed-colour (palette) file gives its indices, as VOC-style
 // masks expect; an RGB or RGBA file whose colour channels are equal at every pixel gives channel
