@@ -732,6 +732,8 @@ Volume read_dicom_series(const std::filesystem::path& folder, std::vector<std::s
   } catch (const itk::ExceptionObject& e) {
     throw InputError(str(folder) + ": ITK cannot read the DICOM series (" + itk_text(e) +
                      "); check that every slice is complete and of the same size");
+  } catch (const VolumeTooLarge& e) {
+    throw InputError(str(folder) + ": " + e.what());
   } catch (const std::bad_alloc&) {
     throw InputError(str(folder) +
                      ": not enough memory to read the series; lower --threads or free memory");
@@ -760,6 +762,8 @@ Volume stack_dicom_slices(const std::vector<std::filesystem::path>& files, const
     Volume v = stack_files(names, where, scan_headers(names).uniform, warnings);
     v.geometry = dicom_stack_geometry(files);
     return v;
+  } catch (const VolumeTooLarge& e) {
+    throw InputError(where + ": " + e.what());
   } catch (const std::bad_alloc&) {
     throw InputError(where +
                      ": not enough memory to read the slices; lower --threads or free "

@@ -70,6 +70,20 @@ bool same_geometry(const Geometry& a, const Geometry& b);
 //   c * component_stride + (i + Ni * (j + Nj * k)) * voxel_stride
 // of the typed buffer. A multi-component pixel (RGB, vector) has voxel_stride = components and
 // component_stride = 1; a 4D file has voxel_stride = 1 and component_stride = Ni * Nj * Nk.
+// The largest volume a reader may allocate, in voxels times components (`--max-voxels`): a
+// corrupt or hostile header ("60000 x 60000 x 60000") is refused before any allocation instead
+// of exhausting memory. Process-wide; the default holds a whole-body CT many times over.
+inline constexpr std::uint64_t kDefaultMaxVoxels = 2'000'000'000;
+void set_max_voxels(std::uint64_t limit);
+std::uint64_t max_voxels();
+
+// Thrown by Volume's constructor for a size over max_voxels() (or one whose byte count does not
+// fit in memory at all); readers add the file's name and turn it into an InputError.
+class VolumeTooLarge : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class Volume {
  public:
   Volume() = default;

@@ -484,6 +484,8 @@ Volume read_source(const std::filesystem::path& file, std::vector<std::string>& 
   } catch (const itk::ExceptionObject& e) {
     throw InputError(str(file) + ": ITK cannot read it (" + itk_text(e) +
                      "); check that the file is complete and in a supported format");
+  } catch (const VolumeTooLarge& e) {
+    throw InputError(str(file) + ": " + e.what());
   } catch (const std::bad_alloc&) {
     throw InputError(str(file) + ": not enough memory to read it; lower --threads or free memory");
   }

@@ -28,6 +28,7 @@
 #include "pipeline/JsonFile.hpp"
 #include "pipeline/Profile.hpp"
 #include "pipeline/Progress.hpp"
+#include "pipeline/Volume.hpp"
 
 namespace samed2d {
 
@@ -165,6 +166,7 @@ struct ConvertArgs {
   std::string profile = "samed2d_v1";
   std::size_t threads = 0;
   std::size_t cases_in_flight = 0;
+  std::uint64_t max_voxels = kDefaultMaxVoxels;
   std::string axes;
   bool axes_given = false;
   bool quiet = false;
@@ -245,6 +247,7 @@ void check_input(const std::string& input, const std::string& origin) {
 
 int convert(const ConvertArgs& a) {
   Console console(a.quiet);
+  set_max_voxels(a.max_voxels);
   std::vector<CaseSpec> cases;
   ConvertOptions options;
   try {
@@ -473,6 +476,11 @@ int run_cli(int argc, char** argv) {
   conv->add_option("--cases-in-flight", a.cases_in_flight,
                    "Cases held in memory at once (default: threads/2, between 2 and 6)")
       ->check(count_validator());
+  conv->add_option("--max-voxels", a.max_voxels,
+                   "Refuse volumes larger than N voxels (a corrupt header must not exhaust "
+                   "memory)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 50))
+      ->capture_default_str();
   auto* axes =
       conv->add_option("--axes", a.axes, "Slice axes, overriding the profile's, e.g. x,y,z or z");
   conv->add_flag("--quiet", a.quiet, "No progress lines (errors and the summary still print)");

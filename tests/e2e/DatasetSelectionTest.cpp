@@ -2,8 +2,10 @@
 // how many per-case warnings reach the console.
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -186,6 +188,84 @@ TEST_F(DatasetSelectionTest, FirstCasesLoadInParallelWithoutCorruption) {
     ASSERT_EQ(r.exit_code, 0) << "run " << run << ": " << r.err;
     ASSERT_EQ(read_output(out).images.size(), 6u) << "run " << run;
   }
+}
+
+// A gzip-compressed NIfTI-1 file whose header claims ni x nj x nk int16 voxels and holds 16.
+void write_huge_nifti_header(const fs::path& file, std::int16_t ni, std::int16_t nj,
+                             std::int16_t nk) {
+  std::vector<unsigned char> b(352 + 16, 0);
+  auto put = [&](std::size_t off, auto v) { std::memcpy(b.data() + off, &v, sizeof v); };
+  put(0, std::int32_t{348});
+  put(40, std::int16_t{3});
+  put(42, ni);
+  put(44, nj);
+  put(46, nk);
+  put(70, std::int16_t{4});   // DT_INT16
+  put(72, std::int16_t{16});  // bitpix
+  for (int d = 1; d <= 3; ++d) put(76 + 4 * d, 1.0f);
+  put(108, 352.0f);  // vox_offset
+  std::memcpy(b.data() + 344, "n+1\0", 4);
+  gzFile gz = gzopen(file.c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, b.data(), static_cast<unsigned>(b.size())), static_cast<int>(b.size()));
+  gzclose(gz);
+}
+
+TEST_F(DatasetSelectionTest, HugeHeaderIsRefusedBeforeAnyAllocation) {
+  // A .nii.gz header claiming 30000^3 int16 voxels (54 TB; its real size shows only after
+  // decompressing): the case fails with the limit's message (an attempt to allocate would say
+  // "not enough memory"), and the other cases are converted. A MetaImage claiming 60000^3 with
+  // 16 bytes of data is refused by its length check, also before allocating.
+  make_case(dir / "in", "case11", 1);
+  write_huge_nifti_header(dir / "in" / "case12.nii.gz", 30000, 30000, 30000);
+  write_volume(dir / "in" / "case12_seg.nii.gz", kSize, std::vector<std::uint8_t>(960, 1));
+  write_text_file(dir / "in" / "case13.mha",
+                  "ObjectType = Image\nNDims = 3\nDimSize = 60000 60000 60000\n"
+                  "ElementType = MET_SHORT\nElementDataFile = LOCAL\n0123456789abcdef");
+  write_volume(dir / "in" / "case13_seg.nii.gz", kSize, std::vector<std::uint8_t>(960, 1));
+  write_text_file(dir / "cfg.json", R"({"dataset": "LiverSet", "cases": "case1[0-9].{nii.gz,mha}",
+    "modality": "ct_00", "label": "{stem}_seg.nii.gz", "labels": {"1": "liver"}})");
+  auto convert = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> args{"convert",
+                                  "--config",
+                                  (dir / "cfg.json").string(),
+                                  "--input",
+                                  (dir / "in").string(),
+                                  "--output",
+                                  (dir / out).string(),
+                                  "--axes",
+                                  "x",
+                                  "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_samed2d(args);
+  };
+  const auto run = convert("out", {});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  auto d = read_output(dir / "out");
+  EXPECT_EQ(d.images.size(), 3u);
+  ASSERT_EQ(d.report["failed"].size(), 2u);
+  std::string reason = d.report["failed"][0]["reason"];
+  EXPECT_NE(reason.find("case12.nii.gz: its size 30000 x 30000 x 30000 is more than"),
+            std::string::npos)
+      << reason;
+  EXPECT_NE(reason.find("--max-voxels"), std::string::npos) << reason;
+  const std::string mha = d.report["failed"][1]["reason"];
+  EXPECT_NE(mha.find("case13.mha: MetaImage data is short"), std::string::npos) << mha;
+
+  // The limit is the user's: 959 voxels refuses the 12 x 10 x 8 case too, 960 admits it.
+  const auto small = convert("out2", {"--max-voxels", "959"});
+  EXPECT_EQ(small.exit_code, 1);
+  d = read_output(dir / "out2");
+  EXPECT_TRUE(d.images.empty());
+  ASSERT_EQ(d.report["failed"].size(), 3u);
+  reason = d.report["failed"][0]["reason"];
+  EXPECT_NE(reason.find("case11.nii.gz: its size 12 x 10 x 8 is more than the 959 voxels"),
+            std::string::npos)
+      << reason;
+  const auto exact = convert("out3", {"--max-voxels", "960"});
+  EXPECT_EQ(exact.exit_code, 1);
+  EXPECT_EQ(read_output(dir / "out3").images.size(), 3u);
+  EXPECT_EQ(convert("out4", {"--max-voxels", "0"}).exit_code, 2);
 }
 
 TEST_F(DatasetSelectionTest, ConsoleShowsTwentyCaseWarningsAndCountsTheRest) {
