@@ -699,3 +699,41 @@ TEST_F(ConvertTest, LabelValuesAbove255AreKeptExact) {
 
 }  // namespace
 }  // namespace samed2d::test
+
+namespace samed2d::test {
+namespace {
+
+TEST_F(ConvertTest, ChangedConfigOrProfileNeverMixesOldAndNewOutputs) {
+  OracleOutput want;
+  OracleCase c1 = make_case("case01", 1);
+  OracleCase c2 = make_case("case02", 2);
+  ASSERT_EQ(convert({"--axes", "x"}).exit_code, 0);
+  const auto before = files_in(out / "masks", "");
+  const std::string beta = "--0003_";
+  ASSERT_TRUE(std::any_of(before.begin(), before.end(),
+                          [&](const std::string& n) { return n.find(beta) != std::string::npos; }));
+
+  // The config no longer maps value 2 (beta, and with it the union gamma): every old beta and
+  // gamma mask goes, and the tree is what a fresh run with the new config writes.
+  write_text(config, R"({"dataset": "Test-Set", "cases": "case[0-9][0-9].nii.gz",
+    "modality": "ct_00", "label": "{dir}/{stem}_seg.nii.gz", "labels": {"1": "alpha"}})");
+  const auto rerun = convert({"--axes", "x"});
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_NE(rerun.out.find("2 converted"), std::string::npos) << rerun.out;
+  for (auto* c : {&c1, &c2}) {
+    c->classes = {{"alpha", "0007", {1}}};
+    c->axes = {'x'};
+    oracle_add(*c, want);
+  }
+  expect_output(want);
+
+  // A profile that writes grey images: every image is rewritten with one channel.
+  write_text(dir / "gray.json", R"({"channels_3d": "gray"})");
+  const auto gray = convert({"--axes", "x", "--profile", (dir / "gray.json").string()});
+  ASSERT_EQ(gray.exit_code, 0) << gray.err;
+  EXPECT_NE(gray.out.find("2 converted"), std::string::npos) << gray.out;
+  expect_output(want, /*rgb=*/false);
+}
+
+}  // namespace
+}  // namespace samed2d::test
