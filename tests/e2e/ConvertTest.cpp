@@ -737,3 +737,62 @@ TEST_F(ConvertTest, ChangedConfigOrProfileNeverMixesOldAndNewOutputs) {
 
 }  // namespace
 }  // namespace samed2d::test
+
+namespace samed2d::test {
+namespace {
+
+// Every file below `root`, as relative path -> bytes.
+std::map<std::string, std::vector<std::uint8_t>> tree_bytes(const fs::path& root) {
+  std::map<std::string, std::vector<std::uint8_t>> files;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file())
+      files[fs::relative(e.path(), root).generic_string()] = read_bytes(e.path());
+  return files;
+}
+
+TEST_F(ConvertTest, KilledAtManyMomentsAndRerunGivesTheSameTree) {
+  // SIGKILL gives the tool no chance to clean up: whatever moment it lands on (reading, PNGs
+  // being written, a record or the JSON files being written), the rerun must finish the tree
+  // to exactly what an uninterrupted run writes, with nothing else left anywhere in OUT.
+  for (int c = 0; c < 6; ++c) make_case(fmt::format("case{:02d}", c), 200 + c, {64, 60, 48});
+  auto args_for = [&](const fs::path& o) {
+    return std::vector<std::string>{"convert",        "--config", config.string(), "--input",
+                                    input.string(),   "--output", o.string(),      "--classes",
+                                    classes.string(), "--quiet"};
+  };
+  const fs::path reference = dir / "reference";
+  ASSERT_EQ(run_samed2d(args_for(reference)).exit_code, 0);
+  const auto want = tree_bytes(reference);
+
+  // Kill delays spread over a run (about 0.3 s here): early ones land while reading and writing
+  // PNGs; as cases finish, later runs are short and the kills land on records and JSON files.
+  int kills = 0;
+  for (const int ms : {3, 10, 25, 40, 60, 80, 110, 150, 200, 5, 15, 30}) {
+    const int pid = start_samed2d(args_for(out));
+    ::usleep(static_cast<useconds_t>(ms) * 1000);
+    ::kill(pid, SIGKILL);
+    if (wait_samed2d(pid) == 128 + SIGKILL) ++kills;
+    // After any kill: images/ and masks/ hold only whole PNGs with SA-Med2D names.
+    for (const char* sub : {"images", "masks"}) {
+      if (!fs::exists(out / sub)) continue;
+      for (const auto& e : fs::directory_iterator(out / sub)) {
+        const std::string name = e.path().filename().string();
+        EXPECT_EQ(name.rfind("ct_00--Test-Set--case", 0), 0u) << name;
+        EXPECT_NO_THROW(read_png(e.path())) << name << " after a kill at " << ms << " ms";
+      }
+    }
+  }
+  EXPECT_GE(kills, 6);  // most runs really died mid-way (a late kill may find a run finished)
+  const auto final_run = run_samed2d(args_for(out));
+  ASSERT_EQ(final_run.exit_code, 0) << final_run.err;
+  // Byte for byte, case records included; nothing else anywhere (no temporary file).
+  const auto got = tree_bytes(out);
+  std::vector<std::string> got_names, want_names;
+  for (const auto& [k, v] : got) got_names.push_back(k);
+  for (const auto& [k, v] : want) want_names.push_back(k);
+  ASSERT_EQ(got_names, want_names);
+  for (const auto& [k, v] : want) EXPECT_EQ(got.at(k), v) << k;
+}
+
+}  // namespace
+}  // namespace samed2d::test
