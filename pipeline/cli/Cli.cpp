@@ -28,6 +28,7 @@
 #include "pipeline/JsonFile.hpp"
 #include "pipeline/Profile.hpp"
 #include "pipeline/Progress.hpp"
+#include "pipeline/Validate.hpp"
 #include "pipeline/Volume.hpp"
 
 namespace samed2d {
@@ -432,6 +433,19 @@ int describe(const std::string& name) {
   }
 }
 
+// `samed2d validate DIR`: 0 when the tree is clean, 1 when it has problems, 2 when DIR is not a
+// tree at all.
+int validate(const std::string& dir, std::size_t examples, std::size_t threads) {
+  try {
+    const auto report = validate_tree(dir, examples, threads);
+    std::cout << format_validation_report(report, dir);
+    return report.clean() ? 0 : 1;
+  } catch (const ConfigError& e) {
+    std::cerr << "samed2d: error: " << e.what() << "\n";
+    return 2;
+  }
+}
+
 // A count of at least 1, with a message that says what was wrong with the value.
 CLI::Validator count_validator() {
   return CLI::Validator(
@@ -498,6 +512,33 @@ int run_cli(int argc, char** argv) {
   list_cmd->add_option("dataset", list_dataset,
                        "A bundled dataset: what it reads, its modalities, layout and classes");
 
+  std::string validate_dir;
+  std::size_t validate_examples = 5;
+  std::size_t validate_threads = 0;
+  auto* validate_cmd = app.add_subcommand(
+      "validate",
+      "Check an SA-Med2D tree (one samed2d wrote, or the downloaded release): names, the two "
+      "JSON files, and the mask PNGs");
+  validate_cmd
+      ->add_option("dir", validate_dir, "The folder that holds images/, masks/ and the JSON files")
+      ->required();
+  validate_cmd->add_option("--examples", validate_examples, "Examples shown per kind of problem")
+      ->capture_default_str()
+      ->check(count_validator());
+  validate_cmd->add_option("--threads", validate_threads, "Worker threads (default: all cores)")
+      ->check(count_validator());
+  validate_cmd->footer(
+      "Checks SPEC sections 1, 2, 5 and 6: every file name parses; every path in "
+      "SAMed2D_v1.json exists; every file on disk is named by it exactly once, under the image "
+      "whose name is its prefix; keys and lists are in ascending byte order; no mask list is "
+      "empty; masks are 8-bit grey PNGs of 0 and 255 of their image's size; their class ids are "
+      "in SAMed2D_v1_class_mapping_id.json, and each class there has a mask.\n"
+      "Examples:\n"
+      "  samed2d validate out\n"
+      "  samed2d validate /data/SAMed2Dv1 --examples 20\n"
+      "Exit status: 0 no problems; 1 problems (each kind with its count and first examples); 2 "
+      "bad command line, or DIR is not an SA-Med2D tree.");
+
   if (argc <= 1) {
     std::cout << app.help();
     return 2;
@@ -513,13 +554,14 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
     if (argc > 1 && std::string(argv[1]) != "convert" && std::string(argv[1]) != "list" &&
-        argv[1][0] != '-')
+        std::string(argv[1]) != "validate" && argv[1][0] != '-')
       what = fmt::format("unknown command '{}'", argv[1]);
     std::cerr << fmt::format("samed2d: error: {}; run 'samed2d --help' for the usage\n", what);
     return 2;
   }
   a.axes_given = axes->count() > 0;
   if (conv->parsed()) return convert(a);
+  if (validate_cmd->parsed()) return validate(validate_dir, validate_examples, validate_threads);
   return list_dataset.empty() ? list() : describe(list_dataset);
 }
 

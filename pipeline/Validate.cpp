@@ -1,0 +1,587 @@
+#include "pipeline/Validate.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <png.h>
+#include <sys/stat.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+
+#include "pipeline/Errors.hpp"
+#include "pipeline/JsonFile.hpp"
+#include "pipeline/Naming.hpp"
+
+namespace samed2d {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kIndexFile = "SAMed2D_v1.json";
+constexpr std::string_view kMappingFile = "SAMed2D_v1_class_mapping_id.json";
+
+// Problems found by many threads at once: counts per kind, and the examples that come first by
+// file name, so that the summary is the same whatever order the threads ran in.
+class ProblemSink {
+ public:
+  explicit ProblemSink(std::size_t max_examples) : max_examples_(max_examples) {}
+
+  void add(std::string_view kind, std::string file, std::string what) {
+    std::lock_guard lock(mutex_);
+    auto& k = problems_[std::string(kind)];
+    ++k.count;
+    auto& ex = k.examples;
+    const auto at =
+        std::upper_bound(ex.begin(), ex.end(), file,
+                         [](const std::string& f, const auto& e) { return f < e.first; });
+    if (static_cast<std::size_t>(at - ex.begin()) >= max_examples_) return;
+    ex.insert(at, {std::move(file), std::move(what)});
+    if (ex.size() > max_examples_) ex.pop_back();
+  }
+
+  std::map<std::string, ProblemKind> take() { return std::move(problems_); }
+
+ private:
+  std::size_t max_examples_;
+  std::mutex mutex_;
+  std::map<std::string, ProblemKind> problems_;
+};
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The parts of a name that the other checks need.
+struct ParsedName {
+  std::string_view image_stem;  // {modality}--{dataset}--{case}--{slice}
+  std::string_view class_id;    // masks only: the CCCC of --CCCC_III
+};
+
+// Parses an image or mask file name per SPEC section 2; returns what is wrong, or "" when it
+// parses. The modality and dataset have no '-' run, so they are cut from the left; the slice and
+// the class/instance field have none either, so they are cut from the right, and what is left is
+// the case (which may start or end with a single '-').
+std::string parse_name(std::string_view name, bool mask, ParsedName& out) {
+  constexpr std::string_view kPng = ".png";
+  if (name.size() <= kPng.size() || name.substr(name.size() - kPng.size()) != kPng)
+    return "does not end with .png";
+  std::string_view stem = name.substr(0, name.size() - kPng.size());
+  if (mask) {
+    const auto p = stem.rfind("--");
+    if (p == std::string_view::npos) return "has no '--' separated fields";
+    const std::string_view tail = stem.substr(p + 2);
+    const auto u = tail.find('_');
+    if (u == std::string_view::npos || u < 4 || !all_digits(tail.substr(0, u)) ||
+        tail.size() - u - 1 < 3 || !all_digits(tail.substr(u + 1)))
+      return fmt::format(
+          "last field '{}' is not {{class:04d}}_{{instance:03d}} (a mask name ends with "
+          "--CCCC_III)",
+          tail);
+    out.class_id = tail.substr(0, u);
+    stem = stem.substr(0, p);
+  }
+  out.image_stem = stem;
+  const auto p1 = stem.find("--");
+  if (p1 == std::string_view::npos) return "has no '--' separated fields";
+  const std::string_view modality = stem.substr(0, p1);
+  if (!is_valid_modality(modality))
+    return fmt::format("modality '{}' is not lower-case letters, digits and _", modality);
+  const std::string_view rest = stem.substr(p1 + 2);
+  const auto p2 = rest.find("--");
+  if (p2 == std::string_view::npos)
+    return "has too few fields (modality--dataset--case--slice expected)";
+  const std::string_view dataset = rest.substr(0, p2);
+  if (!is_valid_dataset_name(dataset))
+    return fmt::format("dataset '{}' is not letters, digits, _, . and single -", dataset);
+  const std::string_view rest2 = rest.substr(p2 + 2);
+  const auto p3 = rest2.rfind("--");
+  if (p3 == std::string_view::npos)
+    return "has too few fields (modality--dataset--case--slice expected)";
+  const std::string_view case_name = rest2.substr(0, p3);
+  const std::string_view slice = rest2.substr(p3 + 2);
+  if (case_name.empty()) return "case is empty";
+  if (case_name.find("--") != std::string_view::npos)
+    return fmt::format("case '{}' holds '--' (too many fields, or an unsanitized case)", case_name);
+  for (const char c : case_name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '/' || c == '\\' || u < 0x20 || u == 0x7f || c == ' ')
+      return fmt::format("case '{}' holds '/', '\\', white space or a control character",
+                         case_name);
+  }
+  const bool slice_ok =
+      slice == kSlice2d ||
+      (slice.size() >= 6 && (slice[0] == 'x' || slice[0] == 'y' || slice[0] == 'z') &&
+       slice[1] == '_' && all_digits(slice.substr(2)));
+  if (!slice_ok)
+    return fmt::format("slice '{}' is not x_NNNN, y_NNNN, z_NNNN (4+ digits) or 2d_none", slice);
+  return {};
+}
+
+// The PNG header: what the IHDR chunk says.
+struct PngHeader {
+  std::uint32_t width = 0;
+  std::uint32_t height = 0;
+  int bit_depth = 0;
+  int color_type = 0;
+};
+
+std::uint32_t be32(const std::uint8_t* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         std::uint32_t{p[3]};
+}
+
+// Parses the signature and IHDR at the start of a PNG; returns what is wrong, or "".
+std::string parse_png_header(const std::uint8_t* data, std::size_t size, PngHeader& h) {
+  static constexpr std::array<std::uint8_t, 8> kSignature{0x89, 'P',  'N',  'G',
+                                                          0x0d, 0x0a, 0x1a, 0x0a};
+  if (size < 33) return fmt::format("is {} bytes, too short for a PNG", size);
+  if (std::memcmp(data, kSignature.data(), kSignature.size()) != 0) return "is not a PNG";
+  if (std::memcmp(data + 12, "IHDR", 4) != 0) return "is a PNG without an IHDR chunk first";
+  h.width = be32(data + 16);
+  h.height = be32(data + 20);
+  h.bit_depth = data[24];
+  h.color_type = data[25];
+  if (h.width == 0 || h.height == 0) return "is a PNG of zero size";
+  return {};
+}
+
+std::string_view color_type_name(int t) {
+  switch (t) {
+    case 0:
+      return "grey";
+    case 2:
+      return "RGB";
+    case 3:
+      return "palette";
+    case 4:
+      return "grey+alpha";
+    case 6:
+      return "RGBA";
+    default:
+      return "unknown colour type";
+  }
+}
+
+// Reads up to `limit` bytes of a file (all of it when limit is 0) into `buf`; "" or the error.
+std::string read_file(const fs::path& file, std::size_t limit, std::vector<std::uint8_t>& buf) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fmt::format("cannot be opened ({})", std::strerror(errno));
+  std::size_t want = limit;
+  if (limit == 0) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      ::close(fd);
+      return fmt::format("cannot be read ({})", std::strerror(errno));
+    }
+    want = static_cast<std::size_t>(st.st_size);
+  }
+  buf.resize(want);
+  std::size_t got = 0;
+  while (got < want) {
+    const auto n = ::read(fd, buf.data() + got, want - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return fmt::format("cannot be read ({})", std::strerror(err));
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  buf.resize(got);
+  return {};
+}
+
+// SAMed2D_v1.json in file order (a SAX parse: keys keep their order, and a release-sized index
+// of a million paths is read without building a DOM).
+struct IndexEntry {
+  std::string key;
+  std::vector<std::string> masks;
+};
+
+class IndexReader : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  std::vector<IndexEntry> entries;
+  std::string error;  // what is wrong with its structure, "" when it is an object of lists
+
+  bool null() override { return wrong("null"); }
+  bool boolean(bool) override { return wrong("a boolean"); }
+  bool number_integer(number_integer_t) override { return wrong("a number"); }
+  bool number_unsigned(number_unsigned_t) override { return wrong("a number"); }
+  bool number_float(number_float_t, const string_t&) override { return wrong("a number"); }
+  bool binary(binary_t&) override { return wrong("binary data"); }
+  bool string(string_t& s) override {
+    if (depth_ != 2) return wrong("a string");
+    entries.back().masks.push_back(std::move(s));
+    return true;
+  }
+  bool start_object(std::size_t) override {
+    if (depth_ != 0) return wrong("an object");
+    ++depth_;
+    return true;
+  }
+  bool key(string_t& k) override {
+    entries.push_back({std::move(k), {}});
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    if (depth_ != 1) return wrong("a list");
+    ++depth_;
+    return true;
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& e) override {
+    error = fmt::format("is not valid JSON at byte {} ({})", position, e.what());
+    return false;
+  }
+
+ private:
+  int depth_ = 0;
+  bool wrong(std::string_view what) {
+    if (depth_ == 0)
+      error =
+          fmt::format("holds {} where an object of image path -> list of mask paths belongs", what);
+    else
+      error = fmt::format("holds {} at {} where {} belongs", what,
+                          entries.empty() ? std::string("the top") : "key " + entries.back().key,
+                          depth_ == 1 ? "a list of mask paths" : "a mask path (a string)");
+    return false;
+  }
+};
+
+// Sorted file names of a folder; anything that is not a file is a problem.
+std::vector<std::string> list_folder(const fs::path& root, std::string_view folder,
+                                     ProblemSink& sink) {
+  std::vector<std::string> names;
+  const fs::path dir = root / folder;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    sink.add("missing-folder", std::string(folder) + "/", "missing: a tree has images/ and masks/");
+    return names;
+  }
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code type_ec;
+    if (!it->is_regular_file(type_ec)) {
+      sink.add("not-a-file", fmt::format("{}/{}", folder, name),
+               "is not a regular file; only PNG files belong here");
+      continue;
+    }
+    names.push_back(name);
+  }
+  if (ec)
+    sink.add("unreadable-folder", std::string(folder) + "/",
+             fmt::format("cannot be listed ({})", ec.message()));
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::optional<std::size_t> find_name(const std::vector<std::string>& sorted, std::string_view n) {
+  const auto it = std::lower_bound(sorted.begin(), sorted.end(), n,
+                                   [](const std::string& a, std::string_view b) { return a < b; });
+  if (it == sorted.end() || *it != n) return std::nullopt;
+  return static_cast<std::size_t>(it - sorted.begin());
+}
+
+}  // namespace
+
+ValidationReport validate_tree(const fs::path& root, std::size_t max_examples,
+                               std::size_t threads) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec))
+    throw ConfigError(
+        fmt::format("{}: not a folder; give the folder that holds images/, masks/ "
+                    "and SAMed2D_v1.json",
+                    root.string()));
+  if (!fs::exists(root / "images", ec) && !fs::exists(root / "masks", ec) &&
+      !fs::exists(root / kIndexFile, ec))
+    throw ConfigError(
+        fmt::format("{}: holds none of images/, masks/ and {}; it is not an "
+                    "SA-Med2D tree, give the folder that holds them",
+                    root.string(), kIndexFile));
+
+  ProblemSink sink(max_examples);
+  ValidationReport report;
+  const std::vector<std::string> images = list_folder(root, "images", sink);
+  const std::vector<std::string> masks = list_folder(root, "masks", sink);
+  report.images_on_disk = images.size();
+  report.masks_on_disk = masks.size();
+
+  // The class mapping: ids of exactly 4 digits, unique.
+  std::vector<std::pair<std::string, std::string>> classes;  // id, name; sorted by id
+  {
+    const fs::path file = root / kMappingFile;
+    if (!fs::exists(file, ec)) {
+      sink.add("json", std::string(kMappingFile), "missing");
+    } else {
+      try {
+        const auto j = read_json_file(file);
+        if (!j.is_object())
+          sink.add("json", std::string(kMappingFile),
+                   "is not an object of class name -> 4-digit id");
+        else
+          for (const auto& [name, id] : j.items()) {
+            const std::string text = id.is_string() ? id.get<std::string>() : id.dump();
+            if (!id.is_string() || text.size() != 4 || !all_digits(text))
+              sink.add(
+                  "mapping-id", std::string(kMappingFile),
+                  fmt::format("class \"{}\" has the id {}, not a 4-digit string", name, id.dump()));
+            classes.emplace_back(text, name);
+          }
+      } catch (const ConfigError& e) {
+        sink.add("json", std::string(kMappingFile), e.what());
+      }
+    }
+    std::sort(classes.begin(), classes.end());
+    for (std::size_t i = 1; i < classes.size(); ++i)
+      if (classes[i].first == classes[i - 1].first)
+        sink.add("mapping-id", std::string(kMappingFile),
+                 fmt::format("classes \"{}\" and \"{}\" share the id {}", classes[i - 1].second,
+                             classes[i].second, classes[i].first));
+    report.classes = classes.size();
+  }
+
+  // The index: structure, order, paths, and that every file on disk is named exactly once.
+  std::vector<std::uint32_t> image_listed(images.size(), 0);
+  std::vector<std::uint32_t> mask_listed(masks.size(), 0);
+  {
+    const fs::path file = root / kIndexFile;
+    IndexReader reader;
+    std::vector<std::uint8_t> text;
+    if (!fs::exists(file, ec)) {
+      sink.add("json", std::string(kIndexFile), "missing");
+    } else if (const auto err = read_file(file, 0, text); !err.empty()) {
+      sink.add("json", std::string(kIndexFile), err);
+    } else {
+      nlohmann::json::sax_parse(text.begin(), text.end(), &reader);
+      if (!reader.error.empty())
+        sink.add("json", std::string(kIndexFile),
+                 reader.error + "; the checks of its paths use what came before");
+    }
+    text = {};
+    report.json_images = reader.entries.size();
+    const IndexEntry* previous = nullptr;
+    for (const auto& entry : reader.entries) {
+      report.json_masks += entry.masks.size();
+      const std::string& key = entry.key;
+      if (previous && key <= previous->key)
+        sink.add(key == previous->key ? "duplicate" : "unsorted", key,
+                 key == previous->key
+                     ? fmt::format("is a key of {} twice", kIndexFile)
+                     : fmt::format("key comes after \"{}\" in {}; keys must be in ascending byte "
+                                   "order",
+                                   previous->key, kIndexFile));
+      previous = &entry;
+      std::string_view image_stem;
+      if (key.rfind("images/", 0) != 0 || key.find('/', 7) != std::string::npos ||
+          key.size() <= 11 || key.substr(key.size() - 4) != ".png") {
+        sink.add("bad-path", key, fmt::format("key of {} is not images/<name>.png", kIndexFile));
+      } else {
+        image_stem = std::string_view(key).substr(7, key.size() - 11);
+        if (const auto at = find_name(images, std::string_view(key).substr(7)))
+          ++image_listed[*at];
+        else
+          sink.add("missing-file", key, fmt::format("is a key of {} but not on disk", kIndexFile));
+      }
+      if (entry.masks.empty())
+        sink.add("empty-mask-list", key, fmt::format("has an empty mask list in {}", kIndexFile));
+      for (std::size_t m = 0; m < entry.masks.size(); ++m) {
+        const std::string& path = entry.masks[m];
+        if (m > 0 && path <= entry.masks[m - 1])
+          sink.add(path == entry.masks[m - 1] ? "duplicate" : "unsorted", path,
+                   path == entry.masks[m - 1]
+                       ? fmt::format("is twice in the list of {}", key)
+                       : fmt::format("comes after \"{}\" in the list of {}; lists must be in "
+                                     "ascending byte order",
+                                     entry.masks[m - 1], key));
+        if (path.rfind("masks/", 0) != 0 || path.find('/', 6) != std::string::npos ||
+            path.size() <= 10 || path.substr(path.size() - 4) != ".png") {
+          sink.add("bad-path", path, fmt::format("in the list of {} is not masks/<name>.png", key));
+          continue;
+        }
+        const std::string_view name = std::string_view(path).substr(6);
+        // The mask belongs under the image whose name is its prefix: {image stem}--CCCC_III.
+        if (!image_stem.empty()) {
+          const std::string_view mask_stem = name.substr(0, name.size() - 4);
+          if (mask_stem.size() <= image_stem.size() + 2 ||
+              mask_stem.substr(0, image_stem.size()) != image_stem ||
+              mask_stem.substr(image_stem.size(), 2) != "--" ||
+              mask_stem.find("--", image_stem.size() + 2) != std::string_view::npos)
+            sink.add("mask-misplaced", path,
+                     fmt::format("is in the list of {}, whose name is not its prefix", key));
+        }
+        if (const auto at = find_name(masks, name)) {
+          if (++mask_listed[*at] == 2)
+            sink.add("mask-listed-twice", path,
+                     fmt::format("is in more than one mask list of {}", kIndexFile));
+        } else {
+          sink.add("missing-file", path, fmt::format("is in the list of {} but not on disk", key));
+        }
+      }
+    }
+  }
+  for (std::size_t i = 0; i < images.size(); ++i)
+    if (image_listed[i] == 0)
+      sink.add("unlisted-file", "images/" + images[i],
+               fmt::format("is on disk but not a key of {}", kIndexFile));
+  for (std::size_t i = 0; i < masks.size(); ++i)
+    if (mask_listed[i] == 0)
+      sink.add("unlisted-file", "masks/" + masks[i],
+               fmt::format("is on disk but in no mask list of {}", kIndexFile));
+
+  // The PNGs, in parallel: every image's header (its size), then every mask whole.
+  std::vector<std::array<std::uint32_t, 2>> image_size(images.size(), {0, 0});
+  std::vector<std::atomic<std::size_t>> class_masks(classes.size());
+  tbb::task_arena arena(threads == 0 ? tbb::task_arena::automatic : static_cast<int>(threads));
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, images.size(), 256),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                        std::vector<std::uint8_t> buf;
+                        ParsedName parsed;
+                        for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                          const std::string rel = "images/" + images[i];
+                          if (auto err = parse_name(images[i], false, parsed); !err.empty())
+                            sink.add("bad-name", rel, err);
+                          PngHeader h;
+                          std::string err = read_file(root / rel, 33, buf);
+                          if (err.empty()) err = parse_png_header(buf.data(), buf.size(), h);
+                          if (!err.empty()) {
+                            sink.add("unreadable-png", rel, err);
+                            continue;
+                          }
+                          image_size[i] = {h.width, h.height};
+                        }
+                      });
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, masks.size(), 64),
+        [&](const tbb::blocked_range<std::size_t>& r) {
+          std::vector<std::uint8_t> buf;
+          std::vector<std::uint8_t> pixels;
+          ParsedName parsed;
+          for (std::size_t i = r.begin(); i != r.end(); ++i) {
+            const std::string rel = "masks/" + masks[i];
+            if (auto err = parse_name(masks[i], true, parsed); !err.empty()) {
+              sink.add("bad-name", rel, err);
+              parsed = {};
+            }
+            if (!parsed.class_id.empty()) {
+              const auto it =
+                  std::lower_bound(classes.begin(), classes.end(), parsed.class_id,
+                                   [](const auto& c, std::string_view id) { return c.first < id; });
+              if (it != classes.end() && it->first == parsed.class_id)
+                class_masks[static_cast<std::size_t>(it - classes.begin())].fetch_add(
+                    1, std::memory_order_relaxed);
+              else
+                sink.add("unknown-class", rel,
+                         fmt::format("class id {} is not in {}", parsed.class_id, kMappingFile));
+            }
+            PngHeader h;
+            std::string err = read_file(root / rel, 0, buf);
+            if (err.empty()) err = parse_png_header(buf.data(), buf.size(), h);
+            if (!err.empty()) {
+              sink.add("unreadable-png", rel, err);
+              continue;
+            }
+            if (h.bit_depth != 8 || h.color_type != 0) {
+              sink.add("mask-format", rel,
+                       fmt::format("is a {}-bit {} PNG; a mask is 8-bit grey", h.bit_depth,
+                                   color_type_name(h.color_type)));
+              continue;
+            }
+            if (!parsed.image_stem.empty()) {
+              const std::string image_name = std::string(parsed.image_stem) + ".png";
+              if (const auto at = find_name(images, image_name)) {
+                const auto [w, hh] = image_size[*at];
+                if (w != 0 && (w != h.width || hh != h.height))
+                  sink.add("mask-size", rel,
+                           fmt::format("is {}x{} (width x height) but its image {} is {}x{}",
+                                       h.width, h.height, image_name, w, hh));
+              } else {
+                sink.add("mask-without-image", rel,
+                         fmt::format("its image images/{} is not on disk", image_name));
+              }
+            }
+            png_image img;
+            std::memset(&img, 0, sizeof img);
+            img.version = PNG_IMAGE_VERSION;
+            if (png_image_begin_read_from_memory(&img, buf.data(), buf.size()) == 0) {
+              sink.add("unreadable-png", rel, fmt::format("cannot be decoded ({})", img.message));
+              png_image_free(&img);
+              continue;
+            }
+            img.format = PNG_FORMAT_GRAY;
+            pixels.resize(PNG_IMAGE_SIZE(img));
+            if (png_image_finish_read(&img, nullptr, pixels.data(), 0, nullptr) == 0) {
+              sink.add("unreadable-png", rel, fmt::format("cannot be decoded ({})", img.message));
+              png_image_free(&img);
+              continue;
+            }
+            std::size_t bad = 0;
+            std::size_t on = 0;
+            std::uint8_t first_bad = 0;
+            for (const std::uint8_t v : pixels) {
+              if (v == 255)
+                ++on;
+              else if (v != 0 && bad++ == 0)
+                first_bad = v;
+            }
+            if (bad > 0)
+              sink.add("mask-values", rel,
+                       fmt::format("holds the value {} ({} pixel(s) neither 0 nor 255)", first_bad,
+                                   bad));
+            else if (on == 0)
+              sink.add("mask-blank", rel, "holds no pixel of 255; a mask is a non-empty component");
+          }
+        });
+  });
+  for (std::size_t c = 0; c < classes.size(); ++c)
+    if (class_masks[c].load() == 0)
+      sink.add("unused-class", std::string(kMappingFile),
+               fmt::format("class \"{}\" ({}) has no mask in masks/", classes[c].second,
+                           classes[c].first));
+  report.problems = sink.take();
+  return report;
+}
+
+std::string format_validation_report(const ValidationReport& r, const fs::path& root) {
+  std::string out = fmt::format(
+      "samed2d validate {}: on disk {} images, {} masks; {} names {} images, {} masks; {} "
+      "names {} classes\n",
+      root.string(), r.images_on_disk, r.masks_on_disk, kIndexFile, r.json_images, r.json_masks,
+      kMappingFile, r.classes);
+  if (r.clean()) return out + "samed2d validate: no problems\n";
+  std::size_t total = 0;
+  for (const auto& [kind, k] : r.problems) total += k.count;
+  out += fmt::format("samed2d validate: {} problem(s) of {} kind(s):\n", total, r.problems.size());
+  for (const auto& [kind, k] : r.problems) {
+    out += fmt::format("  {}: {}\n", kind, k.count);
+    for (const auto& [file, what] : k.examples) out += fmt::format("    {}: {}\n", file, what);
+    if (k.count > k.examples.size())
+      out += fmt::format("    ... and {} more\n", k.count - k.examples.size());
+  }
+  return out;
+}
+
+}  // namespace samed2d
