@@ -87,27 +87,37 @@ const nlohmann::json& checked_config(const nlohmann::json& config, const std::st
   return config;
 }
 
+namespace {
+
+// The value of a required key, after the one "is missing" message both string readers give.
+const nlohmann::json& present(const nlohmann::json& object, const std::string& origin,
+                              std::string_view key, std::string_view example,
+                              std::string_view shown) {
+  const std::string k(key);
+  if (!object.contains(k))
+    fail_field(origin, shown, fmt::format("is missing; add e.g. \"{}\": {}", key, example));
+  return object[k];
+}
+
+}  // namespace
+
 std::string required_string(const nlohmann::json& object, const std::string& origin,
                             std::string_view key, std::string_view example,
                             std::string_view shown) {
-  const std::string k(key);
   if (shown.empty()) shown = key;
-  if (!object.contains(k))
-    fail_field(origin, shown, fmt::format("is missing; add e.g. \"{}\": {}", key, example));
-  if (!object[k].is_string()) fail_field(origin, shown, "must be a string");
-  return object[k].get<std::string>();
+  const auto& v = present(object, origin, key, example, shown);
+  if (!v.is_string()) fail_field(origin, shown, "must be a string");
+  return v.get<std::string>();
 }
 
 std::string non_empty_string(const nlohmann::json& object, const std::string& origin,
                              std::string_view key, std::string_view example,
                              std::string_view shown) {
-  const std::string k(key);
   if (shown.empty()) shown = key;
-  if (!object.contains(k))
-    fail_field(origin, shown, fmt::format("is missing; add e.g. \"{}\": {}", key, example));
-  if (!object[k].is_string() || object[k].get<std::string>().empty())
+  const auto& v = present(object, origin, key, example, shown);
+  if (!v.is_string() || v.get<std::string>().empty())
     fail_field(origin, shown, fmt::format("must be a non-empty string, e.g. {}", example));
-  return object[k].get<std::string>();
+  return v.get<std::string>();
 }
 
 std::string dataset_of(const nlohmann::json& config, const std::string& origin,
