@@ -451,7 +451,8 @@ void Glob::walk(const Segments& segments, const fs::path& dir, const std::string
   if (seg.globstar) {
     if (!last) walk(segments, dir, rel, seg_index + 1, out, stats);
     for (const auto& entry : list_folder(dir, pattern_, stats)) {
-      if (last && wanted(entry.status) && entry.name != "__MACOSX") out.push_back(rel + entry.name);
+      if (last && wanted(entry.status, entry.symlink_status) && entry.name != "__MACOSX")
+        out.push_back(rel + entry.name);
       if (fs::is_directory(entry.symlink_status) && entry.name != "__MACOSX")
         walk(segments, dir / entry.name, rel + entry.name + "/", seg_index, out, stats);
     }
@@ -461,21 +462,28 @@ void Glob::walk(const Segments& segments, const fs::path& dir, const std::string
     if (is_debris(seg.text)) return;
     std::error_code ec;
     const auto status = fs::status(dir / seg.text, ec);
-    if (last && wanted(status) && seg.text != "__MACOSX") out.push_back(rel + seg.text);
+    const auto link_status = fs::symlink_status(dir / seg.text, ec);
+    if (last && wanted(status, link_status) && seg.text != "__MACOSX")
+      out.push_back(rel + seg.text);
     if (!last && fs::is_directory(status) && seg.text != "__MACOSX")
       walk(segments, dir / seg.text, rel + seg.text + "/", seg_index + 1, out, stats);
     return;
   }
   for (const auto& entry : list_folder(dir, pattern_, stats)) {
     if (!match_segment(seg, entry.name)) continue;
-    if (last && wanted(entry.status) && entry.name != "__MACOSX") out.push_back(rel + entry.name);
+    if (last && wanted(entry.status, entry.symlink_status) && entry.name != "__MACOSX")
+      out.push_back(rel + entry.name);
     if (!last && fs::is_directory(entry.status) && entry.name != "__MACOSX")
       walk(segments, dir / entry.name, rel + entry.name + "/", seg_index + 1, out, stats);
   }
 }
 
-bool Glob::wanted(const fs::file_status& status) const {
-  return folders_ ? fs::is_directory(status) : fs::is_regular_file(status);
+bool Glob::wanted(const fs::file_status& status, const fs::file_status& link_status) const {
+  if (folders_) return fs::is_directory(status);
+  // A broken link is a case too, so that its reader says what it is; dropping it would lose the
+  // case without a word.
+  return fs::is_regular_file(status) ||
+         (fs::is_symlink(link_status) && status.type() == fs::file_type::not_found);
 }
 
 std::vector<std::string> Glob::find(const fs::path& root, WalkStats* stats) const {

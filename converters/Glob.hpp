@@ -92,7 +92,8 @@ class Glob {
   Segments parse(const std::string& expanded, const Options& options) const;
   static bool match_from(const Segments& segments, std::size_t seg_index,
                          const std::vector<std::string_view>& parts, std::size_t part_index);
-  bool wanted(const std::filesystem::file_status& status) const;
+  bool wanted(const std::filesystem::file_status& status,
+              const std::filesystem::file_status& link_status) const;
   void walk(const Segments& segments, const std::filesystem::path& dir, const std::string& rel,
             std::size_t seg_index, std::vector<std::string>& out, WalkStats& stats) const;
 

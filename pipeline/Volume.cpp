@@ -88,28 +88,29 @@ std::uint64_t max_voxels() {
   return g_max_voxels.load();
 }
 
+void check_voxel_limit(const std::array<std::size_t, 3>& size, std::size_t components) {
+  // Overflow-safe: a header may claim sizes whose product does not fit in 64 bits.
+  const std::uint64_t limit = max_voxels();
+  std::uint64_t n = std::max<std::size_t>(components, 1);
+  bool over = false;
+  for (const std::size_t d : size) {
+    if (d != 0 && n > limit / d) over = true;
+    n = over ? n : n * d;
+  }
+  if (over || n > limit)
+    throw VolumeTooLarge(fmt::format(
+        "its size {} x {} x {}{} is more than the {} voxels samed2d reads at most; the header "
+        "is probably corrupt (re-download the file), or raise --max-voxels if the volume "
+        "really is that large",
+        size[0], size[1], size[2],
+        components > 1 ? fmt::format(" x {} components", components) : std::string(), limit));
+}
+
 Volume::Volume(VoxelType type, std::array<std::size_t, 3> size, std::size_t components,
                bool components_interleaved, std::size_t room_before)
     : type_(type), size_(size), components_(components) {
   if (components_ == 0) components_ = 1;
-  // Checked before anything is allocated, with overflow-safe arithmetic (a header may claim
-  // sizes whose product does not fit in 64 bits).
-  {
-    const std::uint64_t limit = max_voxels();
-    std::uint64_t n = components_;
-    bool over = false;
-    for (const std::size_t d : size_) {
-      if (d != 0 && n > limit / d) over = true;
-      n = over ? n : n * d;
-    }
-    if (over || n > limit)
-      throw VolumeTooLarge(fmt::format(
-          "its size {} x {} x {}{} is more than the {} voxels samed2d reads at most; the header "
-          "is probably corrupt (re-download the file), or raise --max-voxels if the volume "
-          "really is that large",
-          size_[0], size_[1], size_[2],
-          components_ > 1 ? fmt::format(" x {} components", components_) : std::string(), limit));
-  }
+  check_voxel_limit(size_, components_);
   if (components_interleaved) {
     voxel_stride_ = components_;
     component_stride_ = 1;

@@ -84,6 +84,10 @@ class VolumeTooLarge : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Throws VolumeTooLarge when `size` x `components` is over max_voxels(): for readers that need
+// buffers of their own before the Volume (libpng's rows), so they check first.
+void check_voxel_limit(const std::array<std::size_t, 3>& size, std::size_t components);
+
 class Volume {
  public:
   Volume() = default;

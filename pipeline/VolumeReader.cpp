@@ -1,9 +1,12 @@
 #include "VolumeReader.hpp"
 
+#include <fcntl.h>
 #include <png.h>
+#include <unistd.h>
 
 #include <bit>
 #include <cctype>
+#include <cerrno>
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
@@ -105,6 +108,7 @@ Volume read_png(const std::filesystem::path& file, ReadAs mode) {
   png_set_interlace_handling(png);
   png_read_update_info(png, info);
   channels = png_get_channels(png, info);
+  check_voxel_limit({width, height, 1}, static_cast<std::size_t>(channels));
   const std::size_t rowbytes = png_get_rowbytes(png, info);
   state->pixels.resize(rowbytes * height);
   state->rows.resize(height);
@@ -166,6 +170,13 @@ bool has_png_signature(const std::filesystem::path& file) {
 // NIfTI: voxels by samed2d's own reader (see NiftiReader.hpp for why), placement from ITK so
 // that an image and its label map read either way are compared on the same terms.
 
+bool is_gzip(const std::filesystem::path& file) {
+  unsigned char magic[2] = {0, 0};
+  std::ifstream in(file, std::ios::binary);
+  in.read(reinterpret_cast<char*>(magic), 2);
+  return in.gcount() == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
 bool has_extension(const std::filesystem::path& file, const char* ext) {
   std::string name = file.filename().string();
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -178,6 +189,14 @@ Volume read_nifti(const std::filesystem::path& file, const NiftiHeader& header,
   NiftiReader reader(file);
   Volume v = reader.read();
   if (header.version != 1) return v;  // ITK 5.2 has no NIfTI-2 reader; the header's placement
+  if (is_gzip(file) && !has_extension(file, ".gz")) {
+    // ITK goes by the name and would parse the compressed bytes as a header (niftilib then
+    // prints "** ERROR" lines of its own); samed2d's reader looks at the bytes.
+    warnings.push_back(str(file) +
+                       ": gzip-compressed although its name does not end in .gz; read anyway "
+                       "(rename it to .nii.gz so that other tools read it too)");
+    return v;
+  }
   try {
     auto io = itk::NiftiImageIO::New();
     io->SetFileName(file.string());
@@ -459,8 +478,13 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
 Volume read_source(const std::filesystem::path& file, std::vector<std::string>& warnings,
                    ReadAs mode, const ReadOptions& options = {}) {
   std::error_code ec;
-  if (!std::filesystem::exists(file, ec))
+  if (!std::filesystem::exists(file, ec)) {
+    if (std::filesystem::is_symlink(file, ec))
+      throw InputError(str(file) + ": a broken symbolic link (to " +
+                       std::filesystem::read_symlink(file, ec).string() +
+                       "); restore what it points to, or remove the link");
     throw InputError(str(file) + ": file not found; check the path and the dataset config");
+  }
   init_itk_once();
   if (std::filesystem::is_directory(file, ec))
     return read_dicom_series(file, warnings, options.dicom_series);
@@ -468,6 +492,17 @@ Volume read_source(const std::filesystem::path& file, std::vector<std::string>& 
     throw InputError(str(file) +
                      ": not a regular file; point the config at an image file or a DICOM "
                      "series folder");
+  // Two common accidents, named for what they are rather than as an unreadable format.
+  if (const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC); fd < 0) {
+    throw InputError(str(file) + ": cannot open it (" + std::strerror(errno) +
+                     "); make it readable by the user running samed2d (chmod or chown)");
+  } else {
+    ::close(fd);
+  }
+  if (std::filesystem::file_size(file, ec) == 0 && !ec)
+    throw InputError(str(file) +
+                     ": the file is empty (0 bytes), likely a download or copy that was cut "
+                     "short; re-download or re-export it");
   try {
     if (has_png_signature(file)) {
       Volume v = read_png(file, mode);

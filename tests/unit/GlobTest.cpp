@@ -245,8 +245,14 @@ TEST_F(GlobTreeTest, FollowsASymlinkedRootAndSymlinkedFiles) {
   EXPECT_THAT(Glob("a/*.nii").find(other / "link"), ElementsAre("a/x.nii", "a/y.nii"));
 
   fs::create_symlink(dir / "top.nii", dir / "a" / "w.nii");
-  fs::create_symlink(dir / "missing.nii", dir / "a" / "v.nii");  // dangling: not a file
-  EXPECT_THAT(Glob("a/*.nii").find(dir.path()), ElementsAre("a/w.nii", "a/x.nii", "a/y.nii"));
+  // A dangling link matches too, so that its case fails saying what it is instead of vanishing.
+  fs::create_symlink(dir / "missing.nii", dir / "a" / "v.nii");
+  EXPECT_THAT(Glob("a/*.nii").find(dir.path()),
+              ElementsAre("a/v.nii", "a/w.nii", "a/x.nii", "a/y.nii"));
+  // ...but never a dangling link where folders are matched, nor a link to a folder as a file.
+  fs::create_symlink(dir / "a", dir / "b.nii");
+  EXPECT_THAT(Glob("*.nii").find(dir.path()), ElementsAre("top.nii"));
+  EXPECT_THAT(Glob("a/*/").find(dir.path()), ElementsAre("a/folder.nii", "a/sub"));
 }
 
 TEST_F(GlobTreeTest, GlobstarDoesNotLoopThroughFolderSymlinks) {
