@@ -5,8 +5,10 @@
 #include <oneapi/tbb/global_control.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -76,8 +78,22 @@ struct SliceDone {
   std::vector<std::pair<std::string, std::string>> classes;  // id text, name
   std::vector<std::string> written;
   std::string error;
+  bool output_full = false;  // the error is OUT's disk being full: the run stops
   bool cancelled = false;
 };
+
+// The value every element of `v` holds, as text, or nothing when two differ (found at once for
+// a real image, so the check costs nothing but for a blank file). Bytes are compared, so a
+// volume of NaN counts as constant too.
+std::optional<std::string> constant_value(const Volume& v) {
+  const std::size_t size = voxel_type_size(v.type());
+  const std::size_t n = v.element_count();
+  if (n < 2) return std::nullopt;
+  const auto* bytes = static_cast<const unsigned char*>(v.raw());
+  for (std::size_t e = 1; e < n; ++e)
+    if (std::memcmp(bytes, bytes + e * size, size) != 0) return std::nullopt;
+  return v.visit([](const auto* p) { return fmt::format("{}", p[0]); });
+}
 
 nlohmann::json mapping_json(const LabelMapping& m) {
   auto j = nlohmann::json::array();
@@ -146,6 +162,11 @@ void load_case(CaseWork& w, const Profile& profile) {
       Volume v = seq.assemble ? seq.assemble(warnings)
                               : read_volume(seq.image, warnings, ReadOptions{seq.dicom_series});
       if (!first_grid) first_grid = ImageGrid{seq.image, v.size(), v.geometry};
+      if (auto value = constant_value(v))
+        warnings.push_back(fmt::format(
+            "{}: every voxel has the same value ({}), so its images are black; check that the "
+            "file is not blank or damaged",
+            seq.image.string(), *value));
       if (profile.orientation != Orientation::AsStored && !v.is_2d())
         v = reorient(v, profile.orientation);
       vol = std::make_shared<const Volume>(std::move(v));
@@ -211,12 +232,25 @@ void load_case(CaseWork& w, const Profile& profile) {
   }
   w.label = label;
   w.labels = std::make_unique<LabelIndex>(*label, *spec.mapping, label_file);
-  for (const auto& [value, count] : w.labels->unmapped_counts())
+  const auto& unmapped = w.labels->unmapped_counts();
+  for (const auto& [value, count] : unmapped)
     w.record.unmapped_values[std::to_string(value)] = count;
-  if (!w.record.unmapped_values.empty()) {
+  if (!unmapped.empty()) {
+    // In numeric order, and short: a whole atlas (AAL's 116 values) mapped to one class would
+    // otherwise make a line of several kilobytes. The case record keeps every value.
+    constexpr std::size_t kListed = 10;
     std::string list;
-    for (const auto& [value, count] : w.record.unmapped_values)
-      list += fmt::format("{}{} ({} voxels)", list.empty() ? "" : ", ", value, count);
+    std::size_t listed = 0;
+    std::uint64_t rest_voxels = 0;
+    for (const auto& [value, count] : unmapped) {
+      if (listed++ < kListed)
+        list += fmt::format("{}{} ({} voxels)", list.empty() ? "" : ", ", value, count);
+      else
+        rest_voxels += count;
+    }
+    if (unmapped.size() > kListed)
+      list +=
+          fmt::format(" and {} more values ({} voxels)", unmapped.size() - kListed, rest_voxels);
     warnings.push_back(
         fmt::format("{}: label values {} are not in the config's \"labels\"; they "
                     "are not written",
@@ -335,6 +369,9 @@ SliceDone process_slice(const SliceJob& job, const Profile& profile, const Outpu
       counters.masks.fetch_add(mask_rels.size(), std::memory_order_relaxed);
       done.images.emplace_back(image_rel, std::move(mask_rels));
     }
+  } catch (const OutputFull& e) {
+    done.error = one_line(e.what());
+    done.output_full = true;
   } catch (const std::exception& e) {
     done.error = one_line(e.what());
   }
@@ -361,6 +398,11 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
   auto cancelled = [&] {
     return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed);
   };
+  // Set when OUT's disk is full: no case is started after it (each would fail the same way,
+  // one error line per case for the rest of a long run), the cases in flight are dropped like
+  // interrupted ones, and the finished ones are kept for the rerun.
+  std::atomic<bool> output_full{false};
+  auto stopping = [&] { return cancelled() || output_full.load(std::memory_order_relaxed); };
   auto fail = [&](const CaseSpec& spec, std::vector<std::string> files, const std::string& why) {
     console.error(
         fmt::format("case '{}' of {} ({}): {}", spec.name, spec.dataset, spec.source, why));
@@ -460,6 +502,7 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
   // every file earns (ACDC's sform) would bury the rest of the console; report.json keeps all.
   constexpr std::size_t kCaseWarningLines = 20;
   std::size_t warnings_shown = 0;  // touched by the serial collector only
+  std::size_t finished = 0;        // cases converted or failed in the graph (collector only)
   counters.cases_total = todo.size();
   const std::size_t threads = options.threads > 0
                                   ? options.threads
@@ -475,7 +518,7 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
     flow::graph g;
     std::size_t next = 0;
     flow::input_node<std::size_t> source(g, [&](oneapi::tbb::flow_control& fc) -> std::size_t {
-      if (next >= todo.size() || cancelled()) {
+      if (next >= todo.size() || stopping()) {
         fc.stop();
         return 0;
       }
@@ -514,7 +557,7 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
         });
 
     flow::function_node<SliceJob, SliceDone> slicer(g, flow::unlimited, [&](const SliceJob& job) {
-      if (cancelled()) {
+      if (stopping()) {
         SliceDone d;
         d.work = job.work;
         d.cancelled = true;
@@ -528,7 +571,10 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
                         [&](const SliceDone& d, CollectNode::output_ports_type& ports) {
                           CaseWork& w = *d.work;
                           w.written.insert(w.written.end(), d.written.begin(), d.written.end());
-                          if (!d.error.empty() && w.error.empty()) w.error = d.error;
+                          if (!d.error.empty() && w.error.empty()) {
+                            w.error = d.error;
+                            if (d.output_full) output_full = true;
+                          }
                           if (d.cancelled) w.cancelled = true;
                           for (const auto& [image, masks] : d.images)
                             w.record.images[image] = masks;
@@ -548,13 +594,17 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
                                 if (warnings_shown++ < kCaseWarningLines)
                                   console.warning(fmt::format("case '{}': {}", spec.name, warning));
                               }
+                            } catch (const OutputFull& e) {
+                              w.error = one_line(e.what());
+                              output_full = true;
                             } catch (const std::exception& e) {
                               w.error = one_line(e.what());
                             }
                           }
                           if (!w.error.empty() || w.cancelled) {
                             out.remove_files(w.written);
-                            if (!w.cancelled) {
+                            // A case that failed and was then stopped still failed.
+                            if (!w.error.empty()) {
                               fail(spec, files_of(spec), w.error);
                               counters.cases_failed.fetch_add(1, std::memory_order_relaxed);
                             }
@@ -563,6 +613,7 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
                             for (const auto& [image, masks] : w.record.images)
                               result.masks_written += masks.size();
                           }
+                          if (!w.cancelled || !w.error.empty()) ++finished;
                           counters.cases_done.fetch_add(1, std::memory_order_relaxed);
                           // Release the case's volumes now; the slice messages still holding it are
                           // already done.
@@ -592,31 +643,59 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
                     warnings_shown - kCaseWarningLines, options.output.string()));
   result.interrupted = cancelled();
   result.failed = result.failures.size();
-  std::vector<std::string> warnings;
-  result.totals = out.finalize(warnings);
-  for (const auto& w : warnings) console.warning(w);
-  out.cleanup_tmp();
+  if (output_full && todo.size() > finished) {
+    result.not_converted = todo.size() - finished;
+    result.stopped = fmt::format(
+        "stopped: the output disk is full, so {} case(s) were not started or not finished; free "
+        "space there (or choose another --output) and rerun the same command: finished cases are "
+        "kept",
+        result.not_converted);
+    console.error(result.stopped);
+  }
 
-  // The run report: deterministic (no times), so a resumed run leaves the same bytes.
-  std::sort(result.failures.begin(), result.failures.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.dataset, a.case_name, a.source) < std::tie(b.dataset, b.case_name, b.source);
-  });
-  nlohmann::json report;
-  report["cases"] = result.totals.cases;
-  report["images"] = result.totals.images;
-  report["masks"] = result.totals.masks;
-  auto& failed = report["failed"] = nlohmann::json::array();
-  for (const auto& f : result.failures)
-    failed.push_back({{"dataset", f.dataset},
-                      {"case", f.case_name},
-                      {"source", f.source},
-                      {"files", f.files},
-                      {"reason", f.reason}});
-  auto& warn = report["warnings"] = nlohmann::json::array();
-  for (const auto& r : out.read_all_records(warnings))
-    for (const auto& line : r.warnings)
-      warn.push_back({{"dataset", r.dataset}, {"case", r.case_name}, {"warning", line}});
-  write_text_atomic(out.root() / "report.json", report.dump(2) + "\n");
+  try {
+    std::vector<std::string> warnings;
+    result.totals = out.finalize(warnings);
+    for (const auto& w : warnings) console.warning(w);
+
+    // The run report: deterministic (no times), so a resumed run leaves the same bytes.
+    std::sort(result.failures.begin(), result.failures.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.dataset, a.case_name, a.source) <
+             std::tie(b.dataset, b.case_name, b.source);
+    });
+    nlohmann::json report;
+    report["cases"] = result.totals.cases;
+    report["images"] = result.totals.images;
+    report["masks"] = result.totals.masks;
+    auto& failed = report["failed"] = nlohmann::json::array();
+    for (const auto& f : result.failures)
+      failed.push_back({{"dataset", f.dataset},
+                        {"case", f.case_name},
+                        {"source", f.source},
+                        {"files", f.files},
+                        {"reason", f.reason}});
+    if (!result.stopped.empty()) report["stopped"] = result.stopped;
+    auto& warn = report["warnings"] = nlohmann::json::array();
+    for (const auto& r : out.read_all_records(warnings))
+      for (const auto& line : r.warnings)
+        warn.push_back({{"dataset", r.dataset}, {"case", r.case_name}, {"warning", line}});
+    write_text_atomic(out.root() / "report.json", report.dump(2) + "\n");
+  } catch (const std::exception& e) {
+    // An index that names files which are gone (or misses new ones) is worse than none: the
+    // JSON files go, and the next run writes them from the case records.
+    out.remove_summaries();
+    const auto* full = dynamic_cast<const OutputFull*>(&e);
+    result.output_error = fmt::format(
+        "{}; SAMed2D_v1.json, the class mapping and report.json were removed rather than left "
+        "out of date (the images, masks and case records are kept): {} and rerun the same "
+        "command to write them",
+        full ? fmt::format("{}: cannot write it: the output disk is full ({})", full->file(),
+                           full->reason())
+             : one_line(e.what()),
+        full ? "free space there" : "fix that");
+    console.error(result.output_error);
+  }
+  out.cleanup_tmp();
 
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

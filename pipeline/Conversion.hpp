@@ -42,6 +42,11 @@ struct ConvertResult {
   double seconds = 0;
   bool interrupted = false;
   std::vector<FailedCase> failures;
+  // Set when OUT's disk filled up: the run stopped starting cases (one line saying so).
+  std::string stopped;
+  std::size_t not_converted = 0;
+  // Set when the JSON files could not be written (they were removed instead; exit 1).
+  std::string output_error;
 };
 
 // How many cases are loaded at once for `threads` workers: enough to overlap reading (one

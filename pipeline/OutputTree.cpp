@@ -13,17 +13,30 @@
 #include <system_error>
 #include <thread>
 
+#include "Errors.hpp"
+
 namespace samed2d {
 
 namespace fs = std::filesystem;
 
 namespace {
 
-void write_all(const fs::path& file, const void* data, std::size_t size) {
+// Why writing `shown` failed, and what to do; a full disk (or quota) is OutputFull.
+[[noreturn]] void throw_write_error(const fs::path& shown, const char* what, int err) {
+  if (err == ENOSPC || err == EDQUOT)
+    throw OutputFull(
+        shown.string(), std::strerror(err),
+        fmt::format("{}: cannot {} it: the output disk is full ({}); free space there (or choose "
+                    "another --output) and rerun the same command: finished cases are kept",
+                    shown.string(), what, std::strerror(err)));
+  throw std::runtime_error(fmt::format("{}: cannot {} it ({}); check the output folder",
+                                       shown.string(), what, std::strerror(err)));
+}
+
+// Writes `file` whole; messages name `shown` (the file's final place, not its temporary name).
+void write_all(const fs::path& file, const void* data, std::size_t size, const fs::path& shown) {
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw std::runtime_error(
-        fmt::format("{}: cannot create ({})", file.string(), std::strerror(errno)));
+  if (fd < 0) throw_write_error(shown, "create", errno);
   const auto* p = static_cast<const char*>(data);
   std::size_t left = size;
   while (left > 0) {
@@ -33,8 +46,7 @@ void write_all(const fs::path& file, const void* data, std::size_t size) {
       const int err = errno;
       ::close(fd);
       ::unlink(file.c_str());
-      throw std::runtime_error(fmt::format("{}: write failed ({}); check free space", file.string(),
-                                           std::strerror(err)));
+      throw_write_error(shown, "write", err);
     }
     p += n;
     left -= static_cast<std::size_t>(n);
@@ -42,8 +54,7 @@ void write_all(const fs::path& file, const void* data, std::size_t size) {
   if (::close(fd) != 0) {
     const int err = errno;
     ::unlink(file.c_str());
-    throw std::runtime_error(
-        fmt::format("{}: close failed ({})", file.string(), std::strerror(err)));
+    throw_write_error(shown, "write", err);
   }
 }
 
@@ -85,7 +96,7 @@ std::optional<std::string> case_prefix_of_file(std::string_view name) {
 void write_text_atomic(const fs::path& file, const std::string& text) {
   const fs::path tmp = file.parent_path() / fmt::format(".{}.tmp-{}", file.filename().string(),
                                                         static_cast<long>(::getpid()));
-  write_all(tmp, text.data(), text.size());
+  write_all(tmp, text.data(), text.size(), file);
   rename_into_place(tmp, file);
 }
 
@@ -103,7 +114,7 @@ void OutputTree::prepare() {
 void OutputTree::write_file(const std::string& rel, const void* data, std::size_t size) const {
   const auto n = tmp_counter_.fetch_add(1, std::memory_order_relaxed);
   const fs::path tmp = state_dir() / "tmp" / fmt::format("{}-{}.part", ::getpid(), n);
-  write_all(tmp, data, size);
+  write_all(tmp, data, size, root_ / rel);
   rename_into_place(tmp, root_ / rel);
 }
 
@@ -122,7 +133,7 @@ void OutputTree::write_record(const CaseRecord& record) const {
   const std::string text = record.to_json().dump(1) + "\n";
   const auto n = tmp_counter_.fetch_add(1, std::memory_order_relaxed);
   const fs::path tmp = state_dir() / "tmp" / fmt::format("{}-{}.record", ::getpid(), n);
-  write_all(tmp, text.data(), text.size());
+  write_all(tmp, text.data(), text.size(), state_dir() / "cases" / record.key());
   rename_into_place(tmp, state_dir() / "cases" / record.key());
 }
 
@@ -274,6 +285,12 @@ OutputTree::Totals OutputTree::finalize(std::vector<std::string>& warnings) cons
   mapping += by_id.empty() ? "}\n" : "\n}\n";
   write_text_atomic(root_ / "SAMed2D_v1_class_mapping_id.json", mapping);
   return totals;
+}
+
+void OutputTree::remove_summaries() const {
+  std::error_code ec;
+  for (const char* name : {"SAMed2D_v1.json", "SAMed2D_v1_class_mapping_id.json", "report.json"})
+    fs::remove(root_ / name, ec);
 }
 
 void OutputTree::cleanup_tmp() const {

@@ -341,16 +341,22 @@ int convert(const ConvertArgs& a) {
     console.error(fmt::format("{}: {}", a.output, e.what()));
     return 1;
   }
+  // Without the JSON files (they could not be written) the totals of OUT are unknown.
+  const std::string holds = r.output_error.empty()
+                                ? fmt::format(" | {} now holds {} images, {} masks", a.output,
+                                              r.totals.images, r.totals.masks)
+                                : std::string();
   std::cout << fmt::format(
-      "samed2d: {} case(s): {} converted, {} already done, {} failed{} | wrote {} images, {} masks "
-      "in {} | {} now holds {} images, {} masks\n",
-      r.cases, r.converted, r.skipped, r.failed, r.interrupted ? ", interrupted" : "",
-      r.images_written, r.masks_written, format_duration(r.seconds), a.output, r.totals.images,
-      r.totals.masks);
-  if (r.failed > 0)
+      "samed2d: {} case(s): {} converted, {} already done, {} failed{}{} | wrote {} images, {} "
+      "masks in {}{}\n",
+      r.cases, r.converted, r.skipped, r.failed,
+      r.not_converted > 0 ? fmt::format(", {} not converted (disk full)", r.not_converted) : "",
+      r.interrupted ? ", interrupted" : "", r.images_written, r.masks_written,
+      format_duration(r.seconds), holds);
+  if (r.failed > 0 && r.output_error.empty())
     std::cout << fmt::format("samed2d: see {}/report.json for the failed cases\n", a.output);
   if (r.interrupted) return 130;
-  return r.failed > 0 ? 1 : 0;
+  return r.failed > 0 || !r.stopped.empty() || !r.output_error.empty() ? 1 : 0;
 }
 
 int list() {

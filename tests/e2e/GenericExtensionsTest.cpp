@@ -251,6 +251,7 @@ TEST_F(GenericExtensionsTest, NiftiTwinsGiveOneCaseAndAWarning) {
   std::vector<std::uint8_t> label;
   fill_box(label, n, {2, 2, 1}, {8, 8, 2}, 1);
   std::vector<std::uint8_t> image(n[0] * n[1] * n[2], 7);
+  image[0] = 8;  // not constant, which would earn a warning of its own
   write_volume(input / "imagesTr" / "X.nii", n, image);
   write_volume(input / "imagesTr" / "X.nii.gz", n, image);
   write_volume(input / "labelsTr" / "X.nii", n, label);  // the template's X.nii.gz is missing
