@@ -10,9 +10,17 @@
 
 namespace samed2d::test {
 
+std::string samed2d_binary() {
+  return SAMED2D_BINARY;
+}
+
 ToolRun run_samed2d(const std::vector<std::string>& args) {
   std::vector<std::string> argv_s{SAMED2D_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
+  return run_command(argv_s);
+}
+
+ToolRun run_command(std::vector<std::string> argv_s) {
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -29,7 +37,7 @@ ToolRun run_samed2d(const std::vector<std::string>& args) {
     ::dup2(err_pipe[1], 2);
     ::close(out_pipe[0]);
     ::close(err_pipe[0]);
-    ::execv(argv[0], argv.data());
+    ::execvp(argv[0], argv.data());
     ::_exit(127);
   }
   ::close(out_pipe[1]);

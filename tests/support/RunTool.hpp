@@ -15,6 +15,12 @@ struct ToolRun {
 // Runs `samed2d args...` (the binary of this build) with stdin closed.
 ToolRun run_samed2d(const std::vector<std::string>& args);
 
+// The samed2d binary of this build.
+std::string samed2d_binary();
+
+// Runs any program (looked up in PATH) with stdin closed, capturing its output.
+ToolRun run_command(std::vector<std::string> argv);
+
 // Starts `samed2d args...` in the background (output discarded); returns its process id.
 int start_samed2d(const std::vector<std::string>& args);
 // Waits for a process started by start_samed2d; returns its exit status (128 + signal if killed).
