@@ -213,13 +213,14 @@ void check_output(const std::string& output, const std::string& input) {
 // error (exit 2) found before any work, and takes the folder's lock: two runs writing into one
 // folder would remove each other's unfinished cases. The lock lasts as long as the process.
 void create_output(const std::string& output) {
+  std::error_code ec;
   try {
     fs::create_directories(fs::path(output) / ".samed2d");
   } catch (const fs::filesystem_error& e) {
-    throw ConfigError(
-        fmt::format("--output {}: cannot create it ({}); choose a folder you can "
-                    "write",
-                    output, e.code().message()));
+    throw ConfigError(fmt::format(
+        "--output {}: cannot {} ({}); choose a folder you can "
+        "write",
+        output, fs::is_directory(output, ec) ? "write in it" : "create it", e.code().message()));
   }
   const fs::path lock = fs::path(output) / ".samed2d" / "lock";
   const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);

@@ -75,7 +75,8 @@ void put(std::vector<unsigned char>& b, std::size_t offset, T v) {
 void write_bytes(const fs::path& file, const std::vector<unsigned char>& bytes) {
   fs::create_directories(file.parent_path());
   std::ofstream(file, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 }
 
 void write_gzip(const fs::path& file, const std::vector<unsigned char>& bytes) {
@@ -97,9 +98,9 @@ void write_sheared_nifti(const fs::path& file, Size3 size, const std::vector<std
   put(b, 70, std::int16_t{4});   // DT_INT16
   put(b, 72, std::int16_t{16});  // bitpix
   for (int d = 0; d < 4; ++d) put(b, 76 + 4 * static_cast<std::size_t>(d), 1.0f);
-  put(b, 108, 352.0f);               // vox_offset
-  put(b, 112, 1.0f);                 // scl_slope
-  put(b, 254, std::int16_t{1});      // sform_code
+  put(b, 108, 352.0f);           // vox_offset
+  put(b, 112, 1.0f);             // scl_slope
+  put(b, 254, std::int16_t{1});  // sform_code
   const float srow[12] = {1, 0.5f, 0, 3, 0, 1, 0.3f, 4, 0.2f, 0, 1, 5};
   for (std::size_t r = 0; r < 12; ++r) put(b, 280 + 4 * r, srow[r]);
   std::memcpy(b.data() + 344, "n+1\0", 4);
@@ -161,10 +162,9 @@ class BadInputCorpusTest : public ::testing::Test {
 
   std::vector<std::string> convert_args(const fs::path& output,
                                         const std::vector<std::string>& extra = {}) const {
-    std::vector<std::string> args{"convert",        "--config", config.string(),
-                                  "--input",        in.string(), "--output",
-                                  output.string(), "--axes",    "x",
-                                  "--quiet"};
+    std::vector<std::string> args{"convert",   "--config", config.string(), "--input",
+                                  in.string(), "--output", output.string(), "--axes",
+                                  "x",         "--quiet"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -193,12 +193,12 @@ class BadInputCorpusTest : public ::testing::Test {
     for (const auto& e : fs::recursive_directory_iterator(output)) {
       if (e.is_directory()) continue;
       const std::string rel = fs::relative(e.path(), output).string();
-      const bool known = rel == "SAMed2D_v1.json" || rel == "SAMed2D_v1_class_mapping_id.json" ||
-                         rel == "report.json" || rel == ".samed2d/lock" ||
-                         (rel.rfind(".samed2d/cases/Corpus--", 0) == 0 &&
-                          e.path().extension() == ".json") ||
-                         ((rel.rfind("images/", 0) == 0 || rel.rfind("masks/", 0) == 0) &&
-                          e.path().extension() == ".png");
+      const bool known =
+          rel == "SAMed2D_v1.json" || rel == "SAMed2D_v1_class_mapping_id.json" ||
+          rel == "report.json" || rel == ".samed2d/lock" ||
+          (rel.rfind(".samed2d/cases/Corpus--", 0) == 0 && e.path().extension() == ".json") ||
+          ((rel.rfind("images/", 0) == 0 || rel.rfind("masks/", 0) == 0) &&
+           e.path().extension() == ".png");
       EXPECT_TRUE(known) << "stray file in OUT: " << rel;
     }
   }
@@ -380,9 +380,9 @@ TEST_F(BadInputCorpusTest, BrokenSymbolicLinkIsACaseThatSaysSo) {
   const auto c = planted("m_link");
   c.write_label(in / "m_link_seg.nii.gz");
   fs::create_symlink(dir / "moved" / "m_link_img.nii.gz", in / "m_link_img.nii.gz");
-  expect_fails_alone(convert(), "m_link", "m_link_img.nii.gz",
-                     {"a broken symbolic link (to " + (dir / "moved").string(),
-                      "restore what it points to"});
+  expect_fails_alone(
+      convert(), "m_link", "m_link_img.nii.gz",
+      {"a broken symbolic link (to " + (dir / "moved").string(), "restore what it points to"});
 }
 
 TEST_F(BadInputCorpusTest, GzipNamedNiiIsReadWithAWarningToRenameIt) {
@@ -391,9 +391,9 @@ TEST_F(BadInputCorpusTest, GzipNamedNiiIsReadWithAWarningToRenameIt) {
   fs::copy_file(dir / "m_gz_img.nii.gz", in / "m_gz_img.nii");
   c.write_label(in / "m_gz_seg.nii.gz");
   const auto d = convert();
-  expect_converted_with_warning(d, {good[0], c, good[1]}, "m_gz", "m_gz_img.nii",
-                                {"gzip-compressed although its name does not end in .gz",
-                                 "rename it to .nii.gz"});
+  expect_converted_with_warning(
+      d, {good[0], c, good[1]}, "m_gz", "m_gz_img.nii",
+      {"gzip-compressed although its name does not end in .gz", "rename it to .nii.gz"});
   EXPECT_EQ(d.run.err.find("** ERROR"), std::string::npos) << d.run.err;
 }
 
@@ -402,12 +402,13 @@ TEST_F(BadInputCorpusTest, GzipNamedNiiIsReadWithAWarningToRenameIt) {
 TEST_F(BadInputCorpusTest, NegativeLabelValuesAreReportedUnlessTheConfigMapsThem) {
   // -1 (a common "ignore" value) and -3: not in "labels", so counted and reported, never
   // written; a config that maps -3 gets masks for it.
-  const auto c = planted("m_odd", kSize,
-                         {{{1, 1, 1}, {5, 5, 7}, 1}, {{6, 4, 2}, {11, 9, 6}, -3}, {{0, 0, 0}, {2, 2, 2}, -1}});
+  const auto c =
+      planted("m_odd", kSize,
+              {{{1, 1, 1}, {5, 5, 7}, 1}, {{6, 4, 2}, {11, 9, 6}, -3}, {{0, 0, 0}, {2, 2, 2}, -1}});
   c.write_image(in / "m_odd_img.nii.gz");
   c.write_label<std::int16_t>(in / "m_odd_seg.nii.gz");
-  const auto unmapped = planted("m_odd", kSize,
-                                {{{1, 1, 1}, {5, 5, 7}, 1}, {{0, 0, 0}, {2, 2, 2}, -1}});
+  const auto unmapped =
+      planted("m_odd", kSize, {{{1, 1, 1}, {5, 5, 7}, 1}, {{0, 0, 0}, {2, 2, 2}, -1}});
   // The -1 corner box is painted last, over one voxel of the liver box.
   expect_converted_with_warning(
       convert(), {good[0], unmapped, good[1]}, "m_odd", "m_odd_seg.nii.gz",
@@ -418,21 +419,19 @@ TEST_F(BadInputCorpusTest, NegativeLabelValuesAreReportedUnlessTheConfigMapsThem
   write_text_file(config, mapped_config);
   fs::remove_all(out);
   const auto d = convert();
-  const auto as_spleen = planted(
-      "m_odd", kSize,
-      {{{1, 1, 1}, {5, 5, 7}, 1}, {{6, 4, 2}, {11, 9, 6}, 2}, {{0, 0, 0}, {2, 2, 2}, -1}});
+  const auto as_spleen =
+      planted("m_odd", kSize,
+              {{{1, 1, 1}, {5, 5, 7}, 1}, {{6, 4, 2}, {11, 9, 6}, 2}, {{0, 0, 0}, {2, 2, 2}, -1}});
   // The good cases' value 2 is now unmapped; only m_odd has spleen masks.
-  const auto liver_only = [&](const PlantedCase& g) {
-    return planted(g.name, kSize, {kBoxes[0]});
-  };
+  const auto liver_only = [&](const PlantedCase& g) { return planted(g.name, kSize, {kBoxes[0]}); };
   expect_tree(d, out, {liver_only(good[0]), as_spleen, liver_only(good[1])}, 0);
 }
 
 TEST_F(BadInputCorpusTest, LabelValuesAbove65535AreNeverConfusedWithSmallerOnes) {
   // 65537 and 135536 are 1 and 70000 modulo 65536: a reader that narrowed labels to 16 bits
   // would paint them as liver and spleen.
-  write_text_file(config, std::string(kConfig).replace(std::string(kConfig).find("\"2\""), 3,
-                                                       "\"70000\""));
+  write_text_file(config,
+                  std::string(kConfig).replace(std::string(kConfig).find("\"2\""), 3, "\"70000\""));
   const auto c = planted("m_big", kSize,
                          {{{1, 1, 1}, {5, 5, 7}, 1},
                           {{6, 4, 2}, {11, 9, 6}, 70000},
@@ -444,13 +443,15 @@ TEST_F(BadInputCorpusTest, LabelValuesAbove65535AreNeverConfusedWithSmallerOnes)
     for (double x : c.label<float>()) v.push_back(static_cast<std::int32_t>(x));
     return v;
   }());
-  for (const auto& g : good) write_volume(in / (g.name + "_seg.nii.gz"), kSize, [&] {
-    std::vector<std::int32_t> v;
-    for (auto x : g.label<std::uint8_t>()) v.push_back(x == 2 ? 70000 : x);
-    return v;
-  }());
+  for (const auto& g : good)
+    write_volume(in / (g.name + "_seg.nii.gz"), kSize, [&] {
+      std::vector<std::int32_t> v;
+      for (auto x : g.label<std::uint8_t>()) v.push_back(x == 2 ? 70000 : x);
+      return v;
+    }());
   const auto d = convert();
-  const auto as_planted = planted("m_big", kSize, {{{1, 1, 1}, {5, 5, 7}, 1}, {{6, 4, 2}, {11, 9, 6}, 2}});
+  const auto as_planted =
+      planted("m_big", kSize, {{{1, 1, 1}, {5, 5, 7}, 1}, {{6, 4, 2}, {11, 9, 6}, 2}});
   expect_converted_with_warning(d, {good[0], as_planted, good[1]}, "m_big", "m_big_seg.nii.gz",
                                 {"65537 (80 voxels), 135536 (80 voxels) are not in the config"});
 }
@@ -515,8 +516,8 @@ TEST_F(BadInputCorpusTest, NiiBesideNiiGzIsOneCaseReadFromTheGzip) {
   write_case(c);
   write_volume(in / "m_twin_img.nii", kSize, std::vector<std::int16_t>(960, 5));
   const auto d = convert();
-  expect_converted_with_warning(d, {good[0], c, good[1]}, "m_twin", "m_twin_img.nii:",
-                                {"NIfTI twins", "m_twin_img.nii.gz"});
+  expect_converted_with_warning(d, {good[0], c, good[1]}, "m_twin",
+                                "m_twin_img.nii:", {"NIfTI twins", "m_twin_img.nii.gz"});
   const auto png = read_png(out / "images" / files_of_case(d.images, "m_twin").front());
   EXPECT_NE(std::count(png.pixels.begin(), png.pixels.end(), 0),
             static_cast<std::ptrdiff_t>(png.pixels.size()));
@@ -528,8 +529,8 @@ TEST_F(BadInputCorpusTest, NonOrthonormalSformIsReadWithAWarning) {
   c.write_label(in / "m_shear_seg.nii.gz");
   // (The label's identity geometry differs from the shear: a second warning says so, naming
   // the image after "image ", so the needle is the image's own line.)
-  expect_converted_with_warning(convert(), {good[0], c, good[1]}, "m_shear", "m_shear_img.nii:",
-                                {"not orthonormal"});
+  expect_converted_with_warning(convert(), {good[0], c, good[1]}, "m_shear",
+                                "m_shear_img.nii:", {"not orthonormal"});
 }
 
 TEST_F(BadInputCorpusTest, NamesThatSanitizeAlikeFailTheSecondCase) {
@@ -560,8 +561,8 @@ class BadDicomCorpusTest : public BadInputCorpusTest {
     write_text_file(config, R"({"dataset": "Corpus", "cases": "*/CT/", "case_name": "{parent}",
       "modality": "ct_00", "label": "{dir}/seg.nrrd", "labels": {"1": "liver", "2": "spleen"}})");
     good = {planted("a_good", kDicomSize, kDicomBoxes), planted("z_good", kDicomSize, kDicomBoxes)};
-    for (const auto& c : good) write_dicom_case(c.name, "1.2.826.0.1.3680043.9.7777.40." +
-                                                             std::to_string(c.name[0]));
+    for (const auto& c : good)
+      write_dicom_case(c.name, "1.2.826.0.1.3680043.9.7777.40." + std::to_string(c.name[0]));
   }
 
   // Slices at z = 0, 2, 4, 6 (or `positions`), and the label map beside the series folder.
@@ -593,9 +594,9 @@ TEST_F(BadDicomCorpusTest, FolderWithTwoSeriesFailsListingThem) {
   auto second = series("1.2.826.0.1.3680043.9.7777.41.2");
   for (auto& s : second.slices) s.file = "B" + s.file;
   write_dicom_series(in / "m_two" / "CT", second);
-  expect_fails_alone(convert(), "m_two", "m_two/CT",
-                     {"1.2.826.0.1.3680043.9.7777.41.1", "1.2.826.0.1.3680043.9.7777.41.2",
-                      "series"});
+  expect_fails_alone(
+      convert(), "m_two", "m_two/CT",
+      {"1.2.826.0.1.3680043.9.7777.41.1", "1.2.826.0.1.3680043.9.7777.41.2", "series"});
 }
 
 TEST_F(BadDicomCorpusTest, MissingSliceFailsTheCase) {
@@ -622,6 +623,25 @@ TEST_F(BadInputCorpusTest, OutputThatCannotBeWrittenExitsTwoAndWritesNothing) {
   }
   EXPECT_EQ(read_bytes(dir / "taken").size(), 7u);
   EXPECT_FALSE(fs::exists(dir / "out"));
+
+  // An existing folder this user may not write (as root, the tool runs as nobody).
+  fs::create_directories(dir / "readonly");
+  fs::permissions(dir / "readonly", fs::perms::owner_read | fs::perms::owner_exec |
+                                        fs::perms::group_read | fs::perms::group_exec |
+                                        fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+  std::vector<std::string> argv;
+  if (::geteuid() == 0) argv = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  argv.push_back(samed2d_binary());
+  for (const auto& a : convert_args(dir / "readonly")) argv.push_back(a);
+  const ToolRun run = run_command(argv);
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  const auto lines = lines_with(run.err, (dir / "readonly").string());
+  ASSERT_EQ(lines.size(), 1u) << run.err;
+  EXPECT_THAT(lines[0], HasSubstr("cannot write in it (Permission denied)"));
+  EXPECT_THAT(lines[0], HasSubstr("choose a folder you can write"));
+  EXPECT_TRUE(fs::is_empty(dir / "readonly"));
 }
 
 // --- A full disk ---------------------------------------------------------------------------------
@@ -666,8 +686,8 @@ TEST_F(BadInputCorpusTest, FullDiskStopsTheRunKeepsFinishedCasesAndTheRerunCompl
   const std::string s = quoted(snaps.string());
   std::string script = "mount -t tmpfs -o size=256k tmpfs " + d + " || exit 90\n";
   auto step = [&](const std::string& n) {
-    script += command + " >" + s + "/" + n + ".out 2>" + s + "/" + n + ".err; echo $? >" + s +
-              "/" + n + ".rc; cp -a " + d + "/out " + s + "/" + n + "\n";
+    script += command + " >" + s + "/" + n + ".out 2>" + s + "/" + n + ".err; echo $? >" + s + "/" +
+              n + ".rc; cp -a " + d + "/out " + s + "/" + n + "\n";
   };
   step("1");
   script += "mount -o remount,size=64m tmpfs " + d + " || exit 91\n";
