@@ -18,6 +18,7 @@ find_package(TBB REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(PNG REQUIRED)
+find_package(JPEG REQUIRED)
 find_package(ZLIB REQUIRED)
 # libdeflate decodes .nii.gz about twice as fast as zlib. Debian 12's libdeflate-dev (1.14) ships
 # only pkg-config's libdeflate.pc; upstream's CMake package config exists from 1.15 on.

@@ -2,21 +2,81 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <fstream>
+#include <optional>
 #include <system_error>
 
 namespace samed2d {
 
-SourceStamp stamp_source(const std::filesystem::path& file) {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Adds a file's size, and its time when it is the latest so far (`first`: no time yet; file_clock
+// times may be negative, so 0 is no floor).
+void add_file(SourceStamp& s, const fs::path& file, bool& first) {
+  std::error_code ec;
+  const auto size = fs::file_size(file, ec);
+  if (!ec) s.size += size;
+  const auto t = fs::last_write_time(file, ec);
+  if (ec) return;
+  const std::int64_t ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  s.mtime_ns = first ? ns : std::max(s.mtime_ns, ns);
+  first = false;
+}
+
+// The detached data file a MetaImage (.mhd: "ElementDataFile = X") or NRRD (.nhdr:
+// "data file: X") header names, when it is one plain file beside it.
+std::optional<fs::path> detached_data_file(const fs::path& header) {
+  std::string ext = header.extension().string();
+  for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (ext != ".mhd" && ext != ".nhdr") return std::nullopt;
+  std::ifstream in(header, std::ios::binary);
+  std::string line;
+  for (int n = 0; n < 200 && std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::string value;
+    if (ext == ".mhd" && line.rfind("ElementDataFile", 0) == 0 && line.find('=') != line.npos)
+      value = line.substr(line.find('=') + 1);
+    else if (ext == ".nhdr" &&
+             (line.rfind("data file:", 0) == 0 || line.rfind("datafile:", 0) == 0))
+      value = line.substr(line.find(':') + 1);
+    else
+      continue;
+    const auto b = value.find_first_not_of(" \t");
+    if (b == std::string::npos) return std::nullopt;
+    value = value.substr(b, value.find_last_not_of(" \t") + 1 - b);
+    if (value == "LOCAL" || value.rfind("LIST", 0) == 0 || value.find('%') != std::string::npos ||
+        value.find(' ') != std::string::npos)
+      return std::nullopt;
+    return header.parent_path() / value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+SourceStamp stamp_source(const fs::path& file) {
   SourceStamp s;
   std::error_code ec;
-  auto abs = std::filesystem::absolute(file, ec);
+  auto abs = fs::absolute(file, ec);
   s.path = (ec ? file : abs).lexically_normal().generic_string();
-  s.size = std::filesystem::file_size(file, ec);
-  if (ec) s.size = 0;
-  auto t = std::filesystem::last_write_time(file, ec);
-  if (!ec)
-    s.mtime_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  bool first = true;
+  if (fs::is_directory(file, ec)) {
+    // A DICOM series folder: a slice rewritten in place changes neither the folder's size nor
+    // its time, so every file in it counts.
+    add_file(s, file, first);
+    for (fs::directory_iterator it(file, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_regular_file(ec)) add_file(s, it->path(), first);
+    return s;
+  }
+  add_file(s, file, first);
+  // A header with its voxels in another file: rewriting the voxels changes the case too.
+  if (const auto data = detached_data_file(file)) add_file(s, *data, first);
   return s;
 }
 

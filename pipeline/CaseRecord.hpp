@@ -19,7 +19,9 @@ struct SourceStamp {
   bool operator==(const SourceStamp&) const = default;
 };
 
-// Size and modification time of a file; a missing file gets size 0 and mtime 0.
+// Size and modification time of a file; a missing file gets size 0 and mtime 0. A folder (a DICOM
+// series) counts the sum of its files' sizes and their latest time; a .mhd or .nhdr header adds
+// its detached data file.
 SourceStamp stamp_source(const std::filesystem::path& file);
 
 struct CaseRecord {

@@ -2,8 +2,12 @@
 
 #include <fcntl.h>
 #include <png.h>
+// jpeglib.h needs FILE declared first (png.h includes stdio.h).
+#include <jerror.h>
+#include <jpeglib.h>
 #include <unistd.h>
 
+#include <array>
 #include <bit>
 #include <cctype>
 #include <cerrno>
@@ -164,6 +168,89 @@ bool has_png_signature(const std::filesystem::path& file) {
   std::unique_ptr<std::FILE, FileCloser> fp(std::fopen(file.c_str(), "rb"));
   unsigned char sig[8] = {};
   return fp && std::fread(sig, 1, 8, fp.get()) == 8 && png_sig_cmp(sig, 0, 8) == 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JPEG, read with libjpeg: ITK 5.2's JPEGImageIO crashes (SIGSEGV in jpeg_destroy from its
+// CanReadFile) on a file that starts like a JPEG and is corrupt, which kills the whole run; here
+// libjpeg's errors end in a longjmp to one InputError. The decoding settings are libjpeg's
+// defaults, as ITK uses them, so the pixels are the same.
+
+struct JpegError {
+  jpeg_error_mgr mgr{};
+  std::jmp_buf jump{};
+  std::string message;
+  bool truncated = false;
+};
+
+void jpeg_error_exit(j_common_ptr cinfo) {
+  auto* err = reinterpret_cast<JpegError*>(cinfo->err);
+  char text[JMSG_LENGTH_MAX] = {};
+  (*cinfo->err->format_message)(cinfo, text);
+  err->message = text;
+  std::longjmp(err->jump, 1);
+}
+
+// Warnings are quiet, but for the end of the file coming before the end of the image: libjpeg
+// then fills the rest with grey and goes on, which for a cut download is a wrong image.
+void jpeg_quiet(j_common_ptr cinfo, int level) {
+  auto* err = reinterpret_cast<JpegError*>(cinfo->err);
+  if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) err->truncated = true;
+}
+
+// FF D8 alone, as ITK's JPEGImageIO::CanReadFile tests it: every such file must come here.
+bool has_jpeg_signature(const std::filesystem::path& file) {
+  unsigned char sig[2] = {};
+  std::ifstream in(file, std::ios::binary);
+  in.read(reinterpret_cast<char*>(sig), 2);
+  return in.gcount() == 2 && sig[0] == 0xFF && sig[1] == 0xD8;
+}
+
+Volume read_jpeg(const std::filesystem::path& file) {
+  std::unique_ptr<std::FILE, FileCloser> fp(std::fopen(file.c_str(), "rb"));
+  if (!fp) throw InputError(str(file) + ": cannot open the file; check that it is readable");
+  jpeg_decompress_struct cinfo{};
+  JpegError err;
+  cinfo.err = jpeg_std_error(&err.mgr);
+  err.mgr.error_exit = jpeg_error_exit;
+  err.mgr.emit_message = jpeg_quiet;
+  // Everything that must outlive a longjmp is declared before setjmp.
+  std::vector<unsigned char> pixels;
+  std::array<std::size_t, 3> size{0, 0, 1};
+  std::size_t channels = 0;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    throw InputError(str(file) + ": not a readable JPEG (" + one_line(err.message) +
+                     "); the file is truncated or corrupt, re-download or re-export it");
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_stdio_src(&cinfo, fp.get());
+  jpeg_read_header(&cinfo, TRUE);
+  if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
+    jpeg_destroy_decompress(&cinfo);
+    throw InputError(str(file) + ": a CMYK JPEG is not supported; convert it to RGB or grey");
+  }
+  size = {cinfo.image_width, cinfo.image_height, 1};
+  channels = cinfo.num_components == 1 ? 1 : 3;
+  check_voxel_limit(size, channels);
+  cinfo.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  jpeg_start_decompress(&cinfo);
+  const std::size_t row = size[0] * channels;
+  pixels.resize(row * size[1]);
+  while (cinfo.output_scanline < cinfo.output_height) {
+    JSAMPROW rows[1] = {pixels.data() + cinfo.output_scanline * row};
+    jpeg_read_scanlines(&cinfo, rows, 1);
+  }
+  jpeg_finish_decompress(&cinfo);
+  jpeg_destroy_decompress(&cinfo);
+  if (err.truncated)
+    throw InputError(str(file) +
+                     ": the JPEG data ends before the image does (the file is truncated); "
+                     "re-download or re-export it");
+  Volume v(VoxelType::UInt8, size, channels, true);
+  v.stored_dimensions = 2;
+  std::memcpy(v.raw(), pixels.data(), pixels.size());
+  return v;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,6 +481,9 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
 
   const std::array<std::size_t, 3> size{ndim > 0 ? dims[0] : 1, ndim > 1 ? dims[1] : 1,
                                         ndim > 2 ? dims[2] : 1};
+  // Before ITK reads anything: its BMP reader, given a header claiming 60000 x 60000, fills a
+  // buffer of that size first.
+  check_voxel_limit(size, (frames > 1 ? frames : 1) * comps);
   itk::ImageIORegion region(ndim);
   for (unsigned d = 0; d < ndim; ++d) {
     region.SetIndex(d, 0);
@@ -504,8 +594,8 @@ Volume read_source(const std::filesystem::path& file, std::vector<std::string>& 
                      ": the file is empty (0 bytes), likely a download or copy that was cut "
                      "short; re-download or re-export it");
   try {
-    if (has_png_signature(file)) {
-      Volume v = read_png(file, mode);
+    if (has_png_signature(file) || has_jpeg_signature(file)) {
+      Volume v = has_png_signature(file) ? read_png(file, mode) : read_jpeg(file);
       if (mode == ReadAs::Label) return single_channel_label(file, std::move(v));
       return v;
     }

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libinsighttoolkit5-dev   # ITK 5.2: NIfTI, MetaImage, NRRD, PNG, JPEG, BMP, TIFF, GDCM IO
   libtbb-dev               # oneTBB flow graph
-  nlohmann-json3-dev libfmt-dev libpng-dev zlib1g-dev libcli11-dev
+  nlohmann-json3-dev libfmt-dev libpng-dev libjpeg-dev zlib1g-dev libcli11-dev
   libdeflate-dev           # fast whole-buffer gzip decoding of .nii.gz
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format

@@ -333,10 +333,42 @@ TEST_F(BadInputCorpusTest, UnreadableFileFailsTheCase) {
                      {"cannot open it (Permission denied)", "make it readable"});
 }
 
-TEST_F(BadInputCorpusTest, PngClaiming100000SquaredPixelsIsRefusedBeforeAllocating) {
-  // A 2D dataset: an X-ray whose PNG header claims 100000 x 100000 RGBA (40 GB of rows).
-  write_text_file(config, R"({"dataset": "Corpus", "cases": "*.png", "exclude": "*_mask.png",
-    "modality": "x_ray", "label": "{stem}_mask.png", "labels": {"255": "liver"}})");
+// A 2D dataset (X-ray or endoscopy files with a PNG mask each): a_good and z_good are fine.
+class BadRasterCorpusTest : public BadInputCorpusTest {
+ protected:
+  void SetUp() override {
+    write_text_file(config, R"({"dataset": "Corpus", "cases": "*.{png,jpg,bmp}",
+      "exclude": "*_mask.png", "modality": "x_ray", "label": "{stem}_mask.png",
+      "labels": {"255": "liver"}})");
+    std::vector<std::uint8_t> grey(16), mask(16, 0);
+    for (std::size_t p = 0; p < 16; ++p) grey[p] = static_cast<std::uint8_t>(10 * p);
+    for (std::size_t p : {5u, 6u, 9u, 10u}) mask[p] = 255;
+    for (const std::string name : {"a_good", "m_bad", "z_good"}) {
+      if (name != "m_bad") write_volume(in / (name + ".png"), {4, 4, 1}, grey, 2);
+      write_volume(in / (name + "_mask.png"), {4, 4, 1}, mask, 2);
+    }
+  }
+
+  void expect_raster_fails(const ConvertedDataset& d, const std::string& file,
+                           const std::vector<std::string>& says) {
+    EXPECT_EQ(d.run.exit_code, 1) << d.run.err;
+    EXPECT_EQ(d.images, (std::vector<std::string>{"x_ray--Corpus--a_good--2d_none.png",
+                                                  "x_ray--Corpus--z_good--2d_none.png"}));
+    const std::string mask_id = "--" + class_id("liver") + "_000.png";
+    EXPECT_EQ(d.masks, (std::vector<std::string>{"x_ray--Corpus--a_good--2d_none" + mask_id,
+                                                 "x_ray--Corpus--z_good--2d_none" + mask_id}));
+    EXPECT_EQ(d.index.size(), 2u);
+    const auto lines = lines_with(d.run.err, file);
+    ASSERT_EQ(lines.size(), 1u) << d.run.err;
+    EXPECT_THAT(lines[0], HasSubstr("error: case 'm_bad'"));
+    for (const auto& s : says) EXPECT_THAT(lines[0], HasSubstr(s));
+    ASSERT_EQ(d.report.at("failed").size(), 1u);
+    EXPECT_EQ(d.report["failed"][0].at("case"), "m_bad");
+  }
+};
+
+TEST_F(BadRasterCorpusTest, PngClaiming100000SquaredPixelsIsRefusedBeforeAllocating) {
+  // An X-ray whose PNG header claims 100000 x 100000 RGBA (40 GB of rows).
   auto chunk = [](std::vector<unsigned char>& png, const char* type,
                   std::vector<unsigned char> data) {
     const auto be32 = [&](std::uint32_t v) {
@@ -357,21 +389,50 @@ TEST_F(BadInputCorpusTest, PngClaiming100000SquaredPixelsIsRefusedBeforeAllocati
   chunk(png, "IDAT", idat);
   chunk(png, "IEND", {});
   write_bytes(in / "m_bad.png", png);
-  std::vector<std::uint8_t> grey(16, 40), mask(16, 0);
-  for (std::size_t p : {5u, 6u, 9u, 10u}) mask[p] = 255;
-  for (const std::string name : {"a_good", "m_bad", "z_good"}) {
-    if (name != "m_bad") write_volume(in / (name + ".png"), {4, 4, 1}, grey, 2);
-    write_volume(in / (name + "_mask.png"), {4, 4, 1}, mask, 2);
-  }
-  const auto d = convert();
-  EXPECT_EQ(d.run.exit_code, 1) << d.run.err;
-  EXPECT_EQ(d.images, (std::vector<std::string>{"x_ray--Corpus--a_good--2d_none.png",
-                                                "x_ray--Corpus--z_good--2d_none.png"}));
-  EXPECT_EQ(d.masks.size(), 2u);
-  const auto lines = lines_with(d.run.err, "m_bad.png");
-  ASSERT_EQ(lines.size(), 1u) << d.run.err;
-  EXPECT_THAT(lines[0], HasSubstr("100000 x 100000 x 1 x 4 components is more than"));
-  EXPECT_THAT(lines[0], HasSubstr("--max-voxels"));
+  expect_raster_fails(convert(), "m_bad.png",
+                      {"100000 x 100000 x 1 x 4 components is more than", "--max-voxels"});
+}
+
+TEST_F(BadRasterCorpusTest, BmpClaiming60000SquaredPixelsIsRefusedBeforeItIsRead) {
+  // ITK's BMP reader fills a buffer of the claimed size before anything else looks at it.
+  std::vector<unsigned char> bmp(54 + 1024 + 64, 0);
+  bmp[0] = 'B';
+  bmp[1] = 'M';
+  put(bmp, 2, static_cast<std::uint32_t>(bmp.size()));
+  put(bmp, 10, std::uint32_t{54 + 1024});  // pixel data offset
+  put(bmp, 14, std::uint32_t{40});         // BITMAPINFOHEADER
+  put(bmp, 18, std::int32_t{60000});
+  put(bmp, 22, std::int32_t{60000});
+  put(bmp, 26, std::uint16_t{1});
+  put(bmp, 28, std::uint16_t{8});
+  put(bmp, 46, std::uint32_t{256});
+  for (std::size_t c = 0; c < 256; ++c)
+    for (std::size_t k = 0; k < 3; ++k) bmp[54 + 4 * c + k] = static_cast<unsigned char>(c);
+  write_bytes(in / "m_bad.bmp", bmp);
+  expect_raster_fails(convert(), "m_bad.bmp", {"60000 x 60000 x 1 is more than", "--max-voxels"});
+}
+
+TEST_F(BadRasterCorpusTest, CorruptJpegFailsItsCaseWithoutKillingTheRun) {
+  // ITK 5.2's JPEG reader crashed the whole process (SIGSEGV) on this file.
+  std::vector<unsigned char> jpeg(500, 0);
+  jpeg[0] = 0xFF;
+  jpeg[1] = 0xD8;
+  write_bytes(in / "m_bad.jpg", jpeg);
+  expect_raster_fails(convert(), "m_bad.jpg", {"not a readable JPEG", "re-download"});
+}
+
+TEST_F(BadRasterCorpusTest, TruncatedJpegFailsInsteadOfBeingFilledWithGrey) {
+  // A download cut inside the compressed data: libjpeg only warns and paints the rest grey.
+  std::vector<std::uint8_t> rgb(64 * 64 * 3);
+  for (std::size_t p = 0; p < rgb.size(); ++p) rgb[p] = static_cast<std::uint8_t>((p * 37) % 251);
+  write_rgb_image(dir / "whole.jpg", 64, 64, 3, rgb);
+  auto bytes = read_bytes(dir / "whole.jpg");
+  bytes.resize(bytes.size() * 2 / 3);
+  write_bytes(in / "m_bad.jpg", std::vector<unsigned char>(bytes.begin(), bytes.end()));
+  std::vector<std::uint8_t> mask(64 * 64, 0);
+  for (std::size_t p = 0; p < 64 * 20; ++p) mask[p] = 255;
+  write_volume(in / "m_bad_mask.png", {64, 64, 1}, mask, 2);
+  expect_raster_fails(convert(), "m_bad.jpg", {"ends before the image does", "re-download"});
 }
 
 TEST_F(BadInputCorpusTest, BrokenSymbolicLinkIsACaseThatSaysSo) {

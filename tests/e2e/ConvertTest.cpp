@@ -16,6 +16,7 @@
 #include <tuple>
 
 #include "Oracle.hpp"
+#include "support/DicomWriter.hpp"
 #include "support/RunTool.hpp"
 #include "support/TestData.hpp"
 
@@ -792,6 +793,73 @@ TEST_F(ConvertTest, KilledAtManyMomentsAndRerunGivesTheSameTree) {
   for (const auto& [k, v] : want) want_names.push_back(k);
   ASSERT_EQ(got_names, want_names);
   for (const auto& [k, v] : want) EXPECT_EQ(got.at(k), v) << k;
+}
+
+TEST(ConvertRerunTest, RewritingASliceOrADetachedDataFileInPlaceRedoesTheCase) {
+  // Neither rewrite changes what used to be stamped (the series folder's own time, the .mhd
+  // header): a rerun must still notice and redo the case, or old images would stay.
+  TempDir dir;
+  const fs::path in = dir / "in";
+  const fs::path out = dir / "out";
+  auto series = [](double scale) {
+    DicomSeriesSpec spec;
+    spec.columns = 6;
+    spec.rows = 5;
+    spec.series_uid = "1.2.826.0.1.3680043.9.7777.50.1";
+    for (std::size_t k = 0; k < 3; ++k) {
+      DicomSlice s;
+      s.file = "IM" + std::to_string(k + 1) + ".dcm";
+      s.position[2] = 2.0 * static_cast<double>(k);
+      s.instance = static_cast<int>(k + 1);
+      for (std::size_t p = 0; p < 30; ++p)
+        s.values.push_back(scale * static_cast<double>((p * 7) % 30) + double(k));
+      spec.slices.push_back(std::move(s));
+    }
+    return spec;
+  };
+  write_dicom_series(in / "P1" / "CT", series(1));
+  std::vector<std::uint8_t> label(6 * 5 * 3, 1);
+  write_volume(in / "P1" / "seg.nrrd", {6, 5, 3}, label);
+  std::vector<std::int16_t> volume(6 * 5 * 3);
+  for (std::size_t v = 0; v < volume.size(); ++v) volume[v] = static_cast<std::int16_t>(v);
+  write_volume(in / "P2" / "CT" / "img.mhd", {6, 5, 3}, volume);
+  write_volume(in / "P2" / "seg.nrrd", {6, 5, 3}, label);
+  write_text(dir / "dicom.json", R"({"dataset": "Rewrite", "cases": "P1/CT/",
+    "case_name": "{parent}", "modality": "ct_00", "label": "{dir}/seg.nrrd",
+    "labels": {"1": "liver"}})");
+  write_text(dir / "mhd.json", R"({"dataset": "Rewrite", "cases": "P2/CT/img.mhd",
+    "case_name": "{grandparent}", "modality": "ct_00", "label": "{dir}/../seg.nrrd",
+    "labels": {"1": "liver"}})");
+  auto convert = [&](const std::string& config) {
+    return run_samed2d({"convert", "--config", (dir / config).string(), "--input", in.string(),
+                        "--output", (out / config).string(), "--axes", "x", "--quiet"});
+  };
+  for (const std::string config : {"dicom.json", "mhd.json"}) {
+    const ToolRun run = convert(config);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+  }
+  const fs::path p1 = out / "dicom.json" / "images" / "ct_00--Rewrite--P1--x_0001.png";
+  const fs::path p2 = out / "mhd.json" / "images" / "ct_00--Rewrite--P2--x_0001.png";
+  const auto p1_before = read_png(p1).pixels;
+  const auto p2_before = read_png(p2).pixels;
+  const auto folder_time = fs::last_write_time(in / "P1" / "CT");
+  const auto header_time = fs::last_write_time(in / "P2" / "CT" / "img.mhd");
+
+  write_dicom_series(in / "P1" / "CT", series(-1));  // the same files, other pixels
+  for (auto& v : volume) v = static_cast<std::int16_t>(1000 - v);
+  write_volume(dir / "scratch" / "img.mhd", {6, 5, 3}, volume);
+  fs::copy_file(dir / "scratch" / "img.raw", in / "P2" / "CT" / "img.raw",
+                fs::copy_options::overwrite_existing);
+  fs::last_write_time(in / "P1" / "CT", folder_time);
+  fs::last_write_time(in / "P2" / "CT" / "img.mhd", header_time);
+
+  for (const std::string config : {"dicom.json", "mhd.json"}) {
+    const ToolRun rerun = convert(config);
+    ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+    EXPECT_NE(rerun.out.find("1 converted, 0 already done"), std::string::npos) << rerun.out;
+  }
+  EXPECT_NE(read_png(p1).pixels, p1_before);
+  EXPECT_NE(read_png(p2).pixels, p2_before);
 }
 
 }  // namespace
