@@ -605,6 +605,8 @@ Volume read_source(const std::filesystem::path& file, std::vector<std::string>& 
       throw InputError(str(file) +
                        ": not a valid NIfTI file (header missing or unreadable: truncated, "
                        "corrupt or another format); re-download or re-export it");
+    // ITK's factory lets GDCM parse the file to see whether it is DICOM.
+    check_dicom_not_truncated(file);
     return read_with_itk(file, warnings, mode);
   } catch (const itk::ExceptionObject& e) {
     throw InputError(str(file) + ": ITK cannot read it (" + itk_text(e) +

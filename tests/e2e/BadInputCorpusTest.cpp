@@ -670,6 +670,20 @@ TEST_F(BadDicomCorpusTest, DuplicatePositionsFailTheCase) {
   expect_fails_alone(convert(), "m_dup", "m_dup/CT", {"same position"});
 }
 
+TEST_F(BadDicomCorpusTest, TruncatedSliceFailsTheCaseWithoutKillingTheRun) {
+  // Cut inside an element header, Debian's GDCM aborts the whole process (an assertion).
+  write_dicom_case("m_cut", "1.2.826.0.1.3680043.9.7777.44.1");
+  const fs::path slice = in / "m_cut" / "CT" / "IM3.dcm";
+  const auto bytes = read_bytes(slice);
+  const std::vector<std::uint8_t> tag{0xE0, 0x7F, 0x10, 0x00};  // pixel data
+  const auto at = static_cast<std::size_t>(
+      std::search(bytes.begin(), bytes.end(), tag.begin(), tag.end()) - bytes.begin());
+  ASSERT_LT(at, bytes.size());
+  fs::resize_file(slice, at + 6);
+  expect_fails_alone(convert(), "m_cut", "IM3.dcm",
+                     {"the DICOM file is cut short", "re-download it"});
+}
+
 // --- The output folder -------------------------------------------------------------------------
 
 TEST_F(BadInputCorpusTest, OutputThatCannotBeWrittenExitsTwoAndWritesNothing) {
