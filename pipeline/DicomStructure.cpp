@@ -22,7 +22,8 @@ class Walker {
   std::optional<std::string> run() {
     std::size_t pos = 0;
     bool explicit_vr = true;
-    if (b_.size() >= 132 && std::string_view(reinterpret_cast<const char*>(&b_[128]), 4) == "DICM") {
+    if (b_.size() >= 132 &&
+        std::string_view(reinterpret_cast<const char*>(&b_[128]), 4) == "DICM") {
       pos = 132;
       // The meta group (0002,xxxx) is always explicit VR little endian.
       std::string syntax;
@@ -223,7 +224,8 @@ std::optional<std::string> dicom_truncation(const std::filesystem::path& file) {
   unsigned char head[132] = {};
   in.read(reinterpret_cast<char*>(head), sizeof head);
   const auto got = static_cast<std::size_t>(in.gcount());
-  const bool preamble = got == 132 && std::string_view(reinterpret_cast<char*>(head) + 128, 4) == "DICM";
+  const bool preamble =
+      got == 132 && std::string_view(reinterpret_cast<char*>(head) + 128, 4) == "DICM";
   const bool bare = got >= 8 && (head[0] | head[1] << 8) <= 0x0008 && (head[0] | head[1]) != 0;
   if (!preamble && !bare) return std::nullopt;
   std::vector<unsigned char> bytes(size);

@@ -3,8 +3,6 @@
 // asserts (and so aborts the process) on a file cut inside an element header, which a truncated
 // download is.
 
-#include "pipeline/DicomStructure.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -15,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/DicomStructure.hpp"
 #include "pipeline/Errors.hpp"
 #include "pipeline/VolumeReader.hpp"
 #include "support/DicomWriter.hpp"
@@ -87,11 +86,11 @@ TEST(DicomStructureTest, WhereTheFileIsCutIsNamed) {
   const auto at = static_cast<std::size_t>(
       std::search(bytes.begin(), bytes.end(), tag.begin(), tag.end()) - bytes.begin());
   ASSERT_LT(at, bytes.size());
-  EXPECT_THAT(problem_at(at + 10),
-              HasSubstr("ends inside the header of element (7FE0,0010) at byte " +
-                        std::to_string(at)));
-  EXPECT_THAT(problem_at(at + 1000), HasSubstr("element (7FE0,0010) at byte " +
-                                               std::to_string(at) + " needs"));
+  EXPECT_THAT(
+      problem_at(at + 10),
+      HasSubstr("ends inside the header of element (7FE0,0010) at byte " + std::to_string(at)));
+  EXPECT_THAT(problem_at(at + 1000),
+              HasSubstr("element (7FE0,0010) at byte " + std::to_string(at) + " needs"));
   EXPECT_THAT(problem_at(at + 1000), HasSubstr(", 1000 remain"));
   EXPECT_EQ(problem_at(bytes.size()), "(none)");
 }
