@@ -607,6 +607,13 @@ Volume read_source(const std::filesystem::path& file, std::vector<std::string>& 
                        "corrupt or another format); re-download or re-export it");
     // ITK's factory lets GDCM parse the file to see whether it is DICOM.
     check_dicom_not_truncated(file);
+    // NrrdIO keeps global state (airStrtok in its ASCII decoder, biff's error messages): two
+    // NRRD files read at once corrupted each other's voxels or the heap. One at a time, then.
+    std::unique_lock<std::mutex> nrrd_lock;
+    if (has_extension(file, ".nrrd") || has_extension(file, ".nhdr")) {
+      static std::mutex nrrd_mutex;
+      nrrd_lock = std::unique_lock<std::mutex>(nrrd_mutex);
+    }
     return read_with_itk(file, warnings, mode);
   } catch (const itk::ExceptionObject& e) {
     throw InputError(str(file) + ": ITK cannot read it (" + itk_text(e) +
