@@ -6,7 +6,9 @@
 #include <jerror.h>
 #include <jpeglib.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cctype>
@@ -374,40 +376,136 @@ Volume read_expanded_palette(const std::filesystem::path& file, unsigned stored,
 
 // ITK 5.2's MetaImage reader only prints "data not read completely" for a short data file and
 // returns success, so the uncompressed data's length is checked here first.
-void check_metaimage_length(const std::filesystem::path& file, std::size_t needed) {
+// What a MetaImage header says about its voxel data, as far as samed2d reads it itself.
+struct MetaImageData {
+  bool compressed = false;
+  bool msb = false;                           // BinaryDataByteOrderMSB / ElementByteOrderMSB
+  std::optional<std::filesystem::path> file;  // one data file (the header itself for LOCAL)
+  std::uintmax_t offset = 0;                  // where the data starts in `file`
+};
+
+// Checks a MetaImage's data before ITK reads it, because ITK's MetaIO reads short, corrupt or
+// missing data without an error (it prints to stderr and leaves the buffer as it was):
+// uncompressed data must hold `needed` bytes, every LIST file must exist, and a data file must
+// lie beside the header (a relative path that climbs out, or an absolute one, is refused rather
+// than followed anywhere on the disk). Compressed data is inflated by read_with_itk itself.
+MetaImageData check_metaimage(const std::filesystem::path& file, std::size_t needed) {
   std::ifstream in(file, std::ios::binary);
   std::string line, data_file;
-  bool compressed = false;
+  MetaImageData m;
   while (std::getline(in, line)) {
     const auto eq = line.find('=');
     if (eq == std::string::npos) continue;
     std::string key = one_line(line.substr(0, eq)), value = one_line(line.substr(eq + 1));
-    if (key == "CompressedData") compressed = value == "True" || value == "true";
-    if (key == "HeaderSize") return;  // skipped bytes: leave the check to ITK
+    while (!key.empty() && key.back() == ' ') key.pop_back();
+    while (!value.empty() && value.front() == ' ') value.erase(value.begin());
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.pop_back();
+    const bool yes = value == "True" || value == "true" || value == "1";
+    if (key == "CompressedData") m.compressed = yes;
+    if (key == "BinaryDataByteOrderMSB" || key == "ElementByteOrderMSB") m.msb = yes;
+    if (key == "HeaderSize") return {};  // skipped bytes: leave it all to ITK
     if (key == "ElementDataFile") {
       data_file = value;
       break;
     }
   }
-  if (compressed || data_file.empty() || data_file.starts_with("LIST") ||
-      data_file.find('%') != std::string::npos || data_file.find(' ') != std::string::npos)
-    return;
-  std::uintmax_t available = 0;
+  if (data_file.empty()) return {};
+  auto beside = [&](const std::string& name) {
+    const std::filesystem::path p(name);
+    bool climbs = p.is_absolute();
+    for (const auto& part : p) climbs = climbs || part == "..";
+    if (climbs)
+      throw InputError(str(file) + ": its data file " + name +
+                       " is not beside the header; samed2d reads only data files in the "
+                       "header's folder or below, so move the data there");
+    return file.parent_path() / p;
+  };
+  if (data_file.starts_with("LIST")) {
+    std::uintmax_t total = 0;
+    std::size_t count = 0;
+    while (std::getline(in, line)) {
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      if (line.empty()) continue;
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(beside(line), ec);
+      if (ec)
+        throw InputError(str(file) + ": its data file " + line +
+                         " (listed after ElementDataFile = LIST) is missing; put it beside the "
+                         "header");
+      total += size;
+      ++count;
+    }
+    if (count == 0)
+      throw InputError(str(file) + ": ElementDataFile = LIST names no file; re-export it");
+    if (!m.compressed && total < needed)
+      throw InputError(str(file) + ": its listed data files hold " + std::to_string(total) +
+                       " of " + std::to_string(needed) +
+                       " bytes; a file is truncated, re-download or re-export it");
+    return {};
+  }
+  if (data_file.find('%') != std::string::npos || data_file.find(' ') != std::string::npos)
+    return {};  // a numbered file pattern: left to ITK
   if (data_file == "LOCAL") {
     const auto pos = in.tellg();
-    if (pos < 0) return;
-    available = std::filesystem::file_size(file) - static_cast<std::uintmax_t>(pos);
+    if (pos < 0) return {};
+    m.file = file;
+    m.offset = static_cast<std::uintmax_t>(pos);
   } else {
+    m.file = beside(data_file);
     std::error_code ec;
-    available = std::filesystem::file_size(file.parent_path() / data_file, ec);
-    if (ec)
+    if (!std::filesystem::is_regular_file(*m.file, ec))
       throw InputError(str(file) + ": its data file " + data_file +
                        " is missing; put it beside the header");
   }
-  if (available < needed)
+  std::error_code ec;
+  const std::uintmax_t file_size = std::filesystem::file_size(*m.file, ec);
+  const std::uintmax_t available = !ec && file_size > m.offset ? file_size - m.offset : 0;
+  if (!m.compressed && available < needed)
     throw InputError(str(file) + ": MetaImage data is short (" + std::to_string(available) +
                      " of " + std::to_string(needed) +
                      " bytes); the file is truncated, re-download or re-export it");
+  return m;
+}
+
+// Inflates a compressed MetaImage's data (zlib or gzip stream) into `out`, which must be filled
+// exactly; ITK's MetaIO reports a failure only on stderr and keeps going.
+void inflate_metaimage(const std::filesystem::path& header, const MetaImageData& m, void* out,
+                       std::size_t size, std::size_t element_size) {
+  std::ifstream in(*m.file, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(m.offset));
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 32) != Z_OK) throw std::bad_alloc();
+  std::vector<unsigned char> chunk(1 << 16);
+  auto* dst = static_cast<unsigned char*>(out);
+  std::size_t produced = 0;
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    if (z.avail_in == 0) {
+      in.read(reinterpret_cast<char*>(chunk.data()), static_cast<std::streamsize>(chunk.size()));
+      z.next_in = chunk.data();
+      z.avail_in = static_cast<uInt>(in.gcount());
+      if (z.avail_in == 0) break;
+    }
+    const std::size_t room = size - produced;
+    const std::size_t step = std::min<std::size_t>(room, 1u << 30);
+    unsigned char spare = 0;  // room for one byte too many, to tell "too long" apart
+    z.next_out = step > 0 ? dst + produced : &spare;
+    z.avail_out = step > 0 ? static_cast<uInt>(step) : 1u;
+    rc = inflate(&z, Z_NO_FLUSH);
+    produced += (step > 0 ? step : 1u) - z.avail_out;
+    if (rc != Z_OK && rc != Z_STREAM_END) break;
+    if (produced > size) break;
+  }
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END || produced != size)
+    throw InputError(str(header) + ": its compressed data " +
+                     (produced > size ? std::string("inflates to more than")
+                                      : "is corrupt or cut short (inflates to " +
+                                            std::to_string(produced) + " of") +
+                     " " + std::to_string(size) + " bytes); re-download or re-export the file");
+  if (m.msb && element_size > 1)
+    for (std::size_t e = 0; e < size; e += element_size)
+      std::reverse(dst + e, dst + e + element_size);
 }
 
 // A colour raster read as a label map: BUSI-style masks store grey values in all three channels,
@@ -491,8 +589,10 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
   }
   io->SetIORegion(region);
   const unsigned stored = ndim <= 2 ? 2u : (frames > 1 ? 4u : 3u);
-  if (std::string(io->GetNameOfClass()) == "MetaImageIO")
-    check_metaimage_length(file, static_cast<std::size_t>(io->GetImageSizeInBytes()));
+  const bool metaimage = std::string(io->GetNameOfClass()) == "MetaImageIO";
+  const MetaImageData meta =
+      metaimage ? check_metaimage(file, static_cast<std::size_t>(io->GetImageSizeInBytes()))
+                : MetaImageData{};
   const Geometry geometry = geometry_of(*io);
 
   // A label map keeps a palette image's indices, which ITK reads as its scalar samples.
@@ -511,7 +611,14 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
                        "corrupt, re-export the file");
     v.stored_dimensions = stored;
     v.geometry = geometry;
-    io->Read(v.raw());
+    if (meta.compressed && meta.file) {
+      inflate_metaimage(file, meta, v.raw(), v.byte_size(), voxel_type_size(v.type()));
+    } else {
+      // Whatever read path ITK's MetaIO takes, a slice it could not read stays zero rather than
+      // whatever the memory held: the same bytes on every run.
+      if (metaimage) std::memset(v.raw(), 0, v.byte_size());
+      io->Read(v.raw());
+    }
     return finish(std::move(v));
   }
 

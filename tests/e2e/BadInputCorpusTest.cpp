@@ -42,7 +42,7 @@ using ::testing::HasSubstr;
 constexpr Size3 kSize{12, 10, 8};
 const std::vector<LabelBox> kBoxes{{{1, 1, 1}, {5, 5, 7}, 1}, {{6, 4, 2}, {11, 9, 6}, 2}};
 const ClassValues kClasses{{"liver", {1}}, {"spleen", {2}}};
-constexpr const char* kConfig = R"({"dataset": "Corpus", "cases": "*_img.{nii.gz,nii}",
+constexpr const char* kConfig = R"({"dataset": "Corpus", "cases": "*_img.{nii.gz,nii,mha,mhd}",
   "case_name": "{stem%_img}", "modality": "ct_00", "label": "{dir}/{stem%_img}_seg.nii.gz",
   "labels": {"1": "liver", "2": "spleen"}})";
 
@@ -456,6 +456,95 @@ TEST_F(BadInputCorpusTest, GzipNamedNiiIsReadWithAWarningToRenameIt) {
       d, {good[0], c, good[1]}, "m_gz", "m_gz_img.nii",
       {"gzip-compressed although its name does not end in .gz", "rename it to .nii.gz"});
   EXPECT_EQ(d.run.err.find("** ERROR"), std::string::npos) << d.run.err;
+}
+
+// A MetaImage header for the planted 12 x 10 x 8 int16 volume, with `tail` as its last lines.
+std::string metaimage_header(const std::string& tail) {
+  return "ObjectType = Image\nNDims = 3\nBinaryData = True\nDimSize = 12 10 8\n"
+         "ElementType = MET_SHORT\n" +
+         tail;
+}
+
+std::vector<unsigned char> zlib_compress(const std::vector<unsigned char>& raw) {
+  std::vector<unsigned char> packed(compressBound(static_cast<uLong>(raw.size())));
+  uLongf size = packed.size();
+  compress(packed.data(), &size, raw.data(), static_cast<uLong>(raw.size()));
+  packed.resize(size);
+  return packed;
+}
+
+std::vector<unsigned char> int16_bytes(const std::vector<std::int16_t>& v, bool big_endian) {
+  std::vector<unsigned char> b;
+  for (const auto x : v) {
+    const auto u = static_cast<std::uint16_t>(x);
+    const auto lo = static_cast<unsigned char>(u & 0xFF), hi = static_cast<unsigned char>(u >> 8);
+    b.push_back(big_endian ? hi : lo);
+    b.push_back(big_endian ? lo : hi);
+  }
+  return b;
+}
+
+TEST_F(BadInputCorpusTest, CorruptCompressedMetaImageFailsInsteadOfReadingGarbage) {
+  // ITK's MetaIO printed "Uncompress failed" and went on with whatever the buffer held: the
+  // images changed from run to run.
+  const auto c = planted("m_bad");
+  c.write_label(in / "m_bad_seg.nii.gz");
+  auto packed = zlib_compress(int16_bytes(c.image<std::int16_t>(), false));
+  packed.resize(packed.size() / 2);
+  const std::string header = metaimage_header(
+      "CompressedData = True\nCompressedDataSize = " + std::to_string(packed.size()) +
+      "\nElementDataFile = m_bad_img.zraw\n");
+  write_text_file(in / "m_bad_img.mhd", header);
+  write_bytes(in / "m_bad_img.zraw", packed);
+  expect_fails_alone(convert(), "m_bad", "m_bad_img.mhd",
+                     {"its compressed data is corrupt or cut short (inflates to", "re-download"});
+}
+
+TEST_F(BadInputCorpusTest, BigEndianCompressedMetaImageReadsLikeTheLittleEndianOne) {
+  // The compressed path is samed2d's own now, so byte order is its job too: m_msb holds the
+  // same values as a_good, so its images must be the same bytes.
+  const auto c = planted("m_msb");
+  c.write_label(in / "m_msb_seg.nii.gz");
+  const auto packed = zlib_compress(int16_bytes(c.image<std::int16_t>(), true));
+  write_bytes(in / "m_msb_img.mha", [&] {
+    const std::string h = metaimage_header(
+        "BinaryDataByteOrderMSB = True\nCompressedData = True\nCompressedDataSize = " +
+        std::to_string(packed.size()) + "\nElementDataFile = LOCAL\n");
+    std::vector<unsigned char> b(h.begin(), h.end());
+    b.insert(b.end(), packed.begin(), packed.end());
+    return b;
+  }());
+  const auto d = convert();
+  expect_tree(d, out, {good[0], c, good[1]}, 0);
+  const auto a_images = files_of_case(d.images, "a_good");
+  const auto m_images = files_of_case(d.images, "m_msb");
+  ASSERT_EQ(a_images.size(), m_images.size());
+  for (std::size_t i = 0; i < a_images.size(); ++i)
+    EXPECT_TRUE(read_bytes(out / "images" / a_images[i]) ==
+                read_bytes(out / "images" / m_images[i]))
+        << m_images[i];
+}
+
+TEST_F(BadInputCorpusTest, MetaImageListWithAMissingFileFails) {
+  const auto c = planted("m_bad");
+  c.write_label(in / "m_bad_seg.nii.gz");
+  const auto raw = int16_bytes(c.image<std::int16_t>(), false);
+  write_bytes(in / "slices" / "s0.raw", std::vector<unsigned char>(raw.begin(), raw.begin() + 240));
+  write_text_file(in / "m_bad_img.mhd", metaimage_header("ElementDataFile = LIST\nslices/s0.raw\n"
+                                                         "slices/s1.raw\n"));
+  expect_fails_alone(convert(), "m_bad", "m_bad_img.mhd",
+                     {"its data file slices/s1.raw (listed after ElementDataFile = LIST) is "
+                      "missing"});
+}
+
+TEST_F(BadInputCorpusTest, MetaImageDataFileOutsideItsFolderIsRefused) {
+  // "ElementDataFile = ../../../etc/passwd" was read as voxels.
+  const auto c = planted("m_bad");
+  c.write_label(in / "m_bad_seg.nii.gz");
+  write_bytes(dir / "elsewhere.raw", int16_bytes(c.image<std::int16_t>(), false));
+  write_text_file(in / "m_bad_img.mhd", metaimage_header("ElementDataFile = ../elsewhere.raw\n"));
+  expect_fails_alone(convert(), "m_bad", "m_bad_img.mhd",
+                     {"its data file ../elsewhere.raw is not beside the header"});
 }
 
 // --- Awkward values ----------------------------------------------------------------------------
