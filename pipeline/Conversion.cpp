@@ -53,6 +53,7 @@ struct LoadedSequence {
 struct CaseWork {
   const CaseSpec* spec = nullptr;
   CaseRecord record;  // header (dataset, case, modalities, options, sources) filled before load
+  std::vector<std::string> prefixes;  // "{modality}--{dataset}--{case}--" of each sequence
   std::vector<LoadedSequence> sequences;
   std::shared_ptr<const Volume> label;
   std::unique_ptr<LabelIndex> labels;
@@ -416,6 +417,18 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
     return f;
   };
 
+  // Cases a kill interrupted: their files are samed2d's and go, unless the case was recorded
+  // (the record is written after every file) and its files are all there.
+  std::unordered_set<std::string> owned;
+  const auto pending = out.read_pending();
+  std::unordered_set<std::string> interrupted;
+  for (const auto& [key, prefixes] : pending) {
+    const auto record = out.read_record(key);
+    if (record && out.all_files_exist(*record)) continue;
+    interrupted.insert(prefixes.begin(), prefixes.end());
+  }
+  owned.insert(interrupted.begin(), interrupted.end());
+
   // Skip finished cases; clear what unfinished ones left behind.
   std::vector<std::shared_ptr<CaseWork>> todo;
   std::unordered_set<std::string> seen_keys;
@@ -472,9 +485,13 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
       out.remove_files(files);
     }
     stale_prefixes.insert(prefixes.begin(), prefixes.end());
+    w->prefixes = std::move(prefixes);
     todo.push_back(std::move(w));
   }
+  for (const auto& [prefix, source] : prefix_owner) owned.insert(prefix);
+  stale_prefixes.insert(interrupted.begin(), interrupted.end());
   out.remove_files_with_prefixes(stale_prefixes);
+  for (const auto& [key, prefixes] : pending) out.remove_pending(key);
 
   // Cases of these datasets that earlier runs converted but this run did not find: kept (the
   // output may merge several inputs), but the user should know.
@@ -534,6 +551,7 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
           empty.work = w;
           empty.empty_case = true;
           try {
+            out.write_pending(w->record.key(), w->prefixes);
             load_case(*w, profile);
             const auto jobs = plan_slices(*w, profile);
             w->total_slices = jobs.size();
@@ -550,6 +568,10 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
               return;
             }
             for (const auto& [axis, s] : jobs) std::get<0>(ports).try_put(SliceJob{w, axis, s});
+          } catch (const OutputFull& e) {
+            empty.error = one_line(e.what());
+            empty.output_full = true;
+            std::get<1>(ports).try_put(empty);
           } catch (const std::exception& e) {
             empty.error = one_line(e.what());
             std::get<1>(ports).try_put(empty);
@@ -614,6 +636,8 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
                               result.masks_written += masks.size();
                           }
                           if (!w.cancelled || !w.error.empty()) ++finished;
+                          // Recorded, or its files removed: no longer pending.
+                          out.remove_pending(w.record.key());
                           counters.cases_done.fetch_add(1, std::memory_order_relaxed);
                           // Release the case's volumes now; the slice messages still holding it are
                           // already done.
@@ -655,7 +679,7 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
 
   try {
     std::vector<std::string> warnings;
-    result.totals = out.finalize(warnings);
+    result.totals = out.finalize(warnings, owned);
     for (const auto& w : warnings) console.warning(w);
 
     // The run report: deterministic (no times), so a resumed run leaves the same bytes.

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "Errors.hpp"
+#include "Naming.hpp"
 
 namespace samed2d {
 
@@ -106,6 +108,7 @@ void OutputTree::prepare() {
   fs::create_directories(root_ / "images");
   fs::create_directories(root_ / "masks");
   fs::create_directories(state_dir() / "cases");
+  fs::create_directories(state_dir() / "pending");
   std::error_code ec;
   fs::remove_all(state_dir() / "tmp", ec);
   fs::create_directories(state_dir() / "tmp");
@@ -135,6 +138,38 @@ void OutputTree::write_record(const CaseRecord& record) const {
   const fs::path tmp = state_dir() / "tmp" / fmt::format("{}-{}.record", ::getpid(), n);
   write_all(tmp, text.data(), text.size(), state_dir() / "cases" / record.key());
   rename_into_place(tmp, state_dir() / "cases" / record.key());
+}
+
+void OutputTree::write_pending(const std::string& key,
+                               const std::vector<std::string>& prefixes) const {
+  const std::string text = nlohmann::json(prefixes).dump() + "\n";
+  const auto n = tmp_counter_.fetch_add(1, std::memory_order_relaxed);
+  const fs::path tmp = state_dir() / "tmp" / fmt::format("{}-{}.pending", ::getpid(), n);
+  write_all(tmp, text.data(), text.size(), state_dir() / "pending" / key);
+  rename_into_place(tmp, state_dir() / "pending" / key);
+}
+
+void OutputTree::remove_pending(const std::string& key) const {
+  std::error_code ec;
+  fs::remove(state_dir() / "pending" / key, ec);
+}
+
+std::vector<std::pair<std::string, std::vector<std::string>>> OutputTree::read_pending() const {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(state_dir() / "pending", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::ifstream in(it->path());
+    try {
+      out.emplace_back(it->path().filename().string(),
+                       nlohmann::json::parse(in).get<std::vector<std::string>>());
+    } catch (const std::exception&) {
+      // A marker cut short by a kill names nothing usable; its case is redone anyway.
+      out.emplace_back(it->path().filename().string(), std::vector<std::string>{});
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 void OutputTree::remove_record(const std::string& key) const {
@@ -208,13 +243,16 @@ std::size_t OutputTree::remove_files_with_prefixes(
   return removed;
 }
 
-OutputTree::Totals OutputTree::finalize(std::vector<std::string>& warnings) const {
+OutputTree::Totals OutputTree::finalize(std::vector<std::string>& warnings,
+                                        const std::unordered_set<std::string>& owned) const {
   Totals totals;
+  std::unordered_set<std::string> ours = owned;
   std::map<std::string, std::vector<std::string>> images;
   std::map<std::string, std::string> classes;  // id text -> name
   std::unordered_set<std::string> known;
   for (auto& r : read_all_records(warnings)) {
     ++totals.cases;
+    for (const auto& m : r.modalities) ours.insert(case_prefix(m, r.dataset, r.case_name));
     for (auto& [image, masks] : r.images) {
       known.insert(image);
       for (const auto& m : masks) known.insert(m);
@@ -231,16 +269,17 @@ OutputTree::Totals OutputTree::finalize(std::vector<std::string>& warnings) cons
     }
   }
 
-  // Files no record names. An SA-Med2D-named PNG was left by a case that was interrupted and
-  // not converted again: it is this tool's and goes. Anything else is the user's: it stays, and
-  // the user is told that the folder no longer matches the JSON.
+  // Files no record names. A PNG named for one of samed2d's cases was left by a case that was
+  // interrupted: it goes. Anything else is the user's, even with an SA-Med2D name: it stays,
+  // and the user is told that the folder no longer matches the JSON.
   for (const char* sub : {"images", "masks"}) {
     std::error_code ec;
     std::vector<fs::path> orphans;
     for (fs::directory_iterator it(root_ / sub, ec), end; !ec && it != end; it.increment(ec)) {
       const std::string name = it->path().filename().string();
       if (known.count(std::string(sub) + "/" + name) != 0) continue;
-      if (it->path().extension() == ".png" && case_prefix_of_file(name))
+      const auto prefix = case_prefix_of_file(name);
+      if (it->path().extension() == ".png" && prefix && ours.count(*prefix) != 0)
         orphans.push_back(it->path());
       else
         warnings.push_back(

@@ -40,6 +40,13 @@ class OutputTree {
   // File names of the records present, sorted.
   std::vector<std::string> record_keys() const;
 
+  // A case being written leaves a marker naming its case prefixes until it is recorded or
+  // cleaned up, so that the files of a case interrupted by a kill are known to be samed2d's.
+  void write_pending(const std::string& key, const std::vector<std::string>& prefixes) const;
+  void remove_pending(const std::string& key) const;
+  // The markers left behind: record key -> case prefixes.
+  std::vector<std::pair<std::string, std::vector<std::string>>> read_pending() const;
+
   // Removes OUT/<rel> for each path (missing files are fine).
   void remove_files(const std::vector<std::string>& rel_paths) const;
   // One scan of images/ and masks/: removes every file whose case prefix
@@ -53,9 +60,11 @@ class OutputTree {
     std::size_t orphans_removed = 0;
   };
   // Rebuilds SAMed2D_v1.json and SAMed2D_v1_class_mapping_id.json from the records (sorted,
-  // written atomically) and removes any file in images/ or masks/ that no record names, so the
-  // JSON files always name exactly what is on disk.
-  Totals finalize(std::vector<std::string>& warnings) const;
+  // written atomically). A file in images/ or masks/ that no record names is removed when its
+  // case prefix is samed2d's (a record's case, or one in `owned`: this run's cases and the
+  // interrupted ones); any other file is left in place with a warning.
+  Totals finalize(std::vector<std::string>& warnings,
+                  const std::unordered_set<std::string>& owned) const;
 
   // Removes .samed2d/tmp (empty at the end of a run).
   void cleanup_tmp() const;

@@ -330,6 +330,36 @@ TEST_F(ConvertTest, NeverTouchesFilesItDidNotWrite) {
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_TRUE(fs::exists(out / "masks" / "notes.txt"));
   EXPECT_NE(run.err.find("notes.txt"), std::string::npos) << run.err;
+
+  // ...and so does one with an SA-Med2D name of a case that is not samed2d's (another dataset
+  // merged in by hand): only names of cases samed2d converts into this folder are its own.
+  const std::string theirs = "ct_00--Mine--foo--x_0000.png";
+  write_text(out / "images" / theirs, "mine");
+  run = convert();
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_TRUE(fs::exists(out / "images" / theirs));
+  EXPECT_NE(run.err.find(theirs), std::string::npos) << run.err;
+  std::ifstream index(out / "SAMed2D_v1.json");
+  EXPECT_FALSE(nlohmann::json::parse(index).contains("images/" + theirs));
+}
+
+TEST_F(ConvertTest, FilesOfACaseInterruptedByAKillAreRemovedEvenIfItLeftTheInput) {
+  // A kill leaves the case's pending marker and some of its PNGs; the case is then removed from
+  // the input. The rerun still knows those PNGs are samed2d's, removes them and the marker.
+  make_case("case01", 1);
+  make_case("case02", 2);
+  ASSERT_EQ(convert().exit_code, 0);
+  const std::string prefix = "ct_00--Test-Set--case03--";
+  write_text(out / ".samed2d" / "pending" / "Test-Set--case03--ct_00.json",
+             "[\"" + prefix + "\"]\n");
+  write_text(out / "images" / (prefix + "x_0004.png"), "half a case");
+  write_text(out / "masks" / (prefix + "x_0004--0007_000.png"), "half a case");
+  const auto run = convert();
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_FALSE(fs::exists(out / "images" / (prefix + "x_0004.png")));
+  EXPECT_FALSE(fs::exists(out / "masks" / (prefix + "x_0004--0007_000.png")));
+  EXPECT_TRUE(fs::is_empty(out / ".samed2d" / "pending"));
+  EXPECT_EQ(run.err.find("case03"), std::string::npos) << run.err;
 }
 
 TEST_F(ConvertTest, RerunRedoesACaseWhoseFilesWentMissing) {
