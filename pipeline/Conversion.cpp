@@ -707,16 +707,24 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
   } catch (const std::exception& e) {
     // An index that names files which are gone (or misses new ones) is worse than none: the
     // JSON files go, and the next run writes them from the case records.
-    out.remove_summaries();
+    const std::string not_removed = out.remove_summaries();
     const auto* full = dynamic_cast<const OutputFull*>(&e);
-    result.output_error = fmt::format(
-        "{}; SAMed2D_v1.json, the class mapping and report.json were removed rather than left "
-        "out of date (the images, masks and case records are kept): {} and rerun the same "
-        "command to write them",
-        full ? fmt::format("{}: cannot write it: the output disk is full ({})", full->file(),
-                           full->reason())
-             : one_line(e.what()),
-        full ? "free space there" : "fix that");
+    const std::string what = full ? fmt::format("{}: cannot write it: the output disk is full ({})",
+                                                full->file(), full->reason())
+                                  : one_line(e.what());
+    const char* todo_text = full ? "free space there" : "fix that";
+    result.output_error =
+        not_removed.empty()
+            ? fmt::format(
+                  "{}; SAMed2D_v1.json, the class mapping and report.json were removed "
+                  "rather than left out of date (the images, masks and case records are "
+                  "kept): {} and rerun the same command to write them",
+                  what, todo_text)
+            : fmt::format(
+                  "{}; SAMed2D_v1.json, the class mapping and report.json could not be "
+                  "removed either ({}), so they are OUT OF DATE: {} and rerun the same "
+                  "command to write them",
+                  what, not_removed, todo_text);
     console.error(result.output_error);
   }
   out.cleanup_tmp();

@@ -326,10 +326,14 @@ OutputTree::Totals OutputTree::finalize(std::vector<std::string>& warnings,
   return totals;
 }
 
-void OutputTree::remove_summaries() const {
-  std::error_code ec;
-  for (const char* name : {"SAMed2D_v1.json", "SAMed2D_v1_class_mapping_id.json", "report.json"})
+std::string OutputTree::remove_summaries() const {
+  std::string failure;
+  for (const char* name : {"SAMed2D_v1.json", "SAMed2D_v1_class_mapping_id.json", "report.json"}) {
+    std::error_code ec;
     fs::remove(root_ / name, ec);
+    if (ec && failure.empty()) failure = ec.message();
+  }
+  return failure;
 }
 
 void OutputTree::cleanup_tmp() const {

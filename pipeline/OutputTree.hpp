@@ -69,8 +69,9 @@ class OutputTree {
   // Removes .samed2d/tmp (empty at the end of a run).
   void cleanup_tmp() const;
   // Removes SAMed2D_v1.json, the class mapping and report.json (when they cannot be rewritten,
-  // so that none of them describes a tree that changed).
-  void remove_summaries() const;
+  // so that none of them describes a tree that changed). Returns why one that exists could not
+  // be removed, or an empty string.
+  std::string remove_summaries() const;
 
  private:
   std::filesystem::path root_;

@@ -234,6 +234,22 @@ void create_output(const std::string& output) {
         fmt::format("--output {}: another samed2d is writing into it; wait for it "
                     "to finish or choose another folder",
                     output));
+  // Every folder samed2d writes in must take a new file, or the run would fail at its end
+  // (the JSON files live in the root) after hours of work.
+  for (const fs::path& folder :
+       {fs::path(output), fs::path(output) / "images", fs::path(output) / "masks",
+        fs::path(output) / ".samed2d", fs::path(output) / ".samed2d" / "cases"}) {
+    if (!fs::is_directory(folder, ec)) continue;
+    const fs::path probe = folder / fmt::format(".samed2d-write-test-{}", ::getpid());
+    const int test_fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (test_fd < 0)
+      throw ConfigError(
+          fmt::format("--output {}: cannot write in {} ({}); choose a folder you "
+                      "can write, or fix its permissions",
+                      output, folder.string(), std::strerror(errno)));
+    ::close(test_fd);
+    ::unlink(probe.c_str());
+  }
 }
 
 void check_input(const std::string& input, const std::string& origin) {

@@ -838,6 +838,29 @@ TEST_F(BadInputCorpusTest, OutputThatCannotBeWrittenExitsTwoAndWritesNothing) {
   EXPECT_THAT(lines[0], HasSubstr("cannot write in it (Permission denied)"));
   EXPECT_THAT(lines[0], HasSubstr("choose a folder you can write"));
   EXPECT_TRUE(fs::is_empty(dir / "readonly"));
+
+  // An output of an earlier run whose root became read-only: refused before any work, since
+  // the JSON files (in the root) could not be rewritten at the end.
+  fs::create_directories(dir / "shared");
+  fs::permissions(dir / "shared", fs::perms::all);
+  argv.resize(argv.size() - convert_args(dir / "readonly").size());
+  auto run_into = [&](const fs::path& output) {
+    auto a = argv;
+    for (const auto& x : convert_args(output)) a.push_back(x);
+    return run_command(a);
+  };
+  ASSERT_EQ(run_into(dir / "shared" / "out").exit_code, 0);
+  const auto before = read_bytes(dir / "shared" / "out" / "SAMed2D_v1.json");
+  write_case(planted("n_new"));
+  fs::permissions(dir / "shared" / "out",
+                  fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
+                  fs::perm_options::remove);
+  const ToolRun again = run_into(dir / "shared" / "out");
+  EXPECT_EQ(again.exit_code, 2) << again.err;
+  EXPECT_THAT(again.err, HasSubstr("cannot write in " + (dir / "shared" / "out").string() +
+                                   " (Permission denied)"));
+  EXPECT_TRUE(read_bytes(dir / "shared" / "out" / "SAMed2D_v1.json") == before);
+  EXPECT_TRUE(files_of_case(read_output(dir / "shared" / "out").images, "n_new").empty());
 }
 
 // --- A full disk ---------------------------------------------------------------------------------
