@@ -1,6 +1,9 @@
 #include "VolumeReader.hpp"
 
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <gdcmTrace.h>
+#include <nifti1_io.h>
 #include <png.h>
 // jpeglib.h needs FILE declared first (png.h includes stdio.h).
 #include <jerror.h>
@@ -14,12 +17,16 @@
 #include <cctype>
 #include <cerrno>
 #include <csetjmp>
+#include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <streambuf>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -743,9 +750,45 @@ Volume read_label_volume(const std::filesystem::path& file, std::vector<std::str
   return read_source(file, warnings, ReadAs::Label);
 }
 
+namespace {
+
+// Drops everything written to it.
+class DiscardBuffer : public std::streambuf {
+ protected:
+  int overflow(int c) override { return traits_type::not_eof(c); }
+  std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+};
+
+// The readers' libraries print to stderr on their own (MetaIO's "Uncompress failed", GDCM's
+// multi-line warnings, niftilib's "** ERROR", libtiff's "TIFFFillStrip: ..."), between and
+// inside samed2d's one-line messages, and say nothing samed2d does not say better: a bad file
+// fails its case with its own line. SAMED2D_LIBRARY_MESSAGES=1 keeps them, for debugging.
+void quiet_library_messages() {
+  if (const char* keep = std::getenv("SAMED2D_LIBRARY_MESSAGES");
+      keep != nullptr && *keep != '\0' && std::string(keep) != "0")
+    return;
+  static DiscardBuffer discard;
+  std::cerr.rdbuf(&discard);  // MetaIO writes to std::cerr; samed2d's console uses stdio
+  std::clog.rdbuf(&discard);
+  gdcm::Trace::WarningOff();
+  gdcm::Trace::ErrorOff();
+  gdcm::Trace::DebugOff();
+  nifti_set_debug_level(0);
+  // ITK's TIFF reader uses its own copy of libtiff (itktiff, symbols prefixed itk_); its
+  // handlers are set through the loaded library rather than by linking it for two calls.
+  using TiffHandler = void (*)(const char*, const char*, va_list);
+  using SetTiffHandler = TiffHandler (*)(TiffHandler);
+  for (const char* name : {"itk_TIFFSetWarningHandler", "itk_TIFFSetErrorHandler"})
+    if (void* symbol = ::dlsym(RTLD_DEFAULT, name))
+      reinterpret_cast<SetTiffHandler>(symbol)(nullptr);
+}
+
+}  // namespace
+
 void prepare_readers_for_threads() {
   static std::once_flag once;
   std::call_once(once, [] {
+    quiet_library_messages();
     // The DataObject's global release flag and the output window are singletons every reader
     // touches; creating one of each registered ImageIO runs their factories' and libraries'
     // first-use setup (GDCM's globals included).

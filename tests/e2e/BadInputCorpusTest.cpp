@@ -547,6 +547,37 @@ TEST_F(BadInputCorpusTest, MetaImageDataFileOutsideItsFolderIsRefused) {
                      {"its data file ../elsewhere.raw is not beside the header"});
 }
 
+TEST_F(BadInputCorpusTest, LibrariesPrintNothingOfTheirOwn) {
+  // MetaIO ("DimSize required and not defined."), GDCM (multi-line "Warning: In ..." blocks),
+  // niftilib ("** ERROR") and libtiff ("TIFFFillStrip: ...") used to print between samed2d's
+  // lines. Every line on stderr must be samed2d's.
+  write_text_file(config, R"({"dataset": "Corpus", "cases": "m_*.{mha,dcm,tif,nii}",
+    "case_name": "{stem}", "modality": "ct_00", "label": "{stem}_seg.nii.gz",
+    "labels": {"1": "liver"}})");
+  write_text_file(in / "m_nodim.mha",
+                  "ObjectType = Image\nNDims = 9\nElementType = MET_SHORT\nElementDataFile = "
+                  "LOCAL\n0123456789");
+  const auto ct = read_bytes(sample_data_dir() / "pydicom" / "CT_small.dcm");
+  write_bytes(in / "m_short.dcm", std::vector<unsigned char>(ct.begin(), ct.begin() + 30000));
+  std::vector<std::uint8_t> rgb(32 * 32 * 3, 90);
+  write_rgb_image(dir / "whole.tif", 32, 32, 3, rgb);
+  auto tif = read_bytes(dir / "whole.tif");
+  write_bytes(in / "m_cut.tif", std::vector<unsigned char>(tif.begin(), tif.begin() + 200));
+  const auto c = planted("m_gz");
+  c.write_image(dir / "m_gz.nii.gz");
+  fs::copy_file(dir / "m_gz.nii.gz", in / "m_gz.nii");
+  for (const std::string stem : {"m_nodim", "m_short", "m_cut", "m_gz"})
+    c.write_label(in / (stem + "_seg.nii.gz"));
+  const auto d = convert();
+  EXPECT_EQ(d.run.exit_code, 1);
+  EXPECT_EQ(d.report.at("failed").size(), 3u) << d.run.err;
+  std::istringstream lines(d.run.err);
+  std::size_t n = 0;
+  for (std::string line; std::getline(lines, line); ++n)
+    EXPECT_EQ(line.rfind("samed2d: ", 0), 0u) << "a line not from samed2d: " << line;
+  EXPECT_GE(n, 4u) << d.run.err;
+}
+
 // --- Awkward values ----------------------------------------------------------------------------
 
 TEST_F(BadInputCorpusTest, NegativeLabelValuesAreReportedUnlessTheConfigMapsThem) {
