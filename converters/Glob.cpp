@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
 #include <system_error>
 
 #include "pipeline/Errors.hpp"
@@ -417,21 +418,42 @@ struct Listing {
   fs::file_status symlink_status;  // the entry itself
 };
 
+std::mutex g_unreadable_mutex;
+std::vector<std::string> g_unreadable;  // "folder: reason", for the console
+
+// A folder below the input root that cannot be listed (a lost+found, another user's folder) is
+// skipped with a warning rather than stopping the whole run; the root itself must be readable.
 std::vector<Listing> list_folder(const fs::path& dir, const std::string& pattern,
-                                 Glob::WalkStats& stats) {
+                                 Glob::WalkStats& stats, bool is_root) {
   ++stats.folders_listed;
   std::vector<Listing> out;
   std::error_code ec;
   auto fail = [&] {
+    if (!is_root &&
+        (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted)) {
+      const std::lock_guard<std::mutex> lock(g_unreadable_mutex);
+      const std::string note =
+          fmt::format("{}: cannot list the folder ({})", dir.string(), ec.message());
+      if (std::find(g_unreadable.begin(), g_unreadable.end(), note) == g_unreadable.end())
+        g_unreadable.push_back(note);
+      out.clear();
+      return;
+    }
     throw ConfigError(
         fmt::format("{}: cannot list the folder while matching \"{}\" ({}); check "
                     "its permissions",
                     dir.string(), pattern, ec.message()));
   };
   fs::directory_iterator it(dir, ec);
-  if (ec) fail();
+  if (ec) {
+    fail();
+    return out;
+  }
   for (; it != fs::directory_iterator(); it.increment(ec)) {
-    if (ec) fail();
+    if (ec) {
+      fail();
+      return out;
+    }
     ++stats.entries_seen;
     std::string name = it->path().filename().string();
     if (is_debris(name)) continue;
@@ -444,13 +466,21 @@ std::vector<Listing> list_folder(const fs::path& dir, const std::string& pattern
 
 }  // namespace
 
+std::vector<std::string> Glob::take_unreadable_folders() {
+  const std::lock_guard<std::mutex> lock(g_unreadable_mutex);
+  std::vector<std::string> out;
+  out.swap(g_unreadable);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 void Glob::walk(const Segments& segments, const fs::path& dir, const std::string& rel,
                 std::size_t seg_index, std::vector<std::string>& out, WalkStats& stats) const {
   const Segment& seg = segments[seg_index];
   const bool last = seg_index + 1 == segments.size();
   if (seg.globstar) {
     if (!last) walk(segments, dir, rel, seg_index + 1, out, stats);
-    for (const auto& entry : list_folder(dir, pattern_, stats)) {
+    for (const auto& entry : list_folder(dir, pattern_, stats, rel.empty())) {
       if (last && wanted(entry.status, entry.symlink_status) && entry.name != "__MACOSX")
         out.push_back(rel + entry.name);
       if (fs::is_directory(entry.symlink_status) && entry.name != "__MACOSX")
@@ -469,7 +499,7 @@ void Glob::walk(const Segments& segments, const fs::path& dir, const std::string
       walk(segments, dir / seg.text, rel + seg.text + "/", seg_index + 1, out, stats);
     return;
   }
-  for (const auto& entry : list_folder(dir, pattern_, stats)) {
+  for (const auto& entry : list_folder(dir, pattern_, stats, rel.empty())) {
     if (!match_segment(seg, entry.name)) continue;
     if (last && wanted(entry.status, entry.symlink_status) && entry.name != "__MACOSX")
       out.push_back(rel + entry.name);

@@ -58,6 +58,10 @@ class Glob {
     std::size_t entries_seen = 0;
   };
 
+  // Folders below an input root that find() could not list and skipped ("folder: reason"),
+  // since the last call; the CLI prints them as warnings after discovery.
+  static std::vector<std::string> take_unreadable_folders();
+
   // The regular files (or symlinks to regular files; folders when the pattern ends with '/')
   // under `root` that match, as '/'-separated
   // paths relative to root, in ascending byte order. Throws ConfigError when root is not a

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "converters/ConverterRegistry.hpp"
+#include "converters/Glob.hpp"
 #include "pipeline/ClassRegistry.hpp"
 #include "pipeline/Console.hpp"
 #include "pipeline/Conversion.hpp"
@@ -327,6 +328,12 @@ int convert(const ConvertArgs& a) {
     });
     for (const auto& job : jobs) {
       auto found = job.converter->discover(job.input);
+      const auto unreadable = Glob::take_unreadable_folders();
+      for (std::size_t i = 0; i < unreadable.size() && i < 20; ++i)
+        console.warning(unreadable[i] +
+                        "; its files are not looked at, so fix its permissions if it holds cases");
+      if (unreadable.size() > 20)
+        console.warning(fmt::format("{} more folders could not be listed", unreadable.size() - 20));
       if (found.empty())
         throw ConfigError(
             fmt::format("{}: no file under {} matches the {} config's \"cases\"; check the input "

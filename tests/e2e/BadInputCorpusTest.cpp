@@ -578,6 +578,37 @@ TEST_F(BadInputCorpusTest, LibrariesPrintNothingOfTheirOwn) {
   EXPECT_GE(n, 4u) << d.run.err;
 }
 
+TEST_F(BadInputCorpusTest, UnreadableSubfolderIsSkippedWithAWarning) {
+  // --input above the dataset often holds a lost+found or another user's folder: it is
+  // skipped with one warning, and the cases elsewhere are converted (exit 0). As root, the tool
+  // runs as nobody, for whom the folder is closed.
+  write_text_file(config,
+                  std::string(kConfig).replace(std::string(kConfig).find("*_img"), 5, "**/*_img"));
+  fs::create_directories(in / "lost+found");
+  fs::permissions(in / "lost+found", fs::perms::owner_all);
+  std::vector<std::string> argv;
+  if (::geteuid() == 0) {
+    argv = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+    fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_exec |
+                                    fs::perms::group_read | fs::perms::others_exec |
+                                    fs::perms::others_read);
+    fs::create_directories(dir / "writable");
+    fs::permissions(dir / "writable", fs::perms::all);
+    out = dir / "writable" / "out";
+  }
+  argv.push_back(samed2d_binary());
+  for (const auto& a : convert_args(out)) argv.push_back(a);
+  const ToolRun run = run_command(argv);
+  ConvertedDataset d = read_output(out);
+  d.run = run;
+  expect_tree(d, out, good, 0);
+  const auto lines = lines_with(run.err, "lost+found");
+  ASSERT_EQ(lines.size(), 1u) << run.err;
+  EXPECT_THAT(lines[0], HasSubstr("warning: "));
+  EXPECT_THAT(lines[0], HasSubstr("cannot list the folder (Permission denied)"));
+  EXPECT_THAT(lines[0], HasSubstr("fix its permissions"));
+}
+
 // --- Awkward values ----------------------------------------------------------------------------
 
 TEST_F(BadInputCorpusTest, NegativeLabelValuesAreReportedUnlessTheConfigMapsThem) {
