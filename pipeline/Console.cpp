@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "Text.hpp"
+
 namespace samed2d {
 
 Console::Console(bool quiet) : terminal_(::isatty(STDERR_FILENO) == 1), quiet_(quiet) {}
@@ -14,7 +16,7 @@ void Console::print(const std::string& prefix, const std::string& line) {
     std::fputs("\r\033[K", stderr);
     live_line_ = false;
   }
-  std::fprintf(stderr, "%s%s\n", prefix.c_str(), line.c_str());
+  std::fprintf(stderr, "%s%s\n", prefix.c_str(), printable(line).c_str());
   std::fflush(stderr);
 }
 
@@ -32,10 +34,10 @@ void Console::progress(const std::string& line) {
   if (quiet_) return;
   std::lock_guard lock(mutex_);
   if (terminal_) {
-    std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    std::fprintf(stderr, "\r\033[K%s", printable(line).c_str());
     live_line_ = true;
   } else {
-    std::fprintf(stderr, "samed2d: %s\n", line.c_str());
+    std::fprintf(stderr, "samed2d: %s\n", printable(line).c_str());
   }
   std::fflush(stderr);
 }

@@ -14,6 +14,10 @@ namespace samed2d {
 // space is dropped.
 std::string one_line(std::string_view text);
 
+// `text` safe to print on a terminal as one line: control characters (a new line, an escape
+// sequence in a file name) are written as \n, \t, \r or \xHH; everything else is kept.
+std::string printable(std::string_view text);
+
 // The description of an ITK exception (without ITK's file and line prefix), as one line.
 std::string itk_text(const itk::ExceptionObject& e);
 

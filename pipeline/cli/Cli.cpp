@@ -29,6 +29,7 @@
 #include "pipeline/JsonFile.hpp"
 #include "pipeline/Profile.hpp"
 #include "pipeline/Progress.hpp"
+#include "pipeline/Text.hpp"
 #include "pipeline/Validate.hpp"
 #include "pipeline/Volume.hpp"
 
@@ -366,8 +367,9 @@ int convert(const ConvertArgs& a) {
     return 1;
   }
   // Without the JSON files (they could not be written) the totals of OUT are unknown.
+  const std::string shown_output = printable(a.output);
   const std::string holds = r.output_error.empty()
-                                ? fmt::format(" | {} now holds {} images, {} masks", a.output,
+                                ? fmt::format(" | {} now holds {} images, {} masks", shown_output,
                                               r.totals.images, r.totals.masks)
                                 : std::string();
   std::cout << fmt::format(
@@ -378,7 +380,7 @@ int convert(const ConvertArgs& a) {
       r.interrupted ? ", interrupted" : "", r.images_written, r.masks_written,
       format_duration(r.seconds), holds);
   if (r.failed > 0 && r.output_error.empty())
-    std::cout << fmt::format("samed2d: see {}/report.json for the failed cases\n", a.output);
+    std::cout << fmt::format("samed2d: see {}/report.json for the failed cases\n", shown_output);
   if (r.interrupted) return 130;
   return r.failed > 0 || !r.stopped.empty() || !r.output_error.empty() ? 1 : 0;
 }

@@ -609,6 +609,21 @@ TEST_F(BadInputCorpusTest, UnreadableSubfolderIsSkippedWithAWarning) {
   EXPECT_THAT(lines[0], HasSubstr("fix its permissions"));
 }
 
+TEST_F(BadInputCorpusTest, ControlCharactersInAFileNameStayOnOneEscapedLine) {
+  // A new line in a name split the message in two; an escape sequence reached the terminal.
+  write_case(planted("m\nbad\x1b[31m"));
+  std::ofstream(in / "m\nbad\x1b[31m_img.nii.gz", std::ios::trunc).close();
+  const auto d = convert();
+  EXPECT_EQ(d.run.exit_code, 1);
+  const auto lines = lines_with(d.run.err, "m\\nbad\\x1b[31m_img.nii.gz");
+  ASSERT_EQ(lines.size(), 1u) << d.run.err;
+  EXPECT_THAT(lines[0], HasSubstr("the file is empty"));
+  EXPECT_EQ(d.run.err.find('\x1b'), std::string::npos);
+  std::istringstream all(d.run.err);
+  for (std::string line; std::getline(all, line);)
+    EXPECT_EQ(line.rfind("samed2d: ", 0), 0u) << line;
+}
+
 // --- Awkward values ----------------------------------------------------------------------------
 
 TEST_F(BadInputCorpusTest, NegativeLabelValuesAreReportedUnlessTheConfigMapsThem) {

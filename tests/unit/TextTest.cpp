@@ -23,3 +23,16 @@ TEST(TextTest, ItkTextDropsObjectAddressesSoMessagesRepeat) {
 
 }  // namespace
 }  // namespace samed2d
+
+namespace samed2d {
+namespace {
+
+TEST(TextTest, PrintableEscapesControlCharactersAndKeepsTheRest) {
+  EXPECT_EQ(printable("bad\nname.nii.gz"), "bad\\nname.nii.gz");
+  EXPECT_EQ(printable("esc\x1b[31mred"), "esc\\x1b[31mred");
+  EXPECT_EQ(printable("a\tb\rc\x7f"), "a\\tb\\rc\\x7f");
+  EXPECT_EQ(printable("caf\xC3\xA9  two  spaces/ok"), "caf\xC3\xA9  two  spaces/ok");
+}
+
+}  // namespace
+}  // namespace samed2d
