@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -312,9 +313,9 @@ ValidationReport validate_tree(const fs::path& root, std::size_t max_examples,
   std::error_code ec;
   if (!fs::is_directory(root, ec))
     throw ConfigError(
-        fmt::format("{}: not a folder; give the folder that holds images/, masks/ "
+        fmt::format("{}: {}; give the folder that holds images/, masks/ "
                     "and SAMed2D_v1.json",
-                    root.string()));
+                    root.string(), fs::exists(root, ec) ? "not a folder" : "does not exist"));
   if (!fs::exists(root / "images", ec) && !fs::exists(root / "masks", ec) &&
       !fs::exists(root / kIndexFile, ec))
     throw ConfigError(
@@ -350,6 +351,25 @@ ValidationReport validate_tree(const fs::path& root, std::size_t max_examples,
                   fmt::format("class \"{}\" has the id {}, not a 4-digit string", name, id.dump()));
             classes.emplace_back(text, name);
           }
+        // SPEC section 6: ascending id order, which only the file's own order shows.
+        if (j.is_object()) {
+          std::ifstream in(file, std::ios::binary);
+          const auto ordered = nlohmann::ordered_json::parse(in, nullptr, false, true);
+          std::string previous_id, previous_name;
+          for (const auto& [name, id] : ordered.items()) {
+            if (!id.is_string()) continue;
+            const std::string text = id.get<std::string>();
+            if (!previous_id.empty() && text < previous_id) {
+              sink.add("mapping-order", std::string(kMappingFile),
+                       fmt::format("class \"{}\" ({}) comes after \"{}\" ({}); ids must be in "
+                                   "ascending order",
+                                   name, text, previous_name, previous_id));
+              break;
+            }
+            previous_id = text;
+            previous_name = name;
+          }
+        }
       } catch (const ConfigError& e) {
         sink.add("json", std::string(kMappingFile), e.what());
       }

@@ -209,6 +209,15 @@ TEST_F(ValidateTest, FindsUnsortedKeys) {
   expect_only("unsorted", 3, image(2));
 }
 
+TEST_F(ValidateTest, FindsAClassMappingOutOfIdOrder) {
+  // Both classes have masks; only their order in the file is wrong (SPEC section 6).
+  const std::string liver = class_id("liver"), spleen = class_id("spleen");
+  ASSERT_LT(liver, spleen);
+  write_text_file(bad / "SAMed2D_v1_class_mapping_id.json",
+                  "{\"spleen\": \"" + spleen + "\", \"liver\": \"" + liver + "\"}\n");
+  expect_only("mapping-order", 1, "SAMed2D_v1_class_mapping_id.json");
+}
+
 TEST_F(ValidateTest, RefusesAFolderThatIsNotATree) {
   const auto missing = run_samed2d({"validate", (bad / "nope").string()});
   EXPECT_EQ(missing.exit_code, 2) << missing.out;
