@@ -221,7 +221,7 @@ TEST_F(ValidateTest, FindsAClassMappingOutOfIdOrder) {
 TEST_F(ValidateTest, RefusesAFolderThatIsNotATree) {
   const auto missing = run_samed2d({"validate", (bad / "nope").string()});
   EXPECT_EQ(missing.exit_code, 2) << missing.out;
-  EXPECT_NE(missing.err.find("not a folder"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
   fs::create_directories(bad / "empty");
   const auto empty = run_samed2d({"validate", (bad / "empty").string()});
   EXPECT_EQ(empty.exit_code, 2) << empty.out;
