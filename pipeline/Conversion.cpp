@@ -458,6 +458,17 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
                        prefixes.front(), prefix_owner[prefixes.front()]));
       continue;
     }
+    // A case name with a '-' at either end makes "---" next to a separator, and the names can
+    // no longer be split into their fields (SPEC section 2): "-dash" and "dash-" would read as
+    // other cases.
+    if (!spec.name.empty() && (spec.name.front() == '-' || spec.name.back() == '-')) {
+      fail(spec, files_of(spec),
+           fmt::format("the case name '{}' {} with '-', which makes its file names ambiguous "
+                       "next to the '--' separators; give the config a case_name template "
+                       "without it (e.g. {{stem#-}} or {{stem%-}})",
+                       spec.name, spec.name.front() == '-' ? "starts" : "ends"));
+      continue;
+    }
     // The longest name the case can write (4-digit slices, 3-digit instances) must fit in a
     // file name, or the case would fail halfway with "File name too long".
     std::size_t longest = 0;

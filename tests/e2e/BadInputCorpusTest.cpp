@@ -809,6 +809,22 @@ TEST_F(BadInputCorpusTest, AsciiNrrdFilesReadInParallelGiveTheSameBytesEveryRun)
   }
 }
 
+TEST_F(BadInputCorpusTest, CaseNameWithADashAtEitherEndFails) {
+  // "-dash" gave ct_00--Corpus---dash--x_0001.png, which splits into other fields.
+  for (const std::string name : {"-m_bad", "m_bad-"}) {
+    write_case(planted(name));
+    fs::remove_all(out);
+    const auto d = convert();
+    expect_tree(d, out, good, 1);
+    const auto lines = lines_with(d.run.err, name + "_img.nii.gz");
+    ASSERT_EQ(lines.size(), 1u) << d.run.err;
+    EXPECT_THAT(lines[0], HasSubstr("makes its file names ambiguous"));
+    EXPECT_THAT(lines[0], HasSubstr("case_name template"));
+    fs::remove(in / (name + "_img.nii.gz"));
+    fs::remove(in / (name + "_seg.nii.gz"));
+  }
+}
+
 // --- DICOM folders -----------------------------------------------------------------------------
 
 class BadDicomCorpusTest : public BadInputCorpusTest {
