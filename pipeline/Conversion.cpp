@@ -199,8 +199,9 @@ void load_case(CaseWork& w, const Profile& profile) {
                       s.file, 8 * voxel_type_size(vol->type()), n));
     } else if (n > 1) {
       throw InputError(
-          fmt::format("{}: has {} components (a 4D or multi-component image); give "
-                      "the sequence a \"component\" in the dataset config",
+          fmt::format("{}: has {} components (a 4D or multi-component image); pick one in "
+                      "the dataset config with a sequence's \"component\", or list them all "
+                      "with \"components\"",
                       s.file, n));
     }
     if (profile.intensity == IntensityMode::MinMaxVolume)

@@ -65,7 +65,9 @@ void rename_into_place(const fs::path& from, const fs::path& to) {
     const int err = errno;
     ::unlink(from.c_str());
     throw std::runtime_error(
-        fmt::format("{}: cannot move into place ({})", to.string(), std::strerror(err)));
+        fmt::format("{}: cannot move it into place ({}); check that the output folder is "
+                    "writable",
+                    to.string(), std::strerror(err)));
   }
 }
 

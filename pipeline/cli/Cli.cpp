@@ -358,6 +358,7 @@ int convert(const ConvertArgs& a) {
   options.cancel = &g_cancel;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::signal(SIGHUP, on_signal);  // a closed terminal or ssh session stops as cleanly as Ctrl-C
 
   ConvertResult r;
   try {
