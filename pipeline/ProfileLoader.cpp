@@ -186,8 +186,8 @@ Profile parse_profile(const nlohmann::json& j, const std::string& origin) {
   }
 
   if (j.contains("channels_3d"))
-    p.channels_3d_rgb = r.choice_of<bool>(j["channels_3d"], "channels_3d",
-                                          {{"rgb", true}, {"gray", false}, {"grey", false}});
+    p.channels_3d_rgb =
+        r.choice_of<bool>(j["channels_3d"], "channels_3d", {{"rgb", true}, {"gray", false}});
 
   if (j.contains("connectivity")) {
     const auto c = r.integer_of(j["connectivity"], "connectivity", 0);
