@@ -512,8 +512,11 @@ bool Glob::wanted(const fs::file_status& status, const fs::file_status& link_sta
   if (folders_) return fs::is_directory(status);
   // A broken link is a case too, so that its reader says what it is; dropping it would lose the
   // case without a word.
+  // A link loop has no status at all (ELOOP): a broken link too.
   return fs::is_regular_file(status) ||
-         (fs::is_symlink(link_status) && status.type() == fs::file_type::not_found);
+         (fs::is_symlink(link_status) &&
+          (status.type() == fs::file_type::not_found || status.type() == fs::file_type::none ||
+           status.type() == fs::file_type::unknown));
 }
 
 std::vector<std::string> Glob::find(const fs::path& root, WalkStats* stats) const {
