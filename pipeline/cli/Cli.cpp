@@ -242,8 +242,9 @@ void create_output(const std::string& output) {
        {fs::path(output), fs::path(output) / "images", fs::path(output) / "masks",
         fs::path(output) / ".samed2d", fs::path(output) / ".samed2d" / "cases"}) {
     if (!fs::is_directory(folder, ec)) continue;
-    const fs::path probe = folder / fmt::format(".samed2d-write-test-{}", ::getpid());
-    const int test_fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    // One fixed name (the lock is held): a probe left by a kill is reused and removed here.
+    const fs::path probe = folder / ".samed2d-write-test";
+    const int test_fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (test_fd < 0)
       throw ConfigError(
           fmt::format("--output {}: cannot write in {} ({}); choose a folder you "
