@@ -2,10 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
 namespace samed2d {
+
+namespace {
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
 
 std::string sanitize_case_name(std::string_view raw) {
   std::string out;
@@ -74,6 +83,70 @@ std::string image_stem(std::string_view modality, std::string_view dataset,
 std::string mask_stem(std::string_view image_stem, std::string_view class_id_text,
                       std::size_t instance) {
   return fmt::format("{}--{}_{:03d}", image_stem, class_id_text, instance);
+}
+
+// The modality and dataset have no '-' run, so they are cut from the left; the slice and the
+// class/instance field have none either, so they are cut from the right, and what is left is the
+// case (which may start or end with a single '-').
+std::string parse_name(std::string_view name, bool mask, ParsedName& out) {
+  constexpr std::string_view kPng = ".png";
+  if (name.size() <= kPng.size() || name.substr(name.size() - kPng.size()) != kPng)
+    return "does not end with .png";
+  std::string_view stem = name.substr(0, name.size() - kPng.size());
+  if (mask) {
+    const auto p = stem.rfind("--");
+    if (p == std::string_view::npos) return "has no '--' separated fields";
+    const std::string_view tail = stem.substr(p + 2);
+    const auto u = tail.find('_');
+    if (u == std::string_view::npos || u < 4 || !all_digits(tail.substr(0, u)) ||
+        tail.size() - u - 1 < 3 || !all_digits(tail.substr(u + 1)))
+      return fmt::format(
+          "last field '{}' is not {{class:04d}}_{{instance:03d}} (a mask name ends with "
+          "--CCCC_III)",
+          tail);
+    out.class_id = tail.substr(0, u);
+    out.instance = tail.substr(u + 1);
+    stem = stem.substr(0, p);
+  }
+  out.image_stem = stem;
+  const auto p1 = stem.find("--");
+  if (p1 == std::string_view::npos) return "has no '--' separated fields";
+  const std::string_view modality = stem.substr(0, p1);
+  if (!is_valid_modality(modality))
+    return fmt::format("modality '{}' is not lower-case letters, digits and _", modality);
+  out.modality = modality;
+  const std::string_view rest = stem.substr(p1 + 2);
+  const auto p2 = rest.find("--");
+  if (p2 == std::string_view::npos)
+    return "has too few fields (modality--dataset--case--slice expected)";
+  const std::string_view dataset = rest.substr(0, p2);
+  if (!is_valid_dataset_name(dataset))
+    return fmt::format("dataset '{}' is not letters, digits, _, . and single -", dataset);
+  out.dataset = dataset;
+  const std::string_view rest2 = rest.substr(p2 + 2);
+  const auto p3 = rest2.rfind("--");
+  if (p3 == std::string_view::npos)
+    return "has too few fields (modality--dataset--case--slice expected)";
+  const std::string_view case_name = rest2.substr(0, p3);
+  const std::string_view slice = rest2.substr(p3 + 2);
+  if (case_name.empty()) return "case is empty";
+  if (case_name.find("--") != std::string_view::npos)
+    return fmt::format("case '{}' holds '--' (too many fields, or an unsanitized case)", case_name);
+  for (const char c : case_name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '/' || c == '\\' || u < 0x20 || u == 0x7f || c == ' ')
+      return fmt::format("case '{}' holds '/', '\\', white space or a control character",
+                         case_name);
+  }
+  out.case_name = case_name;
+  const bool slice_ok =
+      slice == kSlice2d ||
+      (slice.size() >= 6 && (slice[0] == 'x' || slice[0] == 'y' || slice[0] == 'z') &&
+       slice[1] == '_' && all_digits(slice.substr(2)));
+  if (!slice_ok)
+    return fmt::format("slice '{}' is not x_NNNN, y_NNNN, z_NNNN (4+ digits) or 2d_none", slice);
+  out.slice = slice;
+  return {};
 }
 
 }  // namespace samed2d

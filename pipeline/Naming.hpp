@@ -36,4 +36,19 @@ std::string image_stem(std::string_view modality, std::string_view dataset,
 std::string mask_stem(std::string_view image_stem, std::string_view class_id_text,
                       std::size_t instance);
 
+// The fields of an image or mask file name: views into the name given to parse_name.
+struct ParsedName {
+  std::string_view image_stem;  // {modality}--{dataset}--{case}--{slice}
+  std::string_view modality;
+  std::string_view dataset;
+  std::string_view case_name;
+  std::string_view slice;     // "x_0006" or "2d_none"
+  std::string_view class_id;  // masks only: the CCCC of --CCCC_III
+  std::string_view instance;  // masks only: the III of --CCCC_III
+};
+
+// Parses an image (`mask` false) or mask file name per SPEC section 2; returns what is wrong, or
+// "" when it parses. Fields found before the problem are filled in `out` even when it fails.
+std::string parse_name(std::string_view name, bool mask, ParsedName& out);
+
 }  // namespace samed2d
