@@ -41,8 +41,13 @@ const ConverterInfo* find_converter(std::string_view name) {
 
 std::unique_ptr<Converter> load_dataset_config(const std::filesystem::path& file,
                                                const ClassRegistry& classes) {
-  const std::string origin = file.string();
-  const auto config = read_json_file(file);
+  return load_dataset_config_text(read_text_file(file), file.string(), classes);
+}
+
+std::unique_ptr<Converter> load_dataset_config_text(const std::string& text,
+                                                    const std::string& origin,
+                                                    const ClassRegistry& classes) {
+  const auto config = parse_json_text(text, origin);
   if (!config.is_object())
     throw ConfigError(fmt::format("{}: a dataset config must be a JSON object {{...}}", origin));
   std::string name = "generic";

@@ -28,5 +28,10 @@ const ConverterInfo* find_converter(std::string_view name);
 // registry ("converter" defaults to "generic") and builds it. Throws ConfigError.
 std::unique_ptr<Converter> load_dataset_config(const std::filesystem::path& file,
                                                const ClassRegistry& classes);
+// The same from the config's text; `origin` names it in messages (load_dataset_config passes the
+// file's path). The config fuzzer feeds its inputs here without a file per input.
+std::unique_ptr<Converter> load_dataset_config_text(const std::string& text,
+                                                    const std::string& origin,
+                                                    const ClassRegistry& classes);
 
 }  // namespace samed2d
