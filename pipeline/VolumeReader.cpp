@@ -521,7 +521,8 @@ void inflate_metaimage(const std::filesystem::path& header, const MetaImageData&
 Volume single_channel_label(const std::filesystem::path& file, Volume v) {
   if (v.components() <= 1) return v;
   const std::size_t comps = v.components();
-  const auto [ni, nj, nk] = v.size();
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in the lambda below.
+  const std::size_t ni = v.size()[0], nj = v.size()[1], nk = v.size()[2];
   Volume out(v.type(), v.size(), 1, true);
   out.stored_dimensions = v.stored_dimensions;
   out.geometry = v.geometry;
