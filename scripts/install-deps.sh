@@ -11,6 +11,7 @@ packages=(
   libdeflate-dev           # fast whole-buffer gzip decoding of .nii.gz
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
+  clang libclang-rt-14-dev # clang 14 and its libFuzzer + sanitizer runtimes (scripts/fuzz.sh)
   time                     # peak memory in scripts/bench-pipeline.sh
 )
 

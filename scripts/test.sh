@@ -3,6 +3,8 @@
 # builds, checks formatting, and runs the whole test suite with CTest; then builds and runs it
 # again under AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer (build-asan/).
 # SAMED2D_SKIP_SANITIZERS=1 skips the second pass (it adds about 8 minutes on 2 cores).
+# Last, scripts/fuzz.sh builds the libFuzzer targets (clang, build-fuzz/) and runs each for
+# SAMED2D_FUZZ_SECONDS (default 60); SAMED2D_SKIP_FUZZ=1 skips it.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -16,4 +18,7 @@ if [ "${SAMED2D_SKIP_SANITIZERS:-0}" != "1" ]; then
     -DSAMED2D_BUILD_BENCHMARKS=OFF -DSAMED2D_WARNINGS_AS_ERRORS=ON
   cmake --build build-asan -j "${SAMED2D_BUILD_JOBS:-2}"
   ctest --test-dir build-asan --output-on-failure -j "${SAMED2D_TEST_JOBS:-2}"
+fi
+if [ "${SAMED2D_SKIP_FUZZ:-0}" != "1" ]; then
+  scripts/fuzz.sh
 fi

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of fuzz/ with clang (AddressSanitizer + UBSan) in build-fuzz/,
+# writes their seed corpora, and runs each target for SECONDS (default 60, or
+# SAMED2D_FUZZ_SECONDS). Fails when a target finds a crash, a sanitizer report, a hang (over 10 s
+# per input) or an allocation over 2 GB, and prints where the reproducer is and how to rerun it.
+# The corpora grow in build-fuzz/corpus/ from run to run.
+# Usage: scripts/fuzz.sh [SECONDS]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+seconds=${1:-${SAMED2D_FUZZ_SECONDS:-60}}
+build=build-fuzz
+
+# CMake takes a compiler launcher (ccache) from CMAKE_CXX_COMPILER_LAUNCHER in the environment,
+# as for the other builds.
+CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSAMED2D_FUZZ=ON -DSAMED2D_WARNINGS_AS_ERRORS=ON -DSAMED2D_BUILD_TESTS=OFF \
+  -DSAMED2D_BUILD_BENCHMARKS=OFF >/dev/null
+targets=(fuzz_dataset_config fuzz_sa_name fuzz_volume_read)
+cmake --build "$build" -j "${SAMED2D_BUILD_JOBS:-2}" --target "${targets[@]}" fuzz_seeds
+
+# Seeds: fresh each run, never committed. Small real files of sample-data/ join the volume seeds
+# when they are there (scripts/fetch-sample-data.sh).
+seeds="$build/seeds"
+rm -rf "$seeds"
+extra=()
+for f in sample-data/nibabel/standard.nii.gz sample-data/nibabel/example_nifti2.nii.gz \
+  sample-data/pydicom/MR_small.dcm sample-data/pydicom/CT_small.dcm; do
+  [ -f "$f" ] && extra+=("$f")
+done
+"$build/fuzz/fuzz_seeds" "$seeds" "${extra[@]}"
+mkdir -p "$seeds/config"
+cp configs/datasets/*.json "$seeds/config/"
+
+# target  seed folder  -max_len  dictionary
+declare -A seed_dir=([fuzz_dataset_config]=config [fuzz_sa_name]=name [fuzz_volume_read]=volume)
+declare -A max_len=([fuzz_dataset_config]=8192 [fuzz_sa_name]=256 [fuzz_volume_read]=65536)
+declare -A dict=([fuzz_dataset_config]=fuzz/dataset_config.dict [fuzz_sa_name]=fuzz/sa_name.dict
+  [fuzz_volume_read]=fuzz/volume.dict)
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_return=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
+# As for the ASan test build: what ITK's NrrdIO keeps after a failed read is not ours.
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$repo/tests/sanitizers/lsan.supp}"
+
+failed=()
+for t in "${targets[@]}"; do
+  corpus="$build/corpus/$t"
+  artifacts="$build/artifacts/$t"
+  log="$build/logs/$t.log"
+  rm -rf "$artifacts"  # the reproducers of an earlier run
+  mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
+  echo "fuzz: $t for ${seconds}s (log: $log)"
+  status=0
+  "$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len="${max_len[$t]}" -dict="${dict[$t]}" -print_final_stats=1 \
+    -artifact_prefix="$artifacts/" "$corpus" "$seeds/${seed_dir[$t]}" >"$log" 2>&1 || status=$?
+  grep -E '^#[0-9]+ +DONE|^stat::number_of_executed_units|^stat::average_exec_per_sec' "$log" |
+    sed "s/^/fuzz: $t: /" || true
+  if [ "$status" -ne 0 ]; then
+    failed+=("$t")
+    echo "fuzz: $t FAILED (exit $status); the end of its log:" >&2
+    tail -n 60 "$log" >&2
+    for a in "$artifacts"/*; do
+      [ -e "$a" ] || continue
+      echo "fuzz: $t: reproducer $a; rerun it with: $build/fuzz/$t $a" >&2
+    done
+  fi
+done
+if [ ${#failed[@]} -ne 0 ]; then
+  echo "fuzz: failed: ${failed[*]}" >&2
+  exit 1
+fi
+echo "fuzz: ${#targets[@]} targets ran ${seconds}s each without a finding"
