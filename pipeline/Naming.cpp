@@ -14,6 +14,12 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// A number zero-padded to `width` digits gets more digits only when its value needs them, so a
+// longer one never starts with 0 ("x_00006" is no name the converter writes).
+bool overpadded(std::string_view digits, std::size_t width) {
+  return digits.size() > width && digits.front() == '0';
+}
+
 }  // namespace
 
 std::string sanitize_case_name(std::string_view raw) {
@@ -106,6 +112,8 @@ std::string parse_name(std::string_view name, bool mask, ParsedName& out) {
           tail);
     out.class_id = tail.substr(0, u);
     out.instance = tail.substr(u + 1);
+    if (overpadded(out.instance, 3))
+      return fmt::format("instance '{}' is padded beyond 3 digits (_001, not _0001)", out.instance);
     stem = stem.substr(0, p);
   }
   out.image_stem = stem;
@@ -145,6 +153,8 @@ std::string parse_name(std::string_view name, bool mask, ParsedName& out) {
        slice[1] == '_' && all_digits(slice.substr(2)));
   if (!slice_ok)
     return fmt::format("slice '{}' is not x_NNNN, y_NNNN, z_NNNN (4+ digits) or 2d_none", slice);
+  if (slice != kSlice2d && overpadded(slice.substr(2), 4))
+    return fmt::format("slice '{}' is padded beyond 4 digits (x_0006, not x_00006)", slice);
   out.slice = slice;
   return {};
 }

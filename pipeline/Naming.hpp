@@ -48,7 +48,9 @@ struct ParsedName {
 };
 
 // Parses an image (`mask` false) or mask file name per SPEC section 2; returns what is wrong, or
-// "" when it parses. Fields found before the problem are filled in `out` even when it fails.
+// "" when it parses. It accepts exactly the names image_stem and mask_stem can write (slice and
+// instance numbers padded to 4 and 3 digits, never more). Fields found before the problem are
+// filled in `out` even when it fails.
 std::string parse_name(std::string_view name, bool mask, ParsedName& out);
 
 }  // namespace samed2d
