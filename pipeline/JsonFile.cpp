@@ -99,6 +99,12 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
     throw ConfigError(
         fmt::format("{}: line {}, column {}: not valid JSON ({}); fix the syntax there", origin,
                     pos.line, pos.column, parse_error_detail(e.what())));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond a double's range ("1e999") is no parse_error and carries no position.
+    const std::string what = e.what();
+    const auto id_end = what.find("] ");
+    throw ConfigError(fmt::format("{}: not valid JSON ({}); write a smaller number", origin,
+                                  id_end == std::string::npos ? what : what.substr(id_end + 2)));
   }
   if (!duplicate.empty())
     throw ConfigError(fmt::format(
