@@ -180,85 +180,115 @@ bool has_png_signature(const std::filesystem::path& file) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// JPEG, read with libjpeg: ITK 5.2's JPEGImageIO crashes (SIGSEGV in jpeg_destroy from its
-// CanReadFile) on a file that starts like a JPEG and is corrupt, which kills the whole run; here
-// libjpeg's errors end in a longjmp to one InputError. The decoding settings are libjpeg's
-// defaults, as ITK uses them, so the pixels are the same.
+// JPEG, read with libjpeg: Debian's ITK 5.2 JPEGImageIO calls setjmp inside a helper function
+// that has returned by the time libjpeg reports an error, so libjpeg's longjmp on a damaged file
+// (e.g. a progressive scan with invalid parameters) jumps into a dead stack frame and the process
+// dies (SIGSEGV, or a wild jump), in CanReadFile as in Read. Here setjmp is called in the
+// function that decodes, and the result is what ITK's reader gives: 8-bit samples with libjpeg's
+// default decoding, a grey+alpha or 4-channel file keeping 1 or 3 channels, the pixel size from
+// the JFIF density.
 
-struct JpegError {
-  jpeg_error_mgr mgr{};
+struct JpegState {
+  jpeg_decompress_struct cinfo{};
+  jpeg_error_mgr err{};
   std::jmp_buf jump{};
-  std::string message;
-  bool truncated = false;
+  std::string error;
+  std::string warning;  // the first of libjpeg's notes on damaged data
+  bool truncated = false;  // the data ended before the image (libjpeg fills the rest with grey)
+  std::vector<JSAMPLE> row;
+  std::optional<Volume> volume;
 };
 
-void jpeg_error_exit(j_common_ptr cinfo) {
-  auto* err = reinterpret_cast<JpegError*>(cinfo->err);
-  char text[JMSG_LENGTH_MAX] = {};
-  (*cinfo->err->format_message)(cinfo, text);
-  err->message = text;
-  std::longjmp(err->jump, 1);
+JpegState& jpeg_state(j_common_ptr cinfo) {
+  return *static_cast<JpegState*>(cinfo->client_data);
 }
 
-// Warnings are quiet, but for the end of the file coming before the end of the image: libjpeg
-// then fills the rest with grey and goes on, which for a cut download is a wrong image.
-void jpeg_quiet(j_common_ptr cinfo, int level) {
-  auto* err = reinterpret_cast<JpegError*>(cinfo->err);
-  if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) err->truncated = true;
+void jpeg_error_fn(j_common_ptr cinfo) {
+  char message[JMSG_LENGTH_MAX] = {};
+  (*cinfo->err->format_message)(cinfo, message);
+  jpeg_state(cinfo).error = message;
+  std::longjmp(jpeg_state(cinfo).jump, 1);
 }
 
-// FF D8 alone, as ITK's JPEGImageIO::CanReadFile tests it: every such file must come here.
+// Warnings only (level < 0: damaged data that libjpeg decodes anyway); traces are dropped.
+void jpeg_message_fn(j_common_ptr cinfo, int level) {
+  if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) jpeg_state(cinfo).truncated = true;
+  if (level >= 0 || !jpeg_state(cinfo).warning.empty()) return;
+  char message[JMSG_LENGTH_MAX] = {};
+  (*cinfo->err->format_message)(cinfo, message);
+  jpeg_state(cinfo).warning = message;
+}
+
 bool has_jpeg_signature(const std::filesystem::path& file) {
-  unsigned char sig[2] = {};
-  std::ifstream in(file, std::ios::binary);
-  in.read(reinterpret_cast<char*>(sig), 2);
-  return in.gcount() == 2 && sig[0] == 0xFF && sig[1] == 0xD8;
+  std::unique_ptr<std::FILE, FileCloser> fp(std::fopen(file.c_str(), "rb"));
+  unsigned char sig[3] = {};
+  return fp && std::fread(sig, 1, 3, fp.get()) == 3 && sig[0] == 0xFF && sig[1] == 0xD8 &&
+         sig[2] == 0xFF;
 }
 
-Volume read_jpeg(const std::filesystem::path& file) {
+Volume read_jpeg(const std::filesystem::path& file, std::vector<std::string>& warnings) {
   std::unique_ptr<std::FILE, FileCloser> fp(std::fopen(file.c_str(), "rb"));
   if (!fp) throw InputError(str(file) + ": cannot open the file; check that it is readable");
-  jpeg_decompress_struct cinfo{};
-  JpegError err;
-  cinfo.err = jpeg_std_error(&err.mgr);
-  err.mgr.error_exit = jpeg_error_exit;
-  err.mgr.emit_message = jpeg_quiet;
-  // Everything that must outlive a longjmp is declared before setjmp.
-  std::vector<unsigned char> pixels;
-  std::array<std::size_t, 3> size{0, 0, 1};
-  std::size_t channels = 0;
-  if (setjmp(err.jump)) {
+  // Everything the decoder changes lives behind this pointer, which stays the same after setjmp.
+  const auto state = std::make_unique<JpegState>();
+  jpeg_decompress_struct& cinfo = state->cinfo;
+  cinfo.err = jpeg_std_error(&state->err);
+  state->err.error_exit = jpeg_error_fn;
+  state->err.emit_message = jpeg_message_fn;
+  cinfo.client_data = state.get();
+  if (setjmp(state->jump)) {
     jpeg_destroy_decompress(&cinfo);
-    throw InputError(str(file) + ": not a readable JPEG (" + one_line(err.message) +
-                     "); the file is truncated or corrupt, re-download or re-export it");
+    throw InputError(str(file) + ": not a readable JPEG (" + one_line(state->error) +
+                     "); the file is truncated or corrupt, re-export it");
   }
   jpeg_create_decompress(&cinfo);
   jpeg_stdio_src(&cinfo, fp.get());
   jpeg_read_header(&cinfo, TRUE);
-  if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
+  jpeg_calc_output_dimensions(&cinfo);
+  const std::size_t width = cinfo.output_width, height = cinfo.output_height;
+  const std::size_t channels = static_cast<std::size_t>(cinfo.output_components);
+  const std::size_t keep = channels == 2 ? 1 : channels == 4 ? 3 : channels;
+  try {
+    // Before libjpeg allocates for the image (a progressive one needs all its coefficients):
+    // --max-voxels refuses a hostile header here.
+    state->volume.emplace(VoxelType::UInt8, std::array<std::size_t, 3>{width, height, 1}, keep,
+                          true);
+  } catch (...) {
     jpeg_destroy_decompress(&cinfo);
-    throw InputError(str(file) + ": a CMYK JPEG is not supported; convert it to RGB or grey");
+    throw;
   }
-  size = {cinfo.image_width, cinfo.image_height, 1};
-  channels = cinfo.num_components == 1 ? 1 : 3;
-  check_voxel_limit(size, channels);
-  cinfo.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_start_decompress(&cinfo);
-  const std::size_t row = size[0] * channels;
-  pixels.resize(row * size[1]);
+  state->row.resize(width * channels);
+  auto* out = state->volume->data<std::uint8_t>();
   while (cinfo.output_scanline < cinfo.output_height) {
-    JSAMPROW rows[1] = {pixels.data() + cinfo.output_scanline * row};
-    jpeg_read_scanlines(&cinfo, rows, 1);
+    const std::size_t y = cinfo.output_scanline;
+    JSAMPROW row = state->row.data();
+    if (jpeg_read_scanlines(&cinfo, &row, 1) != 1) {
+      state->error = "no more image data";
+      std::longjmp(state->jump, 1);
+    }
+    for (std::size_t x = 0; x < width; ++x)
+      std::memcpy(out + (y * width + x) * keep, row + x * channels, keep);
   }
   jpeg_finish_decompress(&cinfo);
+  Volume v = std::move(*state->volume);
+  v.stored_dimensions = 2;
+  // As ITK: the JFIF density gives the pixel size when it is in dots per inch or per cm.
+  if (cinfo.X_density > 0 && cinfo.Y_density > 0 &&
+      (cinfo.density_unit == 1 || cinfo.density_unit == 2)) {
+    const double unit = cinfo.density_unit == 1 ? 25.4 : 10.0;
+    v.geometry.spacing[0] = unit / cinfo.X_density;
+    v.geometry.spacing[1] = unit / cinfo.Y_density;
+  }
   jpeg_destroy_decompress(&cinfo);
-  if (err.truncated)
+  // A cut download is a wrong image, not a damaged one: the case fails.
+  if (state->truncated)
     throw InputError(str(file) +
                      ": the JPEG data ends before the image does (the file is truncated); "
                      "re-download or re-export it");
-  Volume v(VoxelType::UInt8, size, channels, true);
-  v.stored_dimensions = 2;
-  std::memcpy(v.raw(), pixels.data(), pixels.size());
+  if (!state->warning.empty())
+    warnings.push_back(str(file) + ": JPEG data is damaged (" + one_line(state->warning) +
+                       "); read anyway, parts of the image may be wrong, re-export it");
   return v;
 }
 
@@ -709,8 +739,13 @@ Volume read_source(const std::filesystem::path& file, std::vector<std::string>& 
                      ": the file is empty (0 bytes), likely a download or copy that was cut "
                      "short; re-download or re-export it");
   try {
-    if (has_png_signature(file) || has_jpeg_signature(file)) {
-      Volume v = has_png_signature(file) ? read_png(file, mode) : read_jpeg(file);
+    if (has_png_signature(file)) {
+      Volume v = read_png(file, mode);
+      if (mode == ReadAs::Label) return single_channel_label(file, std::move(v));
+      return v;
+    }
+    if (has_jpeg_signature(file)) {
+      Volume v = read_jpeg(file, warnings);
       if (mode == ReadAs::Label) return single_channel_label(file, std::move(v));
       return v;
     }

@@ -461,6 +461,61 @@ TEST(VolumeReader, JpegGreyAndRgb) {
   for (std::size_t e = 0; e < got.size(); ++e) EXPECT_NEAR(got[e], rgb[e], 4) << e;
 }
 
+// JPEGs are decoded by samed2d's own libjpeg reader (ITK's crashes on damaged files): it must
+// give what ITK's reader gives for a sound file, samples and pixel size alike.
+TEST(VolumeReader, JpegSamplesAndSpacingAreItksOwn) {
+  TempDir dir;
+  std::vector<std::uint8_t> grey(23 * 9);
+  for (std::size_t p = 0; p < grey.size(); ++p) grey[p] = static_cast<std::uint8_t>(p * 37 % 251);
+  // Pixel sizes that are whole dots per inch: ITK's writer stores a JFIF density per cm with a
+  // unit of 0 (no unit), which its reader then ignores.
+  test::write_volume<std::uint8_t>(dir / "g.jpg", {23, 9, 1}, grey, 2, {0.254, 0.508, 1});
+  const Volume v = read(dir / "g.jpg");
+  using Grey = itk::Image<std::uint8_t, 2>;
+  auto reader = itk::ImageFileReader<Grey>::New();
+  reader->SetFileName((dir / "g.jpg").string());
+  reader->Update();
+  const Grey* itk_image = reader->GetOutput();
+  ASSERT_EQ(v.size(), (std::array<std::size_t, 3>{23, 9, 1}));
+  const auto got = test::values_of<std::uint8_t>(v);
+  const std::vector<std::uint8_t> want(itk_image->GetBufferPointer(),
+                                       itk_image->GetBufferPointer() + 23 * 9);
+  EXPECT_EQ(got, want);
+  EXPECT_NE(got, grey);  // lossy: the comparison above is not trivially true
+  EXPECT_EQ(v.geometry.spacing[0], itk_image->GetSpacing()[0]);
+  EXPECT_EQ(v.geometry.spacing[1], itk_image->GetSpacing()[1]);
+  EXPECT_DOUBLE_EQ(v.geometry.spacing[0], 0.254);
+  EXPECT_DOUBLE_EQ(v.geometry.spacing[1], 0.508);
+}
+
+// fuzz_volume_read found that a progressive JPEG whose second scan has invalid parameters
+// (Ah=9, Al=4) killed the process with SIGSEGV in jpeg_read_scanlines: ITK 5.2's JPEGImageIO
+// lets libjpeg longjmp into a stack frame that has already returned.
+TEST(VolumeReader, DamagedProgressiveJpegIsAnInputError) {
+  TempDir dir;
+  test::write_volume<std::uint8_t>(dir / "g.jpg", {16, 16, 1}, std::vector<std::uint8_t>(256, 90),
+                                   2);
+  auto bytes = test::read_bytes(dir / "g.jpg");
+  // ITK writes progressive JPEGs; Ah/Al is the last byte of a scan header (FF DA).
+  std::vector<std::size_t> scans;
+  for (std::size_t i = 0; i + 4 < bytes.size(); ++i)
+    if (bytes[i] == 0xFF && bytes[i + 1] == 0xDA) scans.push_back(i);
+  ASSERT_GE(scans.size(), 2u);
+  const std::size_t length = std::size_t{bytes[scans[1] + 2]} << 8 | bytes[scans[1] + 3];
+  bytes[scans[1] + 2 + length - 1] = 0x94;
+  write_bytes(dir / "bad.jpg", bytes);
+  const std::string error = error_of(dir / "bad.jpg");
+  EXPECT_EQ(error.rfind((dir / "bad.jpg").string() +
+                            ": not a readable JPEG (Invalid progressive parameters Ss=",
+                        0),
+            0u)
+      << error;
+  EXPECT_TRUE(error.ends_with(" Ah=9 Al=4); the file is truncated or corrupt, re-export it"))
+      << error;
+  std::vector<std::string> warnings;
+  EXPECT_THROW(read_label_volume(dir / "bad.jpg", warnings), InputError);
+}
+
 TEST(VolumeReader, BmpGreyRgbAndColourPalette) {
   TempDir dir;
   const auto grey = test::ramp<std::uint8_t>(5 * 3, 0, 17);
