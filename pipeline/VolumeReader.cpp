@@ -42,6 +42,7 @@
 #include <itkOutputWindow.h>
 #include <itkTIFFImageIO.h>
 
+#include "DicomLengths.hpp"
 #include "DicomSeries.hpp"
 #include "Errors.hpp"
 #include "ItkImageInfo.hpp"
@@ -755,7 +756,9 @@ Volume read_source(const std::filesystem::path& file, std::vector<std::string>& 
       throw InputError(str(file) +
                        ": not a valid NIfTI file (header missing or unreadable: truncated, "
                        "corrupt or another format); re-download or re-export it");
-    // ITK's factory lets GDCM parse the file to see whether it is DICOM.
+    // Before ITK asks GDCM whether it takes the file: GDCM allocates what an element claims.
+    if (looks_like_dicom(file)) check_dicom_element_lengths(file);
+    // ...nor parse one cut short (GDCM asserts, aborting the run).
     check_dicom_not_truncated(file);
     // NrrdIO keeps global state (airStrtok in its ASCII decoder, biff's error messages): two
     // NRRD files read at once corrupted each other's voxels or the heap. One at a time, then.

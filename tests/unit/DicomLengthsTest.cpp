@@ -1,0 +1,134 @@
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "pipeline/DicomLengths.hpp"
+#include "pipeline/Errors.hpp"
+#include "pipeline/Volume.hpp"
+#include "pipeline/VolumeReader.hpp"
+#include "support/DicomBytes.hpp"
+#include "support/DicomWriter.hpp"
+#include "support/TestData.hpp"
+
+namespace samed2d {
+namespace {
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<std::uint8_t>;
+
+void write_bytes(const fs::path& file, const Bytes& bytes) {
+  std::ofstream(file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+}
+
+void put32(Bytes& b, std::size_t at, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
+// A small X-ray written by ITK/GDCM: explicit VR little endian with a file meta group.
+Bytes xray(const fs::path& file) {
+  test::DicomImage2D image;
+  image.columns = 4;
+  image.rows = 3;
+  image.values.assign(12, 100);
+  test::write_dicom_image(file, image);
+  return test::read_bytes(file);
+}
+
+std::string read_error(const fs::path& file) {
+  std::vector<std::string> warnings;
+  try {
+    (void)read_volume(file, warnings);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no InputError";
+}
+
+TEST(DicomLengthsTest, SoundFilesPass) {
+  test::TempDir dir;
+  xray(dir / "x.dcm");
+  EXPECT_TRUE(looks_like_dicom(dir / "x.dcm"));
+  EXPECT_NO_THROW(check_dicom_element_lengths(dir / "x.dcm"));
+  test::write_dicom_multiframe(dir / "m.dcm", 3, 2, 4, std::vector<std::int16_t>(24, 7));
+  EXPECT_NO_THROW(check_dicom_element_lengths(dir / "m.dcm"));
+  for (const char* real : {"pydicom/CT_small.dcm", "pydicom/MR_small.dcm"}) {
+    const fs::path file = test::sample_data_dir() / real;
+    if (!fs::exists(file)) continue;
+    EXPECT_TRUE(looks_like_dicom(file)) << file;
+    EXPECT_NO_THROW(check_dicom_element_lengths(file)) << file;
+  }
+  test::write_volume<std::uint8_t>(dir / "a.mha", {2, 2, 1}, {1, 2, 3, 4}, 2);
+  EXPECT_FALSE(looks_like_dicom(dir / "a.mha"));
+}
+
+// fuzz_volume_read found that a 3.9 KB DICOM file whose File Meta Information Version (0002,0001,
+// OB) claimed 3640592452 bytes made GDCM allocate and zero-fill 3.6 GB while ITK merely asked it
+// whether it reads the file (GDCMImageIO::CanReadFile).
+TEST(DicomLengthsTest, ElementLongerThanTheFileIsAnInputErrorBeforeGdcmAllocatesIt) {
+  test::TempDir dir;
+  Bytes bytes = xray(dir / "x.dcm");
+  const auto version = test::find_dicom_element(bytes, 0x0002, 0x0001);
+  ASSERT_TRUE(version.found);
+  ASSERT_EQ(version.at.vr, "OB");
+  put32(bytes, version.at.value_offset - 4, 3640592452u);
+  write_bytes(dir / "big.dcm", bytes);
+  const std::size_t follow = bytes.size() - version.at.value_offset;
+  const std::string want = (dir / "big.dcm").string() +
+                           ": element (0002,0001) claims 3640592452 bytes but only " +
+                           std::to_string(follow) +
+                           " follow; the file is truncated or corrupt, re-download or re-export it";
+  EXPECT_EQ(read_error(dir / "big.dcm"), want);
+}
+
+TEST(DicomLengthsTest, PixelDataBeyondMaxVoxelsIsRefusedAndShortPixelDataIsLeftToTheReader) {
+  test::TempDir dir;
+  Bytes bytes = xray(dir / "x.dcm");
+  const auto pixels = test::find_dicom_element(bytes, 0x7FE0, 0x0010);
+  ASSERT_TRUE(pixels.found);
+  Bytes huge = bytes;
+  put32(huge, pixels.at.value_offset - 4, 0xF0000000u);
+  write_bytes(dir / "huge.dcm", huge);
+  const std::uint64_t limit = max_voxels();
+  set_max_voxels(1000);
+  const std::string error = read_error(dir / "huge.dcm");
+  set_max_voxels(limit);
+  EXPECT_EQ(error, (dir / "huge.dcm").string() +
+                       ": pixel data claims 4026531840 bytes, more than --max-voxels (1000) "
+                       "allows; the file is truncated or corrupt, re-download or re-export it");
+  // Cut short: the reader's own message, which says how much is missing.
+  bytes.resize(bytes.size() - 5);
+  write_bytes(dir / "short.dcm", bytes);
+  EXPECT_NO_THROW(check_dicom_element_lengths(dir / "short.dcm"));
+  EXPECT_NE(read_error(dir / "short.dcm").find("DICOM pixel data is short"), std::string::npos)
+      << read_error(dir / "short.dcm");
+}
+
+TEST(DicomLengthsTest, AbsurdlyDeepSequencesAreAnInputError) {
+  test::TempDir dir;
+  Bytes bytes = xray(dir / "x.dcm");
+  const auto pixels = test::find_dicom_element(bytes, 0x7FE0, 0x0010);
+  ASSERT_TRUE(pixels.found);
+  // 100 nested sequences of undefined length, each holding one item of undefined length, put
+  // before the pixel data (a private tag; SQ when the data set has explicit VRs).
+  const bool explicit_vr = !pixels.at.vr.empty();
+  Bytes nest;
+  for (int level = 0; level < 100; ++level) {
+    nest.insert(nest.end(), {0x09, 0x00, 0x10, 0x10});
+    if (explicit_vr) nest.insert(nest.end(), {'S', 'Q', 0, 0});
+    nest.insert(nest.end(), {0xFF, 0xFF, 0xFF, 0xFF});
+    nest.insert(nest.end(), {0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF});
+  }
+  bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(pixels.at.header_offset), nest.begin(),
+               nest.end());
+  write_bytes(dir / "deep.dcm", bytes);
+  const std::string error = read_error(dir / "deep.dcm");
+  EXPECT_NE(error.find(": sequences nest more than 64 deep at byte "), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace samed2d
