@@ -136,8 +136,9 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
     }
     std::uint32_t length = 0;
     std::string_view vr;
-    if (explicit_vr || in_meta) {
-      if (!is_vr(h.data() + 4)) return;  // not DICOM as GDCM would read it either
+    // Where an explicit VR is expected but none is there, GDCM reads the element as implicit,
+    // its length being the 4 bytes after the tag; so does this check.
+    if ((explicit_vr || in_meta) && is_vr(h.data() + 4)) {
       vr = std::string_view(reinterpret_cast<const char*>(h.data()) + 4, 2);
       if (long_vr(vr)) {
         if (size - pos < 12 || !in.read(reinterpret_cast<char*>(h.data()) + 8, 4)) return;
@@ -153,12 +154,9 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
     }
     const bool pixel_data = group == 0x7FE0 && element == 0x0010;
     if (length == kUndefined) {
-      if (pixel_data)
-        open.push_back({Context::Fragments, UINT64_MAX});
-      else if (vr.empty() || vr == "SQ" || vr == "UN")
-        open.push_back({Context::Sequence, UINT64_MAX});
-      else
-        return;  // GDCM refuses an undefined length elsewhere
+      // Encapsulated pixel data holds fragments; anything else of undefined length is read as a
+      // sequence of items.
+      open.push_back({pixel_data ? Context::Fragments : Context::Sequence, UINT64_MAX});
       continue;
     }
     if (pixel_data && open.size() == 1) {

@@ -85,6 +85,28 @@ TEST(DicomLengthsTest, ElementLongerThanTheFileIsAnInputErrorBeforeGdcmAllocates
   EXPECT_EQ(read_error(dir / "big.dcm"), want);
 }
 
+// Then it found the same allocation (2.4 GB) for a data set element whose VR bytes were not a VR
+// ("00"): GDCM reads such an element as implicit, its length being the 4 bytes after the tag.
+TEST(DicomLengthsTest, ElementWithoutAVrIsCheckedAsGdcmReadsIt) {
+  const fs::path mr = test::sample_data_dir() / "pydicom" / "MR_small.dcm";
+  if (!fs::exists(mr)) GTEST_SKIP() << "no sample data (scripts/fetch-sample-data.sh)";
+  test::TempDir dir;
+  Bytes bytes = test::read_bytes(mr);
+  const auto first = test::find_dicom_element(bytes, 0x0008, 0x0008);
+  ASSERT_TRUE(first.found);
+  ASSERT_FALSE(first.at.vr.empty());  // an explicit VR data set
+  const Bytes bad{0x4E, 0x52, 0x52, 0x44, '0', '0', 0x00, 0x90};
+  bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(first.at.header_offset), bad.begin(),
+               bad.end());
+  write_bytes(dir / "novr.dcm", bytes);
+  const std::string error = read_error(dir / "novr.dcm");
+  EXPECT_EQ(error.rfind((dir / "novr.dcm").string() +
+                            ": element (524E,4452) claims 2415931440 bytes but only ",
+                        0),
+            0u)
+      << error;
+}
+
 TEST(DicomLengthsTest, PixelDataBeyondMaxVoxelsIsRefusedAndShortPixelDataIsLeftToTheReader) {
   test::TempDir dir;
   Bytes bytes = xray(dir / "x.dcm");
