@@ -16,6 +16,7 @@
 #include <bit>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <csetjmp>
 #include <cstdarg>
 #include <cstdio>
@@ -311,8 +312,26 @@ bool has_extension(const std::filesystem::path& file, const char* ext) {
   return name.size() > e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0;
 }
 
+// The header fields that place the voxels (pixdim[1..3], the quaternion and offsets when
+// qform_code > 0, the sform rows when sform_code > 0) must be finite: ITK 5.2 aborts the process
+// (vnl_svd's assert_finite) on a NaN there, and no placement could come from it anyway.
+void check_nifti_placement(const std::filesystem::path& file, const NiftiHeader& header) {
+  auto check = [&](const auto& values, std::size_t from, std::size_t to, const char* what) {
+    for (std::size_t i = from; i < to; ++i)
+      if (!std::isfinite(values[i]))
+        throw InputError(str(file) + ": NIfTI header field " + what + "[" + std::to_string(i) +
+                         "] is " + std::to_string(values[i]) +
+                         ", not a finite number; the header is corrupt, re-export the file");
+  };
+  check(header.pixdim, 1, 4, "pixdim");
+  if (header.qform_code > 0)
+    check(header.quatern, 0, header.quatern.size(), "quatern_b..qoffset_z");
+  if (header.sform_code > 0) check(header.srow, 0, header.srow.size(), "srow_x..srow_z");
+}
+
 Volume read_nifti(const std::filesystem::path& file, const NiftiHeader& header,
                   std::vector<std::string>& warnings) {
+  check_nifti_placement(file, header);
   NiftiReader reader(file);
   Volume v = reader.read();
   if (header.version != 1) return v;  // ITK 5.2 has no NIfTI-2 reader; the header's placement

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <thread>
 
 #include "pipeline/Errors.hpp"
@@ -339,6 +340,29 @@ TEST(VolumeReader, NonOrthonormalSformFallsBackWithAWarning) {
   EXPECT_EQ(warnings[0], file.string() +
                              ": sform is not orthonormal, ITK refuses it; read with samed2d's own "
                              "NIfTI reader (voxel order kept, direction ignored)");
+}
+
+// fuzz_volume_read found that a NIfTI-1 file whose sform (sform_code 1) held NaN in srow_x[3]
+// aborted the process: ITK 5.2's NiftiImageIO::ReadImageInformation hands the matrix to vnl_svd,
+// whose assert_finite calls abort().
+TEST(VolumeReader, NonFinitePlacementInANiftiHeaderIsAnInputError) {
+  TempDir dir;
+  const auto file = dir / "nan.nii";
+  test::write_volume<std::int16_t>(file, {3, 3, 2}, test::ramp<std::int16_t>(18, 0, 1));
+  const auto sound = test::read_bytes(file);
+  auto raw = sound;
+  put<std::int16_t>(raw, 254, 1, false);                                         // sform_code
+  put<float>(raw, 280 + 4 * 3, std::numeric_limits<float>::quiet_NaN(), false);  // srow_x[3]
+  write_bytes(file, raw);
+  EXPECT_EQ(error_of(file), file.string() +
+                                ": NIfTI header field srow_x..srow_z[3] is nan, not a finite "
+                                "number; the header is corrupt, re-export the file");
+  raw = sound;
+  put<float>(raw, 80, std::numeric_limits<float>::infinity(), false);  // pixdim[1]
+  write_bytes(file, raw);
+  EXPECT_EQ(error_of(file), file.string() +
+                                ": NIfTI header field pixdim[1] is inf, not a finite number; the "
+                                "header is corrupt, re-export the file");
 }
 
 // ---- 2D sources ----
