@@ -159,13 +159,13 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
       open.push_back({pixel_data ? Context::Fragments : Context::Sequence, UINT64_MAX});
       continue;
     }
-    if (pixel_data && open.size() == 1) {
+    if (pixel_data && open.size() == 1 && length > size - pos) {
       // Short pixel data is reported with how much is missing; only a claim beyond any volume
       // samed2d would read is refused here (8 bytes per voxel at most).
-      if (length > size - pos && length / 8 > max_voxels())
+      if (length / 8 > max_voxels())
         fail(fmt::format("pixel data claims {} bytes, more than --max-voxels ({}) allows", length,
                          max_voxels()));
-      return;  // nothing of interest follows the pixel data
+      return;
     }
     if (length > size - pos)
       fail(fmt::format("element {} claims {} bytes but only {} follow", tag, length, size - pos));

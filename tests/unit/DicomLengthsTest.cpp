@@ -107,6 +107,21 @@ TEST(DicomLengthsTest, ElementWithoutAVrIsCheckedAsGdcmReadsIt) {
       << error;
 }
 
+// And for an element after the pixel data (GDCM reads on past it): (2D88,A9CB) with no VR claimed
+// 2974957190 bytes.
+TEST(DicomLengthsTest, ElementsAfterThePixelDataAreCheckedToo) {
+  test::TempDir dir;
+  Bytes bytes = xray(dir / "x.dcm");
+  const Bytes bad{0x88, 0x2D, 0xCB, 0xA9, 0x86, 0x3E, 0x52, 0xB1};
+  bytes.insert(bytes.end(), bad.begin(), bad.end());
+  bytes.resize(bytes.size() + 130, 0);
+  write_bytes(dir / "tail.dcm", bytes);
+  EXPECT_EQ(read_error(dir / "tail.dcm"),
+            (dir / "tail.dcm").string() +
+                ": element (2D88,A9CB) claims 2974957190 bytes but only 130 follow; the file is "
+                "truncated or corrupt, re-download or re-export it");
+}
+
 TEST(DicomLengthsTest, PixelDataBeyondMaxVoxelsIsRefusedAndShortPixelDataIsLeftToTheReader) {
   test::TempDir dir;
   Bytes bytes = xray(dir / "x.dcm");
