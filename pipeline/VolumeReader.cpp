@@ -221,11 +221,12 @@ void jpeg_message_fn(j_common_ptr cinfo, int level) {
   jpeg_state(cinfo).warning = message;
 }
 
+// The two bytes ITK's JPEGImageIO::CanReadFile looks for before it hands the file to libjpeg:
+// every file ITK would try as JPEG must come here instead.
 bool has_jpeg_signature(const std::filesystem::path& file) {
   std::unique_ptr<std::FILE, FileCloser> fp(std::fopen(file.c_str(), "rb"));
-  unsigned char sig[3] = {};
-  return fp && std::fread(sig, 1, 3, fp.get()) == 3 && sig[0] == 0xFF && sig[1] == 0xD8 &&
-         sig[2] == 0xFF;
+  unsigned char sig[2] = {};
+  return fp && std::fread(sig, 1, 2, fp.get()) == 2 && sig[0] == 0xFF && sig[1] == 0xD8;
 }
 
 Volume read_jpeg(const std::filesystem::path& file, std::vector<std::string>& warnings) {

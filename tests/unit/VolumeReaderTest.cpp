@@ -538,6 +538,13 @@ TEST(VolumeReader, DamagedProgressiveJpegIsAnInputError) {
       << error;
   std::vector<std::string> warnings;
   EXPECT_THROW(read_label_volume(dir / "bad.jpg", warnings), InputError);
+  // Then it found the same wild jump from ITK's CanReadFile for a .jpg file starting with FF D8
+  // but not FF D8 FF: ITK checks two bytes before it hands the file to libjpeg, so must we.
+  write_bytes(dir / "soi.jpg", {0xFF, 0xD8, 0x00, 0x10, 'J', 'F', 'I', 'F', 0, 1, 2});
+  EXPECT_EQ(error_of(dir / "soi.jpg"),
+            (dir / "soi.jpg").string() +
+                ": not a readable JPEG (JPEG datastream contains no image); the file is "
+                "truncated or corrupt, re-export it");
 }
 
 TEST(VolumeReader, BmpGreyRgbAndColourPalette) {
