@@ -38,7 +38,9 @@ declare -A max_len=([fuzz_dataset_config]=8192 [fuzz_sa_name]=256 [fuzz_volume_r
 declare -A dict=([fuzz_dataset_config]=fuzz/dataset_config.dict [fuzz_sa_name]=fuzz/sa_name.dict
   [fuzz_volume_read]=fuzz/volume.dict)
 
-export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_return=1}"
+# handle_segv=0: libFuzzer's own handler saves the input of a SIGSEGV even when the stack is
+# garbage (a longjmp into a dead frame inside a library), where ASan's report dies unwinding it.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:handle_segv=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 # As for the ASan test build: what ITK's NrrdIO keeps after a failed read is not ours.
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$repo/tests/sanitizers/lsan.supp}"
