@@ -42,7 +42,7 @@ declare -A dict=([fuzz_dataset_config]=fuzz/dataset_config.dict [fuzz_sa_name]=f
 # garbage (a longjmp into a dead frame inside a library), where ASan's report dies unwinding it.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:handle_segv=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
-# As for the ASan test build: what ITK's NrrdIO keeps after a failed read is not ours.
+# As for the ASan test build: what ITK's NrrdIO and MetaIO keep after a failed read is not ours.
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$repo/tests/sanitizers/lsan.supp}"
 
 failed=()
@@ -57,15 +57,16 @@ for t in "${targets[@]}"; do
   "$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len="${max_len[$t]}" -dict="${dict[$t]}" -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$corpus" "$seeds/${seed_dir[$t]}" >"$log" 2>&1 || status=$?
-  grep -E '^#[0-9]+ +DONE|^stat::number_of_executed_units|^stat::average_exec_per_sec' "$log" |
-    sed "s/^/fuzz: $t: /" || true
+  grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|average_exec_per_sec)' \
+    "$log" | sed "s/^/fuzz: $t: /" || true
   if [ "$status" -ne 0 ]; then
     failed+=("$t")
     echo "fuzz: $t FAILED (exit $status); the end of its log:" >&2
     tail -n 60 "$log" >&2
     for a in "$artifacts"/*; do
       [ -e "$a" ] || continue
-      echo "fuzz: $t: reproducer $a; rerun it with: $build/fuzz/$t $a" >&2
+      echo "fuzz: $t: reproducer $a; rerun it with:" \
+        "LSAN_OPTIONS=$LSAN_OPTIONS ASAN_OPTIONS=$ASAN_OPTIONS $build/fuzz/$t $a" >&2
     done
   fi
 done
