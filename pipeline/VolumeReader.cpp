@@ -421,9 +421,11 @@ Volume read_expanded_palette(const std::filesystem::path& file, unsigned stored,
   for (unsigned d = 0; d < io->GetNumberOfDimensions(); ++d)
     region.SetSize(d, io->GetDimensions(d));
   io->SetIORegion(region);
+  // The output first: its constructor refuses a size over --max-voxels before the scratch buffer
+  // of the size the header claims is allocated.
+  Volume v(VoxelType::UInt8, size, 3, true);
   std::vector<unsigned char> scratch(static_cast<std::size_t>(io->GetImageSizeInBytes()));
   io->Read(scratch.data());
-  Volume v(VoxelType::UInt8, size, 3, true);
   v.stored_dimensions = stored;
   v.geometry = geometry;
   auto* out = v.data<std::uint8_t>();
@@ -696,11 +698,14 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
     if (!grey && dynamic_cast<itk::BMPImageIO*>(io.GetPointer()) != nullptr)
       return read_expanded_palette(file, stored, geometry);
   }
-  // Small 2D raster images only: read into scratch memory, then expand or drop alpha.
+  // Small 2D raster images only: read into scratch memory, then expand or drop alpha. The output
+  // is made first: its constructor refuses a size over --max-voxels before the scratch buffer of
+  // the size the header claims is allocated.
+  const std::size_t keep = palette ? (grey ? 1 : 3) : (comps == 4 ? 3 : 1);
+  Volume v(palette ? VoxelType::UInt8 : *type, size, keep, true);
   std::vector<unsigned char> scratch(static_cast<std::size_t>(io->GetImageSizeInBytes()));
   io->Read(scratch.data());
   if (palette) {
-    Volume v(VoxelType::UInt8, size, grey ? 1 : 3, true);
     v.stored_dimensions = stored;
     v.geometry = geometry;
     auto* out = v.data<std::uint8_t>();
@@ -720,9 +725,7 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
     }
     return v;
   }
-  const std::size_t keep = comps == 4 ? 3 : 1;
   const std::size_t elem = voxel_type_size(*type);
-  Volume v(*type, size, keep, true);
   v.stored_dimensions = stored;
   v.geometry = geometry;
   auto* out = static_cast<unsigned char*>(v.raw());

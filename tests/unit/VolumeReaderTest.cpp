@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "pipeline/Errors.hpp"
+#include "pipeline/Volume.hpp"
 #include "pipeline/VolumeReader.hpp"
 #include "support/DicomBytes.hpp"
 #include "support/TestData.hpp"
@@ -591,6 +592,38 @@ TEST(VolumeReader, BmpGreyRgbAndColourPalette) {
     for (int x = 0; x < w; ++x)
       expected.insert(expected.end(), table[index[r][x]], table[index[r][x]] + 3);
   EXPECT_EQ(test::values_of<std::uint8_t>(v), expected);
+}
+
+// fuzz_volume_read found that a 658-byte colour-palette BMP claiming 754974725 x 3 pixels made
+// read_expanded_palette allocate its 6.8 GB scratch buffer before anything checked the size
+// against --max-voxels; a grey palette or an alpha channel took the same path in read_with_itk.
+TEST(VolumeReader, PaletteBmpOverMaxVoxelsIsRefusedBeforeItsScratchBuffer) {
+  TempDir dir;
+  for (const bool grey : {false, true}) {
+    std::vector<unsigned char> bmp(14 + 40 + 4 * 2 + 8, 0);
+    bmp[0] = 'B';
+    bmp[1] = 'M';
+    put<std::uint32_t>(bmp, 2, static_cast<std::uint32_t>(bmp.size()), false);
+    put<std::uint32_t>(bmp, 10, 14 + 40 + 8, false);
+    put<std::uint32_t>(bmp, 14, 40, false);
+    put<std::int32_t>(bmp, 18, 754974725, false);  // width
+    put<std::int32_t>(bmp, 22, 3, false);          // height
+    put<std::uint16_t>(bmp, 26, 1, false);
+    put<std::uint16_t>(bmp, 28, 8, false);  // 8-bit indices
+    put<std::uint32_t>(bmp, 46, 2, false);  // two colours
+    bmp[54] = 200;                          // colour 0: b, g, r
+    bmp[55] = grey ? 200 : 10;
+    bmp[56] = grey ? 200 : 90;
+    const fs::path file = dir / (grey ? "grey.bmp" : "colour.bmp");
+    write_bytes(file, bmp);
+    const std::uint64_t limit = max_voxels();
+    set_max_voxels(1000);
+    const std::string error = error_of(file);
+    set_max_voxels(limit);
+    EXPECT_NE(error.find(": its size 754974725 x 3 x 1"), std::string::npos) << error;
+    EXPECT_NE(error.find("is more than the 1000 voxels samed2d reads at most"), std::string::npos)
+        << error;
+  }
 }
 
 TEST(VolumeReader, TiffGrey16BitAndRgb) {
