@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,9 +47,17 @@ bool is_vr(const unsigned char* p) {
 
 // What the bytes at the current position belong to.
 enum class Context { DataSet, Sequence, Item, Fragments };
+
+// (0028,0100) Bits Allocated, (0028,0101) Bits Stored, (0028,0103) Pixel Representation of one
+// data set or item (an icon image has its own).
+struct PixelDescription {
+  std::optional<std::uint16_t> allocated, stored, representation;
+};
+
 struct Open {
   Context kind;
   std::uint64_t end;  // where it ends; UINT64_MAX: at its delimiter
+  PixelDescription pixels{};
 };
 
 }  // namespace
@@ -86,99 +95,130 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
   std::string syntax;
   std::vector<Open> open{{Context::DataSet, size}};
   std::array<unsigned char, 12> h{};
-  while (pos < size) {
-    while (open.size() > 1 && pos >= open.back().end) open.pop_back();
-    if (open.size() > kMaxDepth)
-      fail(fmt::format("sequences nest more than {} deep at byte {}", kMaxDepth, pos));
-    if (size - pos < 8) return;  // GDCM reports a cut header
-    in.clear();
-    if (!in.seekg(static_cast<std::streamoff>(pos)) ||
-        !in.read(reinterpret_cast<char*>(h.data()), 8))
-      return;
-    if (in_meta && u16(h.data(), false) != 0x0002) {
-      in_meta = false;
-      if (pos == 0 || syntax.empty()) {
-        explicit_vr = is_vr(h.data() + 4);  // no meta group: guess as GDCM does
-      } else if (syntax == "1.2.840.10008.1.2") {
-        explicit_vr = false;
-      } else if (syntax == "1.2.840.10008.1.2.2") {
-        big = true;
-      } else if (syntax == "1.2.840.10008.1.2.1.99") {
-        return;  // deflated: the rest is compressed
+  // GDCM aborts the process (gdcmAssertAlwaysMacro in PixelFormat::GetScalarType, GetMin,
+  // GetMax) on a pixel description where Bits Stored exceeds Bits Allocated or 32, or the Pixel
+  // Representation is not 0 or 1; such a file is refused here instead.
+  const auto check_pixels = [&](const PixelDescription& d) {
+    const unsigned allocated = d.allocated.value_or(0), stored = d.stored.value_or(0);
+    if (stored > 32 || (d.allocated && stored > allocated))
+      fail(fmt::format("Bits Stored (0028,0101) is {} but Bits Allocated (0028,0100) is {}", stored,
+                       allocated));
+    if (d.representation && *d.representation > 1)
+      fail(fmt::format("Pixel Representation (0028,0103) is {}, not 0 or 1", *d.representation));
+  };
+  const auto close = [&] {
+    check_pixels(open.back().pixels);
+    open.pop_back();
+  };
+  const auto walk = [&] {
+    while (pos < size) {
+      while (open.size() > 1 && pos >= open.back().end) close();
+      if (open.size() > kMaxDepth)
+        fail(fmt::format("sequences nest more than {} deep at byte {}", kMaxDepth, pos));
+      if (size - pos < 8) return;  // GDCM reports a cut header
+      in.clear();
+      if (!in.seekg(static_cast<std::streamoff>(pos)) ||
+          !in.read(reinterpret_cast<char*>(h.data()), 8))
+        return;
+      if (in_meta && u16(h.data(), false) != 0x0002) {
+        in_meta = false;
+        if (pos == 0 || syntax.empty()) {
+          explicit_vr = is_vr(h.data() + 4);  // no meta group: guess as GDCM does
+        } else if (syntax == "1.2.840.10008.1.2") {
+          explicit_vr = false;
+        } else if (syntax == "1.2.840.10008.1.2.2") {
+          big = true;
+        } else if (syntax == "1.2.840.10008.1.2.1.99") {
+          return;  // deflated: the rest is compressed
+        }
       }
-    }
-    const bool be = big && !in_meta;
-    const std::uint16_t group = u16(h.data(), be), element = u16(h.data() + 2, be);
-    const std::string tag = fmt::format("({:04X},{:04X})", group, element);
-    const Context here = open.back().kind;
-    if (group == 0xFFFE) {  // items and delimiters: a 4-byte length, never a VR
-      const std::uint32_t length = u32(h.data() + 4, be);
-      pos += 8;
-      if (element == 0xE00D || element == 0xE0DD) {  // item / sequence delimiter
-        if (open.size() > 1) open.pop_back();
-        continue;
-      }
-      if (element != 0xE000) return;
-      if (length == kUndefined) {
+      const bool be = big && !in_meta;
+      const std::uint16_t group = u16(h.data(), be), element = u16(h.data() + 2, be);
+      const std::string tag = fmt::format("({:04X},{:04X})", group, element);
+      const Context here = open.back().kind;
+      if (group == 0xFFFE) {  // items and delimiters: a 4-byte length, never a VR
+        const std::uint32_t length = u32(h.data() + 4, be);
+        pos += 8;
+        if (element == 0xE00D || element == 0xE0DD) {  // item / sequence delimiter
+          if (open.size() > 1) close();
+          continue;
+        }
+        if (element != 0xE000) return;
+        if (length == kUndefined) {
+          if (here == Context::Fragments)
+            fail(fmt::format("a pixel data fragment at byte {} has no length", pos - 8));
+          open.push_back({Context::Item, UINT64_MAX});
+          continue;
+        }
+        if (length > size - pos)
+          fail(fmt::format("item at byte {} claims {} bytes but only {} follow", pos - 8, length,
+                           size - pos));
         if (here == Context::Fragments)
-          fail(fmt::format("a pixel data fragment at byte {} has no length", pos - 8));
-        open.push_back({Context::Item, UINT64_MAX});
+          pos += length;  // compressed pixel data
+        else
+          open.push_back({Context::Item, pos + length});
         continue;
       }
-      if (length > size - pos)
-        fail(fmt::format("item at byte {} claims {} bytes but only {} follow", pos - 8, length,
-                         size - pos));
-      if (here == Context::Fragments)
-        pos += length;  // compressed pixel data
-      else
-        open.push_back({Context::Item, pos + length});
-      continue;
-    }
-    std::uint32_t length = 0;
-    std::string_view vr;
-    // Where an explicit VR is expected but none is there, GDCM reads the element as implicit,
-    // its length being the 4 bytes after the tag; so does this check.
-    if ((explicit_vr || in_meta) && is_vr(h.data() + 4)) {
-      vr = std::string_view(reinterpret_cast<const char*>(h.data()) + 4, 2);
-      if (long_vr(vr)) {
-        if (size - pos < 12 || !in.read(reinterpret_cast<char*>(h.data()) + 8, 4)) return;
-        length = u32(h.data() + 8, be);
-        pos += 12;
+      std::uint32_t length = 0;
+      std::string_view vr;
+      // Where an explicit VR is expected but none is there, GDCM reads the element as implicit,
+      // its length being the 4 bytes after the tag; so does this check.
+      if ((explicit_vr || in_meta) && is_vr(h.data() + 4)) {
+        vr = std::string_view(reinterpret_cast<const char*>(h.data()) + 4, 2);
+        if (long_vr(vr)) {
+          if (size - pos < 12 || !in.read(reinterpret_cast<char*>(h.data()) + 8, 4)) return;
+          length = u32(h.data() + 8, be);
+          pos += 12;
+        } else {
+          length = u16(h.data() + 6, be);
+          pos += 8;
+        }
       } else {
-        length = u16(h.data() + 6, be);
+        length = u32(h.data() + 4, be);
         pos += 8;
       }
-    } else {
-      length = u32(h.data() + 4, be);
-      pos += 8;
+      const bool pixel_data = group == 0x7FE0 && element == 0x0010;
+      if (length == kUndefined) {
+        // Encapsulated pixel data holds fragments; anything else of undefined length is read as a
+        // sequence of items.
+        open.push_back({pixel_data ? Context::Fragments : Context::Sequence, UINT64_MAX});
+        continue;
+      }
+      if (pixel_data && open.size() == 1 && length > size - pos) {
+        // Short pixel data is reported with how much is missing; only a claim beyond any volume
+        // samed2d would read is refused here (8 bytes per voxel at most).
+        if (length / 8 > max_voxels())
+          fail(fmt::format("pixel data claims {} bytes, more than --max-voxels ({}) allows", length,
+                           max_voxels()));
+        return;
+      }
+      if (length > size - pos)
+        fail(fmt::format("element {} claims {} bytes but only {} follow", tag, length, size - pos));
+      if (group == 0x0028 && (element == 0x0100 || element == 0x0101 || element == 0x0103) &&
+          length == 2) {
+        std::array<unsigned char, 2> v{};
+        if (in.read(reinterpret_cast<char*>(v.data()), 2)) {
+          const std::uint16_t value = u16(v.data(), be);
+          PixelDescription& d = open.back().pixels;
+          (element == 0x0100   ? d.allocated
+           : element == 0x0101 ? d.stored
+                               : d.representation) = value;
+        }
+      }
+      if (in_meta && group == 0x0002 && element == 0x0010 && length < 256) {
+        syntax.resize(length);
+        in.read(syntax.data(), length);
+        while (!syntax.empty() && (syntax.back() == '\0' || syntax.back() == ' '))
+          syntax.pop_back();
+      }
+      if (vr == "SQ")
+        open.push_back({Context::Sequence, pos + length});
+      else
+        pos += length;
     }
-    const bool pixel_data = group == 0x7FE0 && element == 0x0010;
-    if (length == kUndefined) {
-      // Encapsulated pixel data holds fragments; anything else of undefined length is read as a
-      // sequence of items.
-      open.push_back({pixel_data ? Context::Fragments : Context::Sequence, UINT64_MAX});
-      continue;
-    }
-    if (pixel_data && open.size() == 1 && length > size - pos) {
-      // Short pixel data is reported with how much is missing; only a claim beyond any volume
-      // samed2d would read is refused here (8 bytes per voxel at most).
-      if (length / 8 > max_voxels())
-        fail(fmt::format("pixel data claims {} bytes, more than --max-voxels ({}) allows", length,
-                         max_voxels()));
-      return;
-    }
-    if (length > size - pos)
-      fail(fmt::format("element {} claims {} bytes but only {} follow", tag, length, size - pos));
-    if (in_meta && group == 0x0002 && element == 0x0010 && length < 256) {
-      syntax.resize(length);
-      in.read(syntax.data(), length);
-      while (!syntax.empty() && (syntax.back() == '\0' || syntax.back() == ' ')) syntax.pop_back();
-    }
-    if (vr == "SQ")
-      open.push_back({Context::Sequence, pos + length});
-    else
-      pos += length;
-  }
+  };
+  walk();
+  for (const Open& o : open) check_pixels(o.pixels);
 }
 
 }  // namespace samed2d

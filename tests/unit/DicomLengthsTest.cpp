@@ -145,6 +145,32 @@ TEST(DicomLengthsTest, PixelDataBeyondMaxVoxelsIsRefusedAndShortPixelDataIsLeftT
       << read_error(dir / "short.dcm");
 }
 
+// fuzz_volume_read found that a DICOM file whose Bits Stored exceeded its Bits Allocated aborted
+// the process: GDCM's PixelFormat::GetScalarType asserts (gdcmAssertAlwaysMacro) while ITK's
+// GDCMImageIO::ReadImageInformation asks for the pixel type.
+TEST(DicomLengthsTest, ImpossiblePixelDescriptionIsAnInputError) {
+  test::TempDir dir;
+  const Bytes sound = xray(dir / "x.dcm");
+  const auto stored = test::find_dicom_element(sound, 0x0028, 0x0101);
+  const auto representation = test::find_dicom_element(sound, 0x0028, 0x0103);
+  ASSERT_TRUE(stored.found && representation.found);
+  Bytes bytes = sound;
+  bytes[stored.at.value_offset] = 17;  // Bits Allocated is 16
+  bytes[stored.at.value_offset + 1] = 0;
+  write_bytes(dir / "bits.dcm", bytes);
+  EXPECT_EQ(read_error(dir / "bits.dcm"),
+            (dir / "bits.dcm").string() +
+                ": Bits Stored (0028,0101) is 17 but Bits Allocated (0028,0100) is 16; the file is "
+                "truncated or corrupt, re-download or re-export it");
+  bytes = sound;
+  bytes[representation.at.value_offset] = 7;
+  write_bytes(dir / "sign.dcm", bytes);
+  EXPECT_EQ(read_error(dir / "sign.dcm"),
+            (dir / "sign.dcm").string() +
+                ": Pixel Representation (0028,0103) is 7, not 0 or 1; the file is truncated or "
+                "corrupt, re-download or re-export it");
+}
+
 TEST(DicomLengthsTest, AbsurdlyDeepSequencesAreAnInputError) {
   test::TempDir dir;
   Bytes bytes = xray(dir / "x.dcm");
