@@ -568,6 +568,48 @@ void inflate_metaimage(const std::filesystem::path& header, const MetaImageData&
       std::reverse(dst + e, dst + e + element_size);
 }
 
+// ITK 5.2's MetaIO copies header field names it does not know, and the values of its string
+// fields (Comment, Name, ObjectType, ...), into 255-byte buffers with strcpy (MET_InitReadField,
+// MetaObject::M_Read), so 255 or more characters overflow them: glibc's fortify check then aborts
+// the process. The header is scanned here the way MET_Read splits it (the name up to '=', ':' or
+// the line's end, the value to the line's end) up to its ElementDataFile line.
+void check_metaimage_header_lines(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string header(64 * 1024, '\0');
+  in.read(header.data(), static_cast<std::streamsize>(header.size()));
+  header.resize(static_cast<std::size_t>(in.gcount()));
+  auto separator = [](char c) { return c == '=' || c == ':'; };
+  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  auto too_long = [&](const char* what, std::size_t length) {
+    throw InputError(str(file) + ": MetaImage header field " + what + " of " +
+                     std::to_string(length) +
+                     " characters (ITK reads at most 254); the header is corrupt, re-export "
+                     "the file");
+  };
+  std::size_t pos = 0;
+  const std::size_t n = header.size();
+  while (pos < n) {
+    while (pos < n && space(header[pos])) ++pos;
+    const std::size_t start = pos;
+    while (pos < n && !separator(header[pos]) && header[pos] != '\r' && header[pos] != '\n' &&
+           pos - start < 500)
+      ++pos;
+    if (pos >= n || pos - start >= 500) return;  // MET_Read stops there
+    std::size_t end = pos;
+    while (end > start && (header[end - 1] == ' ' || header[end - 1] == '\t')) --end;
+    if (end - start >= 255) too_long("name", end - start);
+    const bool last = header.compare(start, end - start, "ElementDataFile") == 0;
+    while (pos < n && !separator(header[pos])) ++pos;
+    while (pos < n && (separator(header[pos]) || space(header[pos]))) ++pos;
+    std::size_t eol = std::min(header.find('\n', pos), n);
+    const std::size_t next = eol + 1;
+    while (eol > pos && space(header[eol - 1])) --eol;
+    if (eol - pos >= 255) too_long("value", eol - pos);
+    if (last) return;
+    pos = next;
+  }
+}
+
 // A colour raster read as a label map: BUSI-style masks store grey values in all three channels,
 // which is one label per pixel; any pixel whose channels differ means the colours themselves
 // encode the classes, which no label value can stand for.
@@ -609,6 +651,7 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
                      ": no reader recognises this file format; use NIfTI, MetaImage, NRRD, "
                      "DICOM, PNG, JPEG, BMP or TIFF (or check that the file is not corrupt)");
   if (std::string(io->GetNameOfClass()) == "GDCMImageIO") return read_dicom_file(file, warnings);
+  if (std::string(io->GetNameOfClass()) == "MetaImageIO") check_metaimage_header_lines(file);
   io->SetFileName(file.string());
   io->SetExpandRGBPalette(false);
   io->ReadImageInformation();

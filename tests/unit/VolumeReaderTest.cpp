@@ -366,6 +366,37 @@ TEST(VolumeReader, NonFinitePlacementInANiftiHeaderIsAnInputError) {
                                 "header is corrupt, re-export the file");
 }
 
+// fuzz_volume_read found that a MetaImage header line of 255 or more characters aborted the
+// process ("*** buffer overflow detected ***"): ITK 5.2's MetaIO strcpy's the name of a field it
+// does not know (MET_InitReadField), and the value of a string field such as Comment
+// (MetaObject::M_Read), into 255-byte buffers.
+TEST(VolumeReader, MetaImageHeaderLineTooLongForMetaIoIsAnInputError) {
+  TempDir dir;
+  const auto file = dir / "long.mha";
+  test::write_volume<std::uint8_t>(file, {2, 2, 2}, test::ramp<std::uint8_t>(8, 0, 1));
+  const auto sound = test::read_bytes(file);
+  const std::string text(sound.begin(), sound.end());
+  const auto at = static_cast<std::ptrdiff_t>(text.find("NDims"));
+  ASSERT_GT(at, 0);
+  for (const bool name : {true, false}) {
+    const std::string line =
+        name ? std::string(300, 'K') + " = 1\n" : "Comment = " + std::string(300, 'v') + "\n";
+    auto raw = sound;
+    raw.insert(raw.begin() + at, line.begin(), line.end());
+    write_bytes(file, raw);
+    EXPECT_EQ(error_of(file),
+              file.string() + ": MetaImage header field " + (name ? "name" : "value") +
+                  " of 300 characters (ITK reads at most 254); the header is corrupt, re-export "
+                  "the file");
+  }
+  // 254 characters are fine.
+  const std::string line = "Comment = " + std::string(254, 'v') + "\n";
+  auto raw = sound;
+  raw.insert(raw.begin() + at, line.begin(), line.end());
+  write_bytes(file, raw);
+  EXPECT_EQ(test::values_of<std::uint8_t>(read(file)), test::ramp<std::uint8_t>(8, 0, 1));
+}
+
 // ---- 2D sources ----
 
 TEST(VolumeReader, GreyAnd16BitPngKeepTheirSamples) {
