@@ -195,7 +195,7 @@ struct JpegState {
   jpeg_error_mgr err{};
   std::jmp_buf jump{};
   std::string error;
-  std::string warning;  // the first of libjpeg's notes on damaged data
+  std::string warning;     // the first of libjpeg's notes on damaged data
   bool truncated = false;  // the data ended before the image (libjpeg fills the rest with grey)
   std::vector<JSAMPLE> row;
   std::optional<Volume> volume;
