@@ -242,7 +242,7 @@ Volume read_jpeg(const std::filesystem::path& file, std::vector<std::string>& wa
   if (setjmp(state->jump)) {
     jpeg_destroy_decompress(&cinfo);
     throw InputError(str(file) + ": not a readable JPEG (" + one_line(state->error) +
-                     "); the file is truncated or corrupt, re-export it");
+                     "); the file is truncated or corrupt, re-download or re-export it");
   }
   jpeg_create_decompress(&cinfo);
   jpeg_stdio_src(&cinfo, fp.get());

@@ -89,9 +89,8 @@ TEST(DicomStructureTest, WhereTheFileIsCutIsNamed) {
   EXPECT_THAT(
       problem_at(at + 10),
       HasSubstr("ends inside the header of element (7FE0,0010) at byte " + std::to_string(at)));
-  EXPECT_THAT(problem_at(at + 1000),
-              HasSubstr("element (7FE0,0010) at byte " + std::to_string(at) + " needs"));
-  EXPECT_THAT(problem_at(at + 1000), HasSubstr(", 1000 remain"));
+  // Cut inside its value, it is left to the reader's pixel data check ("pixel data is short").
+  EXPECT_EQ(problem_at(at + 1000), "(none)");
   EXPECT_EQ(problem_at(bytes.size()), "(none)");
 }
 

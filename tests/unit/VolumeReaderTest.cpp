@@ -566,7 +566,8 @@ TEST(VolumeReader, DamagedProgressiveJpegIsAnInputError) {
                         0),
             0u)
       << error;
-  EXPECT_TRUE(error.ends_with(" Ah=9 Al=4); the file is truncated or corrupt, re-export it"))
+  EXPECT_TRUE(
+      error.ends_with(" Ah=9 Al=4); the file is truncated or corrupt, re-download or re-export it"))
       << error;
   std::vector<std::string> warnings;
   EXPECT_THROW(read_label_volume(dir / "bad.jpg", warnings), InputError);
@@ -576,7 +577,7 @@ TEST(VolumeReader, DamagedProgressiveJpegIsAnInputError) {
   EXPECT_EQ(error_of(dir / "soi.jpg"),
             (dir / "soi.jpg").string() +
                 ": not a readable JPEG (JPEG datastream contains no image); the file is "
-                "truncated or corrupt, re-export it");
+                "truncated or corrupt, re-download or re-export it");
 }
 
 TEST(VolumeReader, BmpGreyRgbAndColourPalette) {
