@@ -568,6 +568,27 @@ void inflate_metaimage(const std::filesystem::path& header, const MetaImageData&
       std::reverse(dst + e, dst + e + element_size);
 }
 
+// An ElementDataFile value with a '%' is a pattern for a list of slice files
+// ("slice%03d.raw 1 40 1"), which MetaIO formats with snprintf and an int: a pattern that is not
+// one integer conversion makes it throw std::length_error through a frame that ends the process
+// (std::terminate), so only "%d", "%5d", "%05d" (or i, u) is let through.
+void check_metaimage_file_pattern(const std::filesystem::path& file, std::string value) {
+  value = value.substr(0, value.find('\0'));  // MetaIO reads it as a C string
+  const std::string name = value.substr(0, value.find_first_of(" \t"));
+  const auto percent = name.find('%');
+  if (percent == std::string::npos && value.find('%') == std::string::npos) return;
+  bool ok = percent != std::string::npos && name.find('%', percent + 1) == std::string::npos;
+  if (ok) {
+    std::size_t i = percent + 1;
+    while (i < name.size() && std::isdigit(static_cast<unsigned char>(name[i]))) ++i;
+    ok = i < name.size() && (name[i] == 'd' || name[i] == 'i' || name[i] == 'u');
+  }
+  if (!ok)
+    throw InputError(str(file) + ": MetaImage ElementDataFile '" + one_line(value) +
+                     "' is not a file name pattern with one %d; the header is corrupt, re-export "
+                     "the file");
+}
+
 // ITK 5.2's MetaIO copies header field names it does not know, and the values of its string
 // fields (Comment, Name, ObjectType, ...), into 255-byte buffers with strcpy (MET_InitReadField,
 // MetaObject::M_Read), so 255 or more characters overflow them: glibc's fortify check then aborts
@@ -605,7 +626,10 @@ void check_metaimage_header_lines(const std::filesystem::path& file) {
     const std::size_t next = eol + 1;
     while (eol > pos && space(header[eol - 1])) --eol;
     if (eol - pos >= 255) too_long("value", eol - pos);
-    if (last) return;
+    if (last) {
+      check_metaimage_file_pattern(file, header.substr(pos, eol - pos));
+      return;
+    }
     pos = next;
   }
 }

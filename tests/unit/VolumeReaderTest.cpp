@@ -389,6 +389,17 @@ TEST(VolumeReader, MetaImageHeaderLineTooLongForMetaIoIsAnInputError) {
                   " of 300 characters (ITK reads at most 254); the header is corrupt, re-export "
                   "the file");
   }
+  // Then it found that an ElementDataFile with a '%' that is no integer conversion
+  // ("MET_NONE%") made MetaIO's string_format throw std::length_error, which ended the process
+  // through std::terminate.
+  auto raw_pattern = sound;
+  const std::string with_pattern =
+      std::string(raw_pattern.begin(), raw_pattern.end())
+          .replace(text.find("ElementDataFile = LOCAL"), 23, "ElementDataFile = MET_NONE%");
+  write_bytes(file, std::vector<unsigned char>(with_pattern.begin(), with_pattern.end()));
+  EXPECT_EQ(error_of(file), file.string() +
+                                ": MetaImage ElementDataFile 'MET_NONE%' is not a file name "
+                                "pattern with one %d; the header is corrupt, re-export the file");
   // 254 characters are fine.
   const std::string line = "Comment = " + std::string(254, 'v') + "\n";
   auto raw = sound;
