@@ -41,8 +41,16 @@ bool long_vr(std::string_view vr) {
   return false;
 }
 
+// One of the value representations of DICOM PS3.5 (GDCM knows no other).
 bool is_vr(const unsigned char* p) {
-  return p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'A' && p[1] <= 'Z';
+  static constexpr std::array<std::string_view, 34> kVrs{
+      "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT",
+      "OB", "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST",
+      "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV"};
+  const std::string_view vr(reinterpret_cast<const char*>(p), 2);
+  for (auto v : kVrs)
+    if (v == vr) return true;
+  return false;
 }
 
 // What the bytes at the current position belong to.
@@ -161,6 +169,10 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
       }
       std::uint32_t length = 0;
       std::string_view vr;
+      // The file meta group must carry real VRs: GDCM asserts ("Should not happen", aborting
+      // the process) in FileMetaInformation::Read on one it does not know.
+      if (in_meta && !is_vr(h.data() + 4))
+        fail(fmt::format("file meta element {} has no DICOM value representation", tag));
       // Where an explicit VR is expected but none is there, GDCM reads the element as implicit,
       // its length being the 4 bytes after the tag; so does this check.
       if ((explicit_vr || in_meta) && is_vr(h.data() + 4)) {

@@ -122,6 +122,23 @@ TEST(DicomLengthsTest, ElementsAfterThePixelDataAreCheckedToo) {
                 "truncated or corrupt, re-download or re-export it");
 }
 
+// And that a file meta element with letters that are no VR ("DE") aborted the process: GDCM's
+// FileMetaInformation::Read asserts "Should not happen".
+TEST(DicomLengthsTest, FileMetaElementWithoutARealVrIsAnInputError) {
+  test::TempDir dir;
+  Bytes bytes = xray(dir / "x.dcm");
+  const auto syntax = test::find_dicom_element(bytes, 0x0002, 0x0010);
+  ASSERT_TRUE(syntax.found);
+  ASSERT_EQ(syntax.at.vr, "UI");
+  bytes[syntax.at.header_offset + 4] = 'D';
+  bytes[syntax.at.header_offset + 5] = 'E';
+  write_bytes(dir / "meta.dcm", bytes);
+  EXPECT_EQ(read_error(dir / "meta.dcm"),
+            (dir / "meta.dcm").string() +
+                ": file meta element (0002,0010) has no DICOM value representation; the file is "
+                "truncated or corrupt, re-download or re-export it");
+}
+
 TEST(DicomLengthsTest, PixelDataBeyondMaxVoxelsIsRefusedAndShortPixelDataIsLeftToTheReader) {
   test::TempDir dir;
   Bytes bytes = xray(dir / "x.dcm");
