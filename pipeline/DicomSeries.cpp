@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "DicomLengths.hpp"
 #include "DicomStructure.hpp"
 #include "Errors.hpp"
 #include "ItkImageInfo.hpp"
@@ -626,14 +627,17 @@ Volume stack_files(const std::vector<std::string>& files, const std::string& whe
 
 }  // namespace
 
-void check_dicom_not_truncated(const std::filesystem::path& file) {
+void check_dicom_before_gdcm(const std::filesystem::path& file) {
+  // GDCM allocates what an element claims (DicomLengths), and asserts on a file cut inside an
+  // element header or its meta group (DicomStructure).
+  if (looks_like_dicom(file)) check_dicom_element_lengths(file);
   if (const auto problem = dicom_truncation(file))
     throw InputError(str(file) + ": the DICOM file is cut short (" + *problem +
                      "); re-download it, or remove it from the folder");
 }
 
 Volume read_dicom_file(const std::filesystem::path& file, std::vector<std::string>& warnings) {
-  check_dicom_not_truncated(file);
+  check_dicom_before_gdcm(file);
   try {
     auto io = itk::GDCMImageIO::New();
     io->SetFileName(file.string());
@@ -689,7 +693,7 @@ Volume read_dicom_series(const std::filesystem::path& folder, std::vector<std::s
       throw InputError(str(folder) + ": cannot list the folder (" + ec.message() +
                        "); check its permissions");
     std::sort(names.begin(), names.end());
-    for (const auto& name : names) check_dicom_not_truncated(name);
+    for (const auto& name : names) check_dicom_before_gdcm(name);
     const std::vector<SeriesGroup> groups = group_series(scan_slices(names));
     if (groups.empty())
       throw InputError(str(folder) +

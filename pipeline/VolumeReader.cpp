@@ -43,7 +43,6 @@
 #include <itkOutputWindow.h>
 #include <itkTIFFImageIO.h>
 
-#include "DicomLengths.hpp"
 #include "DicomSeries.hpp"
 #include "Errors.hpp"
 #include "ItkImageInfo.hpp"
@@ -846,10 +845,8 @@ Volume read_source(const std::filesystem::path& file, std::vector<std::string>& 
       throw InputError(str(file) +
                        ": not a valid NIfTI file (header missing or unreadable: truncated, "
                        "corrupt or another format); re-download or re-export it");
-    // Before ITK asks GDCM whether it takes the file: GDCM allocates what an element claims.
-    if (looks_like_dicom(file)) check_dicom_element_lengths(file);
-    // ...nor parse one cut short (GDCM asserts, aborting the run).
-    check_dicom_not_truncated(file);
+    // ITK's factory asks GDCM whether it takes the file, which parses it.
+    check_dicom_before_gdcm(file);
     // NrrdIO keeps global state (airStrtok in its ASCII decoder, biff's error messages): two
     // NRRD files read at once corrupted each other's voxels or the heap. One at a time, then.
     std::unique_lock<std::mutex> nrrd_lock;
