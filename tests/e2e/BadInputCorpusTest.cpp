@@ -176,6 +176,33 @@ class BadInputCorpusTest : public ::testing::Test {
     return d;
   }
 
+  // The command prefix that runs samed2d without root's power over permissions: as root,
+  // setpriv to nobody (root reads any file whatever its mode), with the test folder opened for
+  // nobody to read; nothing for another user.
+  std::vector<std::string> unprivileged() const {
+    if (::geteuid() != 0) return {};
+    fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_exec |
+                                    fs::perms::group_read | fs::perms::others_exec |
+                                    fs::perms::others_read);
+    return {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  }
+
+  // convert() as that user, into a folder the user may write (OUT moves there as root).
+  ConvertedDataset convert_unprivileged() {
+    std::vector<std::string> argv = unprivileged();
+    if (!argv.empty()) {
+      fs::create_directories(dir / "writable");
+      fs::permissions(dir / "writable", fs::perms::all);
+      out = dir / "writable" / "out";
+    }
+    argv.push_back(samed2d_binary());
+    for (const auto& a : convert_args(out)) argv.push_back(a);
+    const ToolRun run = run_command(argv);
+    ConvertedDataset d = read_output(out);
+    d.run = run;
+    return d;
+  }
+
   // Exactly the files of `cases`, an index and a class mapping that name exactly them, and no
   // other file anywhere in OUT: no temporary, partial or stray file.
   static void expect_tree(const ConvertedDataset& d, const fs::path& output,
@@ -308,28 +335,9 @@ TEST_F(BadInputCorpusTest, MissingLabelFileFailsTheCase) {
 }
 
 TEST_F(BadInputCorpusTest, UnreadableFileFailsTheCase) {
-  // root reads any file whatever its mode, so as root the tool runs as nobody (setpriv), with
-  // an output folder nobody may write.
   write_case(planted("m_bad"));
-  const fs::path file = in / "m_bad_seg.nii.gz";
-  fs::permissions(file, fs::perms::none);
-  std::vector<std::string> argv;
-  if (::geteuid() == 0) {
-    argv = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-    fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_exec |
-                                    fs::perms::group_read | fs::perms::others_exec |
-                                    fs::perms::others_read);
-    fs::create_directories(dir / "writable");
-    fs::permissions(dir / "writable", fs::perms::all);
-    out = dir / "writable" / "out";
-  }
-  argv.push_back(samed2d_binary());
-  const auto args = convert_args(out);
-  argv.insert(argv.end(), args.begin(), args.end());
-  const ToolRun run = run_command(argv);
-  ConvertedDataset d = read_output(out);
-  d.run = run;
-  expect_fails_alone(d, "m_bad", "m_bad_seg.nii.gz",
+  fs::permissions(in / "m_bad_seg.nii.gz", fs::perms::none);
+  expect_fails_alone(convert_unprivileged(), "m_bad", "m_bad_seg.nii.gz",
                      {"cannot open it (Permission denied)", "make it readable"});
 }
 
@@ -586,24 +594,10 @@ TEST_F(BadInputCorpusTest, UnreadableSubfolderIsSkippedWithAWarning) {
                   std::string(kConfig).replace(std::string(kConfig).find("*_img"), 5, "**/*_img"));
   fs::create_directories(in / "lost+found");
   fs::permissions(in / "lost+found", fs::perms::owner_all);
-  std::vector<std::string> argv;
-  if (::geteuid() == 0) {
-    argv = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-    fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_exec |
-                                    fs::perms::group_read | fs::perms::others_exec |
-                                    fs::perms::others_read);
-    fs::create_directories(dir / "writable");
-    fs::permissions(dir / "writable", fs::perms::all);
-    out = dir / "writable" / "out";
-  }
-  argv.push_back(samed2d_binary());
-  for (const auto& a : convert_args(out)) argv.push_back(a);
-  const ToolRun run = run_command(argv);
-  ConvertedDataset d = read_output(out);
-  d.run = run;
+  const auto d = convert_unprivileged();
   expect_tree(d, out, good, 0);
-  const auto lines = lines_with(run.err, "lost+found");
-  ASSERT_EQ(lines.size(), 1u) << run.err;
+  const auto lines = lines_with(d.run.err, "lost+found");
+  ASSERT_EQ(lines.size(), 1u) << d.run.err;
   EXPECT_THAT(lines[0], HasSubstr("warning: "));
   EXPECT_THAT(lines[0], HasSubstr("cannot list the folder (Permission denied)"));
   EXPECT_THAT(lines[0], HasSubstr("fix its permissions"));
@@ -918,10 +912,7 @@ TEST_F(BadInputCorpusTest, OutputThatCannotBeWrittenExitsTwoAndWritesNothing) {
   fs::permissions(dir / "readonly", fs::perms::owner_read | fs::perms::owner_exec |
                                         fs::perms::group_read | fs::perms::group_exec |
                                         fs::perms::others_read | fs::perms::others_exec);
-  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                  fs::perms::others_read | fs::perms::others_exec);
-  std::vector<std::string> argv;
-  if (::geteuid() == 0) argv = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  std::vector<std::string> argv = unprivileged();
   argv.push_back(samed2d_binary());
   for (const auto& a : convert_args(dir / "readonly")) argv.push_back(a);
   const ToolRun run = run_command(argv);
