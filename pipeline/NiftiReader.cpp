@@ -211,8 +211,12 @@ std::optional<NiftiHeader> parse_header(const unsigned char* h, std::size_t n) {
       hd.pixdim[d] = load<float>(h, 76 + 4 * d, s);
     }
     hd.datatype = load<std::int16_t>(h, 70, s);
+    // A float: NaN, infinite or beyond any file (1e30 does not fit in 64 bits, and casting it
+    // would be undefined) is -1, which check() reports.
     const double vox_offset = load<float>(h, 108, s);
-    hd.vox_offset = std::isfinite(vox_offset) ? static_cast<std::int64_t>(vox_offset) : -1;
+    hd.vox_offset = std::isfinite(vox_offset) && vox_offset >= 0 && vox_offset < 0x1p53
+                        ? static_cast<std::int64_t>(vox_offset)
+                        : -1;
     hd.scl_slope = load<float>(h, 112, s);
     hd.scl_inter = load<float>(h, 116, s);
     hd.qform_code = load<std::int16_t>(h, 252, s);
@@ -305,6 +309,10 @@ NiftiReader::NiftiReader(std::filesystem::path file) : file_(std::move(file)) {
                      " is not supported (only integer, float32/64, RGB24 and RGBA32 voxels); "
                      "convert the file to a supported datatype");
   const std::size_t hdr_size = h.version == 1 ? kNifti1HeaderSize : kNifti2HeaderSize;
+  if (h.vox_offset < 0)
+    throw InputError(str(file_) +
+                     ": NIfTI vox_offset is not a byte offset (negative, NaN, infinite or far "
+                     "beyond any file); the header is corrupt, re-export the file");
   if (h.vox_offset < static_cast<std::int64_t>(hdr_size))
     throw InputError(str(file_) + ": NIfTI vox_offset " + std::to_string(h.vox_offset) +
                      " lies inside the header; the header is corrupt, re-export the file");

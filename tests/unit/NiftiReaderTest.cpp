@@ -491,5 +491,28 @@ TEST(NiftiReader, BadHeadersAreInputErrors) {
   EXPECT_THROW(NiftiReader(dir / "text.nii"), InputError);
 }
 
+TEST(NiftiReader, VoxOffsetThatIsNoByteOffsetIsAnInputError) {
+  // 1e30 does not fit in 64 bits: the CI fuzz run found the float-to-integer cast (undefined
+  // behaviour, caught by UBSan); NaN, infinity and negative values are no offsets either.
+  TempDir dir;
+  for (const float bad : {1e30f, -1e30f, std::numeric_limits<float>::quiet_NaN(),
+                          std::numeric_limits<float>::infinity(), -4.0f}) {
+    auto h = nifti1_header({2, 2, 2}, 2, 8, false);
+    put<float>(h, 108, bad, false);
+    h.resize(h.size() + 8);
+    write_file(dir / "x.nii", h);
+    const auto header = NiftiReader::probe(dir / "x.nii");
+    ASSERT_TRUE(header.has_value());
+    EXPECT_EQ(header->vox_offset, -1) << bad;
+    try {
+      NiftiReader reader(dir / "x.nii");
+      ADD_FAILURE() << "vox_offset " << bad << " was accepted";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("vox_offset is not a byte offset"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace samed2d
