@@ -618,6 +618,13 @@ void check_metaimage_header_lines(const std::filesystem::path& file) {
     std::size_t end = pos;
     while (end > start && (header[end - 1] == ' ' || header[end - 1] == '\t')) --end;
     if (end - start >= 255) too_long("name", end - start);
+    // A name whose line has no '=' makes MET_Read take the following lines as its value, and the
+    // fuzzer found such a header that kept ITK's reader busy for good (over 10 s): real headers
+    // have "Name = Value" on every line.
+    if (end > start && !separator(header[pos]))
+      throw InputError(str(file) + ": MetaImage header line '" +
+                       one_line(header.substr(start, std::min<std::size_t>(end - start, 60))) +
+                       "' has no '='; the header is corrupt, re-export the file");
     const bool last = header.compare(start, end - start, "ElementDataFile") == 0;
     while (pos < n && !separator(header[pos])) ++pos;
     while (pos < n && (separator(header[pos]) || space(header[pos]))) ++pos;

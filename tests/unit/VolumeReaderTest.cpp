@@ -370,6 +370,23 @@ TEST(VolumeReader, NonFinitePlacementInANiftiHeaderIsAnInputError) {
 // process ("*** buffer overflow detected ***"): ITK 5.2's MetaIO strcpy's the name of a field it
 // does not know (MET_InitReadField), and the value of a string field such as Comment
 // (MetaObject::M_Read), into 255-byte buffers.
+TEST(VolumeReader, MetaImageHeaderLineWithoutAnEqualsSignIsAnInputError) {
+  // The CI fuzz run found a header whose "Offset" line had no '=': MET_Read then took the
+  // following lines as its numbers and ITK's reader ran for over 10 s on a 1.7 KB file.
+  TempDir dir;
+  const auto file = dir / "bare.mha";
+  test::write_volume<std::uint8_t>(file, {2, 2, 2}, test::ramp<std::uint8_t>(8, 0, 1));
+  const auto sound = test::read_bytes(file);
+  std::string text(sound.begin(), sound.end());
+  const auto at = text.find("NDims");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at, "Offset\n");
+  write_bytes(file, std::vector<unsigned char>(text.begin(), text.end()));
+  EXPECT_EQ(error_of(file), file.string() +
+                                ": MetaImage header line 'Offset' has no '='; the header is "
+                                "corrupt, re-export the file");
+}
+
 TEST(VolumeReader, MetaImageHeaderLineTooLongForMetaIoIsAnInputError) {
   TempDir dir;
   const auto file = dir / "long.mha";
