@@ -24,6 +24,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -640,6 +641,62 @@ void check_metaimage_header_lines(const std::filesystem::path& file) {
   }
 }
 
+// ITK 5.2's TIFF reader copies a DateTime tag (0132) as the 20 bytes the TIFF standard gives it
+// ("YYYY:MM:DD HH:MM:SS" and a NUL), whatever its count: a shorter one is read past the end of
+// libtiff's buffer (the CI fuzz run found a 15-byte one). The directories of a TIFF file are walked
+// here first; a DateTime that is not 20 bytes, or an entry whose value lies outside the file, is
+// an InputError. A file that is not a classic TIFF is left to ITK.
+void check_tiff_directories(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  if (in.gcount() != 4 ||
+      !(std::memcmp(magic, "II*\0", 4) == 0 || std::memcmp(magic, "MM\0*", 4) == 0))
+    return;  // only a TIFF is read whole
+  in.seekg(0);
+  std::vector<unsigned char> b((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+  if (b.size() < 8) return;
+  // A DICOM file may carry a TIFF header in its preamble (dual-format files): GDCM reads those.
+  if (b.size() >= 132 && std::memcmp(b.data() + 128, "DICM", 4) == 0) return;
+  const bool le = b[0] == 'I';
+  auto u16 = [&](std::size_t p) {
+    return le ? static_cast<std::uint32_t>(b[p] | b[p + 1] << 8)
+              : static_cast<std::uint32_t>(b[p] << 8 | b[p + 1]);
+  };
+  auto u32 = [&](std::size_t p) {
+    return le ? (std::uint32_t{b[p]} | std::uint32_t{b[p + 1]} << 8 |
+                 std::uint32_t{b[p + 2]} << 16 | std::uint32_t{b[p + 3]} << 24)
+              : (std::uint32_t{b[p]} << 24 | std::uint32_t{b[p + 1]} << 16 |
+                 std::uint32_t{b[p + 2]} << 8 | std::uint32_t{b[p + 3]});
+  };
+  if (u16(2) != 42) return;  // BigTIFF and others: ITK's business
+  static constexpr std::uint64_t kTypeSize[] = {0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4};
+  auto corrupt = [&](const std::string& what) {
+    throw InputError(str(file) + ": TIFF " + what + "; the file is corrupt, re-export it");
+  };
+  std::uint64_t ifd = u32(4);
+  for (int directories = 0; ifd != 0 && directories < 64; ++directories) {
+    // A directory out of the file is libtiff's to report (it does, safely).
+    if (ifd + 2 > b.size()) return;
+    const std::uint32_t entries = u16(ifd);
+    if (ifd + 2 + 12ull * entries + 4 > b.size()) return;
+    for (std::uint32_t e = 0; e < entries; ++e) {
+      const std::size_t at = ifd + 2 + 12 * e;
+      const std::uint32_t tag = u16(at), type = u16(at + 2), count = u32(at + 4);
+      const std::uint64_t bytes = (type < 14 ? kTypeSize[type] : 0) * std::uint64_t{count};
+      if (bytes > 4 && u32(at + 8) + bytes > b.size())
+        corrupt("tag " + std::to_string(tag) + " claims " + std::to_string(bytes) +
+                " bytes past the end of the file");
+      // libtiff adds a NUL to a string without one, so 19 characters unterminated are 20 too.
+      const bool twenty = count >= 20 || (count == 19 && type == 2 && b[u32(at + 8) + 18] != 0);
+      if (tag == 0x0132 && !twenty)
+        corrupt("DateTime tag has " + std::to_string(count) + " bytes instead of 20");
+    }
+    ifd = u32(ifd + 2 + 12 * entries);
+  }
+}
+
 // A colour raster read as a label map: BUSI-style masks store grey values in all three channels,
 // which is one label per pixel; any pixel whose channels differ means the colours themselves
 // encode the classes, which no label value can stand for.
@@ -854,6 +911,7 @@ Volume read_source(const std::filesystem::path& file, std::vector<std::string>& 
                        "corrupt or another format); re-download or re-export it");
     // ITK's factory asks GDCM whether it takes the file, which parses it.
     check_dicom_before_gdcm(file);
+    check_tiff_directories(file);
     // NrrdIO keeps global state (airStrtok in its ASCII decoder, biff's error messages): two
     // NRRD files read at once corrupted each other's voxels or the heap. One at a time, then.
     std::unique_lock<std::mutex> nrrd_lock;

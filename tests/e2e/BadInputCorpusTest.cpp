@@ -420,6 +420,36 @@ TEST_F(BadRasterCorpusTest, BmpClaiming60000SquaredPixelsIsRefusedBeforeItIsRead
   expect_raster_fails(convert(), "m_bad.bmp", {"60000 x 60000 x 1 is more than", "--max-voxels"});
 }
 
+TEST_F(BadRasterCorpusTest, TiffDateTimeShorterThanTheStandardIsRefusedBeforeItk) {
+  // ITK copies a DateTime tag as 20 bytes whatever its count: the CI fuzz run turned the
+  // 15-byte Software tag ITK writes ("InsightToolkit") into a DateTime and ASan saw the read
+  // past libtiff's buffer.
+  std::vector<std::uint8_t> rgb(8 * 8 * 3, 120);
+  write_rgb_image(dir / "whole.tif", 8, 8, 3, rgb);
+  auto tif = read_bytes(dir / "whole.tif");
+  ASSERT_EQ(tif[0], 'I');
+  const std::uint32_t ifd =
+      tif[4] | tif[5] << 8 | tif[6] << 16 | static_cast<std::uint32_t>(tif[7]) << 24;
+  const std::size_t entries = tif[ifd] | tif[ifd + 1] << 8;
+  bool patched = false;
+  for (std::size_t e = 0; e < entries; ++e) {
+    const std::size_t at = ifd + 2 + 12 * e;
+    if ((tif[at] | tif[at + 1] << 8) == 0x0131) {  // Software
+      tif[at] = 0x32;
+      patched = true;
+    }
+  }
+  ASSERT_TRUE(patched) << "ITK wrote no Software tag to turn into a DateTime";
+  write_bytes(in / "m_bad.tif", std::vector<unsigned char>(tif.begin(), tif.end()));
+  write_text_file(config, R"({"dataset": "Corpus", "cases": "*.{png,tif}",
+    "exclude": "*_mask.png", "modality": "x_ray", "label": "{stem}_mask.png",
+    "labels": {"255": "liver"}})");
+  std::vector<std::uint8_t> mask(64, 0);
+  mask[9] = 255;
+  write_volume(in / "m_bad_mask.png", {8, 8, 1}, mask, 2);
+  expect_raster_fails(convert(), "m_bad.tif", {"TIFF DateTime tag has", "instead of 20"});
+}
+
 TEST_F(BadRasterCorpusTest, CorruptJpegFailsItsCaseWithoutKillingTheRun) {
   // ITK 5.2's JPEG reader crashed the whole process (SIGSEGV) on this file.
   std::vector<unsigned char> jpeg(500, 0);
