@@ -632,7 +632,7 @@ void check_dicom_before_gdcm(const std::filesystem::path& file) {
   // element header or its meta group (DicomStructure).
   if (looks_like_dicom(file)) check_dicom_element_lengths(file);
   if (const auto problem = dicom_truncation(file))
-    throw InputError(str(file) + ": the DICOM file is cut short (" + *problem +
+    throw InputError(str(file) + ": the DICOM file is damaged or cut short (" + *problem +
                      "); re-download it, or remove it from the folder");
 }
 

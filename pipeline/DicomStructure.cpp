@@ -133,6 +133,12 @@ class Walker {
         problem_ = fmt::format("the file ends inside the header of {}", where(e));
         return std::nullopt;
       }
+      // The two bytes after such a VR are reserved, 0 (GDCM asserts on anything else).
+      if (b_[pos + 6] != 0 || b_[pos + 7] != 0) {
+        problem_ = fmt::format("{} has non-zero reserved bytes after its VR {}{}", where(e),
+                               e.vr[0], e.vr[1]);
+        return std::nullopt;
+      }
       e.length = u32(pos + 8, be);
       e.value = pos + 12;
     } else {

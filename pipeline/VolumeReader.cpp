@@ -44,6 +44,7 @@
 #include <itkOutputWindow.h>
 #include <itkTIFFImageIO.h>
 
+#include "DicomLengths.hpp"
 #include "DicomSeries.hpp"
 #include "Errors.hpp"
 #include "ItkImageInfo.hpp"
@@ -405,11 +406,26 @@ std::optional<std::vector<std::array<std::uint8_t, 3>>> palette_of(itk::ImageIOB
   return std::nullopt;
 }
 
+// ITK's factory asks each registered reader whether it takes the file, GDCM last: so a damaged
+// TIFF, BMP or MetaImage that every other reader turns down reaches GDCM, which parses it as a
+// data set and can assert (the CI fuzz run found one). The same choice is made here, in the same
+// order, but GDCM is asked only about a file that looks like DICOM, which the pre-GDCM checks
+// have then walked.
+itk::ImageIOBase::Pointer choose_image_io(const std::filesystem::path& file) {
+  const bool dicom = looks_like_dicom(file);
+  for (auto& object : itk::ObjectFactoryBase::CreateAllInstance("itkImageIOBase")) {
+    auto* io = dynamic_cast<itk::ImageIOBase*>(object.GetPointer());
+    if (io == nullptr) continue;
+    if (!dicom && std::string(io->GetNameOfClass()) == "GDCMImageIO") continue;
+    if (io->CanReadFile(file.c_str())) return io;
+  }
+  return nullptr;
+}
+
 // A colour BMP palette through ITK's own expansion (see read_with_itk for why).
 Volume read_expanded_palette(const std::filesystem::path& file, unsigned stored,
                              const Geometry& geometry) {
-  itk::ImageIOBase::Pointer io =
-      itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
+  itk::ImageIOBase::Pointer io = choose_image_io(file);
   io->SetFileName(file.string());
   io->SetExpandRGBPalette(true);
   io->ReadImageInformation();
@@ -731,8 +747,7 @@ Volume single_channel_label(const std::filesystem::path& file, Volume v) {
 
 Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>& warnings,
                      ReadAs mode) {
-  itk::ImageIOBase::Pointer io =
-      itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
+  itk::ImageIOBase::Pointer io = choose_image_io(file);
   if (!io)
     throw InputError(str(file) +
                      ": no reader recognises this file format; use NIfTI, MetaImage, NRRD, "

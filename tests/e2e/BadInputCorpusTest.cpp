@@ -919,7 +919,7 @@ TEST_F(BadDicomCorpusTest, TruncatedSliceFailsTheCaseWithoutKillingTheRun) {
   ASSERT_LT(at, bytes.size());
   fs::resize_file(slice, at + 6);
   expect_fails_alone(convert(), "m_cut", "IM3.dcm",
-                     {"the DICOM file is cut short", "re-download it"});
+                     {"the DICOM file is damaged or cut short", "re-download it"});
 }
 
 // --- The output folder -------------------------------------------------------------------------
