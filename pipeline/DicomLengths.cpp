@@ -59,7 +59,7 @@ enum class Context { DataSet, Sequence, Item, Fragments };
 // (0028,0100) Bits Allocated, (0028,0101) Bits Stored, (0028,0103) Pixel Representation of one
 // data set or item (an icon image has its own).
 struct PixelDescription {
-  std::optional<std::uint16_t> allocated, stored, representation;
+  std::optional<std::uint16_t> allocated, stored, representation, samples;
 };
 
 struct Open {
@@ -113,6 +113,9 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
                        allocated));
     if (d.representation && *d.representation > 1)
       fail(fmt::format("Pixel Representation (0028,0103) is {}, not 0 or 1", *d.representation));
+    // PixelFormat::SetSamplesPerPixel asserts spp <= 4 (found by a fuzz run of the final suite).
+    if (d.samples && *d.samples > 4)
+      fail(fmt::format("Samples per Pixel (0028,0002) is {}, more than 4", *d.samples));
   };
   const auto close = [&] {
     check_pixels(open.back().pixels);
@@ -206,13 +209,15 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
       }
       if (length > size - pos)
         fail(fmt::format("element {} claims {} bytes but only {} follow", tag, length, size - pos));
-      if (group == 0x0028 && (element == 0x0100 || element == 0x0101 || element == 0x0103) &&
+      if (group == 0x0028 &&
+          (element == 0x0002 || element == 0x0100 || element == 0x0101 || element == 0x0103) &&
           length == 2) {
         std::array<unsigned char, 2> v{};
         if (in.read(reinterpret_cast<char*>(v.data()), 2)) {
           const std::uint16_t value = u16(v.data(), be);
           PixelDescription& d = open.back().pixels;
-          (element == 0x0100   ? d.allocated
+          (element == 0x0002   ? d.samples
+           : element == 0x0100 ? d.allocated
            : element == 0x0101 ? d.stored
                                : d.representation) = value;
         }

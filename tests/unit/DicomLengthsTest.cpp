@@ -186,6 +186,17 @@ TEST(DicomLengthsTest, ImpossiblePixelDescriptionIsAnInputError) {
             (dir / "sign.dcm").string() +
                 ": Pixel Representation (0028,0103) is 7, not 0 or 1; the file is truncated or "
                 "corrupt, re-download or re-export it");
+  // A fuzz run of the finished suite: Samples per Pixel over 4 trips GDCM's assertion in
+  // PixelFormat::SetSamplesPerPixel.
+  const auto samples = test::find_dicom_element(sound, 0x0028, 0x0002);
+  ASSERT_TRUE(samples.found);
+  bytes = sound;
+  bytes[samples.at.value_offset] = 5;
+  write_bytes(dir / "samples.dcm", bytes);
+  EXPECT_EQ(read_error(dir / "samples.dcm"),
+            (dir / "samples.dcm").string() +
+                ": Samples per Pixel (0028,0002) is 5, more than 4; the file is truncated or "
+                "corrupt, re-download or re-export it");
 }
 
 TEST(DicomLengthsTest, AbsurdlyDeepSequencesAreAnInputError) {
