@@ -237,10 +237,11 @@ void create_output(const std::string& output) {
                     "to finish or choose another folder",
                     output));
   // Every folder samed2d writes in must take a new file, or the run would fail at its end
-  // (the JSON files live in the root) after hours of work.
+  // (the JSON files live in the root) after hours of work. The root and the state folder are
+  // probed with a file; images/ and masks/ only by access(), since a kill between a probe's
+  // creation and removal must never leave a stray file among the PNGs.
   for (const fs::path& folder :
-       {fs::path(output), fs::path(output) / "images", fs::path(output) / "masks",
-        fs::path(output) / ".samed2d", fs::path(output) / ".samed2d" / "cases"}) {
+       {fs::path(output), fs::path(output) / ".samed2d", fs::path(output) / ".samed2d" / "cases"}) {
     if (!fs::is_directory(folder, ec)) continue;
     // One fixed name (the lock is held): a probe left by a kill is reused and removed here.
     const fs::path probe = folder / ".samed2d-write-test";
@@ -252,6 +253,13 @@ void create_output(const std::string& output) {
                       output, folder.string(), std::strerror(errno)));
     ::close(test_fd);
     ::unlink(probe.c_str());
+  }
+  for (const fs::path& folder : {fs::path(output) / "images", fs::path(output) / "masks"}) {
+    if (fs::is_directory(folder, ec) && ::access(folder.c_str(), W_OK | X_OK) != 0)
+      throw ConfigError(
+          fmt::format("--output {}: cannot write in {} ({}); choose a folder you "
+                      "can write, or fix its permissions",
+                      output, folder.string(), std::strerror(errno)));
   }
 }
 
