@@ -271,9 +271,8 @@ std::vector<std::pair<Axis, std::size_t>> plan_slices(const CaseWork& w, const P
   std::vector<std::pair<Axis, std::size_t>> jobs;
   const auto& n = w.labels->size();
   if (w.is_2d) {
-    const auto shape = slice_shape(n, Axis::X);
-    if (profile.keeps_aspect(shape.height, shape.width) && w.labels->slice_has_labels(Axis::X, 0))
-      jobs.emplace_back(Axis::X, 0);
+    // SPEC 5: the aspect rule is for slices of 3D volumes; a 2D source is never skipped for it.
+    if (w.labels->slice_has_labels(Axis::X, 0)) jobs.emplace_back(Axis::X, 0);
     return jobs;
   }
   for (Axis axis : {Axis::X, Axis::Y, Axis::Z}) {
@@ -293,6 +292,11 @@ struct EncodedMask {
   std::string name;
   std::vector<std::uint8_t> png;
 };
+
+// SPEC 4: a MONOCHROME1 image is written as a viewer shows it, its 8-bit result inverted.
+void invert_u8(std::vector<std::uint8_t>& pixels) {
+  for (auto& p : pixels) p = static_cast<std::uint8_t>(255 - p);
+}
 
 // The image pixels of one sequence's slice, encoded.
 void encode_image(const LoadedSequence& s, bool is_2d, Axis axis, std::size_t index,
@@ -319,12 +323,14 @@ void encode_image(const LoadedSequence& s, bool is_2d, Axis axis, std::size_t in
     pixels.resize(values.size());
     for (std::size_t p = 0; p < values.size(); ++p)
       pixels[p] = static_cast<std::uint8_t>(values[p]);
+    if (v.monochrome1) invert_u8(pixels);
     encode_png(pixels.data(), shape.width, shape.height, PngColor::Gray,
                image_png_options(PngColor::Gray), png);
     return;
   }
   extract_slice(v, s.component, axis, index, values);
   normalize_to_u8(values, profile, s.volume_range, pixels);
+  if (v.monochrome1) invert_u8(pixels);
   const PngColor color = (is_2d || !profile.channels_3d_rgb) ? PngColor::Gray : PngColor::GrayAsRgb;
   encode_png(pixels.data(), shape.width, shape.height, color, image_png_options(color), png);
 }

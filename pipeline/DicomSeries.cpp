@@ -194,8 +194,8 @@ void check_pixel_data_length(const std::filesystem::path& file) {
 
 std::string monochrome1_warning(const std::filesystem::path& source) {
   return str(source) +
-         ": MONOCHROME1 (high values display dark); kept its physical values, not inverted as "
-         "ITK would, so its images show high values bright";
+         ": MONOCHROME1 (low values display white); normalized on its physical values and "
+         "written inverted (255 - out), as a viewer shows it";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -622,6 +622,7 @@ Volume stack_files(const std::vector<std::string>& files, const std::string& whe
   }
   if (monochrome1) warnings.push_back(monochrome1_warning(where));
   out->stored_dimensions = 3;
+  out->monochrome1 = monochrome1;
   return std::move(*out);
 }
 
@@ -667,6 +668,7 @@ Volume read_dicom_file(const std::filesystem::path& file, std::vector<std::strin
     if (itk_would_invert(*io)) {
       read_uninverted(file, *io, v);
       warnings.push_back(monochrome1_warning(file));
+      v.monochrome1 = true;
       return v;
     }
     itk::ImageIORegion region(ndim);

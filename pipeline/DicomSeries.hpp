@@ -4,9 +4,10 @@
 // Rescale Slope/Intercept applied, in a voxel type that holds them exactly (ITK widens int16 with
 // intercept -1024 to int32; a non-integral slope gives double).
 //
-// MONOCHROME1 (high values display dark) is NOT inverted: ITK 5.2 inverts such pixels to
-// MONOCHROME2 before rescaling, which changes the physical values, so samed2d decodes those
-// pixels itself with GDCM, applies the rescale and adds a warning.
+// MONOCHROME1 (low values display white) keeps its physical values: ITK 5.2 inverts such pixels
+// to MONOCHROME2 before rescaling, which changes them, so samed2d decodes those pixels itself
+// with GDCM, applies the rescale, marks the volume `monochrome1` (its 8-bit images are written
+// inverted, SPEC section 4) and adds a warning.
 
 #include <filesystem>
 #include <string>

@@ -44,6 +44,7 @@ Volume copy_volume(const Volume& v) {
   std::memcpy(out.raw(), v.raw(), v.byte_size());
   out.geometry = v.geometry;
   out.stored_dimensions = v.stored_dimensions;
+  out.monochrome1 = v.monochrome1;
   return out;
 }
 
@@ -79,6 +80,7 @@ Volume reorient(const Volume& v, Orientation orientation, const std::string& fil
   }
   Volume out(v.type(), new_size, v.components(), is_interleaved(v));
   out.stored_dimensions = v.stored_dimensions;
+  out.monochrome1 = v.monochrome1;
 
   const std::array<std::ptrdiff_t, 3> old_stride{1, static_cast<std::ptrdiff_t>(size[0]),
                                                  static_cast<std::ptrdiff_t>(size[0] * size[1])};

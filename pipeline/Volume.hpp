@@ -113,6 +113,10 @@ class Volume {
   bool is_2d() const { return stored_dimensions == 2 || size_[2] == 1; }
 
   Geometry geometry;
+  // A DICOM image whose photometric interpretation is MONOCHROME1 (low values display white):
+  // its voxels keep their physical values, and its 8-bit images are written inverted
+  // (255 - out), as a viewer shows them (SPEC section 4).
+  bool monochrome1 = false;
 
   void* raw() { return storage_.get(); }
   const void* raw() const { return storage_.get(); }

@@ -58,6 +58,7 @@ struct Vol {
 struct Slice {
   std::size_t h, w;
   std::vector<int> lab;
+  bool from_3d = true;  // SPEC 5: only slices of 3D volumes are skipped for their aspect
 };
 
 struct ClassDef {
@@ -93,7 +94,7 @@ std::vector<std::string> slice_masks(const Slice& s, const std::vector<ClassDef>
   std::vector<std::string> out;
   const double lo = static_cast<double>(std::min(s.h, s.w));
   const double hi = static_cast<double>(std::max(s.h, s.w));
-  if (lo < 0.5 * hi) return out;  // min_aspect 0.5
+  if (s.from_3d && lo < 0.5 * hi) return out;  // min_aspect 0.5, 3D volumes only
   std::vector<std::pair<std::string, const ClassDef*>> sorted;
   for (const auto& c : classes) sorted.emplace_back(class_id(c.name), &c);
   std::sort(sorted.begin(), sorted.end(),
@@ -180,7 +181,8 @@ struct Expect {
     }
   }
   void add_2d(const std::string& modality, const std::string& dataset, const std::string& case_name,
-              const Slice& s, const std::vector<ClassDef>& classes) {
+              Slice s, const std::vector<ClassDef>& classes) {
+    s.from_3d = false;
     add_slice({modality}, dataset, case_name, "2d_none", s, classes);
   }
 };

@@ -61,7 +61,9 @@ inline void oracle_add(const OracleCase& c, OracleOutput& out) {
       W = c.nj;
       S = c.ni;
     }
-    if (static_cast<double>(std::min(H, W)) < c.min_aspect * static_cast<double>(std::max(H, W)))
+    // SPEC 5: the aspect rule skips slices of 3D volumes only (nk == 1 is a 2D source).
+    if (c.nk > 1 &&
+        static_cast<double>(std::min(H, W)) < c.min_aspect * static_cast<double>(std::max(H, W)))
       continue;
     for (std::size_t s = 0; s < S; ++s) {
       if (!c.only.empty() && c.only.count({axis, s}) == 0) continue;

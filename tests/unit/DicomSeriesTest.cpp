@@ -206,6 +206,7 @@ TEST(DicomSeries, Monochrome1SeriesKeepsPhysicalValues) {
   const Volume v = read_dicom_series(dir / "s", warnings);
   ASSERT_EQ(v.type(), VoxelType::Int16);
   expect_slices<std::int16_t>(v, slices, 1, 0);
+  EXPECT_TRUE(v.monochrome1);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("MONOCHROME1"), std::string::npos);
 }

@@ -789,7 +789,7 @@ TEST(VolumeReader, DicomMrWithoutRescaleKeepsInt16) {
   EXPECT_EQ(read(file).type(), VoxelType::Int16);
 }
 
-TEST(VolumeReader, DicomMonochrome1KeepsPhysicalValuesWithAWarning) {
+TEST(VolumeReader, DicomMonochrome1KeepsPhysicalValuesIsMarkedAndWarned) {
   TempDir dir;
   for (const char* name : {"CT_small.dcm", "MR_small.dcm"}) {
     auto bytes = test::read_bytes(test::sample_data_dir() / "pydicom" / name);
@@ -801,6 +801,7 @@ TEST(VolumeReader, DicomMonochrome1KeepsPhysicalValuesWithAWarning) {
     const Volume v = read_volume(dir / name, warnings);
     // ITK alone would invert the stored samples (e.g. 905 -> -906) before rescaling.
     EXPECT_EQ(as_doubles(v), expected) << name;
+    EXPECT_TRUE(v.monochrome1) << name;  // its images are written inverted (SPEC 4)
     ASSERT_EQ(warnings.size(), 1u) << name;
     EXPECT_EQ(warnings[0].rfind((dir / name).string() + ": MONOCHROME1", 0), 0u) << warnings[0];
   }
