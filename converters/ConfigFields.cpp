@@ -261,6 +261,27 @@ std::shared_ptr<const LabelMapping> label_mapping_of(const nlohmann::json& confi
   }
   for (auto& [name, values] : union_values) values_of.emplace(name, std::move(values));
 
+  auto mapping = mapping_of_values(std::move(values_of), classes, origin);
+  if (config.contains("background")) {
+    const auto& b = config["background"];
+    if (!b.is_number_integer())
+      fail_field(origin, "background",
+                 fmt::format("is {}; give the label value of the background, a whole number "
+                             "such as 255 for masks drawn black on white",
+                             b.dump()));
+    mapping->background = b.get<std::int64_t>();
+    if (const auto it = key_of.find(mapping->background); it != key_of.end())
+      fail_field(origin, "background",
+                 fmt::format("is {}, which \"labels\" maps (key \"{}\"); the background is "
+                             "never a class, so drop one of the two",
+                             mapping->background, it->second));
+  }
+  return mapping;
+}
+
+std::shared_ptr<LabelMapping> mapping_of_values(
+    std::map<std::string, std::vector<std::int64_t>> values_of, const ClassRegistry& classes,
+    const std::string& origin) {
   std::vector<std::string> names;
   for (const auto& [name, unused] : values_of) names.push_back(name);
   check_class_names(std::move(names), classes, origin, "");

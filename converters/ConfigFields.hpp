@@ -3,7 +3,9 @@
 // in the config of every layout kind: `ORIGIN: "KEY" PROBLEM`, each a ConfigError (exit 2).
 // `origin` names the config file (or the object inside it) in messages.
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -78,11 +80,18 @@ std::vector<std::string_view> class_names(const ClassRegistry& classes);
 void check_class_names(std::vector<std::string> names, const ClassRegistry& classes,
                        const std::string& origin, std::string_view where);
 
-// The "labels" (values or "a..b" ranges -> class names) and "unions" of a config object, checked
+// The "labels" (values or "a..b" ranges -> class names), "unions" and "background" (the value
+// that is neither a class nor reported as unmapped; 0 when absent) of a config object, checked
 // against the registry.
 std::shared_ptr<const LabelMapping> label_mapping_of(const nlohmann::json& config,
                                                      const ClassRegistry& classes,
                                                      const std::string& origin);
+
+// The mapping of class name -> label values (unions already expanded), every name checked
+// against the registry, classes in ascending id order.
+std::shared_ptr<LabelMapping> mapping_of_values(
+    std::map<std::string, std::vector<std::int64_t>> values_of, const ClassRegistry& classes,
+    const std::string& origin);
 
 // Refuses an --input that is not a folder, naming the dataset and its config `origin`.
 void check_input_folder(const std::filesystem::path& input_root, const std::string& dataset,

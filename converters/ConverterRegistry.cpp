@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "converters/ConfigFields.hpp"
 #include "converters/DicomPngSlicesConverter.hpp"
 #include "converters/DicomRleCsvConverter.hpp"
 #include "converters/GenericConverter.hpp"
@@ -56,6 +57,12 @@ std::unique_ptr<Converter> load_dataset_config_text(const std::string& text,
       throw ConfigError(
           fmt::format("{}: \"converter\" must be a string such as \"generic\"", origin));
     name = config["converter"].get<std::string>();
+  }
+  if (name == kNotConvertible) {
+    const auto& c = checked_config(
+        config, origin, {"dataset", "converter", "description", "reason"}, kNotConvertible, false);
+    throw NotConvertible(dataset_of(c, origin, "\"cranium\""),
+                         non_empty_string(c, origin, "reason", "\"no public source found\""));
   }
   const ConverterInfo* info = find_converter(name);
   if (info == nullptr) {

@@ -6,9 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "converters/Converter.hpp"
+#include "pipeline/Errors.hpp"
 
 namespace samed2d {
 
@@ -22,6 +24,27 @@ struct ConverterInfo {
 };
 
 const std::vector<ConverterInfo>& converter_registry();
+
+// The "converter" value of a config for a dataset of the release that cannot be converted (no
+// public source could be identified, or it is no longer public): {"dataset", "converter":
+// "not_convertible", "reason", "description"}. Loading such a config throws NotConvertible.
+inline constexpr std::string_view kNotConvertible = "not_convertible";
+
+// A dataset the release has but samed2d cannot convert; what() is "DATASET is not convertible:
+// REASON" (exit 2 like any config error), reason() the reason alone for `samed2d list`.
+class NotConvertible : public ConfigError {
+ public:
+  NotConvertible(std::string dataset, std::string reason)
+      : ConfigError(dataset + " is not convertible: " + reason),
+        dataset_(std::move(dataset)),
+        reason_(std::move(reason)) {}
+  const std::string& dataset() const { return dataset_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string dataset_;
+  std::string reason_;
+};
 const ConverterInfo* find_converter(std::string_view name);
 
 // Reads a dataset config file (JSON with comments allowed), picks its converter from the

@@ -27,11 +27,15 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string_view> kKeys{
-    "dataset",   "converter",       "description",    "cases",     "exclude",
-    "case_name", "modality",        "modality_rules", "sequences", "components",
-    "label",     "label_threshold", "labels",         "unions"};
-const std::vector<std::string_view> kSequenceKeys{"image", "modality", "component", "components",
-                                                  "series"};
+    "dataset",  "converter",      "description", "cases",      "exclude", "case_name",
+    "modality", "modality_rules", "sequences",   "components", "label",   "label_threshold",
+    "labels",   "unions",         "background",  "raters",     "masks"};
+const std::vector<std::string_view> kSequenceKeys{"image",      "modality", "component",
+                                                  "components", "series",   "resample"};
+const std::vector<std::string_view> kRaterKeys{"files", "combine", "per_class", "min_raters"};
+const std::vector<std::string_view> kMaskKeys{"files", "classes"};
+// Bits of a uint16 label map, and 2^N - 1 values per class: more would make the value table big.
+constexpr unsigned kMaxMaskClasses = 12;
 const std::vector<std::string_view> kRuleKeys{"modality", "case_number_min", "case_number_max",
                                               "path"};
 // What a modality looks like, in messages.
@@ -44,6 +48,41 @@ std::uint64_t count_of(const nlohmann::json& v, const std::string& origin, std::
     fail_field(origin, key,
                fmt::format("is {}; give {}, a whole number from {}", v.dump(), what, min));
   return v.get<std::uint64_t>();
+}
+
+PathTemplate template_of(const nlohmann::json& config, const std::string& origin,
+                         std::string_view key, std::string_view fallback);
+
+// The label template: "label", or with "raters" the first rater's file, with "masks" the pattern
+// of the mask files (which name the case's label sources in messages and records).
+PathTemplate label_template_of(const nlohmann::json& config, const std::string& origin) {
+  const bool raters = config.contains("raters"), masks = config.contains("masks");
+  if (raters && masks)
+    fail_field(origin, "masks",
+               "and \"raters\" are both given; a case's label comes from one of them");
+  if (!raters && !masks) return template_of(config, origin, "label", "");
+  const std::string key = raters ? "raters" : "masks";
+  if (config.contains("label"))
+    fail_field(origin, "label",
+               fmt::format("and \"{}\" are both given; \"{}\" names the case's label files, so "
+                           "drop \"label\"",
+                           key, key));
+  const auto& v = config[key];
+  if (!v.is_object() || !v.contains("files"))
+    fail_field(origin, key,
+               raters ? "must be an object {\"files\": {\"1\": TEMPLATE, \"2\": TEMPLATE}, "
+                        "\"combine\": \"majority\"}"
+                      : "must be an object {\"files\": PATTERN, \"classes\": {\"**/leftMask/*\": "
+                        "\"left_lung\"}}");
+  if (raters) {
+    const auto& files = v["files"];
+    if (!files.is_object() || files.size() < 2)
+      fail_field(origin, "raters.files",
+                 "must be an object of at least two raters, rater name -> label file template, "
+                 "e.g. {\"1\": \"{dir}/{stem}_mask1.nii\", \"2\": \"{dir}/{stem}_mask2.nii\"}");
+    return template_of(files, origin + ": \"raters.files\"", files.begin().key(), "");
+  }
+  return template_of(v, origin + ": \"masks\"", "files", "");
 }
 
 PathTemplate template_of(const nlohmann::json& config, const std::string& origin,
@@ -209,7 +248,7 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
                         "cases")),
       exclude_(exclude_of(config, origin, "\"**/*_mask*.png\"")),
       case_name_(template_of(config, origin, "case_name", "{stem}")),
-      label_(template_of(config, origin, "label", "")) {
+      label_(label_template_of(config, origin)) {
   check_pattern(label_, origin, "label");
   const bool single = config.contains("modality") || config.contains("modality_rules");
   const bool multi = config.contains("sequences");
@@ -292,7 +331,8 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
           modality_value_of(entry["modality"], origin, where + ".modality", kModalityExample),
           {},
           components,
-          {}};
+          {},
+          false};
       check_pattern(*seq.image, origin, where + ".image");
       if (entry.contains("component")) {
         const auto& c = entry["component"];
@@ -310,6 +350,15 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
         fail_field(origin, where + ".component",
                    fmt::format("is {}, but the file has {} components (0 to {})", *seq.component,
                                *seq.components, *seq.components - 1));
+      if (entry.contains("resample")) {
+        const auto& r = entry["resample"];
+        if (r != "linear")
+          fail_field(origin, where + ".resample",
+                     fmt::format("is {}; the one way is \"linear\": the image is resampled with "
+                                 "linear interpolation onto the label map's physical grid",
+                                 r.dump()));
+        seq.resample = true;
+      }
       if (entry.contains("series")) {
         const auto& v = entry["series"];
         if (!v.is_string() || v.get<std::string>().empty())
@@ -328,7 +377,14 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
       sequences_.push_back(std::move(seq));
     }
   }
-  mapping_ = label_mapping_of(config, classes, origin);
+  if (config.contains("masks"))
+    parse_masks(config, classes);
+  else
+    mapping_ = label_mapping_of(config, classes, origin);
+  if (config.contains("raters")) parse_raters(config, classes);
+  if (config.contains("label_threshold") && (raters_ || masks_))
+    fail_field(origin, "label_threshold",
+               fmt::format("cannot be combined with \"{}\"", raters_ ? "raters" : "masks"));
   if (config.contains("label_threshold")) {
     const auto& t = config["label_threshold"];
     if (!t.is_number() || !std::isfinite(t.get<double>()))
@@ -358,8 +414,13 @@ std::unique_ptr<Converter> GenericConverter::create(const nlohmann::json& config
 std::string GenericConverter::layout() const {
   const bool components = std::any_of(sequences_.begin(), sequences_.end(),
                                       [](const Sequence& s) { return s.component.has_value(); });
-  const bool union_of_files = label_.is_pattern();
+  const bool union_of_files = label_.is_pattern() && !masks_;
   std::string label = "label map";
+  if (raters_)
+    label =
+        fmt::format("label maps of {} raters ({})", raters_->files.size(), raters_->combine.text());
+  else if (masks_)
+    label = "mask file per class";
   // A label pattern may match one file (ISIC's split folders) or several (BUSI's extra masks).
   if (union_of_files && label_threshold_)
     label = "mask pattern (united, threshold)";
@@ -374,6 +435,9 @@ std::string GenericConverter::layout() const {
     images = "sequences";
   else if (label != "label map")
     images = "image";
+  if (std::any_of(sequences_.begin(), sequences_.end(),
+                  [](const Sequence& s) { return s.resample; }))
+    images += images.empty() ? "resampled image" : " (resampled)";
   return images.empty() ? label : images + " + " + label;
 }
 
@@ -468,6 +532,7 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
       s.component = seq.component;
       s.expected_components = seq.components;
       s.dicom_series = seq.series;
+      s.resample_to_label = seq.resample;
       if (!modality_rules_.empty()) {
         s.modality = modality_for(rel, spec.name);
         if (s.modality.empty() && error.empty()) {
@@ -508,8 +573,11 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
       spec.sequences.push_back(std::move(s));
     }
 
-    const auto labels = resolve(label_, rel, root, spec, error);
-    if (!labels.empty()) {
+    if (raters_) {
+      set_rater_label(rel, root, spec, error);
+    } else if (masks_) {
+      set_mask_label(rel, root, spec, error);
+    } else if (const auto labels = resolve(label_, rel, root, spec, error); !labels.empty()) {
       spec.label = labels.front();
       spec.extra_sources.assign(labels.begin() + 1, labels.end());
       if (labels.size() > 1 || label_threshold_)
@@ -558,6 +626,229 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
     cases.push_back(std::move(spec));
   }
   return cases;
+}
+
+void GenericConverter::parse_raters(const nlohmann::json& config, const ClassRegistry& classes) {
+  (void)classes;
+  const auto& r = config["raters"];
+  check_keys(r, kRaterKeys, origin_, "raters.", "\"raters\"");
+  Raters raters;
+  for (const auto& [name, t] : r["files"].items()) {
+    const std::string where = "raters.files." + name;
+    if (!t.is_string())
+      fail_field(origin_, where,
+                 "must be a label file template such as \"{dir}/{stem}_mask1.nii\"");
+    PathTemplate file(t.get<std::string>(), fmt::format("{}: \"{}\"", origin_, where));
+    check_pattern(file, origin_, where);
+    raters.files.emplace_back(name, std::move(file));
+  }
+  raters.min_raters = raters.files.size();
+  if (r.contains("min_raters"))
+    raters.min_raters = count_of(r["min_raters"], origin_, "raters.min_raters", 1,
+                                 "the fewest raters a case must have");
+  if (raters.min_raters > raters.files.size())
+    fail_field(origin_, "raters.min_raters",
+               fmt::format("is {}, but \"files\" names {} raters", raters.min_raters,
+                           raters.files.size()));
+  auto rule_of = [&](const nlohmann::json& v, const std::string& where) {
+    const auto rule = v.is_string() ? RaterRule::parse(v.get<std::string>()) : std::nullopt;
+    if (!rule)
+      fail_field(origin_, where,
+                 fmt::format("is {}; give \"union\", \"majority\" (more than half of the "
+                             "case's raters) or \"rater:NAME\" (one rater of \"files\")",
+                             v.dump()));
+    if (rule->kind == RaterRule::Kind::Rater &&
+        std::none_of(raters.files.begin(), raters.files.end(),
+                     [&](const auto& f) { return f.first == rule->rater; }))
+      fail_field(
+          origin_, where,
+          fmt::format("names rater \"{}\", which \"raters.files\" does not have", rule->rater));
+    return *rule;
+  };
+  if (!r.contains("combine"))
+    fail_field(origin_, "raters.combine",
+               "is missing; give \"union\", \"majority\" or \"rater:NAME\"");
+  raters.combine = rule_of(r["combine"], "raters.combine");
+  if (r.contains("per_class")) {
+    const auto& per = r["per_class"];
+    if (!per.is_object())
+      fail_field(origin_, "raters.per_class",
+                 "must be an object of class name -> \"union\", \"majority\" or \"rater:NAME\"");
+    for (const auto& [name, v] : per.items()) {
+      const auto rule = rule_of(v, "raters.per_class." + name);
+      const auto it = std::find_if(mapping_->classes.begin(), mapping_->classes.end(),
+                                   [&](const ClassDef& c) { return c.name == name; });
+      if (it == mapping_->classes.end())
+        fail_field(origin_, "raters.per_class",
+                   fmt::format("names \"{}\", which is not a class of \"labels\"", name));
+      for (const auto v2 : it->values) raters.per_value[v2] = rule;
+    }
+  }
+  // A value votes for its smallest class (a label class, not a union holding it).
+  std::vector<std::size_t> order(mapping_->classes.size());
+  for (std::size_t c = 0; c < order.size(); ++c) order[c] = c;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return mapping_->classes[a].values.size() < mapping_->classes[b].values.size();
+  });
+  for (const auto c : order)
+    for (const auto v : mapping_->classes[c].values)
+      raters.class_of.emplace(v, static_cast<int>(c));
+  raters_ = std::move(raters);
+}
+
+void GenericConverter::parse_masks(const nlohmann::json& config, const ClassRegistry& classes) {
+  const auto& m = config["masks"];
+  check_keys(m, kMaskKeys, origin_, "masks.", "\"masks\"");
+  if (config.contains("labels"))
+    fail_field(origin_, "labels",
+               "and \"masks\" are both given; with \"masks\" each mask file is one class, "
+               "named in \"masks.classes\"");
+  const auto& list = m.contains("classes") ? m["classes"] : nlohmann::json();
+  if (!list.is_object() || list.empty())
+    fail_field(origin_, "masks.classes",
+               "must be a non-empty object of path glob -> class name, e.g. "
+               "{\"**/leftMask/*\": \"left_lung\"}");
+  std::vector<std::string> names;
+  for (const auto& [glob, name] : list.items()) {
+    if (name.is_null()) continue;  // files that are known and no class (EndoVis's Other_labels)
+    if (!name.is_string())
+      fail_field(origin_, "masks.classes",
+                 fmt::format("maps \"{}\" to {}; give a class name, or null for files that "
+                             "are no class",
+                             glob, name.dump()));
+    names.push_back(name.get<std::string>());
+  }
+  if (names.empty())
+    fail_field(origin_, "masks.classes", "names no class; map at least one glob to a class name");
+  check_class_names(names, classes, origin_, " of \"masks.classes\"");
+  // One bit per distinct class, in registry id order.
+  std::sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+    return *classes.id_of(a) < *classes.id_of(b);
+  });
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  if (names.size() > kMaxMaskClasses)
+    fail_field(origin_, "masks.classes",
+               fmt::format("names {} classes; at most {} fit", names.size(), kMaxMaskClasses));
+  const auto bits = static_cast<unsigned>(names.size());
+  Masks masks{label_, {}};
+  for (const auto& [glob, name] : list.items()) {
+    std::optional<unsigned> bit;
+    if (!name.is_null())
+      bit = static_cast<unsigned>(std::find(names.begin(), names.end(), name.get<std::string>()) -
+                                  names.begin());
+    masks.classes.push_back({glob_field(glob, origin_, "masks.classes"), glob, bit});
+  }
+  std::map<std::string, std::vector<std::int64_t>> values_of;
+  for (unsigned b = 0; b < bits; ++b) values_of[names[b]] = values_with_bit(b, bits);
+  if (config.contains("unions")) {
+    const auto& unions = config["unions"];
+    if (!unions.is_object())
+      fail_field(origin_, "unions", "must be an object of class name -> list of mask classes");
+    for (const auto& [name, members] : unions.items()) {
+      if (!members.is_array() || members.empty() || values_of.count(name))
+        fail_field(origin_, "unions",
+                   fmt::format("\"{}\" must be a new class name with a non-empty list of classes "
+                               "of \"masks.classes\"",
+                               name));
+      std::vector<std::int64_t> values;
+      for (const auto& member : members) {
+        const auto it =
+            member.is_string() ? values_of.find(member.get<std::string>()) : values_of.end();
+        if (it == values_of.end())
+          fail_field(origin_, "unions",
+                     fmt::format("\"{}\" lists {}, which is not a class of \"masks.classes\"", name,
+                                 member.dump()));
+        values.insert(values.end(), it->second.begin(), it->second.end());
+      }
+      values_of.emplace(name, std::move(values));
+    }
+  }
+  mapping_ = mapping_of_values(std::move(values_of), classes, origin_);
+  masks_ = std::move(masks);
+}
+
+void GenericConverter::set_rater_label(const std::string& rel, const Root& root, CaseSpec& spec,
+                                       std::string& error) const {
+  std::vector<RaterFile> files;
+  for (const auto& [name, t] : raters_->files) {
+    const auto found = resolve(t, rel, root, spec, error);
+    RaterFile f{name,
+                found.empty()
+                    ? (root.path / t.render(rel, root.name, root.parent_name)).lexically_normal()
+                    : found.front(),
+                true};
+    std::error_code ec;
+    f.present = !found.empty() && fs::exists(f.file, ec);
+    if (found.size() > 1 && error.empty())
+      error = fmt::format("{}: {} files match rater {}'s template \"{}\"; a rater has one file",
+                          rel, found.size(), name, t.text());
+    files.push_back(std::move(f));
+  }
+  spec.label = files.front().file;
+  for (const auto& f : files) {
+    if (!f.present) continue;
+    if (spec.label == files.front().file && !files.front().present)
+      spec.label = f.file;
+    else if (f.file != spec.label)
+      spec.extra_sources.push_back(f.file);
+  }
+  if (std::none_of(files.begin(), files.end(), [](const RaterFile& f) { return f.present; }) &&
+      error.empty())
+    error = fmt::format(
+        "{}: no rater's label file exists (looked for {}); the case has no label, or the "
+        "\"raters\" templates need fixing",
+        rel, files.front().file.string());
+  std::string recipe =
+      fmt::format("raters min {} combine {}", raters_->min_raters, raters_->combine.text());
+  for (const auto& [value, rule] : raters_->per_value)
+    recipe += fmt::format("; {} {}", value, rule.text());
+  spec.label_recipe = std::move(recipe);
+  spec.assemble_label = [files, r = *raters_, background = mapping_->background](
+                            const ImageGrid&, std::vector<std::string>&) {
+    return combine_raters(files, r.min_raters, r.combine, r.per_value, r.class_of, background);
+  };
+}
+
+void GenericConverter::set_mask_label(const std::string& rel, const Root& root, CaseSpec& spec,
+                                      std::string& error) const {
+  const auto found = resolve(masks_->files, rel, root, spec, error);
+  std::vector<ClassMaskFile> masks;
+  for (const auto& file : found) {
+    const std::string mask_rel =
+        file.lexically_relative(root.path.lexically_normal()).generic_string();
+    std::vector<const MaskClass*> hits;
+    for (const auto& c : masks_->classes)
+      if (c.path.matches(mask_rel)) hits.push_back(&c);
+    if (hits.empty()) {
+      spec.warnings.push_back(
+          fmt::format("{}: no pattern of \"masks.classes\" names this mask file's class; it is "
+                      "not written (add a pattern for it if it is a class)",
+                      file.string()));
+      continue;
+    }
+    if (hits.size() > 1 && error.empty())
+      error = fmt::format(
+          "{}: mask file {} matches the patterns \"{}\" and \"{}\" of \"masks.classes\"; "
+          "make them tell the classes apart",
+          rel, file.string(), hits[0]->pattern, hits[1]->pattern);
+    if (hits.front()->bit) masks.push_back({file, *hits.front()->bit});
+  }
+  spec.label =
+      masks.empty()
+          ? (root.path / masks_->files.render(rel, root.name, root.parent_name)).lexically_normal()
+          : masks.front().file;
+  for (std::size_t i = 1; i < masks.size(); ++i) spec.extra_sources.push_back(masks[i].file);
+  if (masks.empty() && error.empty())
+    error = fmt::format(
+        "{}: no class mask file matches \"masks.files\" \"{}\" and a class pattern; the case "
+        "has no label, or the templates need fixing",
+        rel, masks_->files.text());
+  std::string recipe = "masks";
+  for (const auto& m : masks) recipe += fmt::format("; {} bit {}", m.file.string(), m.bit);
+  spec.label_recipe = std::move(recipe);
+  spec.assemble_label = [masks](const ImageGrid&, std::vector<std::string>&) {
+    return assemble_class_masks(masks);
+  };
 }
 
 }  // namespace samed2d

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -15,6 +16,7 @@
 
 #include "converters/Converter.hpp"
 #include "converters/Glob.hpp"
+#include "converters/LabelAssembly.hpp"
 #include "converters/PathTemplate.hpp"
 
 namespace samed2d {
@@ -45,6 +47,25 @@ class GenericConverter : public Converter {
     std::optional<std::size_t> component;
     std::optional<std::size_t> components;  // every file must have this many
     std::string series;                     // SequenceSpec::dicom_series
+    bool resample = false;                  // SequenceSpec::resample_to_label
+  };
+  // "raters": several label files of one case, combined per class (LabelAssembly.hpp).
+  struct Raters {
+    std::vector<std::pair<std::string, PathTemplate>> files;  // rater name -> its file
+    std::size_t min_raters = 0;
+    RaterRule combine;
+    std::map<std::int64_t, RaterRule> per_value;  // from "per_class"
+    std::map<std::int64_t, int> class_of;         // value -> its smallest class, for votes
+  };
+  // "masks": one binary mask file per class, the class named by the file's path.
+  struct MaskClass {
+    Glob path;
+    std::string pattern;          // as written, for messages
+    std::optional<unsigned> bit;  // none: a known file that is no class (never read, no warning)
+  };
+  struct Masks {
+    PathTemplate files;
+    std::vector<MaskClass> classes;
   };
   struct ModalityRule {
     std::string modality;
@@ -65,6 +86,14 @@ class GenericConverter : public Converter {
   std::vector<std::filesystem::path> resolve(const PathTemplate& t, const std::string& rel,
                                              const Root& root, CaseSpec& spec,
                                              std::string& error) const;
+  // Parse "raters" and "masks" (with the label mapping they need); set label_ from them.
+  void parse_raters(const nlohmann::json& config, const ClassRegistry& classes);
+  void parse_masks(const nlohmann::json& config, const ClassRegistry& classes);
+  // Sets spec's label files and assembler for the raters_ or masks_ layouts.
+  void set_rater_label(const std::string& rel, const Root& root, CaseSpec& spec,
+                       std::string& error) const;
+  void set_mask_label(const std::string& rel, const Root& root, CaseSpec& spec,
+                      std::string& error) const;
   // The modality of a single-image case from modality_rules_ (then the fallback); empty when
   // none applies.
   std::string modality_for(const std::string& rel, const std::string& case_name) const;
@@ -76,7 +105,9 @@ class GenericConverter : public Converter {
   PathTemplate case_name_;
   std::vector<Sequence> sequences_;
   std::vector<ModalityRule> modality_rules_;
-  PathTemplate label_;
+  PathTemplate label_;  // with raters_ or masks_: the first rater's file, or the masks pattern
+  std::optional<Raters> raters_;
+  std::optional<Masks> masks_;
   std::optional<double> label_threshold_;
   std::shared_ptr<const LabelMapping> mapping_;
 };

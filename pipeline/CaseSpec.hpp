@@ -26,6 +26,9 @@ struct ClassDef {
 // The label values -> classes table of a dataset, classes in ascending id order.
 struct LabelMapping {
   std::vector<ClassDef> classes;
+  // The value of no class that is not reported as unmapped either: 0, or e.g. 255 for fundus
+  // masks drawn black on white (where 0 is the structure).
+  std::int64_t background = 0;
 };
 
 struct SequenceSpec {
@@ -38,6 +41,10 @@ struct SequenceSpec {
   // When `image` is a folder holding several DICOM series: which one to read (see
   // read_dicom_series). Empty: the folder must hold exactly one.
   std::string dicom_series;
+  // The image is on another grid than the label map (PI-CAI's ADC and HBV, ISLES 2022's FLAIR):
+  // it is resampled with linear interpolation onto the label map's physical grid before slicing.
+  // An image already on that grid is never touched.
+  bool resample_to_label = false;
   // Set by converters whose layout needs an image volume assembled from several files (CHAOS's
   // one DICOM file per slice, stacked in file-name order); when set, it is called instead of
   // reading `image` (which then only names the source in messages and records), and may throw
@@ -66,6 +73,9 @@ struct CaseSpec {
   // label it read itself.
   std::function<Volume(const ImageGrid& image, std::vector<std::string>& warnings)> assemble_label;
   std::vector<std::filesystem::path> extra_sources;  // files read by assemble_label
+  // How assemble_label builds the label (e.g. how raters combine), for the case record: a change
+  // of it redoes the case. Empty for a label read from one file.
+  std::string label_recipe;
   std::shared_ptr<const LabelMapping> mapping;
   // Set when discovery already knows the case cannot be converted (e.g. its sanitized name
   // collides with an earlier case's); the pipeline reports it as failed with this line.

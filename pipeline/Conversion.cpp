@@ -22,6 +22,7 @@
 #include "Naming.hpp"
 #include "PngWriter.hpp"
 #include "Progress.hpp"
+#include "Resample.hpp"
 #include "SliceOps.hpp"
 #include "Text.hpp"
 #include "VolumeReader.hpp"
@@ -128,6 +129,7 @@ CaseRecord record_header(const CaseSpec& spec, const Profile& profile) {
     nlohmann::json q = {{"modality", s.modality}, {"image", abs_path(s.image)}};
     if (s.component) q["component"] = *s.component;
     if (!s.dicom_series.empty()) q["dicom_series"] = s.dicom_series;
+    if (s.resample_to_label) q["resample"] = "linear";
     seqs.push_back(q);
   }
   r.options = {{"output_format", kOutputFormat},
@@ -140,6 +142,10 @@ CaseRecord record_header(const CaseSpec& spec, const Profile& profile) {
                {"classes", spec.mapping ? mapping_json(*spec.mapping) : nlohmann::json::array()},
                {"sequences", seqs},
                {"label", abs_path(spec.label)}};
+  // Layout options that change the label map (absent where unused, so older records still match).
+  if (!spec.label_recipe.empty()) r.options["label_recipe"] = spec.label_recipe;
+  if (spec.mapping && spec.mapping->background != 0)
+    r.options["background"] = spec.mapping->background;
   for (const auto& s : spec.sequences) r.sources.push_back(stamp_source(s.image));
   r.sources.push_back(stamp_source(spec.label));
   for (const auto& e : spec.extra_sources) r.sources.push_back(stamp_source(e));
@@ -157,8 +163,16 @@ void load_case(CaseWork& w, const Profile& profile) {
   std::optional<ImageGrid> first_grid;  // for an assembled label, before reorientation
   std::map<std::pair<fs::path, std::string>, std::shared_ptr<const Volume>>
       read_once;  // a 4D file serves several sequences
+  // Sequences on another grid than the label: read now, resampled once the label is read.
+  std::set<std::pair<fs::path, std::string>> to_resample;
   for (const auto& seq : spec.sequences) {
     auto& vol = read_once[{seq.image, seq.dicom_series}];
+    if (!vol && seq.resample_to_label) {
+      // Stored as read (the checks below need it), replaced by its resampled copy later.
+      vol = std::make_shared<const Volume>(
+          read_volume(seq.image, warnings, ReadOptions{seq.dicom_series}));
+      to_resample.emplace(seq.image, seq.dicom_series);
+    }
     if (!vol) {
       Volume v = seq.assemble ? seq.assemble(warnings)
                               : read_volume(seq.image, warnings, ReadOptions{seq.dicom_series});
@@ -214,6 +228,23 @@ void load_case(CaseWork& w, const Profile& profile) {
     // An assembled label is reoriented like a read one, or it would not match the image.
     Volume v = spec.assemble_label ? spec.assemble_label(first_grid.value_or(ImageGrid{}), warnings)
                                    : read_label_volume(spec.label, warnings);
+    // Sequences on another grid are resampled onto the label's stored grid, then reoriented
+    // with it; one already on that grid is used as it is.
+    for (const auto& key : to_resample) {
+      auto shared = read_once[key];
+      if (!on_grid(*shared, v.size(), v.geometry))
+        shared = std::make_shared<const Volume>(
+            resample_onto(*shared, v.size(), v.geometry, key.first.string(), spec.label.string()));
+      if (profile.orientation != Orientation::AsStored && !shared->is_2d())
+        shared = std::make_shared<const Volume>(reorient(*shared, profile.orientation));
+      for (std::size_t q = 0; q < spec.sequences.size(); ++q) {
+        const auto& seq = spec.sequences[q];
+        if (std::make_pair(seq.image, seq.dicom_series) != key) continue;
+        w.sequences[q].volume = shared;
+        if (profile.intensity == IntensityMode::MinMaxVolume)
+          w.sequences[q].volume_range = finite_range(*shared, w.sequences[q].component);
+      }
+    }
     if (profile.orientation != Orientation::AsStored && !v.is_2d())
       v = reorient(v, profile.orientation);
     label = std::make_shared<const Volume>(std::move(v));

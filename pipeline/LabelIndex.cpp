@@ -101,7 +101,8 @@ class UnmappedCounter {
 
 template <class T, class L>
 void index_pass(const T* p, const std::array<std::size_t, 3>& n, const L& lookup,
-                const std::string& file, std::array<std::vector<std::uint8_t>, 3>& has,
+                std::int64_t background, const std::string& file,
+                std::array<std::vector<std::uint8_t>, 3>& has,
                 std::map<std::int64_t, std::uint64_t>& unmapped) {
   UnmappedCounter counter;
   std::uint8_t* has_z = has[2].data();
@@ -116,7 +117,7 @@ void index_pass(const T* p, const std::array<std::size_t, 3>& n, const L& lookup
         if (lookup(v) != 0) {
           row_any = true;
           has_z[i] = 1;
-        } else if (v != 0) {
+        } else if (v != background) {
           counter.add(v);
         }
       }
@@ -224,11 +225,11 @@ LabelIndex::LabelIndex(const Volume& label, const LabelMapping& mapping, const s
   label.visit([&](const auto* p) {
     if (lookup_.is_dense)
       index_pass(p, size_, DenseLookup{lookup_.dense.data(), lookup_.base, lookup_.dense.size()},
-                 file, has_labels_, unmapped_);
+                 mapping.background, file, has_labels_, unmapped_);
     else
       index_pass(p, size_,
                  SparseLookup{lookup_.sparse.data(), lookup_.sparse.data() + lookup_.sparse.size()},
-                 file, has_labels_, unmapped_);
+                 mapping.background, file, has_labels_, unmapped_);
   });
 }
 

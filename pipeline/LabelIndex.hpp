@@ -39,7 +39,8 @@ class LabelIndex {
   // Classes present in slice s, ascending class id, each with its binary mask (SPEC 3 layout).
   std::vector<ClassSlice> class_masks(Axis axis, std::size_t s) const;
 
-  // Label values that no class maps (0 excluded) -> voxel count over the whole volume.
+  // Label values that no class maps (the mapping's background excluded) -> voxel count over the
+  // whole volume.
   const std::map<std::int64_t, std::uint64_t>& unmapped_counts() const { return unmapped_; }
 
   // Value -> class set lookup. A class set is the list of classes (indices into

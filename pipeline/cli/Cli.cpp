@@ -416,7 +416,11 @@ int list() {
     return 2;
   }
   int status = 0;
-  std::cout << fmt::format("  {:<34} {:<30} {:<34} {}\n", "NAME", "MODALITY", "LAYOUT",
+  std::vector<std::pair<std::string, std::string>> not_convertible;  // name, reason
+  std::size_t name_width = 4;  // the longest name (LongitudinalMultipleSclerosis... is 47)
+  for (const auto& name : bundled_dataset_names(dir))
+    name_width = std::max(name_width, name.size());
+  std::cout << fmt::format("  {:<{}} {:<30} {:<34} {}\n", "NAME", name_width, "MODALITY", "LAYOUT",
                            "CONVERTER");
   for (const auto& name : bundled_dataset_names(dir)) {
     const fs::path file = dir / "datasets" / (name + ".json");
@@ -427,12 +431,22 @@ int list() {
       if (j.contains("converter") && j["converter"].is_string())
         converter_name = j["converter"].get<std::string>();
       const std::string modalities = fmt::format("{}", fmt::join(converter->modalities(), ","));
-      std::cout << fmt::format("  {:<34} {:<30} {:<34} {}\n", name, modalities, converter->layout(),
-                               converter_name);
+      std::cout << fmt::format("  {:<{}} {:<30} {:<34} {}\n", name, name_width, modalities,
+                               converter->layout(), converter_name);
+    } catch (const NotConvertible& e) {
+      not_convertible.emplace_back(name, e.reason());
+      std::cout << fmt::format("  {:<{}} {:<30} {:<34} {}\n", name, name_width, "-",
+                               "not convertible", kNotConvertible);
     } catch (const ConfigError& e) {
       std::cerr << "samed2d: error: " << e.what() << "\n";
       status = 2;
     }
+  }
+  if (!not_convertible.empty()) {
+    std::cout << "Not convertible (datasets of the release without a public source samed2d can "
+                 "read):\n";
+    for (const auto& [name, reason] : not_convertible)
+      std::cout << fmt::format("  {}: {}\n", name, reason);
   }
   std::cout << fmt::format("Profiles ({}):\n", (dir / "profiles").string());
   std::vector<std::string> profiles;
@@ -451,8 +465,19 @@ int describe(const std::string& name) {
   try {
     const ClassRegistry classes = ClassRegistry::load(dir / "classes.json");
     const fs::path file = bundled_dataset_config(name, dir, "list");
-    const auto converter = load_dataset_config(file, classes);
     const auto config = read_json_file(file);
+    if (config.value("converter", std::string()) == kNotConvertible) {
+      try {
+        (void)load_dataset_config(file, classes);
+      } catch (const NotConvertible& e) {
+        std::cout << fmt::format("{}\n  config:     {}\n  not convertible: {}\n", name,
+                                 file.string(), e.reason());
+        if (config.contains("description") && config["description"].is_string())
+          std::cout << "  " << config["description"].get<std::string>() << "\n";
+        return 0;
+      }
+    }
+    const auto converter = load_dataset_config(file, classes);
     std::cout << fmt::format("{}\n  config:     {}\n  converter:  {}\n  layout:     {}\n", name,
                              file.string(), config.value("converter", std::string("generic")),
                              converter->layout());
