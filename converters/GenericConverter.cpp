@@ -33,7 +33,7 @@ const std::vector<std::string_view> kKeys{
 const std::vector<std::string_view> kSequenceKeys{"image",      "modality", "component",
                                                   "components", "series",   "resample"};
 const std::vector<std::string_view> kRaterKeys{"files", "combine", "per_class", "min_raters"};
-const std::vector<std::string_view> kMaskKeys{"files", "classes"};
+const std::vector<std::string_view> kMaskKeys{"files", "classes", "combine"};
 // Bits of a uint16 label map, and 2^N - 1 values per class: more would make the value table big.
 constexpr unsigned kMaxMaskClasses = 12;
 const std::vector<std::string_view> kRuleKeys{"modality", "case_number_min", "case_number_max",
@@ -763,6 +763,14 @@ void GenericConverter::parse_masks(const nlohmann::json& config, const ClassRegi
       values_of.emplace(name, std::move(values));
     }
   }
+  if (m.contains("combine")) {
+    if (m["combine"] != "union" && m["combine"] != "majority")
+      fail_field(origin_, "masks.combine",
+                 fmt::format("is {}; give \"union\" (the default: any file of a class) or "
+                             "\"majority\" (more than half of a class's files, e.g. raters)",
+                             m["combine"].dump()));
+    masks.majority = m["combine"] == "majority";
+  }
   mapping_ = mapping_of_values(std::move(values_of), classes, origin_);
   masks_ = std::move(masks);
 }
@@ -843,11 +851,12 @@ void GenericConverter::set_mask_label(const std::string& rel, const Root& root, 
         "{}: no class mask file matches \"masks.files\" \"{}\" and a class pattern; the case "
         "has no label, or the templates need fixing",
         rel, masks_->files.text());
-  std::string recipe = "masks";
+  std::string recipe = masks_->majority ? "masks majority" : "masks";
   for (const auto& m : masks) recipe += fmt::format("; {} bit {}", m.file.string(), m.bit);
   spec.label_recipe = std::move(recipe);
-  spec.assemble_label = [masks](const ImageGrid&, std::vector<std::string>&) {
-    return assemble_class_masks(masks);
+  spec.assemble_label = [masks, majority = masks_->majority](const ImageGrid&,
+                                                             std::vector<std::string>&) {
+    return assemble_class_masks(masks, majority);
   };
 }
 

@@ -66,6 +66,7 @@ class GenericConverter : public Converter {
   struct Masks {
     PathTemplate files;
     std::vector<MaskClass> classes;
+    bool majority = false;  // several files of one class: kept where most of them agree
   };
   struct ModalityRule {
     std::string modality;

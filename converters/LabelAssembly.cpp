@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "pipeline/Errors.hpp"
@@ -163,9 +164,12 @@ Volume combine_raters(const std::vector<RaterFile>& raters, std::size_t min_rate
   return out;
 }
 
-Volume assemble_class_masks(const std::vector<ClassMaskFile>& masks) {
+Volume assemble_class_masks(const std::vector<ClassMaskFile>& masks, bool majority) {
   std::vector<std::string> warnings;
   Volume out;
+  std::array<std::size_t, 16> files_of{};  // files per class bit
+  for (const auto& m : masks) ++files_of[m.bit];
+  std::array<std::vector<std::uint8_t>, 16> votes;  // per class bit, with majority
   for (std::size_t f = 0; f < masks.size(); ++f) {
     const auto& m = masks[f];
     const Volume v = read_label_volume(m.file, warnings);
@@ -187,10 +191,26 @@ Volume assemble_class_masks(const std::vector<ClassMaskFile>& masks) {
     }
     auto* o = out.data<std::uint16_t>();
     const auto bit = static_cast<std::uint16_t>(1u << m.bit);
+    if (majority && files_of[m.bit] > 1) {
+      auto& count = votes[m.bit];
+      if (count.empty()) count.assign(out.voxel_count(), 0);
+      v.visit([&](const auto* p) {
+        for (std::size_t i = 0; i < out.voxel_count(); ++i)
+          if (p[i] != 0) ++count[i];
+      });
+      continue;
+    }
     v.visit([&](const auto* p) {
       for (std::size_t i = 0; i < out.voxel_count(); ++i)
         if (p[i] != 0) o[i] = static_cast<std::uint16_t>(o[i] | bit);
     });
+  }
+  for (unsigned b = 0; b < votes.size(); ++b) {
+    if (votes[b].empty()) continue;
+    auto* o = out.data<std::uint16_t>();
+    for (std::size_t i = 0; i < out.voxel_count(); ++i)
+      if (2 * static_cast<std::size_t>(votes[b][i]) > files_of[b])
+        o[i] = static_cast<std::uint16_t>(o[i] | (1u << b));
   }
   return out;
 }

@@ -52,10 +52,11 @@ struct ClassMaskFile {
   unsigned bit = 0;
 };
 
-// A uint16 label map whose voxel holds bit b where a mask file of class b is non-zero (so classes
-// may overlap: white-matter tracts cross). Every file must have the first one's size; RGB masks
-// whose channels are equal count as grey.
-Volume assemble_class_masks(const std::vector<ClassMaskFile>& masks);
+// A uint16 label map whose voxel holds bit b where the mask files of class b say so (so classes
+// may overlap: white-matter tracts cross). Several files of one class (raters of one task, QUBIQ)
+// combine by `majority` (non-zero in more than half of them) or, without it, by union. Every
+// file must have the first one's size; RGB masks whose channels are equal count as grey.
+Volume assemble_class_masks(const std::vector<ClassMaskFile>& masks, bool majority = false);
 
 // The label values of class bit b among `classes` bits: every value of [1, 2^classes) with bit b.
 std::vector<std::int64_t> values_with_bit(unsigned bit, unsigned classes);

@@ -294,6 +294,42 @@ TEST_F(LayoutOptionsTest, MaskFilePerClassNamedByItsFolderKeepsOverlaps) {
   EXPECT_THAT(warnings[0], HasSubstr("heartMask"));
 }
 
+// QUBIQ: every task of a case has one binary file per rater (task01_seg01 ... task01_seg03); with
+// "combine": "majority" the files of one class vote, so a voxel is the class where at least two
+// of three raters marked it; each task is its own class.
+TEST_F(LayoutOptionsTest, MaskFilesOfOneClassVoteWithMajority) {
+  const fs::path c = input / "prostate" / "Training" / "case01";
+  PlantedCase{"case01", "mr_00", kSize, {}}.write_image(c / "image.nii.gz");
+  const LabelBox a{{1, 1, 1}, {5, 5, 4}, 1}, b{{3, 1, 1}, {8, 5, 4}, 1}, z{{1, 6, 5}, {4, 9, 8}, 1};
+  PlantedCase{"case01", "mr_00", kSize, {a}}.write_label(c / "task01_seg01.nii.gz");
+  PlantedCase{"case01", "mr_00", kSize, {b}}.write_label(c / "task01_seg02.nii.gz");
+  PlantedCase{"case01", "mr_00", kSize, {a, z}}.write_label(c / "task01_seg03.nii.gz");
+  PlantedCase{"case01", "mr_00", kSize, {z}}.write_label(c / "task02_seg01.nii.gz");
+  PlantedCase{"case01", "mr_00", kSize, {}}.write_label(c / "task02_seg02.nii.gz");
+  const std::string config = R"({"dataset": "QUBIQ2020", "cases": "**/Training/case*/image.nii.gz",
+      "case_name": "{parent}", "modality": "mr_00",
+      "masks": {"files": "{dir}/task*_seg*.nii.gz", "combine": "COMBINE",
+                "classes": {"**/task01_*": "prostate", "**/task02_*": "prostate_transition_zone"}}})";
+  auto with = [&](const std::string& combine) {
+    std::string text = config;
+    text.replace(text.find("COMBINE"), 7, combine);
+    return text;
+  };
+  // Majority: task01 where a (2 votes: seg01, seg03) or a and b overlap; b alone and z (one vote
+  // each) are dropped; task02 has 2 files and z in one of them: dropped.
+  const auto majority = convert(with("majority"), dir / "majority", {"--axes", "x"});
+  expect_converted(majority, expected_files("QUBIQ2020", {{"prostate", {1}}},
+                                            {{"case01", "mr_00", kSize, {a}}}));
+  const auto united = convert(with("union"), dir / "union", {"--axes", "x"});
+  // z is in task01 (seg03) and in task02 (seg01): under union both classes hold it (value 3 of
+  // the oracle belongs to both), which one label value per voxel from a single file could not say.
+  expect_converted(
+      united,
+      expected_files(
+          "QUBIQ2020", {{"prostate", {1, 3}}, {"prostate_transition_zone", {3}}},
+          {{"case01", "mr_00", kSize, {{a.lo, a.hi, 1}, {b.lo, b.hi, 1}, {z.lo, z.hi, 3}}}}));
+}
+
 TEST_F(LayoutOptionsTest, MaskFileOfAnotherSizeFailsItsCase) {
   const fs::path set = input / "MontgomerySet";
   write_volume<std::uint8_t>(set / "CXR_png" / "MCUCXR_0002_1.png", {20, 16, 1},
