@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "converters/CascadeContourConverter.hpp"
 #include "converters/ConfigFields.hpp"
 #include "converters/DicomPngSlicesConverter.hpp"
 #include "converters/DicomRleCsvConverter.hpp"
@@ -30,6 +31,10 @@ const std::vector<ConverterInfo>& converter_registry() {
        "one case per folder of single-slice DICOM files, paired with a folder of one PNG mask "
        "per slice by the numbers in the file names (CHAOS)",
        &DicomPngSlicesConverter::create},
+      {"cascade_contours",
+       "one case per folder of a DICOM series with CASCADE QVJ/QVS contour files (COSMOS 2022); "
+       "the label map is drawn from the lumen and outer wall polygons",
+       &CascadeContourConverter::create},
   };
   return table;
 }
