@@ -28,6 +28,9 @@ class Converter {
   virtual std::string layout() const = 0;
   // The modality strings the dataset's images may get, for `samed2d list`.
   virtual std::vector<std::string> modalities() const = 0;
+  // Layout options a user should see before converting, one line each, for `samed2d list NAME`
+  // (e.g. which sequences are resampled onto the label grid, how raters combine).
+  virtual std::vector<std::string> details() const { return {}; }
 };
 
 }  // namespace samed2d

@@ -29,7 +29,7 @@ namespace {
 const std::vector<std::string_view> kKeys{
     "dataset",  "converter",      "description", "cases",      "exclude", "case_name",
     "modality", "modality_rules", "sequences",   "components", "label",   "label_threshold",
-    "labels",   "unions",         "background",  "raters",     "masks"};
+    "labels",   "unions",         "background",  "raters",     "masks",   "unless_exists"};
 const std::vector<std::string_view> kSequenceKeys{"image",      "modality", "component",
                                                   "components", "series",   "resample"};
 const std::vector<std::string_view> kRaterKeys{"files", "combine", "per_class", "min_raters"};
@@ -250,6 +250,10 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
       case_name_(template_of(config, origin, "case_name", "{stem}")),
       label_(label_template_of(config, origin)) {
   check_pattern(label_, origin, "label");
+  if (config.contains("unless_exists")) {
+    unless_exists_ = template_of(config, origin, "unless_exists", "");
+    check_pattern(*unless_exists_, origin, "unless_exists");
+  }
   const bool single = config.contains("modality") || config.contains("modality_rules");
   const bool multi = config.contains("sequences");
   if (single == multi)
@@ -452,6 +456,33 @@ std::vector<std::string> GenericConverter::modalities() const {
   return m;
 }
 
+std::vector<std::string> GenericConverter::details() const {
+  std::vector<std::string> out;
+  std::vector<std::string> resampled;
+  for (const auto& s : sequences_)
+    if (s.resample) resampled.push_back(s.modality);
+  if (!resampled.empty())
+    out.push_back(
+        fmt::format("resampled: {} (linear interpolation onto the label map's grid; "
+                    "the label is never interpolated)",
+                    fmt::join(resampled, ", ")));
+  if (mapping_->background != 0)
+    out.push_back(
+        fmt::format("background: {} (neither a class nor reported)", mapping_->background));
+  if (raters_) {
+    std::vector<std::string> names;
+    for (const auto& [name, unused] : raters_->files) names.push_back(name);
+    out.push_back(fmt::format("raters: {} ({}), at least {} a case, combined by {}", names.size(),
+                              fmt::join(names, ", "), raters_->min_raters,
+                              raters_->combine.text()));
+  }
+  if (masks_)
+    out.push_back(fmt::format(
+        "masks: one file per class, {} classes, {}", mapping_->classes.size(),
+        masks_->majority ? "a class's files vote by majority" : "a class's files united"));
+  return out;
+}
+
 std::string GenericConverter::modality_for(const std::string& rel,
                                            const std::string& case_name) const {
   const auto number = case_number_of(case_name);
@@ -510,6 +541,18 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
                                                   [&](const Glob& g) { return g.matches(rel); });
                              }),
               found.end());
+  if (unless_exists_)
+    found.erase(
+        std::remove_if(found.begin(), found.end(),
+                       [&](const std::string& rel) {
+                         CaseSpec unused;
+                         std::string error;
+                         const auto files = resolve(*unless_exists_, rel, root, unused, error);
+                         std::error_code ec;
+                         return std::any_of(files.begin(), files.end(),
+                                            [&](const fs::path& f) { return fs::exists(f, ec); });
+                       }),
+        found.end());
   std::map<std::string, std::vector<std::string>> twin_warnings;  // kept case -> warnings
   for (const auto& [kept, dropped] : drop_nifti_twins(found))
     twin_warnings[kept].push_back(twin_warning(input_root, kept, dropped));

@@ -36,6 +36,7 @@ class GenericConverter : public Converter {
   std::vector<CaseSpec> discover(const std::filesystem::path& input_root) const override;
   std::string layout() const override;
   std::vector<std::string> modalities() const override;
+  std::vector<std::string> details() const override;
 
   // The label values -> classes table shared by every case.
   const std::shared_ptr<const LabelMapping>& mapping() const { return mapping_; }
@@ -103,6 +104,9 @@ class GenericConverter : public Converter {
   std::string dataset_;
   Glob cases_;
   std::vector<Glob> exclude_;
+  // A file whose existence makes the matching file no case (HVSMR's cropped volume when the full
+  // one is there).
+  std::optional<PathTemplate> unless_exists_;
   PathTemplate case_name_;
   std::vector<Sequence> sequences_;
   std::vector<ModalityRule> modality_rules_;

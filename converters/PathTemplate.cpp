@@ -73,14 +73,22 @@ PathTemplate::PathTemplate(std::string text, std::string_view context) : text_(s
       Field field = Field::Literal;
       for (const auto& [known, value] : kFields)
         if (name.substr(0, affix_at) == known) field = value;
+      // {up3} ... {up9}: the folder 3 to 9 levels above the file ({parent} is 1, {grandparent} 2).
+      unsigned up = 0;
+      if (const auto base = name.substr(0, affix_at);
+          base.size() == 3 && base.substr(0, 2) == "up" && base[2] >= '3' && base[2] <= '9') {
+        field = Field::Up;
+        up = static_cast<unsigned>(base[2] - '0');
+      }
       if (field == Field::Literal)
         fail(
             fmt::format("uses the unknown placeholder {{{}}}; the placeholders are {{path}}, "
-                        "{{dir}}, {{name}}, {{stem}}, {{parent}} and {{grandparent}}, optionally "
+                        "{{dir}}, {{name}}, {{stem}}, {{parent}}, {{grandparent}} and {{up3}} to "
+                        "{{up9}} (the folder that many levels up), optionally "
                         "with a suffix or prefix to remove ({{stem%_ct}}, {{stem#img}}), and "
                         "alternatives are written {{a,b}}",
                         name.substr(0, affix_at)));
-      Piece piece{field, {}, {}, {}, false};
+      Piece piece{field, {}, {}, {}, false, up};
       if (affix_at != std::string_view::npos) {
         piece.affix = std::string(name.substr(affix_at + 1));
         piece.suffix = name[affix_at] == '%';
@@ -121,6 +129,17 @@ std::string PathTemplate::fill(std::string_view relative_path, std::string_view 
       grandparent = above_slash == std::string_view::npos ? above : above.substr(above_slash + 1);
     }
   }
+  // The folders above the file, nearest first, then the input root's and the one above it.
+  std::vector<std::string_view> above;
+  if (!top)
+    for (std::string_view rest = dir;;) {
+      const auto cut = rest.rfind('/');
+      above.push_back(cut == std::string_view::npos ? rest : rest.substr(cut + 1));
+      if (cut == std::string_view::npos) break;
+      rest = rest.substr(0, cut);
+    }
+  above.push_back(root_name);
+  above.push_back(root_parent_name);
   std::string out;
   const std::string stem = strip_format_extension(name);
   const Piece* piece_now = nullptr;
@@ -159,6 +178,9 @@ std::string PathTemplate::fill(std::string_view relative_path, std::string_view 
         break;
       case Field::Grandparent:
         value(grandparent);
+        break;
+      case Field::Up:
+        value(piece.up <= above.size() ? above[piece.up - 1] : std::string_view());
         break;
     }
   }

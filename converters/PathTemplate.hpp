@@ -49,13 +49,14 @@ class PathTemplate {
                              std::string_view root_parent_name = {}) const;
 
  private:
-  enum class Field : std::uint8_t { Literal, Path, Dir, Name, Stem, Parent, Grandparent };
+  enum class Field : std::uint8_t { Literal, Path, Dir, Name, Stem, Parent, Grandparent, Up };
   struct Piece {
     Field field = Field::Literal;
     std::string literal;  // as render() writes it
     std::string pattern;  // as render_pattern() writes it
     std::string affix;    // a field: the suffix ('%') or prefix ('#') to remove, "" for none
     bool suffix = false;
+    unsigned up = 0;  // Field::Up: the folder this many levels above the file ({up3} ... {up9})
   };
 
   std::string fill(std::string_view relative_path, std::string_view root_name,

@@ -103,6 +103,20 @@ TEST(PathTemplateTest, GrandparentIsTheFolderAboveTheParent) {
   EXPECT_EQ(PathTemplate("{grandparent}", "t").render("c.png", "data"), "");
 }
 
+// {up3} ... {up9}: BraTS 2015's grade folder is three levels above the label file
+// (HGG/<case>/VSD...OT.<id>/file.mha), QUBIQ's subset folder three above the task files.
+TEST(PathTemplateTest, UpNIsTheFolderThatManyLevelsAboveTheFile) {
+  const std::string path = "BRATS2015_Training/HGG/brats_2013_pat0001_1/VSD.OT.54517/x.mha";
+  EXPECT_EQ(render("{up3}_{grandparent}", path), "HGG_brats_2013_pat0001_1");
+  EXPECT_EQ(render("{up4}", path), "BRATS2015_Training");
+  EXPECT_EQ(render("{up5}", path, "data"), "data");  // the input root itself
+  EXPECT_EQ(PathTemplate("{up6}", "t").render(path, "data", "above"), "above");
+  EXPECT_EQ(PathTemplate("{up7}", "t").render(path, "data", "above"), "");
+  EXPECT_EQ(render("{up3%GG}", path), "H");
+  EXPECT_THAT(error_of("{up2}"), HasSubstr("{up3}"));
+  EXPECT_THAT(error_of("{up10}"), HasSubstr("unknown placeholder"));
+}
+
 TEST(PathTemplateTest, PlaceholdersStripAFixedPrefixOrSuffix) {
   // BTCV img0001 -> label0001; AbdomenCT-1K Case_00001_0000 -> Case_00001.
   EXPECT_EQ(render("{dir}/../label/label{stem#img}.nii.gz", "RawData/Training/img/img0001.nii.gz"),
