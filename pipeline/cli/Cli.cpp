@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -417,11 +418,8 @@ int list() {
   }
   int status = 0;
   std::vector<std::pair<std::string, std::string>> not_convertible;  // name, reason
-  std::size_t name_width = 4;  // the longest name (LongitudinalMultipleSclerosis... is 47)
-  for (const auto& name : bundled_dataset_names(dir))
-    name_width = std::max(name_width, name.size());
-  std::cout << fmt::format("  {:<{}} {:<30} {:<34} {}\n", "NAME", name_width, "MODALITY", "LAYOUT",
-                           "CONVERTER");
+  // Rows first, then the columns as wide as their longest cell.
+  std::vector<std::array<std::string, 4>> rows{{"NAME", "MODALITY", "LAYOUT", "CONVERTER"}};
   for (const auto& name : bundled_dataset_names(dir)) {
     const fs::path file = dir / "datasets" / (name + ".json");
     try {
@@ -430,18 +428,22 @@ int list() {
       const auto j = read_json_file(file);
       if (j.contains("converter") && j["converter"].is_string())
         converter_name = j["converter"].get<std::string>();
-      const std::string modalities = fmt::format("{}", fmt::join(converter->modalities(), ","));
-      std::cout << fmt::format("  {:<{}} {:<30} {:<34} {}\n", name, name_width, modalities,
-                               converter->layout(), converter_name);
+      rows.push_back({name, fmt::format("{}", fmt::join(converter->modalities(), ",")),
+                      converter->layout(), converter_name});
     } catch (const NotConvertible& e) {
       not_convertible.emplace_back(name, e.reason());
-      std::cout << fmt::format("  {:<{}} {:<30} {:<34} {}\n", name, name_width, "-",
-                               "not convertible", kNotConvertible);
+      rows.push_back({name, "-", "not convertible", std::string(kNotConvertible)});
     } catch (const ConfigError& e) {
       std::cerr << "samed2d: error: " << e.what() << "\n";
       status = 2;
     }
   }
+  std::array<std::size_t, 3> width{0, 0, 0};
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < width.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  for (const auto& row : rows)
+    std::cout << fmt::format("  {:<{}} {:<{}} {:<{}} {}\n", row[0], width[0], row[1], width[1],
+                             row[2], width[2], row[3]);
   if (!not_convertible.empty()) {
     std::cout << "Not convertible (datasets of the release without a public source samed2d can "
                  "read):\n";
@@ -456,6 +458,20 @@ int list() {
   std::sort(profiles.begin(), profiles.end());
   for (const auto& n : profiles) std::cout << "  " << n << "\n";
   return status;
+}
+
+// A config's description, indented and wrapped at 96 columns.
+void print_wrapped(const std::string& text) {
+  std::string line = "  ";
+  std::istringstream words(text);
+  for (std::string word; words >> word;) {
+    if (line.size() + word.size() + 1 > 96 && line.size() > 2) {
+      std::cout << line << "\n";
+      line = "  ";
+    }
+    line += (line.size() > 2 ? " " : "") + word;
+  }
+  std::cout << line << "\n";
 }
 
 // `samed2d list NAME`: what a bundled dataset's config reads and writes, for a user deciding
@@ -473,7 +489,7 @@ int describe(const std::string& name) {
         std::cout << fmt::format("{}\n  config:     {}\n  not convertible: {}\n", name,
                                  file.string(), e.reason());
         if (config.contains("description") && config["description"].is_string())
-          std::cout << "  " << config["description"].get<std::string>() << "\n";
+          print_wrapped(config["description"].get<std::string>());
         return 0;
       }
     }
@@ -482,17 +498,8 @@ int describe(const std::string& name) {
                              file.string(), config.value("converter", std::string("generic")),
                              converter->layout());
     std::cout << fmt::format("  modalities: {}\n", fmt::join(converter->modalities(), ", "));
-    // The description, wrapped at 96 columns.
-    std::string line = "  ";
-    std::istringstream words(config.value("description", std::string("(no description)")));
-    for (std::string word; words >> word;) {
-      if (line.size() + word.size() + 1 > 96 && line.size() > 2) {
-        std::cout << line << "\n";
-        line = "  ";
-      }
-      line += (line.size() > 2 ? " " : "") + word;
-    }
-    std::cout << line << "\n";
+    for (const auto& line : converter->details()) std::cout << "  " << line << "\n";
+    print_wrapped(config.value("description", std::string("(no description)")));
     return 0;
   } catch (const ConfigError& e) {
     std::cerr << "samed2d: error: " << e.what() << "\n";
