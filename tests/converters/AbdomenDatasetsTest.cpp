@@ -11,32 +11,12 @@
 
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/PlantedCase.hpp"
 #include "support/TestData.hpp"
 
-namespace samed2d {
+namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using test::class_id;
-using test::ClassValues;
-using test::convert_dataset;
-using test::expect_converted;
-using test::expected_files;
-using test::files_of_case;
-using test::PlantedCase;
-using test::TempDir;
-using test::write_apple_double;
-using test::write_text_file;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
-
-// The class ids that the masks of `want` use.
-std::set<std::string> class_ids_of(const std::vector<std::string>& masks) {
-  std::set<std::string> ids;
-  for (const auto& m : masks) ids.insert(m.substr(m.size() - 12, 4));  // "--0037_000.png"
-  return ids;
-}
 
 ClassValues amos_classes() {
   return {{"spleen", {1}},
@@ -264,8 +244,8 @@ TEST(AbdomenDatasetsTest, WordMalformedCasesFailAloneWithOneLine) {
 
   const auto got = convert_dataset("WORD", dir / "in", dir / "out", {"--axes", "x"});
   expect_converted(got, expected_files("WORD", word_classes(), good), 1);
-  EXPECT_EQ(test::lines_naming(got.run.err, "word_0002"), 1u) << got.run.err;
-  EXPECT_EQ(test::lines_naming(got.run.err, "word_0003"), 1u) << got.run.err;
+  EXPECT_EQ(lines_naming(got.run.err, "word_0002"), 1u) << got.run.err;
+  EXPECT_EQ(lines_naming(got.run.err, "word_0003"), 1u) << got.run.err;
   EXPECT_THAT(got.run.err, HasSubstr("imagesTr/word_0002.nii.gz"));
 }
 
@@ -328,4 +308,4 @@ TEST(AbdomenDatasetsTest, AbdomenCt1kCasesFromTheMasksImagesInAnyPart) {
 }
 
 }  // namespace
-}  // namespace samed2d
+}  // namespace samed2d::test

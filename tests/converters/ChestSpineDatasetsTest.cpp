@@ -10,26 +10,12 @@
 #include <sstream>
 
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/PlantedCase.hpp"
 #include "support/TestData.hpp"
 
-namespace samed2d {
+namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using test::class_id;
-using test::ClassValues;
-using test::convert_dataset;
-using test::expect_converted;
-using test::expected_files;
-using test::files_of_case;
-using test::lines_naming;
-using test::PlantedCase;
-using test::TempDir;
-using test::write_text_file;
-using ::testing::Contains;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 
 const ClassValues kCovidClasses{{"covid_19_lesion", {1}}};
 
@@ -223,4 +209,4 @@ TEST(ChestSpineDatasetsTest, VerSe20ScansKeepTheirOrientationEntity) {
 }
 
 }  // namespace
-}  // namespace samed2d
+}  // namespace samed2d::test

@@ -19,55 +19,12 @@
 
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/PlantedCase.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using ::testing::Contains;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
-using ::testing::Not;
-
-// The class ids that a list of mask names uses ("...--0037_000.png").
-std::set<std::string> class_ids_of(const std::vector<std::string>& masks) {
-  std::set<std::string> ids;
-  for (const auto& m : masks) ids.insert(m.substr(m.size() - 12, 4));
-  return ids;
-}
-
-// Adds `more` to `files`, keeping both lists ascending.
-void merge(ExpectedFiles& files, const ExpectedFiles& more) {
-  files.images.insert(files.images.end(), more.images.begin(), more.images.end());
-  files.masks.insert(files.masks.end(), more.masks.begin(), more.masks.end());
-  std::sort(files.images.begin(), files.images.end());
-  std::sort(files.masks.begin(), files.masks.end());
-}
-
-// What a 2D source (a file of size W x H x 1) gives: SPEC 9 names its one image 2d_none and
-// slices it like the x_ family (row = second index, column = first). The oracle slices volumes,
-// so its x_0000 names are renamed; the planted sizes keep the oracle's aspect rule (which 2D
-// sources are exempt from) out of play.
-ExpectedFiles expected_2d(const std::string& dataset, const ClassValues& classes,
-                          const std::vector<PlantedCase>& cases) {
-  for (const auto& c : cases) {
-    EXPECT_EQ(c.size[2], 1u) << c.name;
-    EXPECT_GE(2 * std::min(c.size[0], c.size[1]), std::max(c.size[0], c.size[1])) << c.name;
-  }
-  auto files = expected_files(dataset, classes, cases, {'x'});
-  const auto rename = [](std::string& name) {
-    const auto at = name.find("--x_0000");
-    ASSERT_NE(at, std::string::npos) << name;
-    name.replace(at, 8, "--2d_none");
-  };
-  for (auto& n : files.images) rename(n);
-  for (auto& n : files.masks) rename(n);
-  std::sort(files.images.begin(), files.images.end());
-  std::sort(files.masks.begin(), files.masks.end());
-  return files;
-}
 
 const ClassValues kLvMyoRv{{"right_ventricle", {3}}, {"myocardium", {2}}, {"left_ventricle", {1}}};
 
@@ -110,7 +67,7 @@ TEST(SecondWaveCardiacDatasetsTest, Mnms2ShortAxisVolumesAndLongAxisFramesWithou
   write_apple_double(dir / "in" / "__MACOSX" / "MnM2" / "dataset" / "001" / "001_SA_ED_gt.nii.gz");
 
   ExpectedFiles want = expected_files("mnms2", kLvMyoRv, {sa1_ed, sa1_es, sa7_ed});
-  merge(want, expected_2d("mnms2", kLvMyoRv, {la1_ed, la1_es}));
+  merge_expected(want, expected_files_2d("mnms2", kLvMyoRv, {la1_ed, la1_es}));
   const auto got = convert_dataset("mnms2", dir / "in", dir / "out", {"--axes", "x"});
   expect_converted(got, want);
   EXPECT_EQ(got.report.at("cases"), 5);
@@ -128,7 +85,7 @@ TEST(SecondWaveCardiacDatasetsTest, Mnms2ShortAxisVolumesAndLongAxisFramesWithou
   // --input at the dataset/ folder itself, all three axes: the short-axis volumes are too thin
   // for y_ and z_ slices, and the long-axis frames stay 2d_none.
   ExpectedFiles all = expected_files("mnms2", kLvMyoRv, {sa1_ed, sa1_es, sa7_ed}, {'x', 'y', 'z'});
-  merge(all, expected_2d("mnms2", kLvMyoRv, {la1_ed, la1_es}));
+  merge_expected(all, expected_files_2d("mnms2", kLvMyoRv, {la1_ed, la1_es}));
   const auto inner = convert_dataset("mnms2", data, dir / "out2");
   expect_converted(inner, all);
   for (const auto& name : inner.images) {

@@ -12,28 +12,12 @@
 
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/PlantedCase.hpp"
 #include "support/TestData.hpp"
 
-namespace samed2d {
+namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using test::class_id;
-using test::ClassValues;
-using test::convert_dataset;
-using test::expect_converted;
-using test::expected_files;
-using test::files_of_case;
-using test::lines_naming;
-using test::PlantedCase;
-using test::TempDir;
-using test::warnings_of;
-using test::write_apple_double;
-using test::write_text_file;
-using ::testing::Contains;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 
 // ---------------------------------------------------------------------------------------------
 // ATM2022
@@ -300,4 +284,4 @@ TEST(SecondWaveChestPelvisDatasetsTest, Vessel2012FlatScanFoldersAndAMissingScan
 }
 
 }  // namespace
-}  // namespace samed2d
+}  // namespace samed2d::test

@@ -12,27 +12,12 @@
 
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/PlantedCase.hpp"
 #include "support/TestData.hpp"
 
-namespace samed2d {
+namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using test::class_id;
-using test::ClassValues;
-using test::convert_dataset;
-using test::expect_converted;
-using test::expected_files;
-using test::files_of_case;
-using test::PlantedCase;
-using test::TempDir;
-using test::warnings_of;
-using test::write_apple_double;
-using test::write_text_file;
-using ::testing::Contains;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 
 // ---------------------------------------------------------------------------------------------
 // FLARE21
@@ -149,8 +134,8 @@ const ClassValues kSpineClasses{
 };
 
 // A contiguous stretch of the spine along k: one vertebra per two slices, from k = 0.
-std::vector<test::LabelBox> spine(const std::vector<double>& vertebrae) {
-  std::vector<test::LabelBox> boxes;
+std::vector<LabelBox> spine(const std::vector<double>& vertebrae) {
+  std::vector<LabelBox> boxes;
   for (std::size_t n = 0; n < vertebrae.size(); ++n)
     boxes.push_back({{4, 3, 2 * n}, {9, 7, 2 * n + 2}, vertebrae[n]});
   return boxes;
@@ -351,4 +336,4 @@ TEST(SecondWaveCtDatasetsTest, MmwhsCtAndMrByFolderWith16BitLabelsAndAStrayValue
 }
 
 }  // namespace
-}  // namespace samed2d
+}  // namespace samed2d::test

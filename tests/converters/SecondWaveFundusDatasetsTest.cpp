@@ -21,17 +21,13 @@
 #include "e2e/Oracle.hpp"
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/PlantedCase.hpp"
 #include "support/TestData.hpp"
+#include "support/TwoD.hpp"
 
 namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
-using ::testing::Not;
 
 constexpr const char* kModality = "fundus_photography";
 
@@ -56,10 +52,7 @@ LabelBox box(std::size_t col0, std::size_t row0, std::size_t col1, std::size_t r
 
 // The colour photograph: an RGB ramp, written as JPEG (lossy, so never compared by value).
 void write_photo(const fs::path& file, const PlantedCase& c) {
-  std::vector<std::uint8_t> rgb(c.size[0] * c.size[1] * 3);
-  for (std::size_t p = 0; p < rgb.size(); ++p)
-    rgb[p] = static_cast<std::uint8_t>((p * 7 + 13) % 241);
-  write_rgb_image(file, c.size[0], c.size[1], 3, rgb);
+  write_colour(file, c.size[0], c.size[1]);
 }
 
 // The mask file of a case (8-bit grey, format by extension: .bmp or .png), each code written
@@ -71,53 +64,20 @@ void write_mask(const fs::path& file, const PlantedCase& c,
   write_volume<std::uint8_t>(file, c.size, v, 2);
 }
 
-// The oracle slices volumes: a 2D source's one image is its x_0000 slice named 2d_none
-// (SPEC 2 and 9).
-std::string as_2d(std::string name) {
-  const auto at = name.find("--x_0000");
-  EXPECT_NE(at, std::string::npos) << name;
-  if (at != std::string::npos) name.replace(at, 8, "--2d_none");
-  return name;
-}
-
-ExpectedFiles expected_2d(const std::string& dataset, const ClassValues& classes,
-                          const std::vector<PlantedCase>& cases) {
-  auto files = expected_files(dataset, classes, cases, {'x'});
-  for (auto& n : files.images) n = as_2d(n);
-  for (auto& n : files.masks) n = as_2d(n);
-  std::sort(files.images.begin(), files.images.end());
-  std::sort(files.masks.begin(), files.masks.end());
-  return files;
-}
-
 // Every mask on disk holds exactly the oracle's pixels, and every image is the case's size in
 // RGB.
 void expect_pixels(const fs::path& out, const std::string& dataset, const ClassValues& classes,
                    const std::vector<PlantedCase>& cases) {
-  OracleOutput oracle;
-  for (const auto& c : cases) {
-    OracleCase oc;
-    oc.modality = c.modality;
-    oc.dataset = dataset;
-    oc.case_name = c.name;
-    oc.ni = c.size[0];
-    oc.nj = c.size[1];
-    oc.nk = c.size[2];
-    oc.image = c.image<double>();
-    for (const auto v : c.label<std::uint8_t>()) oc.label.push_back(v);
-    for (const auto& [name, values] : classes) oc.classes.push_back({name, class_id(name), values});
-    oc.axes = {'x'};
-    oracle_add(oc, oracle);
-  }
+  const OracleOutput oracle = oracle_of(dataset, classes, cases, {'x'});
   for (const auto& [rel, pixels] : oracle.masks) {
-    const std::string name = as_2d(rel.substr(6));
+    const std::string name = as_2d_name(rel.substr(6));
     SCOPED_TRACE(name);
     const auto png = read_png(out / "masks" / name);
     EXPECT_EQ(png.channels, 1);
     EXPECT_EQ(png.pixels, pixels);
   }
   for (const auto& [rel, shape] : oracle.shapes) {
-    const std::string name = as_2d(rel.substr(7));
+    const std::string name = as_2d_name(rel.substr(7));
     SCOPED_TRACE(name);
     const auto png = read_png(out / "images" / name);
     EXPECT_EQ(png.channels, 3);
@@ -184,7 +144,7 @@ TEST(SecondWaveFundusDatasetsTest, AdamTask2DiscMasksOfBothGroupsNotIllustration
 
   const std::string dataset = "ichallenge_adam_task2";
   const auto got = convert_dataset(dataset, dir / "in", dir / "out");
-  expect_converted(got, expected_2d(dataset, kDisc, {a1, n1}));
+  expect_converted(got, expected_files_2d(dataset, kDisc, {a1, n1}));
   // Spelled out once: the disc (the black of the mask) is the class.
   EXPECT_THAT(got.images,
               ElementsAre("fundus_photography--ichallenge_adam_task2--A0001--2d_none.png",
@@ -204,7 +164,7 @@ TEST(SecondWaveFundusDatasetsTest, AdamTask2DiscMasksOfBothGroupsNotIllustration
   write_mask(merged / "Disc_Masks" / "Non-AMD" / "N0003.bmp", n3, kDiscValues);
   write_photo(merged / "Disc_Fovea_Illustration" / "A0003.jpg", a3);
   const auto inner = convert_dataset(dataset, merged, dir / "out2");
-  expect_converted(inner, expected_2d(dataset, kDisc, {a3, n3}));
+  expect_converted(inner, expected_files_2d(dataset, kDisc, {a3, n3}));
   expect_pixels(dir / "out2", dataset, kDisc, {a3, n3});
   expect_background_silent(inner, kDisc, {"A0003", "N0003"});
 }
@@ -244,7 +204,7 @@ TEST(SecondWaveFundusDatasetsTest, Palm19DiscMasksOfThe2019ZipsAndThe2024Release
 
   const std::string dataset = "PALM19";
   const auto got = convert_dataset(dataset, dir / "in", dir / "out");
-  expect_converted(got, expected_2d(dataset, kDisc, {h1, p1, v1}));
+  expect_converted(got, expected_files_2d(dataset, kDisc, {h1, p1, v1}));
   expect_pixels(dir / "out", dataset, kDisc, {h1, p1, v1});
   expect_background_silent(got, kDisc, {"H0001", "P0001", "V0001"}, {"N0001"});
   EXPECT_THAT(files_of_case(got.images, "V0002"), IsEmpty());
@@ -262,7 +222,7 @@ TEST(SecondWaveFundusDatasetsTest, Palm19DiscMasksOfThe2019ZipsAndThe2024Release
   write_photo(palm / "Validation" / "Images" / "V0003.jpg", t1);  // no mask
   write_apple_double(dir / "in2" / "__MACOSX" / "PALM" / "Training" / "Disc Masks" / "._H0002.bmp");
   const auto figshare = convert_dataset(dataset, dir / "in2", dir / "out2");
-  expect_converted(figshare, expected_2d(dataset, kDisc, {h2, t1}));
+  expect_converted(figshare, expected_files_2d(dataset, kDisc, {h2, t1}));
   expect_pixels(dir / "out2", dataset, kDisc, {h2, t1});
   expect_background_silent(figshare, kDisc, {"H0002", "T0001"});
 }
@@ -305,7 +265,7 @@ TEST(SecondWaveFundusDatasetsTest, GammaTask3CupRimAndTheWholeDiscNotTheOtherTas
 
   const auto got = convert_dataset("gamma", dir / "in", dir / "out");
   const std::vector<PlantedCase> labelled{cases[0], cases[1]};
-  const auto want = expected_2d("gamma", kDiscCup, labelled);
+  const auto want = expected_files_2d("gamma", kDiscCup, labelled);
   expect_converted(got, want);
   // Spelled out once: 0002's rim is two instances, its disc and cup one each.
   const std::string image = "fundus_photography--gamma--0002--2d_none";
@@ -329,12 +289,12 @@ TEST(SecondWaveFundusDatasetsTest, Gamma3AiStudioTask3FromItsTrainingFolder) {
 
   const std::vector<PlantedCase> labelled{cases[0], cases[1]};
   const auto got = convert_dataset("gamma3", task3 / "training", dir / "out");
-  expect_converted(got, expected_2d("gamma3", kDiscCup, labelled));
+  expect_converted(got, expected_files_2d("gamma3", kDiscCup, labelled));
   expect_pixels(dir / "out", "gamma3", kDiscCup, labelled);
   expect_background_silent(got, kDiscCup, {"0001", "0002"}, {"0003"});
   // The whole download as --input: the same cases.
   const auto whole = convert_dataset("gamma3", dir / "in", dir / "out2");
-  expect_converted(whole, expected_2d("gamma3", kDiscCup, labelled));
+  expect_converted(whole, expected_files_2d("gamma3", kDiscCup, labelled));
 }
 
 }  // namespace

@@ -7,21 +7,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/TestData.hpp"
+#include "support/TwoD.hpp"
 
 namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using ::testing::ElementsAreArray;
-using ::testing::HasSubstr;
 
 constexpr Size3 kSize{12, 10, 8};  // never square
 
@@ -121,39 +118,18 @@ TEST(ProstateMriSegmentationDatasetTest, SitesKeepTheirCasesApartAndBothLabelSpe
 // (RGB) with <patient>_N_mask.tif (0/255); the zip's redundant lgg-mri-segmentation/kaggle_3m/
 // copy must not be read (it would give every case twice).
 
-struct Box {
-  std::size_t row0, row1, col0, col1;  // [row0, row1) x [col0, col1)
-};
-
-std::vector<std::uint8_t> painted(std::size_t w, std::size_t h, const std::vector<Box>& list,
-                                  unsigned channels, std::uint8_t value) {
-  std::vector<std::uint8_t> v(w * h * channels, 0);
-  for (const auto& b : list)
-    for (std::size_t y = b.row0; y < b.row1; ++y)
-      for (std::size_t x = b.col0; x < b.col1; ++x)
-        for (unsigned c = 0; c < channels; ++c) v[(y * w + x) * channels + c] = value;
-  return v;
-}
-
-std::vector<std::uint8_t> rgb_ramp(std::size_t w, std::size_t h) {
-  std::vector<std::uint8_t> v(w * h * 3);
-  for (std::size_t p = 0; p < v.size(); ++p) v[p] = static_cast<std::uint8_t>((p * 7 + 13) % 241);
-  return v;
-}
-
 void write_lgg_slice(const fs::path& folder, const std::string& stem, std::size_t w, std::size_t h,
-                     const std::vector<Box>& lesions) {
-  write_rgb_image(folder / (stem + ".tif"), w, h, 3, rgb_ramp(w, h));
-  write_volume<std::uint8_t>(folder / (stem + "_mask.tif"), {w, h, 1},
-                             painted(w, h, lesions, 1, 255), 2);
+                     const std::vector<PixelBox>& lesions) {
+  write_colour(folder / (stem + ".tif"), w, h);
+  write_grey(folder / (stem + "_mask.tif"), w, h, painted(w, h, lesions));
 }
 
 TEST(BraimMriTest, KaggleLggSlicesOnceAndNotTheRedundantCopy) {
   TempDir dir;
   constexpr std::size_t w = 26, h = 20;
-  const Box a{2, 7, 3, 9};
-  const Box b{12, 18, 15, 24};
-  const Box c{5, 15, 8, 20};
+  const PixelBox a{2, 7, 3, 9};
+  const PixelBox b{12, 18, 15, 24};
+  const PixelBox c{5, 15, 8, 20};
   for (const fs::path& root :
        {dir / "in" / "kaggle_3m", dir / "in" / "lgg-mri-segmentation" / "kaggle_3m"}) {
     const fs::path p1 = root / "TCGA_CS_4941_19960909";
@@ -169,13 +145,9 @@ TEST(BraimMriTest, KaggleLggSlicesOnceAndNotTheRedundantCopy) {
 
   const auto d = convert_dataset("braimMRI", dir / "in", dir / "out");
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
-  const auto image = [](const std::string& name) {
-    return "mr_00--braimMRI--" + name + "--2d_none.png";
-  };
-  const auto mask = [](const std::string& name, int instance) {
-    char suffix[8];
-    std::snprintf(suffix, sizeof suffix, "_%03d", instance);
-    return "mr_00--braimMRI--" + name + "--2d_none--" + class_id("whole_tumor") + suffix + ".png";
+  const auto image = [](const std::string& name) { return image_name("mr_00", "braimMRI", name); };
+  const auto mask = [&](const std::string& name, int instance) {
+    return mask_name(image(name), "whole_tumor", instance);
   };
   std::vector<std::string> images{image("TCGA_CS_4941_19960909_12"),
                                   image("TCGA_HT_A61B_19991127_7")};
@@ -195,9 +167,9 @@ TEST(BraimMriTest, KaggleLggSlicesOnceAndNotTheRedundantCopy) {
   EXPECT_EQ(png.width, w);
   EXPECT_EQ(png.height, h);
   const auto m0 = read_png(dir / "out" / "masks" / mask("TCGA_CS_4941_19960909_12", 0));
-  EXPECT_EQ(m0.pixels, painted(w, h, {a}, 1, 255));
+  EXPECT_EQ(m0.pixels, painted(w, h, {a}));
   const auto m1 = read_png(dir / "out" / "masks" / mask("TCGA_CS_4941_19960909_12", 1));
-  EXPECT_EQ(m1.pixels, painted(w, h, {b}, 1, 255));
+  EXPECT_EQ(m1.pixels, painted(w, h, {b}));
 }
 
 }  // namespace

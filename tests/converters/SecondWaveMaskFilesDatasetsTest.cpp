@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <tuple>
@@ -22,57 +21,21 @@
 
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/PlantedCase.hpp"
 #include "support/TestData.hpp"
+#include "support/TwoD.hpp"
 
 namespace samed2d::test {
 namespace {
 
-namespace fs = std::filesystem;
-using ::testing::ElementsAreArray;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
-
 // ---- 2D helpers --------------------------------------------------------------------------------
-
-struct Box {
-  std::size_t row0, row1, col0, col1;  // [row0, row1) x [col0, col1)
-};
-
-// Row-major width x height grey pixels: the boxes painted in order with their values, 0 elsewhere.
-std::vector<std::uint8_t> paint(std::size_t width, std::size_t height,
-                                const std::vector<std::pair<Box, std::uint8_t>>& boxes) {
-  std::vector<std::uint8_t> v(width * height, 0);
-  for (const auto& [b, value] : boxes)
-    for (std::size_t y = b.row0; y < b.row1; ++y)
-      for (std::size_t x = b.col0; x < b.col1; ++x) v[y * width + x] = value;
-  return v;
-}
-
-// A mask as the tool writes it: 255 inside the boxes.
-std::vector<std::uint8_t> mask_of(std::size_t width, std::size_t height,
-                                  const std::vector<Box>& boxes) {
-  std::vector<std::pair<Box, std::uint8_t>> list;
-  for (const auto& b : boxes) list.push_back({b, 255});
-  return paint(width, height, list);
-}
-
-std::string image_name(const std::string& modality, const std::string& dataset,
-                       const std::string& case_name) {
-  return modality + "--" + dataset + "--" + case_name + "--2d_none.png";
-}
-
-std::string mask_name(const std::string& image, const std::string& class_name, int instance) {
-  char suffix[8];
-  std::snprintf(suffix, sizeof suffix, "_%03d", instance);
-  return image.substr(0, image.size() - 4) + "--" + class_id(class_name) + suffix + ".png";
-}
 
 // One expected 2D mask: its class, instance and pixels.
 struct Mask2D {
   std::string class_name;
   int instance;
-  std::vector<Box> boxes;
+  std::vector<PixelBox> boxes;
 };
 
 struct Image2D {
@@ -108,7 +71,7 @@ void expect_2d_output(const fs::path& out, const ConvertedDataset& d,
       SCOPED_TRACE(name);
       const auto got = read_png(out / "masks" / name);
       ASSERT_EQ(got.channels, 1);
-      EXPECT_EQ(got.pixels, mask_of(i.width, i.height, m.boxes));
+      EXPECT_EQ(got.pixels, painted(i.width, i.height, m.boxes));
     }
   }
 }
@@ -126,25 +89,25 @@ TEST(SecondWaveMaskFilesDatasetsTest, MontgomeryLeftAndRightLungFilesShenzhenNev
 
   // Landscape 8-bit case: the lungs side by side.
   constexpr std::size_t w1 = 40, h1 = 30;
-  const Box right1{4, 26, 3, 17}, left1{5, 27, 23, 37};
+  const PixelBox right1{4, 26, 3, 17}, left1{5, 27, 23, 37};
   std::vector<std::uint8_t> grey(w1 * h1);
   for (std::size_t p = 0; p < grey.size(); ++p) grey[p] = static_cast<std::uint8_t>(p % 200 + 20);
   write_volume<std::uint8_t>(set / "CXR_png" / "MCUCXR_0001_0.png", {w1, h1, 1}, grey, 2);
   write_volume<std::uint8_t>(set / "ManualMask" / "leftMask" / "MCUCXR_0001_0.png", {w1, h1, 1},
-                             paint(w1, h1, {{left1, 255}}), 2);
+                             painted(w1, h1, {left1}), 2);
   write_volume<std::uint8_t>(set / "ManualMask" / "rightMask" / "MCUCXR_0001_0.png", {w1, h1, 1},
-                             paint(w1, h1, {{right1, 255}}), 2);
+                             painted(w1, h1, {right1}), 2);
 
   // Portrait 16-bit case with 12-bit values (normalized to 8-bit grey).
   constexpr std::size_t w2 = 30, h2 = 40;
-  const Box right2{6, 34, 2, 13}, left2{8, 36, 16, 28};
+  const PixelBox right2{6, 34, 2, 13}, left2{8, 36, 16, 28};
   std::vector<std::uint16_t> deep(w2 * h2);
   for (std::size_t p = 0; p < deep.size(); ++p) deep[p] = static_cast<std::uint16_t>(p * 3 % 4096);
   write_volume<std::uint16_t>(set / "CXR_png" / "MCUCXR_0002_1.png", {w2, h2, 1}, deep, 2);
   write_volume<std::uint8_t>(set / "ManualMask" / "leftMask" / "MCUCXR_0002_1.png", {w2, h2, 1},
-                             paint(w2, h2, {{left2, 255}}), 2);
+                             painted(w2, h2, {left2}), 2);
   write_volume<std::uint8_t>(set / "ManualMask" / "rightMask" / "MCUCXR_0002_1.png", {w2, h2, 1},
-                             paint(w2, h2, {{right2, 255}}), 2);
+                             painted(w2, h2, {right2}), 2);
 
   write_text_file(set / "CXR_png" / "Thumbs.db", "not an image");
   write_text_file(set / "ManualMask" / "leftMask" / "Thumbs.db", "not an image");
@@ -196,16 +159,16 @@ std::vector<std::uint8_t> video_frame(unsigned seed) {
 
 // An instrument mask: shaft (10), wrist (20) and claspers (30) side by side in one row band,
 // touching, so they form one instrument. Returns the pixels and the instrument's outline.
-std::pair<std::vector<std::uint8_t>, Box> instrument(std::size_t row0, std::size_t row1,
-                                                     std::size_t col0) {
-  const Box shaft{row0, row1, col0, col0 + 4}, wrist{row0, row1, col0 + 4, col0 + 6},
+std::pair<std::vector<std::uint8_t>, PixelBox> instrument(std::size_t row0, std::size_t row1,
+                                                          std::size_t col0) {
+  const PixelBox shaft{row0, row1, col0, col0 + 4}, wrist{row0, row1, col0 + 4, col0 + 6},
       claspers{row0, row1, col0 + 6, col0 + 8};
-  return {paint(kFrameW, kFrameH, {{shaft, 10}, {wrist, 20}, {claspers, 30}}),
-          Box{row0, row1, col0, col0 + 8}};
+  return {painted_values(kFrameW, kFrameH, {{shaft, 10}, {wrist, 20}, {claspers, 30}}),
+          PixelBox{row0, row1, col0, col0 + 8}};
 }
 
 void write_grey_frame(const fs::path& file, const std::vector<std::uint8_t>& values) {
-  write_volume<std::uint8_t>(file, {kFrameW, kFrameH, 1}, values, 2);
+  write_grey(file, kFrameW, kFrameH, values);
 }
 
 TEST(SecondWaveMaskFilesDatasetsTest, EndoVis2017OneClassPerInstrumentTypeOtherLabelsNeverWritten) {
@@ -222,7 +185,7 @@ TEST(SecondWaveMaskFilesDatasetsTest, EndoVis2017OneClassPerInstrumentTypeOtherL
   const auto [left_pro, left_pro_box] = instrument(12, 18, 10);
   const auto [right_pro, right_pro_box] = instrument(12, 20, 28);
   const auto [right_pro1, right_pro1_box] = instrument(3, 9, 30);
-  const Box probe{20, 25, 14, 24};
+  const PixelBox probe{20, 25, 14, 24};
   write_rgb_image(v1 / "left_frames" / "frame000.png", kFrameW, kFrameH, 3, video_frame(0));
   write_rgb_image(v1 / "left_frames" / "frame001.png", kFrameW, kFrameH, 3, video_frame(1));
   write_rgb_image(v1 / "right_frames" / "frame000.png", kFrameW, kFrameH, 3, video_frame(2));
@@ -235,7 +198,8 @@ TEST(SecondWaveMaskFilesDatasetsTest, EndoVis2017OneClassPerInstrumentTypeOtherL
   write_grey_frame(gt1 / "Left_Prograsp_Forceps_labels" / "frame001.png", left_pro);
   write_grey_frame(gt1 / "Right_Prograsp_Forceps_labels" / "frame000.png", right_pro);
   write_grey_frame(gt1 / "Right_Prograsp_Forceps_labels" / "frame001.png", right_pro1);
-  write_grey_frame(gt1 / "Other_labels" / "frame000.png", paint(kFrameW, kFrameH, {{probe, 10}}));
+  write_grey_frame(gt1 / "Other_labels" / "frame000.png",
+                   painted_values(kFrameW, kFrameH, {{probe, 10}}));
   write_grey_frame(gt1 / "Other_labels" / "frame001.png", empty);
   // A test frame of the same video unpacked into the same folder, with the later test ground
   // truth (BinarySegmentation, ...): not a training frame, never a case.
@@ -291,8 +255,7 @@ TEST(SecondWaveMaskFilesDatasetsTest, EndoVis2017OneClassPerInstrumentTypeOtherL
             video_frame(5));
   // Other_labels (non-robotic instruments) is no class: never written, and, named in the config
   // as known, not reported on each of its hundreds of frames either.
-  for (const std::string frame :
-       {"instrument_dataset_1_frame000", "instrument_dataset_1_frame001"})
+  for (const std::string frame : {"instrument_dataset_1_frame000", "instrument_dataset_1_frame001"})
     EXPECT_THAT(warnings_of(d, frame), IsEmpty()) << frame;
   EXPECT_THAT(warnings_of(d, "instrument_dataset_7_frame000"), IsEmpty());
   EXPECT_EQ(d.mapping.size(), 3u);

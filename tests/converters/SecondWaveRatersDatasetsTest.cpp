@@ -1,13 +1,13 @@
 // The bundled configs of the datasets whose labels come from several annotators: QUBIQ2020 (2D
-// NIfTI slices with one binary file per task and rater; kidney and brain-growth converted, rater
-// 1's task01 file only), LNDb (CT MetaImage with one mask per radiologist, the voxels holding
-// that radiologist's finding ids; all radiologists united) and
+// NIfTI slices with one binary file per task and rater; kidney, brain-growth and prostate, every
+// task a class, the raters of a task voting by majority), LNDb (CT MetaImage with one mask per
+// radiologist, the voxels holding that radiologist's finding ids; all radiologists united) and
 // LongitudinalMultipleSclerosisLesionSegmentation (ISBI 2015: four co-registered sequences per
 // time point and two raters' masks; majority of two = both). Each runs on a miniature replica of
-// the release's layout with the files that must never be read (other subsets and tasks, other
-// raters' files, test splits, raw scans, CSVs, macOS debris). The raters' files disagree on
-// purpose: the expected boxes are the combination worked out by hand from what is planted, and
-// every expected name comes from them through the SPEC oracle.
+// the release's layout with the files that must never be read (other subsets, test splits, raw
+// scans, CSVs, macOS debris). The raters' files disagree on purpose: the expected boxes are the
+// combination worked out by hand from what is planted, and every expected name comes from them
+// through the SPEC oracle.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -20,47 +20,12 @@
 
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/PlantedCase.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using ::testing::Contains;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
-using ::testing::Not;
-
-// Adds `more` to `files`, keeping both lists ascending.
-void merge(ExpectedFiles& files, const ExpectedFiles& more) {
-  files.images.insert(files.images.end(), more.images.begin(), more.images.end());
-  files.masks.insert(files.masks.end(), more.masks.begin(), more.masks.end());
-  std::sort(files.images.begin(), files.images.end());
-  std::sort(files.masks.begin(), files.masks.end());
-}
-
-// What 2D sources give (SPEC 9): one image named 2d_none, sliced like the x_ family (row = second
-// index, column = first). The oracle slices volumes, so its x_0000 names are renamed; the sizes
-// keep the oracle's aspect rule (which 2D sources are exempt from) out of play.
-ExpectedFiles expected_2d(const std::string& dataset, const ClassValues& classes,
-                          const std::vector<PlantedCase>& cases) {
-  for (const auto& c : cases) {
-    EXPECT_EQ(c.size[2], 1u) << c.name;
-    EXPECT_GE(2 * std::min(c.size[0], c.size[1]), std::max(c.size[0], c.size[1])) << c.name;
-  }
-  auto files = expected_files(dataset, classes, cases, {'x'});
-  const auto rename = [](std::string& name) {
-    const auto at = name.find("--x_0000");
-    ASSERT_NE(at, std::string::npos) << name;
-    name.replace(at, 8, "--2d_none");
-  };
-  for (auto& n : files.images) rename(n);
-  for (auto& n : files.masks) rename(n);
-  std::sort(files.images.begin(), files.images.end());
-  std::sort(files.masks.begin(), files.masks.end());
-  return files;
-}
 
 // The one line of `text` that names `what` (empty when none or several do).
 std::string line_naming(const std::string& text, const std::string& what) {
@@ -81,13 +46,15 @@ std::string line_naming(const std::string& text, const std::string& what) {
 
 // ---------------------------------------------------------------------------------------------
 // QUBIQ 2020: <release>/<subset>/<Training|Validation>/caseNN/image.nii.gz and
-// task0T_segRR.nii.gz, every file a true 2D NIfTI (two dimensions), the segmentations 0/1.
+// task0T_segRR.nii.gz, every file a true 2D NIfTI (two dimensions), the segmentations 0/1. Every
+// task is its own class; the raters' files of a task vote, more than half of those present win.
 
 // A QUBIQ 2D file: the image as float (CT in HU, MR intensities), a segmentation as uint8 0/1.
-void write_qubiq_image(const fs::path& file, Size3 size) {
+// `dims` 3 writes a third axis of size 1, as the prostate images carry one.
+void write_qubiq_image(const fs::path& file, Size3 size, unsigned dims = 2) {
   PlantedCase c;
   c.size = size;
-  write_volume<float>(file, size, c.image<float>(), 2);
+  write_volume<float>(file, size, c.image<float>(), dims);
 }
 
 void write_qubiq_seg(const fs::path& file, Size3 size, const std::vector<LabelBox>& boxes) {
@@ -106,106 +73,199 @@ LabelBox box2(std::size_t c0, std::size_t c1, std::size_t r0, std::size_t r1) {
   return {{c0, r0, 0}, {c1, r1, 1}, 1};
 }
 
+LabelBox with_value(LabelBox b, double value) {
+  b.value = value;
+  return b;
+}
+
+// The pixels a class must have in the output: 255 inside the boxes, 0 elsewhere (row-major).
+std::vector<std::uint8_t> class_pixels(Size3 size, const std::vector<LabelBox>& boxes) {
+  std::vector<std::uint8_t> out(size[0] * size[1], 0);
+  for (const auto& b : boxes)
+    for (std::size_t r = b.lo[1]; r < b.hi[1]; ++r)
+      for (std::size_t c = b.lo[0]; c < b.hi[0]; ++c) out[r * size[0] + c] = 255;
+  return out;
+}
+
+// All instance masks of `cls` on the 2D image of `case_name`, united pixel by pixel.
+std::vector<std::uint8_t> written_class(const fs::path& out, const ConvertedDataset& d,
+                                        const std::string& prefix, const std::string& cls) {
+  const std::string stem = prefix + "--2d_none--" + class_id(cls) + "_";
+  std::vector<std::uint8_t> united;
+  for (const auto& name : d.masks) {
+    if (name.rfind(stem, 0) != 0) continue;
+    const auto png = read_png(out / "masks" / name);
+    if (united.empty()) united.assign(png.pixels.size(), 0);
+    EXPECT_EQ(png.pixels.size(), united.size()) << name;
+    for (std::size_t i = 0; i < united.size() && i < png.pixels.size(); ++i)
+      united[i] = std::max(united[i], png.pixels[i]);
+  }
+  return united;
+}
+
 constexpr Size3 kKidneySize{16, 13, 1};
 constexpr Size3 kGrowthSize{12, 15, 1};
+constexpr Size3 kProstateSize{20, 16, 1};
 
-TEST(SecondWaveRatersDatasetsTest, Qubiq2020KidneyAndBrainGrowthFromRaterOneOnly) {
+TEST(SecondWaveRatersDatasetsTest, Qubiq2020EveryTaskAClassRatersVoteByMajority) {
   TempDir dir;
   const fs::path release = dir / "in" / "QUBIQ2020";
   const fs::path training = release / "training_data_v2";
   const fs::path validation = release / "validation_data_v2";
 
-  // kidney (CT), three raters. Rater 1 draws A; rater 2 A and B; rater 3 C: only A is read.
+  // kidney (CT), three raters, majority = 2. case01: rater 1 draws A; rater 2 A and B; rater 3 B
+  // and C. Majority A and B; rater 1 alone would give A, the union A, B and C.
   const LabelBox a = box2(2, 7, 3, 8), b = box2(10, 14, 1, 5), c = box2(9, 15, 8, 12);
   const fs::path k1 = training / "kidney" / "Training" / "case01";
   write_qubiq_image(k1 / "image.nii.gz", kKidneySize);
   write_qubiq_seg(k1 / seg_name(1, 1), kKidneySize, {a});
   write_qubiq_seg(k1 / seg_name(1, 2), kKidneySize, {a, b});
-  write_qubiq_seg(k1 / seg_name(1, 3), kKidneySize, {c});
+  write_qubiq_seg(k1 / seg_name(1, 3), kKidneySize, {b, c});
   write_apple_double(k1 / "._image.nii.gz");
   write_apple_double(k1 / ("._" + seg_name(1, 1)));
-  // case03: rater 1 draws two kidneys (two instances); raters 2 and 3 draw nothing.
+  // case03: rater 1 draws two kidneys, rater 2 the left one only, rater 3 nothing: the left.
   const LabelBox left = box2(1, 5, 2, 10), right = box2(10, 15, 3, 11);
   const fs::path k3 = training / "kidney" / "Training" / "case03";
   write_qubiq_image(k3 / "image.nii.gz", kKidneySize);
   write_qubiq_seg(k3 / seg_name(1, 1), kKidneySize, {left, right});
-  write_qubiq_seg(k3 / seg_name(1, 2), kKidneySize, {});
+  write_qubiq_seg(k3 / seg_name(1, 2), kKidneySize, {left});
   write_qubiq_seg(k3 / seg_name(1, 3), kKidneySize, {});
-  // case02 lacks rater 1's file: it fails alone, naming it.
+  // case02 lacks rater 1's file: the two raters present vote, and both must agree (A, not B).
   const fs::path k2 = training / "kidney" / "Training" / "case02";
   write_qubiq_image(k2 / "image.nii.gz", kKidneySize);
-  write_qubiq_seg(k2 / seg_name(1, 2), kKidneySize, {a});
+  write_qubiq_seg(k2 / seg_name(1, 2), kKidneySize, {a, b});
   write_qubiq_seg(k2 / seg_name(1, 3), kKidneySize, {a});
+  // case04 has no segmentation file at all: it fails alone, naming the mask pattern.
+  write_qubiq_image(training / "kidney" / "Training" / "case04" / "image.nii.gz", kKidneySize);
 
-  // brain-growth (MR), seven raters that each draw a different box; rater 1's is read.
+  // brain-growth (MR), seven raters, majority = 4. Raters 1-3 draw G, rater 4 its upper half,
+  // raters 5-7 H: the upper half of G has 4 votes, its lower half 3, H 3.
+  const LabelBox growth = box2(3, 9, 4, 12), growth_top = box2(3, 9, 4, 8);
+  const LabelBox h = box2(0, 4, 12, 15);
   const fs::path g1 = training / "brain-growth" / "Training" / "case01";
   write_qubiq_image(g1 / "image.nii.gz", kGrowthSize);
-  const LabelBox growth = box2(3, 9, 4, 12);
-  write_qubiq_seg(g1 / seg_name(1, 1), kGrowthSize, {growth});
-  for (int r = 2; r <= 7; ++r)
-    write_qubiq_seg(g1 / seg_name(1, r), kGrowthSize,
-                    {box2(2, 10, static_cast<std::size_t>(r), 14)});
-  // The validation release numbers its cases again from case01 (same name, other split).
+  for (int r = 1; r <= 3; ++r) write_qubiq_seg(g1 / seg_name(1, r), kGrowthSize, {growth});
+  write_qubiq_seg(g1 / seg_name(1, 4), kGrowthSize, {growth_top});
+  for (int r = 5; r <= 7; ++r) write_qubiq_seg(g1 / seg_name(1, r), kGrowthSize, {h});
+  // The validation release numbers its cases again from case01 (same name, other split): rater
+  // 1 alone draws V, the six others G.
   const fs::path gv = validation / "brain-growth" / "Validation" / "case01";
   write_qubiq_image(gv / "image.nii.gz", kGrowthSize);
-  const LabelBox growth_v = box2(1, 11, 2, 6);
-  write_qubiq_seg(gv / seg_name(1, 1), kGrowthSize, {growth_v});
+  write_qubiq_seg(gv / seg_name(1, 1), kGrowthSize, {box2(1, 11, 2, 6)});
   for (int r = 2; r <= 7; ++r) write_qubiq_seg(gv / seg_name(1, r), kGrowthSize, {growth});
 
-  // Never read: prostate (2 tasks x 6 raters), brain-tumor (4 modalities stacked, 3 tasks x 3
-  // raters), the unlabelled test release, macOS debris.
-  const fs::path p1 = training / "prostate" / "Training" / "case01";
-  write_qubiq_image(p1 / "image.nii.gz", {20, 16, 1});
-  for (int t = 1; t <= 2; ++t)
-    for (int r = 1; r <= 6; ++r)
-      write_qubiq_seg(p1 / seg_name(t, r), {20, 16, 1}, {box2(4, 9, 4, 9)});
+  // prostate (MR), two tasks of six raters, majority = 4. task01: rater 1 draws the large P1,
+  // raters 2-4 P, raters 5-6 P1 again: P has 6 votes, the ring P1 - P 3 (a tie, not a
+  // majority). The image has a third axis of size 1 (the segmentations have two); it is still a 2D
+  // source. task02: rater 1 draws nothing, raters 2-5 T, rater 6 the taller T2: T.
+  const LabelBox p = box2(4, 16, 3, 13), p1 = box2(2, 18, 2, 14);
+  const LabelBox t = box2(7, 13, 6, 10), t2 = box2(8, 12, 5, 11);
+  const fs::path p1_dir = training / "prostate" / "Training" / "case01";
+  write_qubiq_image(p1_dir / "image.nii.gz", kProstateSize, 3);
+  write_qubiq_seg(p1_dir / seg_name(1, 1), kProstateSize, {p1});
+  for (int r = 2; r <= 4; ++r) write_qubiq_seg(p1_dir / seg_name(1, r), kProstateSize, {p});
+  for (int r = 5; r <= 6; ++r) write_qubiq_seg(p1_dir / seg_name(1, r), kProstateSize, {p1});
+  write_qubiq_seg(p1_dir / seg_name(2, 1), kProstateSize, {});
+  for (int r = 2; r <= 5; ++r) write_qubiq_seg(p1_dir / seg_name(2, r), kProstateSize, {t});
+  write_qubiq_seg(p1_dir / seg_name(2, 6), kProstateSize, {t2});
+  // The subject with five annotations: 3 of 5 is a majority (task01: P), 2 of 5 is not (task02).
+  const fs::path pv = validation / "prostate" / "Validation" / "case02";
+  write_qubiq_image(pv / "image.nii.gz", kProstateSize);
+  for (int r = 1; r <= 5; ++r) {
+    const auto none = std::vector<LabelBox>{};
+    write_qubiq_seg(pv / seg_name(1, r), kProstateSize, r <= 3 ? std::vector{p} : none);
+    write_qubiq_seg(pv / seg_name(2, r), kProstateSize, r <= 2 ? std::vector{t} : none);
+  }
+
+  // Never read: brain-tumor (4 modalities stacked along the third axis, 3 tasks x 3 raters), the
+  // unlabelled test release, macOS debris.
   const fs::path t1 = training / "brain-tumor" / "Training" / "case01";
   write_image_volume(t1 / "image.nii.gz", {12, 12, 4});
-  for (int t = 1; t <= 3; ++t)
+  for (int task = 1; task <= 3; ++task)
     for (int r = 1; r <= 3; ++r)
-      write_qubiq_seg(t1 / seg_name(t, r), {12, 12, 1}, {box2(3, 8, 3, 8)});
+      write_qubiq_seg(t1 / seg_name(task, r), {12, 12, 1}, {box2(3, 8, 3, 8)});
   write_qubiq_image(release / "test_QUBIQ" / "kidney" / "Testing" / "case30" / "image.nii.gz",
                     kKidneySize);
+  write_qubiq_image(release / "test_QUBIQ" / "prostate" / "Testing" / "case30" / "image.nii.gz",
+                    kProstateSize);
   write_apple_double(dir / "in" / "__MACOSX" / "QUBIQ2020" / "training_data_v2" / "kidney" /
                      "Training" / "case01" / "image.nii.gz");
 
   const auto d = convert_dataset("QUBIQ2020", dir / "in", dir / "out");
-  ExpectedFiles want = expected_2d("QUBIQ2020", {{"kidney", {1}}},
-                                   {{"Training_case01", "ct_00", kKidneySize, {a}},
-                                    {"Training_case03", "ct_00", kKidneySize, {left, right}}});
-  merge(want, expected_2d("QUBIQ2020", {{"brain_growth", {1}}},
-                          {{"Training_case01", "mr_00", kGrowthSize, {growth}},
-                           {"Validation_case01", "mr_00", kGrowthSize, {growth_v}}}));
+  // Prostate: T lies inside P; value 3 belongs to both classes, so each keeps its own mask.
+  const ClassValues prostate_classes{{"prostate", {1, 3}}, {"prostate_transition_zone", {3}}};
+  const std::vector<PlantedCase> kidney_cases{
+      {"kidney_Training_case01", "ct_00", kKidneySize, {a, b}},
+      {"kidney_Training_case02", "ct_00", kKidneySize, {a}},
+      {"kidney_Training_case03", "ct_00", kKidneySize, {left}}};
+  const std::vector<PlantedCase> growth_training{
+      {"brain-growth_Training_case01", "mr_00", kGrowthSize, {growth_top}}};
+  const std::vector<PlantedCase> prostate_training{
+      {"prostate_Training_case01", "mr_t2", kProstateSize, {p, with_value(t, 3)}}};
+  ExpectedFiles want = expected_files_2d("QUBIQ2020", {{"kidney", {1}}}, kidney_cases);
+  merge_expected(want, expected_files_2d("QUBIQ2020", {{"brain_growth", {1}}}, growth_training));
+  merge_expected(want, expected_files_2d(
+                           "QUBIQ2020", {{"brain_growth", {1}}},
+                           {{"brain-growth_Validation_case01", "mr_00", kGrowthSize, {growth}}}));
+  merge_expected(want, expected_files_2d("QUBIQ2020", prostate_classes, prostate_training));
+  merge_expected(want,
+                 expected_files_2d("QUBIQ2020", prostate_classes,
+                                   {{"prostate_Validation_case02", "mr_t2", kProstateSize, {p}}}));
   expect_converted(d, want, 1);
-  EXPECT_EQ(d.report.at("cases"), 4) << d.report.dump();  // converted, case02 not
+  EXPECT_EQ(d.report.at("cases"), 7) << d.report.dump();  // converted, case04 not
 
-  // Spelled out once: rater 1's two kidneys are two instances of a 2D CT image.
-  EXPECT_THAT(d.images, Contains("ct_00--QUBIQ2020--Training_case03--2d_none.png"));
-  EXPECT_THAT(d.masks, Contains("ct_00--QUBIQ2020--Training_case03--2d_none--" +
-                                class_id("kidney") + "_001.png"));
-  EXPECT_THAT(d.masks, Contains("mr_00--QUBIQ2020--Validation_case01--2d_none--" +
-                                class_id("brain_growth") + "_000.png"));
+  // Spelled out once: the three subsets' Training/case01 stay apart through the subset folder in
+  // the case name ({up3}), and the prostate case has both tasks as two classes.
+  EXPECT_THAT(d.images, Contains("ct_00--QUBIQ2020--kidney_Training_case01--2d_none.png"));
+  EXPECT_THAT(d.images, Contains("mr_00--QUBIQ2020--brain-growth_Training_case01--2d_none.png"));
+  EXPECT_THAT(d.images, Contains("mr_t2--QUBIQ2020--prostate_Training_case01--2d_none.png"));
+  EXPECT_THAT(d.masks, Contains("mr_t2--QUBIQ2020--prostate_Training_case01--2d_none--" +
+                                class_id("prostate") + "_000.png"));
+  EXPECT_THAT(d.masks, Contains("mr_t2--QUBIQ2020--prostate_Training_case01--2d_none--" +
+                                class_id("prostate_transition_zone") + "_000.png"));
   const nlohmann::json mapping{{"kidney", class_id("kidney")},
-                               {"brain_growth", class_id("brain_growth")}};
+                               {"brain_growth", class_id("brain_growth")},
+                               {"prostate", class_id("prostate")},
+                               {"prostate_transition_zone", class_id("prostate_transition_zone")}};
   EXPECT_EQ(d.mapping, mapping);
 
-  // case02 fails alone, in one line that names rater 1's missing file.
+  // The exact pixels of the majorities, each unlike rater 1 alone and unlike the union.
+  const fs::path out = dir / "out";
+  EXPECT_EQ(written_class(out, d, "ct_00--QUBIQ2020--kidney_Training_case01", "kidney"),
+            class_pixels(kKidneySize, {a, b}));
+  EXPECT_EQ(written_class(out, d, "ct_00--QUBIQ2020--kidney_Training_case02", "kidney"),
+            class_pixels(kKidneySize, {a}));
+  EXPECT_EQ(written_class(out, d, "ct_00--QUBIQ2020--kidney_Training_case03", "kidney"),
+            class_pixels(kKidneySize, {left}));
+  EXPECT_EQ(written_class(out, d, "mr_00--QUBIQ2020--brain-growth_Training_case01", "brain_growth"),
+            class_pixels(kGrowthSize, {growth_top}));
+  EXPECT_EQ(
+      written_class(out, d, "mr_00--QUBIQ2020--brain-growth_Validation_case01", "brain_growth"),
+      class_pixels(kGrowthSize, {growth}));
+  EXPECT_EQ(written_class(out, d, "mr_t2--QUBIQ2020--prostate_Training_case01", "prostate"),
+            class_pixels(kProstateSize, {p}));
+  EXPECT_EQ(written_class(out, d, "mr_t2--QUBIQ2020--prostate_Training_case01",
+                          "prostate_transition_zone"),
+            class_pixels(kProstateSize, {t}));
+  EXPECT_EQ(written_class(out, d, "mr_t2--QUBIQ2020--prostate_Validation_case02", "prostate"),
+            class_pixels(kProstateSize, {p}));
+
+  // case04 fails alone, in one line that names the mask files looked for.
   const auto failed = failures(d);
   ASSERT_EQ(failed.size(), 1u) << d.run.err;
-  EXPECT_THAT(failed[0], HasSubstr("case02"));
-  EXPECT_THAT(failed[0], HasSubstr("task01_seg01.nii.gz"));
-  EXPECT_THAT(line_naming(d.run.err, "case02"), HasSubstr("task01_seg01.nii.gz")) << d.run.err;
-  EXPECT_THAT(files_of_case(d.images, "Training_case02"), IsEmpty());
+  EXPECT_THAT(failed[0], HasSubstr("case04"));
+  EXPECT_THAT(failed[0], HasSubstr("task0*_seg*.nii.gz"));
+  EXPECT_THAT(line_naming(d.run.err, "case04"), HasSubstr("task0*_seg*.nii.gz")) << d.run.err;
+  EXPECT_THAT(files_of_case(d.images, "kidney_Training_case04"), IsEmpty());
   for (const auto& name : d.images) EXPECT_THAT(name, Not(HasSubstr("case30"))) << name;
 
-  // --input at training_data_v2 itself: the subset folders still name the classes.
+  // --input at training_data_v2 itself: the subset folders still name the classes and cases.
   const auto inner = convert_dataset("QUBIQ2020", training, dir / "out_training");
-  ExpectedFiles want_training =
-      expected_2d("QUBIQ2020", {{"kidney", {1}}},
-                  {{"Training_case01", "ct_00", kKidneySize, {a}},
-                   {"Training_case03", "ct_00", kKidneySize, {left, right}}});
-  merge(want_training, expected_2d("QUBIQ2020", {{"brain_growth", {1}}},
-                                   {{"Training_case01", "mr_00", kGrowthSize, {growth}}}));
+  ExpectedFiles want_training = expected_files_2d("QUBIQ2020", {{"kidney", {1}}}, kidney_cases);
+  merge_expected(want_training,
+                 expected_files_2d("QUBIQ2020", {{"brain_growth", {1}}}, growth_training));
+  merge_expected(want_training,
+                 expected_files_2d("QUBIQ2020", prostate_classes, prostate_training));
   expect_converted(inner, want_training, 1);
 }
 

@@ -11,214 +11,97 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/TestData.hpp"
+#include "support/TwoD.hpp"
 
-namespace samed2d {
+namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using ::testing::ElementsAreArray;
-using ::testing::IsEmpty;
-
-struct Box {
-  std::size_t row0, row1, col0, col1;  // [row0, row1) x [col0, col1)
-};
-
-// Row-major width x height pixels: `value` inside the boxes, 0 elsewhere.
-std::vector<std::uint8_t> boxes(std::size_t width, std::size_t height, const std::vector<Box>& list,
-                                std::uint8_t value = 255) {
-  std::vector<std::uint8_t> v(width * height, 0);
-  for (const auto& b : list)
-    for (std::size_t y = b.row0; y < b.row1; ++y)
-      for (std::size_t x = b.col0; x < b.col1; ++x) v[y * width + x] = value;
-  return v;
-}
-
-std::vector<std::uint8_t> ramp(std::size_t width, std::size_t height, unsigned channels) {
-  std::vector<std::uint8_t> v(width * height * channels);
-  for (std::size_t p = 0; p < v.size(); ++p) v[p] = static_cast<std::uint8_t>((p * 7 + 13) % 241);
-  return v;
-}
-
-// The same pixels in every channel (RGB masks whose channels are equal).
-std::vector<std::uint8_t> repeat_channels(const std::vector<std::uint8_t>& grey, unsigned n) {
-  std::vector<std::uint8_t> v;
-  for (auto g : grey)
-    for (unsigned c = 0; c < n; ++c) v.push_back(g);
-  return v;
-}
-
-void write_grey(const fs::path& file, std::size_t width, std::size_t height,
-                const std::vector<std::uint8_t>& values) {
-  test::write_volume<std::uint8_t>(file, {width, height, 1}, values, 2);
-}
-
-void write_grey(const fs::path& file, std::size_t width, std::size_t height) {
-  write_grey(file, width, height, ramp(width, height, 1));
-}
-
-void write_colour(const fs::path& file, std::size_t width, std::size_t height) {
-  test::write_rgb_image(file, width, height, 3, ramp(width, height, 3));
-}
 
 // An RGB mask whose three channels are equal (FUSeg's labels).
 void write_rgb_mask(const fs::path& file, std::size_t width, std::size_t height,
                     const std::vector<std::uint8_t>& grey) {
-  test::write_rgb_image(file, width, height, 3, repeat_channels(grey, 3));
+  write_rgb_image(file, width, height, 3, repeat_channels(grey, 3));
 }
 
-std::string image_name(const std::string& modality, const std::string& dataset,
-                       const std::string& case_name) {
-  return modality + "--" + dataset + "--" + case_name + "--2d_none.png";
-}
-
-std::string mask_name(const std::string& image, const std::string& class_name, int instance) {
-  const std::string stem = image.substr(0, image.size() - 4);
-  char suffix[8];
-  std::snprintf(suffix, sizeof suffix, "_%03d", instance);
-  return stem + "--" + test::class_id(class_name) + suffix + ".png";
-}
-
-// What one case should give: its image, its channel count and size, and its masks (one list of
-// boxes per instance, in instance order) of one class.
-struct Expected {
-  std::string image;
-  int channels;
-  std::size_t width, height;
-  std::string class_name;
-  std::vector<std::vector<Box>> instances;
-  bool exact = true;  // false for lossy (JPEG) masks: only a margin inside and outside is checked
-};
-
-void expect_output(const fs::path& out, const test::ConvertedDataset& d,
-                   std::vector<Expected> expected) {
-  ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
-  std::vector<std::string> images;
-  std::vector<std::string> masks;
-  for (const auto& e : expected) {
-    images.push_back(e.image);
-    for (std::size_t i = 0; i < e.instances.size(); ++i)
-      masks.push_back(mask_name(e.image, e.class_name, static_cast<int>(i)));
-  }
-  std::sort(images.begin(), images.end());
-  std::sort(masks.begin(), masks.end());
-  EXPECT_THAT(d.images, ElementsAreArray(images));
-  EXPECT_THAT(d.masks, ElementsAreArray(masks));
-  ASSERT_TRUE(d.index.is_object());
-  EXPECT_EQ(d.index.size(), images.size());
+// expect_2d, and the dataset's one class is all the mapping holds: nothing else became a class.
+void expect_output(const fs::path& out, const ConvertedDataset& d,
+                   const std::vector<Expected2D>& expected) {
+  expect_2d(out, d, expected);
+  if (::testing::Test::HasFatalFailure()) return;
   ASSERT_TRUE(d.mapping.is_object());
-  EXPECT_EQ(d.mapping.size(), 1u);  // one class per dataset, nothing else became a class
-
-  for (const auto& e : expected) {
-    SCOPED_TRACE(e.image);
-    const auto png = test::read_png(out / "images" / e.image);
-    EXPECT_EQ(png.channels, e.channels);
-    EXPECT_EQ(png.bit_depth, 8);
-    EXPECT_EQ(png.width, e.width);
-    EXPECT_EQ(png.height, e.height);
-    for (std::size_t i = 0; i < e.instances.size(); ++i) {
-      const auto name = mask_name(e.image, e.class_name, static_cast<int>(i));
-      SCOPED_TRACE(name);
-      EXPECT_EQ(d.mapping[e.class_name], test::class_id(e.class_name));
-      const auto m = test::read_png(out / "masks" / name);
-      ASSERT_EQ(m.channels, 1);
-      ASSERT_EQ(m.width, e.width);
-      ASSERT_EQ(m.height, e.height);
-      const auto want = boxes(e.width, e.height, e.instances[i]);
-      if (e.exact) {
-        EXPECT_EQ(m.pixels, want);
-        continue;
-      }
-      // JPEG ringing may move a mask's edge by a pixel: compare what lies 2 pixels from it.
-      for (std::size_t y = 0; y < e.height; ++y)
-        for (std::size_t x = 0; x < e.width; ++x) {
-          bool near_edge = false;
-          for (std::size_t dy = 0; dy <= 4 && !near_edge; ++dy)
-            for (std::size_t dx = 0; dx <= 4 && !near_edge; ++dx) {
-              if (y + dy < 2 || x + dx < 2) continue;
-              const std::size_t yy = y + dy - 2, xx = x + dx - 2;
-              if (yy < e.height && xx < e.width && want[yy * e.width + xx] != want[y * e.width + x])
-                near_edge = true;
-            }
-          if (!near_edge) {
-            ASSERT_EQ(m.pixels[y * e.width + x], want[y * e.width + x])
-                << "row " << y << " col " << x;
-          }
-        }
-    }
-  }
+  EXPECT_EQ(d.mapping.size(), 1u);
 }
 
 // How many cases discovery found (report.json), so that a file read by mistake shows even when
 // its values would give no mask; and that none of them failed.
-void expect_cases(const test::ConvertedDataset& d, int cases) {
+void expect_cases(const ConvertedDataset& d, int cases) {
   ASSERT_TRUE(d.report.is_object());
   EXPECT_EQ(d.report.at("cases"), cases);
-  EXPECT_THAT(test::failures(d), IsEmpty());
+  EXPECT_THAT(failures(d), IsEmpty());
 }
 
 // ---- chest_x_ray_images_with_pneumothorax_masks (datasets.md 29b) ----
 TEST(SecondWaveTwoDDatasetsTest, PneumothoraxPngMasksOfBothSplitsNegativesGiveNothing) {
-  test::TempDir dir;
+  TempDir dir;
   const fs::path root =
       dir / "in" / "pneumothorax-chest-xray-images-and-masks" / "siim-acr-pneumothorax";
   const fs::path images = root / "png_images";
   const fs::path masks = root / "png_masks";
   constexpr std::size_t w = 40, h = 30;  // 1024x1024 scaled down, made non-square
-  const std::vector<Box> two{{3, 12, 2, 10}, {8, 26, 28, 37}};
-  const std::vector<Box> one{{5, 20, 6, 18}};
+  const std::vector<PixelBox> two{{3, 12, 2, 10}, {8, 26, 28, 37}};
+  const std::vector<PixelBox> one{{5, 20, 6, 18}};
   const std::vector<std::uint8_t> empty(w * h, 0);
   // Positives of the train and test splits (both carry masks), negatives with empty masks.
   write_grey(images / "0_train_1_.png", w, h);
-  write_grey(masks / "0_train_1_.png", w, h, boxes(w, h, two));
+  write_grey(masks / "0_train_1_.png", w, h, painted(w, h, two));
   write_grey(images / "1_train_0_.png", w, h);
   write_grey(masks / "1_train_0_.png", w, h, empty);
   write_grey(images / "0_test_1_.png", w, h);
-  write_grey(masks / "0_test_1_.png", w, h, boxes(w, h, one));
+  write_grey(masks / "0_test_1_.png", w, h, painted(w, h, one));
   write_grey(images / "2_test_0_.png", w, h);
   write_grey(masks / "2_test_0_.png", w, h, empty);
-  test::write_text_file(root / "stage_1_train_images.csv", "new_filename,ImageId,has_pneumo\n");
-  test::write_text_file(root / "stage_1_test_images.csv", "new_filename,ImageId,has_pneumo\n");
+  write_text_file(root / "stage_1_train_images.csv", "new_filename,ImageId,has_pneumo\n");
+  write_text_file(root / "stage_1_test_images.csv", "new_filename,ImageId,has_pneumo\n");
   // macOS debris beside the masks and in a __MACOSX twin of the folder.
-  test::write_apple_double(masks / "._0_train_1_.png");
-  test::write_apple_double(dir / "in" / "__MACOSX" / "siim-acr-pneumothorax" / "png_masks" /
-                           "._0_test_1_.png");
+  write_apple_double(masks / "._0_train_1_.png");
+  write_apple_double(dir / "in" / "__MACOSX" / "siim-acr-pneumothorax" / "png_masks" /
+                     "._0_test_1_.png");
 
   const std::string dataset = "chest_x_ray_images_with_pneumothorax_masks";
   const auto img = [&](const std::string& c) { return image_name("x_ray", dataset, c); };
-  const std::vector<Expected> want{
+  const std::vector<Expected2D> want{
       {img("0_train_1_"), 1, w, h, "pneumothorax", {{two[0]}, {two[1]}}},
       {img("0_test_1_"), 1, w, h, "pneumothorax", {one}}};
-  const auto d = test::convert_dataset(dataset, dir / "in", dir / "out");
+  const auto d = convert_dataset(dataset, dir / "in", dir / "out");
   expect_output(dir / "out", d, want);
   // The negatives are cases, converted without an image, not failed.
   expect_cases(d, 4);
   // --input may be the unzipped folder itself.
-  const auto inside = test::convert_dataset(dataset, root, dir / "out2");
+  const auto inside = convert_dataset(dataset, root, dir / "out2");
   expect_output(dir / "out2", inside, want);
   expect_cases(inside, 4);
 }
 
 // ---- sz_cxr (datasets.md 29c) ----
 TEST(SecondWaveTwoDDatasetsTest, SzCxrShenzhenLungMasksOnlyNotMontgomery) {
-  test::TempDir dir;
+  TempDir dir;
   const fs::path root = dir / "in" / "chest-xray-masks-and-labels" / "data" / "Lung Segmentation";
   constexpr std::size_t w = 44, h = 36;
-  const std::vector<Box> lungs{{4, 30, 4, 18}, {5, 32, 24, 40}};
-  const std::vector<Box> other{{6, 28, 8, 20}, {6, 28, 26, 38}};
+  const std::vector<PixelBox> lungs{{4, 30, 4, 18}, {5, 32, 24, 40}};
+  const std::vector<PixelBox> other{{6, 28, 8, 20}, {6, 28, 26, 38}};
   // A grey image with a grey 0/255 mask; an RGB image with an RGB mask of equal channels whose
   // background carries low noise (below the threshold).
   write_grey(root / "CXR_png" / "CHNCXR_0001_0.png", w, h);
-  write_grey(root / "masks" / "CHNCXR_0001_0_mask.png", w, h, boxes(w, h, lungs));
+  write_grey(root / "masks" / "CHNCXR_0001_0_mask.png", w, h, painted(w, h, lungs));
   write_colour(root / "CXR_png" / "CHNCXR_0327_1.png", w, h);
-  auto noisy = boxes(w, h, other, 250);
+  auto noisy = painted(w, h, other, 250);
   for (auto& v : noisy)
     if (v == 0) v = 4;
   write_rgb_mask(root / "masks" / "CHNCXR_0327_1_mask.png", w, h, noisy);
@@ -226,11 +109,11 @@ TEST(SecondWaveTwoDDatasetsTest, SzCxrShenzhenLungMasksOnlyNotMontgomery) {
   // folder and the clinical readings: none of them is read.
   write_grey(root / "CXR_png" / "CHNCXR_0002_0.png", w, h);
   write_grey(root / "CXR_png" / "MCUCXR_0001_0.png", w, h);
-  write_grey(root / "masks" / "MCUCXR_0001_0.png", w, h, boxes(w, h, lungs));
+  write_grey(root / "masks" / "MCUCXR_0001_0.png", w, h, painted(w, h, lungs));
   write_grey(root / "test" / "CHNCXR_0003_0.png", w, h);
-  test::write_text_file(root / "ClinicalReadings" / "CHNCXR_0001_0.txt", "male 45yrs\nnormal\n");
+  write_text_file(root / "ClinicalReadings" / "CHNCXR_0001_0.txt", "male 45yrs\nnormal\n");
 
-  const auto d = test::convert_dataset("sz_cxr", dir / "in", dir / "out");
+  const auto d = convert_dataset("sz_cxr", dir / "in", dir / "out");
   const auto img = [](const std::string& c) { return image_name("x_ray", "sz_cxr", c); };
   // Both lungs are in one mask: two instances, the one whose first pixel comes first is 000.
   expect_output(dir / "out", d,
@@ -241,28 +124,28 @@ TEST(SecondWaveTwoDDatasetsTest, SzCxrShenzhenLungMasksOnlyNotMontgomery) {
 
 // ---- crass (CRASS clavicles, MetaImage) ----
 TEST(SecondWaveTwoDDatasetsTest, CrassMetaImageRadiographsWithClavicleMasks) {
-  test::TempDir dir;
+  TempDir dir;
   const fs::path root = dir / "in" / "CRASS";
   constexpr std::size_t w = 46, h = 34;
-  const std::vector<Box> clavicles{{4, 9, 3, 20}, {5, 10, 25, 43}};
-  const std::vector<Box> right{{6, 12, 24, 42}};
+  const std::vector<PixelBox> clavicles{{4, 9, 3, 20}, {5, 10, 25, 43}};
+  const std::vector<PixelBox> right{{6, 12, 24, 42}};
   // 12-bit radiographs stored in 16 bits, as MetaImage (.mhd + .raw).
   const auto radiograph = [&](const fs::path& file) {
     std::vector<std::uint16_t> v(w * h);
     for (std::size_t p = 0; p < v.size(); ++p) v[p] = static_cast<std::uint16_t>((p * 37) % 4000);
-    test::write_volume<std::uint16_t>(file, {w, h, 1}, v, 2);
+    write_volume<std::uint16_t>(file, {w, h, 1}, v, 2);
   };
   // The mask values are not known: one mask uses 1, the other 255; both are clavicle.
   radiograph(root / "data_train" / "img_001.mhd");
-  write_grey(root / "mask_mhd" / "img_001.mhd", w, h, boxes(w, h, clavicles, 1));
+  write_grey(root / "mask_mhd" / "img_001.mhd", w, h, painted(w, h, clavicles, 1));
   radiograph(root / "data_train" / "img_002.mhd");
-  write_grey(root / "mask_mhd" / "img_002.mhd", w, h, boxes(w, h, right, 255));
+  write_grey(root / "mask_mhd" / "img_002.mhd", w, h, painted(w, h, right, 255));
   // A training image without a mask and the test images give nothing.
   radiograph(root / "data_train" / "img_003.mhd");
   radiograph(root / "data_test" / "img_101.mhd");
   ASSERT_TRUE(fs::exists(root / "mask_mhd" / "img_001.raw"));
 
-  const auto d = test::convert_dataset("crass", dir / "in", dir / "out");
+  const auto d = convert_dataset("crass", dir / "in", dir / "out");
   const auto img = [](const std::string& c) { return image_name("x_ray", "crass", c); };
   // Radiographs of more than 8 bits are normalized to one 8-bit grey channel.
   expect_output(dir / "out", d,
@@ -273,31 +156,33 @@ TEST(SecondWaveTwoDDatasetsTest, CrassMetaImageRadiographsWithClavicleMasks) {
 
 // ---- fusc2021 (Foot Ulcer Segmentation Challenge 2021) ----
 TEST(SecondWaveTwoDDatasetsTest, Fusc2021TrainAndValidationLabelsNotTheOtherWoundSets) {
-  test::TempDir dir;
+  TempDir dir;
   const fs::path data = dir / "in" / "wound-segmentation-master" / "data";
   const fs::path fusc = data / "Foot Ulcer Segmentation Challenge";
   constexpr std::size_t w = 36, h = 28;  // 512x512 scaled down, made non-square
-  const std::vector<Box> ulcer{{8, 20, 10, 26}};
-  const std::vector<Box> two{{2, 8, 2, 9}, {16, 26, 20, 33}};
+  const std::vector<PixelBox> ulcer{{8, 20, 10, 26}};
+  const std::vector<PixelBox> two{{2, 8, 2, 9}, {16, 26, 20, 33}};
   // RGB images with RGB labels whose channels are equal, 0/255 (as in the repository).
   write_colour(fusc / "train" / "images" / "0011.png", w, h);
-  write_rgb_mask(fusc / "train" / "labels" / "0011.png", w, h, boxes(w, h, ulcer));
+  write_rgb_mask(fusc / "train" / "labels" / "0011.png", w, h, painted(w, h, ulcer));
   write_colour(fusc / "validation" / "images" / "0001.png", w, h);
-  write_rgb_mask(fusc / "validation" / "labels" / "0001.png", w, h, boxes(w, h, two));
+  write_rgb_mask(fusc / "validation" / "labels" / "0001.png", w, h, painted(w, h, two));
   // A label without wound gives nothing; the test images have no labels.
   write_colour(fusc / "train" / "images" / "0012.png", w, h);
   write_rgb_mask(fusc / "train" / "labels" / "0012.png", w, h, std::vector<std::uint8_t>(w * h));
   write_colour(fusc / "test" / "images" / "1011.png", w, h);
-  test::write_text_file(fusc / "README.MD", "## The Foot Ulcer Segmentation Challenge\n");
+  write_text_file(fusc / "README.MD", "## The Foot Ulcer Segmentation Challenge\n");
   // The repository's other data set has the same train/images + train/labels layout and 0/1
   // labels: it is not fusc2021.
   const fs::path medetec = data / "Medetec_foot_ulcer_224";
   write_colour(medetec / "train" / "images" / "foot-ulcer-0012.png", w, h);
-  write_rgb_mask(medetec / "train" / "labels" / "foot-ulcer-0012.png", w, h, boxes(w, h, ulcer, 1));
+  write_rgb_mask(medetec / "train" / "labels" / "foot-ulcer-0012.png", w, h,
+                 painted(w, h, ulcer, 1));
   write_colour(medetec / "test" / "images" / "foot-ulcer-0027_2.png", w, h);
-  write_rgb_mask(medetec / "test" / "labels" / "foot-ulcer-0027_2.png", w, h, boxes(w, h, two, 1));
+  write_rgb_mask(medetec / "test" / "labels" / "foot-ulcer-0027_2.png", w, h,
+                 painted(w, h, two, 1));
 
-  const auto d = test::convert_dataset("fusc2021", dir / "in", dir / "out");
+  const auto d = convert_dataset("fusc2021", dir / "in", dir / "out");
   const auto img = [](const std::string& c) { return image_name("dermoscopy_00", "fusc2021", c); };
   expect_output(dir / "out", d,
                 {{img("0011"), 3, w, h, "foot_ulcer", {ulcer}},
@@ -307,27 +192,24 @@ TEST(SecondWaveTwoDDatasetsTest, Fusc2021TrainAndValidationLabelsNotTheOtherWoun
 
 // ---- kvasircapsule_seg (KvasirCapsule-SEG) ----
 TEST(SecondWaveTwoDDatasetsTest, KvasirCapsuleSegThresholdsLossyMasksAndSkipsBoxFolders) {
-  test::TempDir dir;
+  TempDir dir;
   const fs::path root = dir / "in" / "kvasir-capsule-seg";
   constexpr std::size_t w = 42, h = 34;  // 336x336 scaled down, made non-square
-  const std::vector<Box> one{{6, 22, 8, 26}};
-  const std::vector<Box> two_a{{2, 12, 3, 15}, {18, 31, 24, 40}};
+  const std::vector<PixelBox> one{{6, 22, 8, 26}};
+  const std::vector<PixelBox> two_a{{2, 12, 3, 15}, {18, 31, 24, 40}};
   // RGB JPEG masks whose values are not exactly 0/255 before the JPEG encoder adds its noise.
-  const auto lossy = [&](const std::vector<Box>& list) {
-    auto grey = boxes(w, h, list, 242);
-    for (auto& v : grey)
-      if (v == 0) v = 10;
-    return repeat_channels(grey, 3);
+  const auto lossy = [&](const std::vector<PixelBox>& list) {
+    return repeat_channels(painted(w, h, list, 242, 10), 3);
   };
   write_colour(root / "images" / "00a9e8a4b1dc4ac4_12345.jpg", w, h);
-  test::write_rgb_image(root / "masks" / "00a9e8a4b1dc4ac4_12345.jpg", w, h, 3, lossy(one));
+  write_rgb_image(root / "masks" / "00a9e8a4b1dc4ac4_12345.jpg", w, h, 3, lossy(one));
   write_colour(root / "images" / "0728084c8da942d9_22803.jpg", w, h);
-  test::write_rgb_image(root / "masks" / "0728084c8da942d9_22803.jpg", w, h, 3, lossy(two_a));
+  write_rgb_image(root / "masks" / "0728084c8da942d9_22803.jpg", w, h, 3, lossy(two_a));
   // The frames with their boxes drawn in, and the box file, are never read.
   write_colour(root / "bbox" / "00a9e8a4b1dc4ac4_12345.jpg", w, h);
-  test::write_text_file(root / "bounding-boxes.json", "{}\n");
+  write_text_file(root / "bounding-boxes.json", "{}\n");
 
-  const auto d = test::convert_dataset("kvasircapsule_seg", dir / "in", dir / "out");
+  const auto d = convert_dataset("kvasircapsule_seg", dir / "in", dir / "out");
   const auto img = [](const std::string& c) {
     return image_name("endoscopy_00", "kvasircapsule_seg", c);
   };
@@ -340,32 +222,32 @@ TEST(SecondWaveTwoDDatasetsTest, KvasirCapsuleSegThresholdsLossyMasksAndSkipsBox
 
 // ---- endovis15 (EndoVis 2015 polyp sub-challenge: its CVC-ClinicDB training database) ----
 TEST(SecondWaveTwoDDatasetsTest, EndoVis15ReadsCvcClinicDbNotEtisLarib) {
-  test::TempDir dir;
+  TempDir dir;
   const fs::path root = dir / "in" / "EndoVis15";
   const fs::path clinic = root / "CVC-ClinicDB";
   constexpr std::size_t w = 48, h = 36;  // 384x288 scaled down
-  const std::vector<Box> polyp1{{10, 22, 12, 30}};
-  const std::vector<Box> polyp2{{2, 9, 3, 11}, {20, 33, 30, 46}};
+  const std::vector<PixelBox> polyp1{{10, 22, 12, 30}};
+  const std::vector<PixelBox> polyp2{{2, 9, 3, 11}, {20, 33, 30, 46}};
   write_colour(clinic / "Original" / "1.tif", w, h);
-  write_grey(clinic / "Ground Truth" / "1.tif", w, h, boxes(w, h, polyp1));
+  write_grey(clinic / "Ground Truth" / "1.tif", w, h, painted(w, h, polyp1));
   write_colour(clinic / "Original" / "612.tif", w, h);
-  write_grey(clinic / "Ground Truth" / "612.tif", w, h, boxes(w, h, polyp2));
+  write_grey(clinic / "Ground Truth" / "612.tif", w, h, painted(w, h, polyp2));
   // The challenge's test database (ETIS-Larib, 'p' masks) is another data set.
   const fs::path etis = root / "ETIS-LaribPolypDB";
   write_colour(etis / "ETIS-LaribPolypDB" / "1.tif", w, h);
-  write_grey(etis / "Ground Truth" / "p1.tif", w, h, boxes(w, h, polyp1));
+  write_grey(etis / "Ground Truth" / "p1.tif", w, h, painted(w, h, polyp1));
 
   const auto img = [](const std::string& c) { return image_name("endoscopy_00", "endovis15", c); };
-  const std::vector<Expected> want{{img("1"), 3, w, h, "polyp", {polyp1}},
-                                   {img("612"), 3, w, h, "polyp", {{polyp2[0]}, {polyp2[1]}}}};
-  const auto d = test::convert_dataset("endovis15", dir / "in", dir / "out");
+  const std::vector<Expected2D> want{{img("1"), 3, w, h, "polyp", {polyp1}},
+                                     {img("612"), 3, w, h, "polyp", {{polyp2[0]}, {polyp2[1]}}}};
+  const auto d = convert_dataset("endovis15", dir / "in", dir / "out");
   expect_output(dir / "out", d, want);
   expect_cases(d, 2);
   // --input may be CVC-ClinicDB itself.
-  const auto inside = test::convert_dataset("endovis15", clinic, dir / "out2");
+  const auto inside = convert_dataset("endovis15", clinic, dir / "out2");
   expect_output(dir / "out2", inside, want);
   expect_cases(inside, 2);
 }
 
 }  // namespace
-}  // namespace samed2d
+}  // namespace samed2d::test

@@ -7,157 +7,38 @@
 #include <gtest/gtest.h>
 
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/TestData.hpp"
+#include "support/TwoD.hpp"
 
-namespace samed2d {
+namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using ::testing::ElementsAre;
-using ::testing::ElementsAreArray;
-
-struct Box {
-  std::size_t row0, row1, col0, col1;  // [row0, row1) x [col0, col1)
-};
-
-// Row-major width x height pixels: `value` inside the boxes, 0 elsewhere.
-std::vector<std::uint8_t> boxes(std::size_t width, std::size_t height, const std::vector<Box>& list,
-                                std::uint8_t value = 255) {
-  std::vector<std::uint8_t> v(width * height, 0);
-  for (const auto& b : list)
-    for (std::size_t y = b.row0; y < b.row1; ++y)
-      for (std::size_t x = b.col0; x < b.col1; ++x) v[y * width + x] = value;
-  return v;
-}
-
-std::vector<std::uint8_t> ramp(std::size_t width, std::size_t height, unsigned channels) {
-  std::vector<std::uint8_t> v(width * height * channels);
-  for (std::size_t p = 0; p < v.size(); ++p) v[p] = static_cast<std::uint8_t>((p * 7 + 13) % 241);
-  return v;
-}
-
-// The same pixels in every channel (BUSI's RGB and RGBA masks).
-std::vector<std::uint8_t> repeat_channels(const std::vector<std::uint8_t>& grey, unsigned n,
-                                          std::uint8_t alpha = 255) {
-  std::vector<std::uint8_t> v;
-  for (auto g : grey)
-    for (unsigned c = 0; c < n; ++c) v.push_back(c == 3 ? alpha : g);
-  return v;
-}
-
-void write_grey(const fs::path& file, std::size_t width, std::size_t height,
-                const std::vector<std::uint8_t>& values) {
-  test::write_volume<std::uint8_t>(file, {width, height, 1}, values, 2);
-}
-
-void write_colour(const fs::path& file, std::size_t width, std::size_t height) {
-  test::write_rgb_image(file, width, height, 3, ramp(width, height, 3));
-}
-
-std::string image_name(const std::string& modality, const std::string& dataset,
-                       const std::string& case_name) {
-  return modality + "--" + dataset + "--" + case_name + "--2d_none.png";
-}
-
-std::string mask_name(const std::string& image, const std::string& class_name, int instance) {
-  const std::string stem = image.substr(0, image.size() - 4);
-  char suffix[8];
-  std::snprintf(suffix, sizeof suffix, "_%03d", instance);
-  return stem + "--" + test::class_id(class_name) + suffix + ".png";
-}
-
-// What one case should give: its image, its channel count and size, and its masks (one list of
-// boxes per instance, in instance order) of one class.
-struct Expected {
-  std::string image;
-  int channels;
-  std::size_t width, height;
-  std::string class_name;
-  std::vector<std::vector<Box>> instances;
-  bool exact = true;  // false for lossy (JPEG) masks: only a margin inside and outside is checked
-};
-
-void expect_output(const fs::path& out, const test::ConvertedDataset& d,
-                   std::vector<Expected> expected) {
-  ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
-  std::vector<std::string> images;
-  std::vector<std::string> masks;
-  for (const auto& e : expected) {
-    images.push_back(e.image);
-    for (std::size_t i = 0; i < e.instances.size(); ++i)
-      masks.push_back(mask_name(e.image, e.class_name, static_cast<int>(i)));
-  }
-  std::sort(images.begin(), images.end());
-  std::sort(masks.begin(), masks.end());
-  EXPECT_THAT(d.images, ElementsAreArray(images));
-  EXPECT_THAT(d.masks, ElementsAreArray(masks));
-  ASSERT_TRUE(d.index.is_object());
-  EXPECT_EQ(d.index.size(), images.size());
-
-  for (const auto& e : expected) {
-    SCOPED_TRACE(e.image);
-    const auto png = test::read_png(out / "images" / e.image);
-    EXPECT_EQ(png.channels, e.channels);
-    EXPECT_EQ(png.width, e.width);
-    EXPECT_EQ(png.height, e.height);
-    for (std::size_t i = 0; i < e.instances.size(); ++i) {
-      const auto name = mask_name(e.image, e.class_name, static_cast<int>(i));
-      SCOPED_TRACE(name);
-      EXPECT_EQ(d.mapping[e.class_name], test::class_id(e.class_name));
-      const auto m = test::read_png(out / "masks" / name);
-      ASSERT_EQ(m.channels, 1);
-      ASSERT_EQ(m.width, e.width);
-      ASSERT_EQ(m.height, e.height);
-      const auto want = boxes(e.width, e.height, e.instances[i]);
-      if (e.exact) {
-        EXPECT_EQ(m.pixels, want);
-        continue;
-      }
-      // JPEG ringing may move a mask's edge by a pixel: compare what lies 2 pixels from it.
-      for (std::size_t y = 0; y < e.height; ++y)
-        for (std::size_t x = 0; x < e.width; ++x) {
-          bool near_edge = false;
-          for (std::size_t dy = 0; dy <= 4 && !near_edge; ++dy)
-            for (std::size_t dx = 0; dx <= 4 && !near_edge; ++dx) {
-              if (y + dy < 2 || x + dx < 2) continue;
-              const std::size_t yy = y + dy - 2, xx = x + dx - 2;
-              if (yy < e.height && xx < e.width && want[yy * e.width + xx] != want[y * e.width + x])
-                near_edge = true;
-            }
-          if (!near_edge) {
-            ASSERT_EQ(m.pixels[y * e.width + x], want[y * e.width + x])
-                << "row " << y << " col " << x;
-          }
-        }
-    }
-  }
-}
 
 // ---- covid_19_ct_cxr (datasets.md 14c) ----
 TEST(TwoDDatasetsTest, Covid19CtCxrLungMasksOfTheAnnotatedImagesOnly) {
-  test::TempDir dir;
+  TempDir dir;
   const fs::path repo = dir / "in" / "covid-chestxray-dataset";
   const fs::path masks = repo / "annotations" / "lungVAE-masks";
   constexpr std::size_t w = 40, h = 30;
-  const std::vector<Box> left{{5, 25, 4, 16}};
-  const std::vector<Box> right{{6, 26, 22, 36}};
+  const std::vector<PixelBox> left{{5, 25, 4, 16}};
+  const std::vector<PixelBox> right{{6, 26, 22, 36}};
   // Mixed formats: a grey JPEG, an RGB PNG, a grey .jpeg; and an image without a mask.
-  write_grey(repo / "images" / "16660_5_1.jpg", w, h, ramp(w, h, 1));
+  write_grey(repo / "images" / "16660_5_1.jpg", w, h, pixel_ramp(w, h, 1));
   write_colour(repo / "images" / "covid-19-pneumonia-15-PA.png", w, h);
-  write_grey(repo / "images" / "nejmoa2001191_f3-PA.jpeg", w, h, ramp(w, h, 1));
-  write_grey(repo / "images" / "ARDSSevere.png", w, h, ramp(w, h, 1));
+  write_grey(repo / "images" / "nejmoa2001191_f3-PA.jpeg", w, h, pixel_ramp(w, h, 1));
+  write_grey(repo / "images" / "ARDSSevere.png", w, h, pixel_ramp(w, h, 1));
   for (const auto* stem : {"16660_5_1", "covid-19-pneumonia-15-PA", "nejmoa2001191_f3-PA"})
-    write_grey(masks / (std::string(stem) + "_mask.png"), w, h, boxes(w, h, {left[0], right[0]}));
-  test::write_text_file(repo / "metadata.csv", "patientid,filename\n1,16660_5_1.jpg\n");
-  test::write_text_file(repo / "annotations" / "README.md", "lungVAE masks\n");
+    write_grey(masks / (std::string(stem) + "_mask.png"), w, h, painted(w, h, {left[0], right[0]}));
+  write_text_file(repo / "metadata.csv", "patientid,filename\n1,16660_5_1.jpg\n");
+  write_text_file(repo / "annotations" / "README.md", "lungVAE masks\n");
 
-  const auto d = test::convert_dataset("covid_19_ct_cxr", dir / "in", dir / "out");
+  const auto d = convert_dataset("covid_19_ct_cxr", dir / "in", dir / "out");
   const auto img = [](const std::string& c) { return image_name("x_ray", "covid_19_ct_cxr", c); };
   // Two lungs in one mask: two instances, the left lung first (its top row is higher).
-  expect_output(dir / "out", d,
-                {{img("16660_5_1"), 1, w, h, "lung", {left, right}},
-                 {img("covid-19-pneumonia-15-PA"), 3, w, h, "lung", {left, right}},
-                 {img("nejmoa2001191_f3-PA"), 1, w, h, "lung", {left, right}}});
+  expect_2d(dir / "out", d,
+            {{img("16660_5_1"), 1, w, h, "lung", {left, right}},
+             {img("covid-19-pneumonia-15-PA"), 3, w, h, "lung", {left, right}},
+             {img("nejmoa2001191_f3-PA"), 1, w, h, "lung", {left, right}}});
 }
 
 // ---- ISIC (datasets.md 16) ----
@@ -168,23 +49,23 @@ struct IsicSplit {
 
 void run_isic(const std::string& dataset, const std::vector<IsicSplit>& splits,
               const std::vector<std::string>& clutter) {
-  test::TempDir dir;
+  TempDir dir;
   const fs::path root = dir / "in" / "downloads" / dataset;
   constexpr std::size_t w = 36, h = 24;
-  const std::vector<Box> lesion{{6, 18, 10, 28}};
-  std::vector<Expected> expected;
+  const std::vector<PixelBox> lesion{{6, 18, 10, 28}};
+  std::vector<Expected2D> expected;
   for (const auto& s : splits) {
     write_colour(root / s.data / (s.id + ".jpg"), w, h);
-    write_grey(root / s.truth / (s.id + s.suffix), w, h, boxes(w, h, lesion));
+    write_grey(root / s.truth / (s.id + s.suffix), w, h, painted(w, h, lesion));
     expected.push_back(
         {image_name("dermoscopy_00", dataset, s.id), 3, w, h, "skin_lesion", {lesion}});
   }
-  for (const auto& c : clutter) test::write_text_file(root / c, "not an image\n");
+  for (const auto& c : clutter) write_text_file(root / c, "not an image\n");
   // A superpixel map beside the images is a PNG, not a case.
   write_colour(root / splits[0].data / (splits[0].id + "_superpixels.png"), w, h);
   // --input points two levels above the unzipped folders.
-  const auto d = test::convert_dataset(dataset, dir / "in", dir / "out");
-  expect_output(dir / "out", d, expected);
+  const auto d = convert_dataset(dataset, dir / "in", dir / "out");
+  expect_2d(dir / "out", d, expected);
 }
 
 TEST(TwoDDatasetsTest, Isic2016Task1) {
@@ -227,121 +108,118 @@ TEST(TwoDDatasetsTest, Isic2018Task1) {
 
 // ---- Kvasir-SEG (datasets.md 17) ----
 TEST(TwoDDatasetsTest, KvasirSegThresholdsLossyJpegMasks) {
-  test::TempDir dir;
+  TempDir dir;
   const fs::path root = dir / "in" / "kvasir-seg" / "Kvasir-SEG";
   constexpr std::size_t w = 48, h = 32;
-  const std::vector<Box> one{{4, 20, 6, 22}};
-  const std::vector<Box> two_a{{3, 13, 4, 16}};
-  const std::vector<Box> two_b{{18, 29, 28, 44}};
+  const std::vector<PixelBox> one{{4, 20, 6, 22}};
+  const std::vector<PixelBox> two_a{{3, 13, 4, 16}};
+  const std::vector<PixelBox> two_b{{18, 29, 28, 44}};
   // RGB JPEG masks whose values are not exactly 0/255: 240 inside, 12 outside before the JPEG
   // encoder adds its own noise.
-  const auto lossy = [&](const std::vector<Box>& list) {
-    auto grey = boxes(w, h, list, 240);
-    for (auto& v : grey)
-      if (v == 0) v = 12;
-    return repeat_channels(grey, 3);
+  const auto lossy = [&](const std::vector<PixelBox>& list) {
+    return repeat_channels(painted(w, h, list, 240, 12), 3);
   };
   write_colour(root / "images" / "cju0qkwl35piu0993l0dewei2.jpg", w, h);
-  test::write_rgb_image(root / "masks" / "cju0qkwl35piu0993l0dewei2.jpg", w, h, 3, lossy(one));
+  write_rgb_image(root / "masks" / "cju0qkwl35piu0993l0dewei2.jpg", w, h, 3, lossy(one));
   write_colour(root / "images" / "cju1cqxf2yd0w0871gvpqjz2v.jpg", w, h);
-  test::write_rgb_image(root / "masks" / "cju1cqxf2yd0w0871gvpqjz2v.jpg", w, h, 3,
-                        lossy({two_a[0], two_b[0]}));
-  test::write_text_file(root / "kavsir_bboxes.json", "{}\n");
+  write_rgb_image(root / "masks" / "cju1cqxf2yd0w0871gvpqjz2v.jpg", w, h, 3,
+                  lossy({two_a[0], two_b[0]}));
+  write_text_file(root / "kavsir_bboxes.json", "{}\n");
 
-  const auto d = test::convert_dataset("kvasir_seg", dir / "in", dir / "out");
+  const auto d = convert_dataset("kvasir_seg", dir / "in", dir / "out");
   const auto img = [](const std::string& c) { return image_name("endoscopy_00", "kvasir_seg", c); };
-  expect_output(dir / "out", d,
-                {{img("cju0qkwl35piu0993l0dewei2"), 3, w, h, "polyp", {one}, false},
-                 {img("cju1cqxf2yd0w0871gvpqjz2v"), 3, w, h, "polyp", {two_a, two_b}, false}});
+  expect_2d(dir / "out", d,
+            {{img("cju0qkwl35piu0993l0dewei2"), 3, w, h, "polyp", {one}, false},
+             {img("cju1cqxf2yd0w0871gvpqjz2v"), 3, w, h, "polyp", {two_a, two_b}, false}});
 }
 
 // ---- CVC-ClinicDB (datasets.md 17) ----
 TEST(TwoDDatasetsTest, CvcClinicDbTiffWithSpacedGroundTruthFolder) {
-  test::TempDir dir;
+  TempDir dir;
   const fs::path root = dir / "in" / "CVC-ClinicDB";
   constexpr std::size_t w = 48, h = 36;  // 384x288 scaled down
-  const std::vector<Box> polyp1{{10, 22, 12, 30}};
-  const std::vector<Box> polyp2{{2, 9, 3, 11}, {20, 33, 30, 46}};
+  const std::vector<PixelBox> polyp1{{10, 22, 12, 30}};
+  const std::vector<PixelBox> polyp2{{2, 9, 3, 11}, {20, 33, 30, 46}};
   write_colour(root / "Original" / "1.tif", w, h);
-  write_grey(root / "Ground Truth" / "1.tif", w, h, boxes(w, h, polyp1));
+  write_grey(root / "Ground Truth" / "1.tif", w, h, painted(w, h, polyp1));
   write_colour(root / "Original" / "612.tif", w, h);
-  write_grey(root / "Ground Truth" / "612.tif", w, h, boxes(w, h, polyp2));
+  write_grey(root / "Ground Truth" / "612.tif", w, h, painted(w, h, polyp2));
   // A Kaggle copy's PNG folders beside the TIFF ones are not read a second time.
   write_colour(root / "PNG" / "Original" / "1.png", w, h);
-  write_grey(root / "PNG" / "Ground Truth" / "1.png", w, h, boxes(w, h, polyp1));
+  write_grey(root / "PNG" / "Ground Truth" / "1.png", w, h, painted(w, h, polyp1));
 
-  const auto d = test::convert_dataset("cvc_clinicdb", dir / "in", dir / "out");
+  const auto d = convert_dataset("cvc_clinicdb", dir / "in", dir / "out");
   const auto img = [](const std::string& c) {
     return image_name("endoscopy_00", "cvc_clinicdb", c);
   };
-  expect_output(dir / "out", d,
-                {{img("1"), 3, w, h, "polyp", {polyp1}},
-                 {img("612"), 3, w, h, "polyp", {{polyp2[0]}, {polyp2[1]}}}});
+  expect_2d(dir / "out", d,
+            {{img("1"), 3, w, h, "polyp", {polyp1}},
+             {img("612"), 3, w, h, "polyp", {{polyp2[0]}, {polyp2[1]}}}});
 }
 
 // ---- BUSI (datasets.md 30a) ----
 TEST(TwoDDatasetsTest, BreastUltrasoundUnitesExtraMasksAndSkipsNormalImages) {
-  test::TempDir dir;
+  TempDir dir;
   const fs::path root = dir / "in" / "Dataset_BUSI_with_GT";
   constexpr std::size_t w = 40, h = 28;
-  const Box lesion_a{3, 10, 4, 14};
-  const Box lesion_b{15, 25, 20, 34};
-  const Box lesion_c{8, 20, 10, 30};
+  const PixelBox lesion_a{3, 10, 4, 14};
+  const PixelBox lesion_b{15, 25, 20, 34};
+  const PixelBox lesion_c{8, 20, 10, 30};
   // benign (1): two lesions in two files, united (two instances of one class).
-  write_grey(root / "benign" / "benign (1).png", w, h, ramp(w, h, 1));
-  write_grey(root / "benign" / "benign (1)_mask.png", w, h, boxes(w, h, {lesion_a}));
-  write_grey(root / "benign" / "benign (1)_mask_1.png", w, h, boxes(w, h, {lesion_b}));
+  write_grey(root / "benign" / "benign (1).png", w, h, pixel_ramp(w, h, 1));
+  write_grey(root / "benign" / "benign (1)_mask.png", w, h, painted(w, h, {lesion_a}));
+  write_grey(root / "benign" / "benign (1)_mask_1.png", w, h, painted(w, h, {lesion_b}));
   // benign (10): its "benign (1)" prefix must not take benign (1)'s masks; an RGB mask.
   write_colour(root / "benign" / "benign (10).png", w, h);
-  test::write_rgb_image(root / "benign" / "benign (10)_mask.png", w, h, 3,
-                        repeat_channels(boxes(w, h, {lesion_c}), 3));
+  write_rgb_image(root / "benign" / "benign (10)_mask.png", w, h, 3,
+                  repeat_channels(painted(w, h, {lesion_c}), 3));
   // malignant: an RGBA mask with equal colour channels.
-  write_grey(root / "malignant" / "malignant (1).png", w, h, ramp(w, h, 1));
-  test::write_rgb_image(root / "malignant" / "malignant (1)_mask.png", w, h, 4,
-                        repeat_channels(boxes(w, h, {lesion_b}), 4));
+  write_grey(root / "malignant" / "malignant (1).png", w, h, pixel_ramp(w, h, 1));
+  write_rgb_image(root / "malignant" / "malignant (1)_mask.png", w, h, 4,
+                  repeat_channels(painted(w, h, {lesion_b}), 4));
   // normal: an empty mask, so no image.
-  write_grey(root / "normal" / "normal (1).png", w, h, ramp(w, h, 1));
+  write_grey(root / "normal" / "normal (1).png", w, h, pixel_ramp(w, h, 1));
   write_grey(root / "normal" / "normal (1)_mask.png", w, h, std::vector<std::uint8_t>(w * h, 0));
 
-  const auto d = test::convert_dataset("breast_ultrasound_images_dataset", dir / "in", dir / "out");
+  const auto d = convert_dataset("breast_ultrasound_images_dataset", dir / "in", dir / "out");
   const auto img = [](const std::string& c) {
     return image_name("ultrasound_00", "breast_ultrasound_images_dataset", c);
   };
   // Case names are sanitized: the space becomes '_'.
-  expect_output(dir / "out", d,
-                {{img("benign_(1)"), 1, w, h, "breast_tumor", {{lesion_a}, {lesion_b}}},
-                 {img("benign_(10)"), 3, w, h, "breast_tumor", {{lesion_c}}},
-                 {img("malignant_(1)"), 1, w, h, "breast_tumor", {{lesion_b}}}});
+  expect_2d(dir / "out", d,
+            {{img("benign_(1)"), 1, w, h, "breast_tumor", {{lesion_a}, {lesion_b}}},
+             {img("benign_(10)"), 3, w, h, "breast_tumor", {{lesion_c}}},
+             {img("malignant_(1)"), 1, w, h, "breast_tumor", {{lesion_b}}}});
 }
 
 // ---- Kaggle ultrasound nerve segmentation (datasets.md 30b) ----
 TEST(TwoDDatasetsTest, UltrasoundNerveTrainPairsOnly) {
-  test::TempDir dir;
+  TempDir dir;
   const fs::path root = dir / "in" / "ultrasound-nerve-segmentation";
   constexpr std::size_t w = 58, h = 42;  // 580x420 scaled down
-  const std::vector<Box> nerve1{{12, 24, 20, 40}};
-  const std::vector<Box> nerve2{{25, 38, 5, 21}};
-  write_grey(root / "train" / "1_1.tif", w, h, ramp(w, h, 1));
-  write_grey(root / "train" / "1_1_mask.tif", w, h, boxes(w, h, nerve1));
-  write_grey(root / "train" / "1_2.tif", w, h, ramp(w, h, 1));  // empty mask: no image
+  const std::vector<PixelBox> nerve1{{12, 24, 20, 40}};
+  const std::vector<PixelBox> nerve2{{25, 38, 5, 21}};
+  write_grey(root / "train" / "1_1.tif", w, h, pixel_ramp(w, h, 1));
+  write_grey(root / "train" / "1_1_mask.tif", w, h, painted(w, h, nerve1));
+  write_grey(root / "train" / "1_2.tif", w, h, pixel_ramp(w, h, 1));  // empty mask: no image
   write_grey(root / "train" / "1_2_mask.tif", w, h, std::vector<std::uint8_t>(w * h, 0));
-  write_grey(root / "train" / "19_3.tif", w, h, ramp(w, h, 1));
-  write_grey(root / "train" / "19_3_mask.tif", w, h, boxes(w, h, nerve2));
-  write_grey(root / "test" / "1.tif", w, h, ramp(w, h, 1));
-  write_grey(root / "test" / "2.tif", w, h, ramp(w, h, 1));
-  test::write_text_file(root / "train_masks.csv", "subject,img,pixels\n1,1,\n");
-  test::write_text_file(root / "sample_submission.csv", "img,pixels\n1,\n");
+  write_grey(root / "train" / "19_3.tif", w, h, pixel_ramp(w, h, 1));
+  write_grey(root / "train" / "19_3_mask.tif", w, h, painted(w, h, nerve2));
+  write_grey(root / "test" / "1.tif", w, h, pixel_ramp(w, h, 1));
+  write_grey(root / "test" / "2.tif", w, h, pixel_ramp(w, h, 1));
+  write_text_file(root / "train_masks.csv", "subject,img,pixels\n1,1,\n");
+  write_text_file(root / "sample_submission.csv", "img,pixels\n1,\n");
 
-  const auto d = test::convert_dataset("ultrasound_nerve_segmentation", dir / "in", dir / "out");
+  const auto d = convert_dataset("ultrasound_nerve_segmentation", dir / "in", dir / "out");
   const auto img = [](const std::string& c) {
     return image_name("ultrasound_00", "ultrasound_nerve_segmentation", c);
   };
-  expect_output(dir / "out", d,
-                {{img("19_3"), 1, w, h, "brachial_plexus", {nerve2}},
-                 {img("1_1"), 1, w, h, "brachial_plexus", {nerve1}}});
+  expect_2d(dir / "out", d,
+            {{img("19_3"), 1, w, h, "brachial_plexus", {nerve2}},
+             {img("1_1"), 1, w, h, "brachial_plexus", {nerve1}}});
   // The empty mask's case is converted (no image), not failed; the masks are not cases.
   EXPECT_EQ(d.report["failed"].size(), 0u);
 }
 
 }  // namespace
-}  // namespace samed2d
+}  // namespace samed2d::test

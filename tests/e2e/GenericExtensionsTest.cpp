@@ -15,49 +15,16 @@
 #include <string>
 #include <vector>
 
+#include "support/ConfigRunTest.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/TestData.hpp"
+#include "support/TwoD.hpp"
 
 namespace samed2d::test {
 namespace {
 
-namespace fs = std::filesystem;
-using ::testing::AllOf;
-using ::testing::ElementsAre;
-using ::testing::ElementsAreArray;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
-
-class GenericExtensionsTest : public ::testing::Test {
- protected:
-  TempDir dir;
-  fs::path input = dir / "input";
-  fs::path out = dir / "out";
-  fs::path config = dir / "config.json";
-
-  // `samed2d convert --config CONFIG` with the bundled class registry.
-  ConvertedDataset convert(const std::string& config_text, std::vector<std::string> extra = {}) {
-    write_text_file(config, config_text);
-    std::vector<std::string> args{"convert",      "--config", config.string(), "--input",
-                                  input.string(), "--output", out.string(),    "--quiet"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    const ToolRun run = run_samed2d(args);
-    ConvertedDataset d = read_output(out);
-    d.run = run;
-    return d;
-  }
-};
-
-// Image and mask names of a 2D case.
-std::string image_2d(const std::string& modality, const std::string& dataset,
-                     const std::string& case_name) {
-  return modality + "--" + dataset + "--" + case_name + "--2d_none.png";
-}
-std::string mask_2d(const std::string& modality, const std::string& dataset,
-                    const std::string& case_name, const std::string& class_name, int instance) {
-  return modality + "--" + dataset + "--" + case_name + "--2d_none--" + class_id(class_name) +
-         fmt::format("_{:03d}.png", instance);
-}
+class GenericExtensionsTest : public ConfigRunTest {};
 
 // A grey W x H image with a ramp, as a 2D PNG.
 void write_grey_png(const fs::path& file, std::size_t w, std::size_t h) {
@@ -69,11 +36,7 @@ void write_grey_png(const fs::path& file, std::size_t w, std::size_t h) {
 // An RGB mask with three equal channels, 255 inside the box [r0, r1) x [c0, c1), as BUSI ships.
 std::vector<std::uint8_t> rgb_box(std::size_t w, std::size_t h, std::size_t r0, std::size_t r1,
                                   std::size_t c0, std::size_t c1) {
-  std::vector<std::uint8_t> rgb(w * h * 3, 0);
-  for (std::size_t r = r0; r < r1; ++r)
-    for (std::size_t c = c0; c < c1; ++c)
-      for (int ch = 0; ch < 3; ++ch) rgb[(r * w + c) * 3 + ch] = 255;
-  return rgb;
+  return repeat_channels(painted(w, h, {{r0, r1, c0, c1}}), 3);
 }
 
 // The pixels of a grey mask PNG that are set, as indices.
@@ -105,12 +68,13 @@ TEST_F(GenericExtensionsTest, BusiMasksOfACaseAreUnited) {
       "exclude": "**/*_mask*.png", "modality": "ultrasound_00",
       "label": "{dir}/{stem}_mask*.png", "labels": {"255": "breast_tumor"}})");
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
-  const std::string m = "ultrasound_00", ds = "BUSI";
-  EXPECT_THAT(d.images, ElementsAre(image_2d(m, ds, "benign_(1)"), image_2d(m, ds, "benign_(10)")));
+  const std::string b1 = image_name("ultrasound_00", "BUSI", "benign_(1)");
+  const std::string b10 = image_name("ultrasound_00", "BUSI", "benign_(10)");
+  EXPECT_THAT(d.images, ElementsAre(b1, b10));
   // benign (1): one instance from each mask file; benign (10): its own mask only.
-  EXPECT_THAT(d.masks, ElementsAre(mask_2d(m, ds, "benign_(1)", "breast_tumor", 0),
-                                   mask_2d(m, ds, "benign_(1)", "breast_tumor", 1),
-                                   mask_2d(m, ds, "benign_(10)", "breast_tumor", 0)));
+  EXPECT_THAT(d.masks,
+              ElementsAre(mask_name(b1, "breast_tumor", 0), mask_name(b1, "breast_tumor", 1),
+                          mask_name(b10, "breast_tumor", 0)));
   auto united = set_pixels(out / "masks" / d.masks[0]);
   const auto second = set_pixels(out / "masks" / d.masks[1]);
   united.insert(united.end(), second.begin(), second.end());
@@ -175,9 +139,9 @@ TEST_F(GenericExtensionsTest, KvasirJpegMaskIsThresholdedOnTheMeanOfItsChannels)
       "modality": "endoscopy_00", "label": "{dir}/../masks/{name}", "label_threshold": 128,
       "labels": {"1": "polyp"}})");
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
-  const std::string m = "endoscopy_00", ds = "Kvasir-SEG";
-  EXPECT_THAT(d.images, ElementsAre(image_2d(m, ds, id)));
-  ASSERT_THAT(d.masks, ElementsAre(mask_2d(m, ds, id, "polyp", 0)));
+  const std::string name = image_name("endoscopy_00", "Kvasir-SEG", id);
+  EXPECT_THAT(d.images, ElementsAre(name));
+  ASSERT_THAT(d.masks, ElementsAre(mask_name(name, "polyp", 0)));
   EXPECT_EQ(set_pixels(out / "masks" / d.masks[0]), box_pixels(W, 8, 32, 16, 40));
   EXPECT_THAT(d.report["warnings"], IsEmpty()) << d.report.dump(2);
 }
@@ -205,12 +169,11 @@ TEST_F(GenericExtensionsTest, ChaosGreyRangesMapEveryValueOfTheRange) {
       "labels": {"55..70": "liver", "110..135": "right_kidney", "175..200": "left_kidney",
                  "240..255": "spleen"}})");
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
-  const std::string m = "mr_t2", ds = "CHAOS", c = "T2SPIR_IMG-0002-00001";
-  EXPECT_THAT(d.images, ElementsAre(image_2d(m, ds, c)));
+  const std::string image = image_name("mr_t2", "CHAOS", "T2SPIR_IMG-0002-00001");
+  EXPECT_THAT(d.images, ElementsAre(image));
   // Ascending names: class ids liver < spleen < right_kidney in the registry.
-  std::vector<std::string> want{mask_2d(m, ds, c, "liver", 0), mask_2d(m, ds, c, "liver", 1),
-                                mask_2d(m, ds, c, "right_kidney", 0),
-                                mask_2d(m, ds, c, "spleen", 0)};
+  std::vector<std::string> want{mask_name(image, "liver", 0), mask_name(image, "liver", 1),
+                                mask_name(image, "right_kidney", 0), mask_name(image, "spleen", 0)};
   std::sort(want.begin(), want.end());
   EXPECT_THAT(d.masks, ElementsAreArray(want));
   ASSERT_EQ(d.report["warnings"].size(), 1u) << d.report.dump(2);

@@ -14,59 +14,23 @@
 #include <string>
 #include <vector>
 
+#include "support/ConfigRunTest.hpp"
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/PlantedCase.hpp"
 #include "support/TestData.hpp"
+#include "support/TwoD.hpp"
 
 namespace samed2d::test {
 namespace {
 
-namespace fs = std::filesystem;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
-using ::testing::Not;
-
-class LayoutOptionsTest : public ::testing::Test {
- protected:
-  TempDir dir;
-  fs::path input = dir / "input";
-  fs::path out = dir / "out";
-
-  ConvertedDataset convert(const std::string& config_text, const fs::path& output,
-                           std::vector<std::string> extra = {}) {
-    const fs::path config = dir / "config.json";
-    write_text_file(config, config_text);
-    std::vector<std::string> args{"convert",      "--config", config.string(), "--input",
-                                  input.string(), "--output", output.string(), "--quiet"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    const ToolRun run = run_samed2d(args);
-    ConvertedDataset d = read_output(output);
-    d.run = run;
-    return d;
-  }
-};
-
-// W x H grey pixels: `inside` in [r0, r1) x [c0, c1), `outside` elsewhere.
-std::vector<std::uint8_t> box_2d(std::size_t w, std::size_t h, std::size_t r0, std::size_t r1,
-                                 std::size_t c0, std::size_t c1, std::uint8_t inside,
-                                 std::uint8_t outside) {
-  std::vector<std::uint8_t> v(w * h, outside);
-  for (std::size_t r = r0; r < r1; ++r)
-    for (std::size_t c = c0; c < c1; ++c) v[r * w + c] = inside;
-  return v;
-}
+class LayoutOptionsTest : public ConfigRunTest {};
 
 std::vector<std::uint8_t> rgb_ramp(std::size_t w, std::size_t h) {
   std::vector<std::uint8_t> v(w * h * 3);
   for (std::size_t p = 0; p < v.size(); ++p) v[p] = static_cast<std::uint8_t>((p * 5 + 7) % 251);
   return v;
-}
-
-std::string mask_of(const std::string& image, const std::string& class_name, int instance) {
-  return image.substr(0, image.size() - 4) + "--" + class_id(class_name) +
-         fmt::format("_{:03d}.png", instance);
 }
 
 // ---- background -------------------------------------------------------------------------------
@@ -76,27 +40,27 @@ std::string mask_of(const std::string& image, const std::string& class_name, int
 TEST_F(LayoutOptionsTest, BackgroundValueMakesAWhiteBackgroundNeitherClassNorWarning) {
   const std::size_t w = 40, h = 30;
   write_rgb_image(input / "Images" / "g0001.png", w, h, 3, rgb_ramp(w, h));
-  auto mask = box_2d(w, h, 5, 25, 8, 30, 0, 255);
+  auto mask = painted(w, h, {{5, 25, 8, 30}}, 0, 255);
   for (std::size_t r = 10; r < 18; ++r)
     for (std::size_t c = 12; c < 22; ++c) mask[r * w + c] = 128;
   write_volume<std::uint8_t>(input / "Disc_Cup_Masks" / "g0001.png", {w, h, 1}, mask, 2);
-  const auto ok = convert(R"({"dataset": "gamma", "cases": "**/Images/*.png",
+  const auto ok = convert_to(R"({"dataset": "gamma", "cases": "**/Images/*.png",
       "modality": "fundus_photography",
       "label": "{dir}/../Disc_Cup_Masks/{name}", "background": 255,
       "labels": {"0": "optic_disc", "128": "optic_cup"}})",
-                          out);
+                             out);
   ASSERT_EQ(ok.run.exit_code, 0) << ok.run.err;
   const std::string image = "fundus_photography--gamma--g0001--2d_none.png";
   EXPECT_THAT(ok.images, ElementsAre(image));
   // Class ids ascend: optic_disc before optic_cup in the registry.
   EXPECT_THAT(ok.masks,
-              ElementsAre(mask_of(image, "optic_disc", 0), mask_of(image, "optic_cup", 0)));
-  const auto disc = read_png(out / "masks" / mask_of(image, "optic_disc", 0));
+              ElementsAre(mask_name(image, "optic_disc", 0), mask_name(image, "optic_cup", 0)));
+  const auto disc = read_png(out / "masks" / mask_name(image, "optic_disc", 0));
   std::vector<std::uint8_t> want_disc(w * h, 0);
   for (std::size_t p = 0; p < w * h; ++p) want_disc[p] = mask[p] == 0 ? 255 : 0;
   EXPECT_EQ(disc.pixels, want_disc);  // the ring around the cup: value 0 only
-  const auto cup = read_png(out / "masks" / mask_of(image, "optic_cup", 0));
-  EXPECT_EQ(cup.pixels, box_2d(w, h, 10, 18, 12, 22, 255, 0));
+  const auto cup = read_png(out / "masks" / mask_name(image, "optic_cup", 0));
+  EXPECT_EQ(cup.pixels, painted(w, h, {{10, 18, 12, 22}}));
   EXPECT_THAT(ok.run.err, Not(HasSubstr("not in the config's")));
   EXPECT_THAT(warnings_of(ok, "g0001"), IsEmpty());
 }
@@ -108,11 +72,11 @@ TEST_F(LayoutOptionsTest, InvertedMaskThatIsAllBackgroundGivesNoImageAndNoUnmapp
                              std::vector<std::uint8_t>(w * h, 255), 2);
   write_rgb_image(input / "fundus" / "P0002.png", w, h, 3, rgb_ramp(w, h));
   write_volume<std::uint8_t>(input / "masks" / "P0002.png", {w, h, 1},
-                             box_2d(w, h, 4, 12, 4, 12, 0, 255), 2);
-  const auto d = convert(R"({"dataset": "PALM19", "cases": "**/fundus/*.png",
+                             painted(w, h, {{4, 12, 4, 12}}, 0, 255), 2);
+  const auto d = convert_to(R"({"dataset": "PALM19", "cases": "**/fundus/*.png",
       "modality": "fundus_photography", "label": "{dir}/../masks/{name}", "background": 255,
       "labels": {"0": "optic_disc"}})",
-                         out);
+                            out);
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
   EXPECT_THAT(d.images, ElementsAre("fundus_photography--PALM19--P0002--2d_none.png"));
   EXPECT_THAT(files_of_case(d.images, "P0001"), IsEmpty());
@@ -122,9 +86,9 @@ TEST_F(LayoutOptionsTest, InvertedMaskThatIsAllBackgroundGivesNoImageAndNoUnmapp
 
 TEST_F(LayoutOptionsTest, BackgroundThatIsAlsoAClassIsAConfigError) {
   fs::create_directories(input);
-  const auto d = convert(R"({"dataset": "PALM19", "cases": "**/*.png", "modality": "x_ray",
+  const auto d = convert_to(R"({"dataset": "PALM19", "cases": "**/*.png", "modality": "x_ray",
       "label": "{path}", "background": 255, "labels": {"255": "optic_disc"}})",
-                         out);
+                            out);
   EXPECT_EQ(d.run.exit_code, 2);
   EXPECT_THAT(d.run.err, HasSubstr("\"background\" is 255, which \"labels\" maps"));
 }
@@ -170,23 +134,24 @@ TEST_F(LayoutOptionsTest, RatersCombineByMajorityUnionOrOneNamedRater) {
     return expected_files(ds, rater_classes(), {{"training01_01", "mr_flair", kSize, boxes}});
   };
   // Majority of three: P (2 votes) and Q (2 votes); R and K have one vote each.
-  expect_converted(convert(rater_config("majority"), dir / "majority", {"--axes", "x"}),
+  expect_converted(convert_to(rater_config("majority"), dir / "majority", {"--axes", "x"}),
                    want({kP, kQ}));
-  expect_converted(convert(rater_config("union"), dir / "union", {"--axes", "x"}),
+  expect_converted(convert_to(rater_config("union"), dir / "union", {"--axes", "x"}),
                    want({kP, kK, kQ, kR}));
-  expect_converted(convert(rater_config("rater:1"), dir / "rater1", {"--axes", "x"}),
+  expect_converted(convert_to(rater_config("rater:1"), dir / "rater1", {"--axes", "x"}),
                    want({kP, kK}));
   // Per class: the lesion by majority, value 2 by union (rater 1's K survives).
-  expect_converted(convert(rater_config("majority", R"(, "per_class": {"stroke_lesion": "union"})"),
-                           dir / "per_class", {"--axes", "x"}),
-                   want({kP, kQ, kK}));
+  expect_converted(
+      convert_to(rater_config("majority", R"(, "per_class": {"stroke_lesion": "union"})"),
+                 dir / "per_class", {"--axes", "x"}),
+      want({kP, kQ, kK}));
 }
 
 TEST_F(LayoutOptionsTest, MissingRaterFailsItsCaseAndMinRatersLetsItThrough) {
   write_rater_case(input / "training", "training01_01");
   write_rater_case(input / "training", "training02_01", false);
   const std::string ds = "LongitudinalMultipleSclerosisLesionSegmentation";
-  const auto d = convert(rater_config("majority"), out);
+  const auto d = convert_to(rater_config("majority"), out);
   EXPECT_EQ(d.run.exit_code, 1);
   const auto failed = failures(d);
   ASSERT_EQ(failed.size(), 1u) << d.run.err;
@@ -201,12 +166,12 @@ TEST_F(LayoutOptionsTest, MissingRaterFailsItsCaseAndMinRatersLetsItThrough) {
 
   // With two raters enough, the case is the majority of the two present: both (P only).
   const auto two =
-      convert(rater_config("majority", R"(, "min_raters": 2)"), dir / "two", {"--axes", "x"});
+      convert_to(rater_config("majority", R"(, "min_raters": 2)"), dir / "two", {"--axes", "x"});
   expect_converted(two, expected_files(ds, rater_classes(),
                                        {{"training01_01", "mr_flair", kSize, {kP, kQ}},
                                         {"training02_01", "mr_flair", kSize, {kP}}}));
   // A rule naming the missing rater fails the case, naming the file.
-  const auto named = convert(rater_config("rater:3", R"(, "min_raters": 2)"), dir / "named");
+  const auto named = convert_to(rater_config("rater:3", R"(, "min_raters": 2)"), dir / "named");
   EXPECT_EQ(named.run.exit_code, 1);
   EXPECT_THAT(named.run.err, HasSubstr("rater 3's label file is missing"));
 }
@@ -220,13 +185,13 @@ TEST_F(LayoutOptionsTest, RatersVoteByClassSoFindingsNumberedDifferentlyAgree) {
       .write_label(masks / "LNDb-0001_rad1.mhd");
   PlantedCase{"LNDb-0001", "ct_00", kSize, {{{1, 1, 1}, {4, 4, 4}, 7}}}.write_label(
       masks / "LNDb-0001_rad2.mhd");
-  const auto d = convert(R"({"dataset": "LNDb", "cases": "**/masks/LNDb-*_rad1.mhd",
+  const auto d = convert_to(R"({"dataset": "LNDb", "cases": "**/masks/LNDb-*_rad1.mhd",
       "case_name": "{stem%_rad1}",
       "sequences": [{"image": "*/{stem%_rad1}.mhd", "modality": "ct_00"}],
       "raters": {"files": {"1": "{dir}/{stem%_rad1}_rad1.mhd", "2": "{dir}/{stem%_rad1}_rad2.mhd"},
                  "combine": "majority"},
       "labels": {"1..255": "lung_nodule"}})",
-                         out, {"--axes", "x"});
+                            out, {"--axes", "x"});
   // Both marked the first nodule (ids 3 and 7): kept; the second only by radiologist 1: dropped.
   expect_converted(d, expected_files("LNDb", {{"lung_nodule", {1}}},
                                      {{"LNDb-0001", "ct_00", kSize, {{{1, 1, 1}, {4, 4, 4}, 1}}}}));
@@ -234,15 +199,15 @@ TEST_F(LayoutOptionsTest, RatersVoteByClassSoFindingsNumberedDifferentlyAgree) {
 
 TEST_F(LayoutOptionsTest, RaterConfigMistakesAreConfigErrors) {
   fs::create_directories(input);
-  EXPECT_THAT(convert(rater_config("most"), out).run.err, HasSubstr("\"raters.combine\" is"));
-  EXPECT_THAT(convert(rater_config("rater:9"), out).run.err, HasSubstr("names rater \"9\""));
-  EXPECT_THAT(convert(rater_config("union", R"(, "min_raters": 4)"), out).run.err,
+  EXPECT_THAT(convert_to(rater_config("most"), out).run.err, HasSubstr("\"raters.combine\" is"));
+  EXPECT_THAT(convert_to(rater_config("rater:9"), out).run.err, HasSubstr("names rater \"9\""));
+  EXPECT_THAT(convert_to(rater_config("union", R"(, "min_raters": 4)"), out).run.err,
               HasSubstr("\"raters.min_raters\" is 4"));
-  const auto both = convert(R"({"dataset": "QUBIQ2020", "cases": "**/image.nii.gz",
+  const auto both = convert_to(R"({"dataset": "QUBIQ2020", "cases": "**/image.nii.gz",
       "modality": "ct_00", "label": "{dir}/seg.nii.gz",
       "raters": {"files": {"1": "{dir}/a.nii.gz", "2": "{dir}/b.nii.gz"}, "combine": "union"},
       "labels": {"1": "kidney"}})",
-                            out);
+                               out);
   EXPECT_EQ(both.run.exit_code, 2);
   EXPECT_THAT(both.run.err, HasSubstr("\"label\" and \"raters\" are both given"));
 }
@@ -255,40 +220,40 @@ TEST_F(LayoutOptionsTest, MaskFilePerClassNamedByItsFolderKeepsOverlaps) {
   const std::size_t w = 40, h = 32;
   const fs::path set = input / "MontgomerySet";
   write_volume<std::uint8_t>(set / "CXR_png" / "MCUCXR_0001_0.png", {w, h, 1},
-                             box_2d(w, h, 0, h / 2, 0, w, 90, 30), 2);
+                             painted(w, h, {{0, h / 2, 0, w}}, 90, 30), 2);
   write_volume<std::uint8_t>(set / "ManualMask" / "leftMask" / "MCUCXR_0001_0.png", {w, h, 1},
-                             box_2d(w, h, 4, 28, 22, 36, 255, 0), 2);
+                             painted(w, h, {{4, 28, 22, 36}}), 2);
   write_volume<std::uint8_t>(set / "ManualMask" / "rightMask" / "MCUCXR_0001_0.png", {w, h, 1},
-                             box_2d(w, h, 4, 28, 4, 24, 255, 0), 2);
+                             painted(w, h, {{4, 28, 4, 24}}), 2);
   // A folder no class pattern names: reported, never written; one mapped to null: known to be no
   // class, neither written nor reported.
   write_volume<std::uint8_t>(set / "ManualMask" / "heartMask" / "MCUCXR_0001_0.png", {w, h, 1},
-                             box_2d(w, h, 10, 20, 10, 20, 255, 0), 2);
+                             painted(w, h, {{10, 20, 10, 20}}), 2);
   write_volume<std::uint8_t>(set / "ManualMask" / "otherMask" / "MCUCXR_0001_0.png", {w, h, 1},
-                             box_2d(w, h, 12, 22, 12, 22, 255, 0), 2);
-  const auto d = convert(R"({"dataset": "Pulmonary_Chest_X-Ray_Abnormalities_seg",
+                             painted(w, h, {{12, 22, 12, 22}}), 2);
+  const auto d = convert_to(R"({"dataset": "Pulmonary_Chest_X-Ray_Abnormalities_seg",
       "cases": "**/CXR_png/*.png", "modality": "x_ray",
       "masks": {"files": "{dir}/../ManualMask/*/{name}",
                 "classes": {"**/leftMask/*": "left_lung", "**/rightMask/*": "right_lung",
                             "**/otherMask/*": null}},
       "unions": {"lung": ["left_lung", "right_lung"]}})",
-                         out);
+                            out);
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
   const std::string image =
       "x_ray--Pulmonary_Chest_X-Ray_Abnormalities_seg--MCUCXR_0001_0--2d_none.png";
   EXPECT_THAT(d.images, ElementsAre(image));
   // Registry order: left_lung, right_lung and lung by their ids.
   std::vector<std::pair<std::string, std::vector<std::uint8_t>>> want{
-      {"left_lung", box_2d(w, h, 4, 28, 22, 36, 255, 0)},
-      {"right_lung", box_2d(w, h, 4, 28, 4, 24, 255, 0)},
-      {"lung", box_2d(w, h, 4, 28, 4, 36, 255, 0)}};
+      {"left_lung", painted(w, h, {{4, 28, 22, 36}})},
+      {"right_lung", painted(w, h, {{4, 28, 4, 24}})},
+      {"lung", painted(w, h, {{4, 28, 4, 36}})}};
   std::sort(want.begin(), want.end(),
             [](const auto& a, const auto& b) { return class_id(a.first) < class_id(b.first); });
   std::vector<std::string> names;
-  for (const auto& [cls, pixels] : want) names.push_back(mask_of(image, cls, 0));
+  for (const auto& [cls, pixels] : want) names.push_back(mask_name(image, cls, 0));
   EXPECT_EQ(d.masks, names);
   for (const auto& [cls, pixels] : want)
-    EXPECT_EQ(read_png(out / "masks" / mask_of(image, cls, 0)).pixels, pixels) << cls;
+    EXPECT_EQ(read_png(out / "masks" / mask_name(image, cls, 0)).pixels, pixels) << cls;
   const auto warnings = warnings_of(d, "MCUCXR_0001_0");
   ASSERT_EQ(warnings.size(), 1u) << ::testing::PrintToString(warnings);
   EXPECT_THAT(warnings[0], HasSubstr("heartMask"));
@@ -317,10 +282,10 @@ TEST_F(LayoutOptionsTest, MaskFilesOfOneClassVoteWithMajority) {
   };
   // Majority: task01 where a (2 votes: seg01, seg03) or a and b overlap; b alone and z (one vote
   // each) are dropped; task02 has 2 files and z in one of them: dropped.
-  const auto majority = convert(with("majority"), dir / "majority", {"--axes", "x"});
+  const auto majority = convert_to(with("majority"), dir / "majority", {"--axes", "x"});
   expect_converted(majority, expected_files("QUBIQ2020", {{"prostate", {1}}},
                                             {{"case01", "mr_00", kSize, {a}}}));
-  const auto united = convert(with("union"), dir / "union", {"--axes", "x"});
+  const auto united = convert_to(with("union"), dir / "union", {"--axes", "x"});
   // z is in task01 (seg03) and in task02 (seg01): under union both classes hold it (value 3 of
   // the oracle belongs to both), which one label value per voxel from a single file could not say.
   expect_converted(
@@ -335,14 +300,14 @@ TEST_F(LayoutOptionsTest, MaskFileOfAnotherSizeFailsItsCase) {
   write_volume<std::uint8_t>(set / "CXR_png" / "MCUCXR_0002_1.png", {20, 16, 1},
                              std::vector<std::uint8_t>(320, 50), 2);
   write_volume<std::uint8_t>(set / "ManualMask" / "leftMask" / "MCUCXR_0002_1.png", {20, 16, 1},
-                             box_2d(20, 16, 2, 10, 2, 10, 255, 0), 2);
+                             painted(20, 16, {{2, 10, 2, 10}}), 2);
   write_volume<std::uint8_t>(set / "ManualMask" / "rightMask" / "MCUCXR_0002_1.png", {16, 16, 1},
-                             box_2d(16, 16, 2, 10, 2, 10, 255, 0), 2);
-  const auto d = convert(R"({"dataset": "Pulmonary_Chest_X-Ray_Abnormalities_seg",
+                             painted(16, 16, {{2, 10, 2, 10}}), 2);
+  const auto d = convert_to(R"({"dataset": "Pulmonary_Chest_X-Ray_Abnormalities_seg",
       "cases": "**/CXR_png/*.png", "modality": "x_ray",
       "masks": {"files": "{dir}/../ManualMask/*/{name}",
                 "classes": {"**/leftMask/*": "left_lung", "**/rightMask/*": "right_lung"}}})",
-                         out);
+                            out);
   EXPECT_EQ(d.run.exit_code, 1);
   ASSERT_EQ(failures(d).size(), 1u);
   EXPECT_THAT(failures(d)[0], HasSubstr("rightMask"));
@@ -379,7 +344,7 @@ const char* kPicaiConfig = R"({"dataset": "picai_baseline",
 
 TEST_F(LayoutOptionsTest, SequenceOnAnotherGridIsResampledLinearlyOntoTheLabelGrid) {
   write_picai_case(input, {0, 0, 0});
-  const auto d = convert(kPicaiConfig, out, {"--axes", "x"});
+  const auto d = convert_to(kPicaiConfig, out, {"--axes", "x"});
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
   const PlantedCase labelled{"10000_1000000", "mr_t2w", kSize, {{{2, 2, 2}, {9, 8, 6}, 2}}};
   auto want = expected_files("picai_baseline", {{"prostate_cancer", {2, 3, 4, 5}}}, {labelled});
@@ -400,7 +365,7 @@ TEST_F(LayoutOptionsTest, SequenceOnAnotherGridIsResampledLinearlyOntoTheLabelGr
 
 TEST_F(LayoutOptionsTest, SequenceThatDoesNotCoverTheLabelGridFailsItsCase) {
   write_picai_case(input, {5, 0, 0});  // the ADC starts 5 mm to the right of the label grid
-  const auto d = convert(kPicaiConfig, out, {"--axes", "x"});
+  const auto d = convert_to(kPicaiConfig, out, {"--axes", "x"});
   EXPECT_EQ(d.run.exit_code, 1);
   ASSERT_EQ(failures(d).size(), 1u);
   EXPECT_THAT(failures(d)[0], HasSubstr("_adc.mha: does not cover the label map"));
@@ -416,11 +381,11 @@ TEST_F(LayoutOptionsTest, SequenceAlreadyOnTheLabelGridIsNotTouched) {
   c.write_image<float>(images / (id + "_adc.mha"));
   c.write_label(input / "picai_labels" / "csPCa_lesion_delineations" / "human_expert" /
                 "resampled" / (id + ".nii.gz"));
-  const auto with = convert(kPicaiConfig, dir / "with", {"--axes", "x"});
+  const auto with = convert_to(kPicaiConfig, dir / "with", {"--axes", "x"});
   std::string without_text = kPicaiConfig;
   without_text.replace(without_text.find(",\n       \"resample\": \"linear\""),
                        std::string(",\n       \"resample\": \"linear\"").size(), "");
-  const auto without = convert(without_text, dir / "without", {"--axes", "x"});
+  const auto without = convert_to(without_text, dir / "without", {"--axes", "x"});
   ASSERT_EQ(with.run.exit_code, 0) << with.run.err;
   ASSERT_EQ(with.images, without.images);
   ASSERT_FALSE(with.images.empty());

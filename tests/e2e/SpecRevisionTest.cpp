@@ -11,49 +11,26 @@
 #include <string>
 #include <vector>
 
+#include "support/ConfigRunTest.hpp"
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/DicomBytes.hpp"
+#include "support/Matchers.hpp"
 #include "support/TestData.hpp"
+#include "support/TwoD.hpp"
 
 namespace samed2d::test {
 namespace {
 
-namespace fs = std::filesystem;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-
-class SpecRevisionTest : public ::testing::Test {
- protected:
-  TempDir dir;
-  fs::path input = dir / "input";
-  fs::path out = dir / "out";
-
-  ConvertedDataset convert(const std::string& config_text) {
-    const fs::path config = dir / "config.json";
-    write_text_file(config, config_text);
-    const ToolRun run = run_samed2d({"convert", "--config", config.string(), "--input",
-                                     input.string(), "--output", out.string(), "--quiet"});
-    ConvertedDataset d = read_output(out);
-    d.run = run;
-    return d;
-  }
-};
-
-std::vector<std::uint8_t> box_2d(std::size_t w, std::size_t h, std::size_t r0, std::size_t r1,
-                                 std::size_t c0, std::size_t c1) {
-  std::vector<std::uint8_t> v(w * h, 0);
-  for (std::size_t r = r0; r < r1; ++r)
-    for (std::size_t c = c0; c < c1; ++c) v[r * w + c] = 1;
-  return v;
-}
+class SpecRevisionTest : public ConfigRunTest {};
 
 TEST_F(SpecRevisionTest, TwoDSourceIsNeverSkippedForItsAspect) {
   const std::size_t w = 60, h = 20;  // aspect 0.33, under min_aspect 0.5
   std::vector<std::uint8_t> rgb(w * h * 3);
   for (std::size_t p = 0; p < rgb.size(); ++p) rgb[p] = static_cast<std::uint8_t>(p % 199);
   write_rgb_image(input / "img" / "wide.png", w, h, 3, rgb);
-  write_volume<std::uint8_t>(input / "gt" / "wide.png", {w, h, 1}, box_2d(w, h, 2, 18, 5, 50), 2);
+  write_volume<std::uint8_t>(input / "gt" / "wide.png", {w, h, 1},
+                             painted(w, h, {{2, 18, 5, 50}}, 1), 2);
   const auto d = convert(R"({"dataset": "endovis15", "cases": "**/img/*.png",
       "modality": "endoscopy_00", "label": "{dir}/../gt/{name}", "labels": {"1": "polyp"}})");
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
@@ -71,7 +48,7 @@ TEST_F(SpecRevisionTest, Monochrome1IsWrittenInvertedAfterNormalization) {
         .write(reinterpret_cast<const char*>(bytes.data()),
                static_cast<std::streamsize>(bytes.size()));
     write_volume<std::uint8_t>(input / name / "mask.png", {128, 128, 1},
-                               box_2d(128, 128, 30, 90, 40, 100), 2);
+                               painted(128, 128, {{30, 90, 40, 100}}, 1), 2);
   };
   write_case("mono2");
   set_dicom_string(bytes, 0x0028, 0x0004, "CS", "MONOCHROME1");

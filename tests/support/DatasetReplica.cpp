@@ -84,11 +84,7 @@ void add_expected(ExpectedFiles& files, const std::string& dataset, const std::s
                   const std::vector<char>& axes) {
   std::vector<PlantedCase> cases;
   for (const auto& modality : modalities) cases.push_back({case_name, modality, size, boxes});
-  const auto more = expected_files(dataset, classes, cases, axes);
-  files.images.insert(files.images.end(), more.images.begin(), more.images.end());
-  files.masks.insert(files.masks.end(), more.masks.begin(), more.masks.end());
-  std::sort(files.images.begin(), files.images.end());
-  std::sort(files.masks.begin(), files.masks.end());
+  merge_expected(files, expected_files(dataset, classes, cases, axes));
 }
 
 std::vector<std::string> failures(const ConvertedDataset& d) {

@@ -39,15 +39,34 @@ ConvertedDataset read_output(const fs::path& output) {
   return d;
 }
 
-ConvertedDataset convert_dataset(const std::string& dataset, const fs::path& input,
-                                 const fs::path& output, const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"convert",      "--dataset", dataset,         "--input",
-                                input.string(), "--output",  output.string(), "--quiet"};
+namespace {
+
+// `samed2d convert SELECT... --input INPUT --output OUTPUT --quiet extra...`, then reads OUTPUT.
+ConvertedDataset run_convert(const std::vector<std::string>& select, const fs::path& input,
+                             const fs::path& output, const std::vector<std::string>& extra) {
+  std::vector<std::string> args{"convert"};
+  args.insert(args.end(), select.begin(), select.end());
+  args.insert(args.end(), {"--input", input.string(), "--output", output.string(), "--quiet"});
   args.insert(args.end(), extra.begin(), extra.end());
   const ToolRun run = run_samed2d(args);
   ConvertedDataset d = read_output(output);
   d.run = run;
   return d;
+}
+
+}  // namespace
+
+ConvertedDataset convert_dataset(const std::string& dataset, const fs::path& input,
+                                 const fs::path& output, const std::vector<std::string>& extra) {
+  return run_convert({"--dataset", dataset}, input, output, extra);
+}
+
+ConvertedDataset convert_config(const fs::path& dir, const std::string& config_text,
+                                const fs::path& input, const fs::path& output,
+                                const std::vector<std::string>& extra) {
+  const fs::path config = dir / "config.json";
+  write_text_file(config, config_text);
+  return run_convert({"--config", config.string()}, input, output, extra);
 }
 
 std::filesystem::path bundled_config(const std::string& dataset) {

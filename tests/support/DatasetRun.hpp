@@ -28,6 +28,13 @@ ConvertedDataset convert_dataset(const std::string& dataset, const std::filesyst
                                  const std::filesystem::path& output,
                                  const std::vector<std::string>& extra = {});
 
+// Writes `config_text` to DIR/config.json and runs `samed2d convert --config DIR/config.json
+// --input INPUT --output OUTPUT --quiet extra...` (the bundled class registry), then reads OUTPUT.
+ConvertedDataset convert_config(const std::filesystem::path& dir, const std::string& config_text,
+                                const std::filesystem::path& input,
+                                const std::filesystem::path& output,
+                                const std::vector<std::string>& extra = {});
+
 // Reads an output folder as convert_dataset does.
 ConvertedDataset read_output(const std::filesystem::path& output);
 

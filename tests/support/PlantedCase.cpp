@@ -91,8 +91,8 @@ template void PlantedCase::write_label<std::int16_t>(const std::filesystem::path
 template void PlantedCase::write_label<std::uint16_t>(const std::filesystem::path&) const;
 template void PlantedCase::write_label<float>(const std::filesystem::path&) const;
 
-ExpectedFiles expected_files(const std::string& dataset, const ClassValues& classes,
-                             const std::vector<PlantedCase>& cases, const std::vector<char>& axes) {
+OracleOutput oracle_of(const std::string& dataset, const ClassValues& classes,
+                       const std::vector<PlantedCase>& cases, const std::vector<char>& axes) {
   std::vector<OracleClass> oracle_classes;
   for (const auto& [name, values] : classes)
     oracle_classes.push_back({name, class_id(name), values});
@@ -111,10 +111,44 @@ ExpectedFiles expected_files(const std::string& dataset, const ClassValues& clas
     oc.axes = axes;
     oracle_add(oc, out);
   }
+  return out;
+}
+
+ExpectedFiles expected_files(const std::string& dataset, const ClassValues& classes,
+                             const std::vector<PlantedCase>& cases, const std::vector<char>& axes) {
+  const OracleOutput out = oracle_of(dataset, classes, cases, axes);
   ExpectedFiles files;
   for (const auto& [rel, unused] : out.images) files.images.push_back(rel.substr(7));
   for (const auto& [rel, unused] : out.masks) files.masks.push_back(rel.substr(6));
   return files;
+}
+
+std::string as_2d_name(std::string oracle_name) {
+  const auto at = oracle_name.find("--x_0000");
+  EXPECT_NE(at, std::string::npos) << oracle_name;
+  if (at != std::string::npos) oracle_name.replace(at, 8, "--2d_none");
+  return oracle_name;
+}
+
+ExpectedFiles expected_files_2d(const std::string& dataset, const ClassValues& classes,
+                                const std::vector<PlantedCase>& cases) {
+  for (const auto& c : cases) {
+    EXPECT_EQ(c.size[2], 1u) << c.name;
+    EXPECT_GE(2 * std::min(c.size[0], c.size[1]), std::max(c.size[0], c.size[1])) << c.name;
+  }
+  auto files = expected_files(dataset, classes, cases, {'x'});
+  for (auto& n : files.images) n = as_2d_name(n);
+  for (auto& n : files.masks) n = as_2d_name(n);
+  std::sort(files.images.begin(), files.images.end());
+  std::sort(files.masks.begin(), files.masks.end());
+  return files;
+}
+
+void merge_expected(ExpectedFiles& files, const ExpectedFiles& more) {
+  files.images.insert(files.images.end(), more.images.begin(), more.images.end());
+  files.masks.insert(files.masks.end(), more.masks.begin(), more.masks.end());
+  std::sort(files.images.begin(), files.images.end());
+  std::sort(files.masks.begin(), files.masks.end());
 }
 
 std::vector<std::string> files_of_case(const std::vector<std::string>& names,
@@ -123,6 +157,12 @@ std::vector<std::string> files_of_case(const std::vector<std::string>& names,
   for (const auto& n : names)
     if (n.find("--" + case_name + "--") != std::string::npos) out.push_back(n);
   return out;
+}
+
+std::set<std::string> class_ids_of(const std::vector<std::string>& masks) {
+  std::set<std::string> ids;
+  for (const auto& m : masks) ids.insert(m.substr(m.size() - 12, 4));
+  return ids;
 }
 
 void expect_converted(const ConvertedDataset& got, const ExpectedFiles& want, int exit_code) {

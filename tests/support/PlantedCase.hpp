@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,14 +54,36 @@ struct ExpectedFiles {
   std::vector<std::string> masks;
 };
 
+struct OracleOutput;  // e2e/Oracle.hpp
+
+// What the independent oracle writes for `cases` of `dataset` on `axes`: names and pixels.
+OracleOutput oracle_of(const std::string& dataset, const ClassValues& classes,
+                       const std::vector<PlantedCase>& cases, const std::vector<char>& axes);
+
 // What converting `cases` of `dataset` must write on `axes` under the samed2d_v1 profile.
 ExpectedFiles expected_files(const std::string& dataset, const ClassValues& classes,
                              const std::vector<PlantedCase>& cases,
                              const std::vector<char>& axes = {'x'});
 
+// An oracle name of a 2D source's one slice, x_0000, as SPEC 2 and 9 name it: 2d_none.
+std::string as_2d_name(std::string oracle_name);
+
+// What 2D sources (cases of size W x H x 1) give (SPEC 9): one image named 2d_none, sliced like
+// the x_ family (row = second index, column = first). The oracle slices volumes, so its x_0000
+// names are renamed; each case is checked to be one deep and within the oracle's aspect rule
+// (which 2D sources are exempt from), so that the rule stays out of play.
+ExpectedFiles expected_files_2d(const std::string& dataset, const ClassValues& classes,
+                                const std::vector<PlantedCase>& cases);
+
+// Adds `more` to `files`, keeping both lists ascending.
+void merge_expected(ExpectedFiles& files, const ExpectedFiles& more);
+
 // The file names of `names` that belong to case `case_name` ("--case--" in them).
 std::vector<std::string> files_of_case(const std::vector<std::string>& names,
                                        const std::string& case_name);
+
+// The class ids that a list of mask names uses ("...--0037_000.png").
+std::set<std::string> class_ids_of(const std::vector<std::string>& masks);
 
 // gtest expectations: exactly `want`'s files on disk, an index that lists each of them once,
 // and the run's exit status (stderr is shown when it differs).
