@@ -5,6 +5,7 @@
 #include <png.h>
 #include <sys/stat.h>
 #include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 #include <unistd.h>
@@ -13,7 +14,9 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <csetjmp>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -78,19 +81,131 @@ std::uint32_t be32(const std::uint8_t* p) {
          std::uint32_t{p[3]};
 }
 
-// Parses the signature and IHDR at the start of a PNG; returns what is wrong, or "".
-std::string parse_png_header(const std::uint8_t* data, std::size_t size, PngHeader& h) {
+// A file too short for a PNG, or one that does not start with the PNG signature: what is
+// wrong, or "".
+std::string check_png_signature(const std::uint8_t* data, std::size_t size) {
   static constexpr std::array<std::uint8_t, 8> kSignature{0x89, 'P',  'N',  'G',
                                                           0x0d, 0x0a, 0x1a, 0x0a};
-  if (size < 33) return fmt::format("is {} bytes, too short for a PNG", size);
-  if (std::memcmp(data, kSignature.data(), kSignature.size()) != 0) return "is not a PNG";
-  if (std::memcmp(data + 12, "IHDR", 4) != 0) return "is a PNG without an IHDR chunk first";
-  h.width = be32(data + 16);
-  h.height = be32(data + 20);
-  h.bit_depth = data[24];
-  h.color_type = data[25];
-  if (h.width == 0 || h.height == 0) return "is a PNG of zero size";
+  if (size < kSignature.size()) return fmt::format("is {} bytes, too short for a PNG", size);
+  if (std::memcmp(data, kSignature.data(), kSignature.size()) != 0)
+    return "is not a PNG (it does not start with the PNG signature)";
   return {};
+}
+
+// What libpng reads from: the file's bytes, and what went wrong.
+struct PngSource {
+  const std::uint8_t* data = nullptr;
+  std::size_t size = 0;
+  std::size_t at = 0;
+  bool cut = false;        // libpng asked for bytes past the end of the file
+  bool too_large = false;  // the IHDR claims more pixels than the file can hold; see below
+  std::array<char, 200> message{};
+};
+
+void png_read_from_source(png_structp png, png_bytep out, std::size_t length) {
+  auto* src = static_cast<PngSource*>(png_get_io_ptr(png));
+  if (length > src->size - src->at) {
+    src->cut = true;
+    png_error(png, "the file ends early");
+  }
+  std::memcpy(out, src->data + src->at, length);
+  src->at += length;
+}
+
+void png_on_error(png_structp png, png_const_charp message) {
+  auto* src = static_cast<PngSource*>(png_get_error_ptr(png));
+  if (!src->too_large) std::snprintf(src->message.data(), src->message.size(), "%s", message);
+  png_longjmp(png, 1);
+}
+
+// Warnings (a CRC error in an ancillary chunk, which libpng then skips; an Adler-32 mismatch at
+// the end of the image data) do not stop cv2.imread, so they are no problem here either.
+void png_on_warning(png_structp, png_const_charp) {}
+
+// Decodes a whole PNG, as cv2.imread does (libpng with its default checks: a CRC error in a
+// critical chunk is an error), and reads on to its IEND chunk, which libpng only looks for in
+// png_read_end. The rows land in `pixels` (interlacing undone, samples as stored), `row_bytes`
+// each, and the IHDR in `h`. Returns false when libpng failed; `src` says why. No C++ object with a
+// destructor lives in this frame: libpng leaves by longjmp.
+bool decode_png(PngSource& src, PngHeader& h, std::vector<std::uint8_t>& pixels,
+                std::vector<png_bytep>& rows, std::size_t& row_bytes) {
+  png_structp png =
+      png_create_read_struct(PNG_LIBPNG_VER_STRING, &src, png_on_error, png_on_warning);
+  png_infop info = png ? png_create_info_struct(png) : nullptr;
+  if (info == nullptr) {
+    std::snprintf(src.message.data(), src.message.size(), "out of memory");
+    png_destroy_read_struct(&png, nullptr, nullptr);
+    return false;
+  }
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    return false;
+  }
+  png_set_read_fn(png, &src, png_read_from_source);
+  png_read_info(png, info);
+  h.width = png_get_image_width(png, info);
+  h.height = png_get_image_height(png, info);
+  h.bit_depth = png_get_bit_depth(png, info);
+  h.color_type = png_get_color_type(png, info);
+  png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  row_bytes = png_get_rowbytes(png, info);
+  // Deflate packs at most 1032 bytes into one, so a header that claims more pixels than the
+  // file can hold is corrupt: refuse it before allocating the rows.
+  if (static_cast<double>(row_bytes + 1) * h.height > 1040.0 * static_cast<double>(src.size)) {
+    std::snprintf(src.message.data(), src.message.size(),
+                  "is corrupt: its IHDR says %ux%u pixels, more than %zu bytes can hold", h.width,
+                  h.height, src.size);
+    src.too_large = true;
+    png_error(png, "too large");
+  }
+  pixels.resize(row_bytes * h.height);
+  rows.resize(h.height);
+  for (std::size_t y = 0; y < h.height; ++y) rows[y] = pixels.data() + y * row_bytes;
+  png_read_image(png, rows.data());
+  png_read_end(png, nullptr);
+  png_destroy_read_struct(&png, &info, nullptr);
+  return true;
+}
+
+// What was wrong with a PNG libpng gave up on: when it ran past the end of the file, the chunk
+// the file is cut in (or that IEND is missing), found by walking the chunks; else its message.
+std::string describe_png_failure(const PngSource& src) {
+  if (src.too_large) return src.message.data();
+  if (!src.cut) return fmt::format("is corrupt: libpng says \"{}\"", src.message.data());
+  std::size_t pos = 8;
+  std::string last = "signature";
+  while (pos + 8 <= src.size) {
+    const std::size_t end = pos + 12 + std::size_t{be32(src.data + pos)};
+    std::string type(reinterpret_cast<const char*>(src.data + pos + 4), 4);
+    for (char& c : type)
+      if (c < 0x21 || c > 0x7e) c = '?';
+    if (end > src.size)
+      return fmt::format(
+          "is cut short: the file ends at byte {}, inside its {} chunk (which ends at byte {})",
+          src.size, type, end);
+    if (type == "IEND")
+      return fmt::format("is corrupt: libpng read past the end of the file ({} bytes)", src.size);
+    last = type + " chunk";
+    pos = end;
+  }
+  if (pos == src.size)
+    return fmt::format("has no IEND chunk: the file ends after its {} (byte {})", last, pos);
+  return fmt::format(
+      "is cut short: the file ends at byte {}, inside the header of the chunk after its {}",
+      src.size, last);
+}
+
+// Decodes a PNG file's bytes whole: "" or what is wrong with them (a "corrupt-png" problem).
+std::string check_png(const std::vector<std::uint8_t>& file, PngHeader& h,
+                      std::vector<std::uint8_t>& pixels, std::vector<png_bytep>& rows,
+                      std::size_t& row_bytes) {
+  if (auto err = check_png_signature(file.data(), file.size()); !err.empty()) return err;
+  PngSource src;
+  src.data = file.data();
+  src.size = file.size();
+  if (decode_png(src, h, pixels, rows, row_bytes)) return {};
+  return describe_png_failure(src);
 }
 
 std::string_view color_type_name(int t) {
@@ -242,8 +357,9 @@ std::optional<std::size_t> find_name(const std::vector<std::string>& sorted, std
 
 }  // namespace
 
-ValidationReport validate_tree(const fs::path& root, std::size_t max_examples,
-                               std::size_t threads) {
+ValidationReport validate_tree(const fs::path& root, std::size_t max_examples, std::size_t threads,
+                               ValidationDepth depth) {
+  const bool open_pngs = depth == ValidationDepth::full;
   std::error_code ec;
   if (!fs::is_directory(root, ec))
     throw ConfigError(
@@ -405,34 +521,52 @@ ValidationReport validate_tree(const fs::path& root, std::size_t max_examples,
       sink.add("unlisted-file", "masks/" + masks[i],
                fmt::format("is on disk but in no mask list of {}", kIndexFile));
 
-  // The PNGs, in parallel: every image's header (its size), then every mask whole.
+  // The PNGs, in parallel, each decoded whole: every image (its size for the masks), then every
+  // mask. The buffers are the thread's own, reused from file to file.
   std::vector<std::array<std::uint32_t, 2>> image_size(images.size(), {0, 0});
   std::vector<std::atomic<std::size_t>> class_masks(classes.size());
+  struct Buffers {
+    std::vector<std::uint8_t> file;
+    std::vector<std::uint8_t> pixels;
+    std::vector<png_bytep> rows;
+  };
+  tbb::enumerable_thread_specific<Buffers> buffers;
   tbb::task_arena arena(threads == 0 ? tbb::task_arena::automatic : static_cast<int>(threads));
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, images.size(), 256),
-                      [&](const tbb::blocked_range<std::size_t>& r) {
-                        std::vector<std::uint8_t> buf;
-                        ParsedName parsed;
-                        for (std::size_t i = r.begin(); i != r.end(); ++i) {
-                          const std::string rel = "images/" + images[i];
-                          if (auto err = parse_name(images[i], false, parsed); !err.empty())
-                            sink.add("bad-name", rel, err);
-                          PngHeader h;
-                          std::string err = read_file(root / rel, 33, buf);
-                          if (err.empty()) err = parse_png_header(buf.data(), buf.size(), h);
-                          if (!err.empty()) {
-                            sink.add("unreadable-png", rel, err);
-                            continue;
-                          }
-                          image_size[i] = {h.width, h.height};
-                        }
-                      });
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, images.size(), 64),
+        [&](const tbb::blocked_range<std::size_t>& r) {
+          Buffers& b = buffers.local();
+          ParsedName parsed;
+          for (std::size_t i = r.begin(); i != r.end(); ++i) {
+            const std::string rel = "images/" + images[i];
+            if (auto err = parse_name(images[i], false, parsed); !err.empty())
+              sink.add("bad-name", rel, err);
+            if (!open_pngs) continue;
+            if (auto err = read_file(root / rel, 0, b.file); !err.empty()) {
+              sink.add("unreadable-png", rel, err);
+              continue;
+            }
+            PngHeader h;
+            std::size_t row_bytes = 0;
+            const std::string err = check_png(b.file, h, b.pixels, b.rows, row_bytes);
+            if (!err.empty()) {
+              sink.add("corrupt-png", rel, err);
+              continue;
+            }
+            image_size[i] = {h.width, h.height};  // left 0x0 (unknown) when corrupt
+            // SPEC section 4: 8-bit grey or 8-bit RGB.
+            if (h.bit_depth != 8 ||
+                (h.color_type != PNG_COLOR_TYPE_GRAY && h.color_type != PNG_COLOR_TYPE_RGB))
+              sink.add("image-format", rel,
+                       fmt::format("is a {}-bit {} PNG; an image is 8-bit grey or 8-bit RGB",
+                                   h.bit_depth, color_type_name(h.color_type)));
+          }
+        });
     tbb::parallel_for(
         tbb::blocked_range<std::size_t>(0, masks.size(), 64),
         [&](const tbb::blocked_range<std::size_t>& r) {
-          std::vector<std::uint8_t> buf;
-          std::vector<std::uint8_t> pixels;
+          Buffers& b = buffers.local();
           ParsedName parsed;
           for (std::size_t i = r.begin(); i != r.end(); ++i) {
             const std::string rel = "masks/" + masks[i];
@@ -451,14 +585,26 @@ ValidationReport validate_tree(const fs::path& root, std::size_t max_examples,
                 sink.add("unknown-class", rel,
                          fmt::format("class id {} is not in {}", parsed.class_id, kMappingFile));
             }
-            PngHeader h;
-            std::string err = read_file(root / rel, 0, buf);
-            if (err.empty()) err = parse_png_header(buf.data(), buf.size(), h);
-            if (!err.empty()) {
+            if (!open_pngs) {
+              // What the full check finds from the names alone.
+              if (!parsed.image_stem.empty() &&
+                  !find_name(images, std::string(parsed.image_stem) + ".png"))
+                sink.add("mask-without-image", rel,
+                         fmt::format("its image images/{}.png is not on disk", parsed.image_stem));
+              continue;
+            }
+            if (auto err = read_file(root / rel, 0, b.file); !err.empty()) {
               sink.add("unreadable-png", rel, err);
               continue;
             }
-            if (h.bit_depth != 8 || h.color_type != 0) {
+            PngHeader h;
+            std::size_t row_bytes = 0;
+            if (const std::string err = check_png(b.file, h, b.pixels, b.rows, row_bytes);
+                !err.empty()) {
+              sink.add("corrupt-png", rel, err);
+              continue;
+            }
+            if (h.bit_depth != 8 || h.color_type != PNG_COLOR_TYPE_GRAY) {
               sink.add("mask-format", rel,
                        fmt::format("is a {}-bit {} PNG; a mask is 8-bit grey", h.bit_depth,
                                    color_type_name(h.color_type)));
@@ -477,25 +623,12 @@ ValidationReport validate_tree(const fs::path& root, std::size_t max_examples,
                          fmt::format("its image images/{} is not on disk", image_name));
               }
             }
-            png_image img;
-            std::memset(&img, 0, sizeof img);
-            img.version = PNG_IMAGE_VERSION;
-            if (png_image_begin_read_from_memory(&img, buf.data(), buf.size()) == 0) {
-              sink.add("unreadable-png", rel, fmt::format("cannot be decoded ({})", img.message));
-              png_image_free(&img);
-              continue;
-            }
-            img.format = PNG_FORMAT_GRAY;
-            pixels.resize(PNG_IMAGE_SIZE(img));
-            if (png_image_finish_read(&img, nullptr, pixels.data(), 0, nullptr) == 0) {
-              sink.add("unreadable-png", rel, fmt::format("cannot be decoded ({})", img.message));
-              png_image_free(&img);
-              continue;
-            }
+            // 8-bit grey: one byte a pixel, `row_bytes` == width.
             std::size_t bad = 0;
             std::size_t on = 0;
             std::uint8_t first_bad = 0;
-            for (const std::uint8_t v : pixels) {
+            for (std::size_t p = 0, n = row_bytes * h.height; p < n; ++p) {
+              const std::uint8_t v = b.pixels[p];
               if (v == 255)
                 ++on;
               else if (v != 0 && bad++ == 0)

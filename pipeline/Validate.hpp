@@ -1,7 +1,9 @@
 #pragma once
 // Checks an SA-Med2D tree (one samed2d wrote, or the downloaded release) against SPEC sections
-// 1, 2, 5 and 6: names, the two JSON files, and the mask PNGs. Reads every mask, and only the
-// header of every image; the PNG work runs in parallel.
+// 1, 2, 5 and 6: names, the two JSON files, and the PNGs. Every image and every mask is decoded
+// whole with libpng, up to its IEND chunk, as cv2.imread reads them: a PNG cut short, with a CRC
+// error in a critical chunk or without IEND is a "corrupt-png" problem. The PNG work runs in
+// parallel.
 
 #include <cstddef>
 #include <filesystem>
@@ -29,11 +31,19 @@ struct ValidationReport {
   bool clean() const { return problems.empty(); }
 };
 
+// How much of a tree validate_tree looks at.
+enum class ValidationDepth {
+  full,       // everything: names, JSON, files on disk, every image and mask decoded whole
+  structure,  // names, the two JSON files, every file on disk named exactly once, class ids of
+              // the mask names; no PNG is opened (what `samed2d export` needs, fast on big trees)
+};
+
 // Throws ConfigError when `root` is not a folder, or holds none of images/, masks/ and
 // SAMed2D_v1.json (not a tree at all). Everything else is a problem in the report.
 // `threads` 0 uses all cores.
 ValidationReport validate_tree(const std::filesystem::path& root, std::size_t max_examples = 5,
-                               std::size_t threads = 0);
+                               std::size_t threads = 0,
+                               ValidationDepth depth = ValidationDepth::full);
 
 // The summary a user reads: counts, then each kind of problem with its count and examples.
 std::string format_validation_report(const ValidationReport& report,

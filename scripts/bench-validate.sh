@@ -5,6 +5,7 @@
 # a few minutes to create and little disk. The file contents then come from the page cache, so
 # this measures listing, opening, decoding and the JSON, not the disk.
 # Usage: scripts/bench-validate.sh [N] [SIZE]   (SIZE: image and mask side in pixels, default 64)
+# SAMED2D_BIN names another binary to time (say, an older build to compare against).
 # The tree is written once into bench-data/validate-N-SIZE/ (SAMED2D_BENCH_DATA moves it) and
 # kept; the run must report no problems.
 set -euo pipefail
@@ -12,7 +13,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 n=${1:-1000000}
 size=${2:-64}
-bin=build/pipeline/cli/samed2d
+bin=${SAMED2D_BIN:-build/pipeline/cli/samed2d}
 tree=${SAMED2D_BENCH_DATA:-"$repo/bench-data"}/validate-$n-$size
 if [ ! -f "$tree/.complete" ]; then
   rm -rf "$tree"

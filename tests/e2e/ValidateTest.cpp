@@ -2,8 +2,10 @@
 // in a copy of it, reported under its own kind.
 
 #include <gtest/gtest.h>
+#include <png.h>
 
 #include <array>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -216,6 +218,172 @@ TEST_F(ValidateTest, FindsAClassMappingOutOfIdOrder) {
   write_text_file(bad / "SAMed2D_v1_class_mapping_id.json",
                   "{\"spleen\": \"" + spleen + "\", \"liver\": \"" + liver + "\"}\n");
   expect_only("mapping-order", 1, "SAMed2D_v1_class_mapping_id.json");
+}
+
+// Corrupt PNGs. The validate before this check read only the first 33 bytes of every image
+// (signature and IHDR, for its size) and decoded masks with libpng's simplified API, which
+// stops after the last row and never reads on to IEND: each defect below lies past what it
+// read, so it missed every one of them.
+
+// Where the chunk of `type` starts in a PNG's bytes (its length field), found by walking the
+// chunks from the signature; fails the test when there is none.
+std::size_t find_chunk(const std::vector<std::uint8_t>& png, const char* type) {
+  std::size_t pos = 8;
+  while (pos + 8 <= png.size()) {
+    const std::size_t length = (std::size_t{png[pos]} << 24) | (std::size_t{png[pos + 1]} << 16) |
+                               (std::size_t{png[pos + 2]} << 8) | std::size_t{png[pos + 3]};
+    if (std::memcmp(png.data() + pos + 4, type, 4) == 0) return pos;
+    pos += 12 + length;
+  }
+  ADD_FAILURE() << "no " << type << " chunk";
+  return 0;
+}
+
+std::size_t chunk_length(const std::vector<std::uint8_t>& png, std::size_t pos) {
+  return (std::size_t{png[pos]} << 24) | (std::size_t{png[pos + 1]} << 16) |
+         (std::size_t{png[pos + 2]} << 8) | std::size_t{png[pos + 3]};
+}
+
+// The example line validate printed for `file`.
+std::string example_of(const std::string& out, const std::string& file) {
+  const auto at = out.find("    " + file + ": ");
+  if (at == std::string::npos) return {};
+  return out.substr(at, out.find('\n', at) - at);
+}
+
+TEST_F(ValidateTest, FindsAnImageCutInsideItsImageData) {
+  // Old validate: read bytes 0..32 of the image only, all of them still there.
+  auto png = read_bytes(bad / image(3));
+  const std::size_t idat = find_chunk(png, "IDAT");
+  const std::size_t length = chunk_length(png, idat);
+  ASSERT_GE(length, 4u);
+  const std::size_t cut = idat + 8 + length / 2;  // half of the image data is left
+  ASSERT_GT(cut, 33u);
+  png.resize(cut);
+  write_bytes(bad / image(3), png);
+  expect_only("corrupt-png", 1, image(3));
+  const auto run = run_samed2d({"validate", bad.string()});
+  EXPECT_NE(example_of(run.out, image(3))
+                .find("is cut short: the file ends at byte " + std::to_string(cut) +
+                      ", inside its IDAT chunk"),
+            std::string::npos)
+      << run.out;
+}
+
+TEST_F(ValidateTest, FindsAnImageWithAFlippedByteInItsImageData) {
+  // One flipped byte, the last of the IDAT data (the zlib stream's Adler-32 trailer, so every
+  // row still inflates); the chunk's CRC no longer matches either, but zlib sees the checksum
+  // first. Old validate: never read past byte 32 of an image.
+  auto png = read_bytes(bad / image(4));
+  const std::size_t idat = find_chunk(png, "IDAT");
+  const std::size_t last = idat + 8 + chunk_length(png, idat) - 1;
+  ASSERT_GT(last, 33u);
+  png[last] ^= 0x01;
+  write_bytes(bad / image(4), png);
+  expect_only("corrupt-png", 1, image(4));
+  const auto run = run_samed2d({"validate", bad.string()});
+  EXPECT_EQ(example_of(run.out, image(4)),
+            "    " + image(4) + ": is corrupt: libpng says \"IDAT: incorrect data check\"")
+      << run.out;
+}
+
+TEST_F(ValidateTest, FindsAnImageWhoseImageDataFailsItsCrc) {
+  // One flipped byte in the IDAT chunk's CRC: the data inflates, the chunk fails its CRC.
+  // Old validate: never read past byte 32 of an image.
+  auto png = read_bytes(bad / image(3));
+  const std::size_t idat = find_chunk(png, "IDAT");
+  const std::size_t crc = idat + 8 + chunk_length(png, idat);
+  ASSERT_GT(crc, 33u);
+  png[crc + 2] ^= 0x40;
+  write_bytes(bad / image(3), png);
+  expect_only("corrupt-png", 1, image(3));
+  const auto run = run_samed2d({"validate", bad.string()});
+  EXPECT_EQ(example_of(run.out, image(3)),
+            "    " + image(3) + ": is corrupt: libpng says \"IDAT: CRC error\"")
+      << run.out;
+}
+
+TEST_F(ValidateTest, FindsAnImageWithoutIend) {
+  // Old validate: read bytes 0..32 of the image only.
+  auto png = read_bytes(bad / image(2));
+  const std::size_t iend = find_chunk(png, "IEND");
+  ASSERT_EQ(iend + 12, png.size());
+  png.resize(iend);
+  write_bytes(bad / image(2), png);
+  expect_only("corrupt-png", 1, image(2));
+  const auto run = run_samed2d({"validate", bad.string()});
+  EXPECT_NE(example_of(run.out, image(2))
+                .find("has no IEND chunk: the file ends after its IDAT chunk (byte " +
+                      std::to_string(iend) + ")"),
+            std::string::npos)
+      << run.out;
+}
+
+TEST_F(ValidateTest, FindsAMaskCutShort) {
+  // Cut inside IEND, the last 2 bytes (of its CRC) gone: every row and the IDAT CRC are still
+  // there, so old validate (libpng's simplified API, which stops after the image data) passed
+  // it.
+  auto png = read_bytes(bad / mask(4, "liver"));
+  const std::size_t iend = find_chunk(png, "IEND");
+  ASSERT_EQ(iend + 12, png.size());
+  png.resize(png.size() - 2);
+  write_bytes(bad / mask(4, "liver"), png);
+  expect_only("corrupt-png", 1, mask(4, "liver"));
+  const auto run = run_samed2d({"validate", bad.string()});
+  EXPECT_NE(example_of(run.out, mask(4, "liver"))
+                .find("is cut short: the file ends at byte " + std::to_string(png.size()) +
+                      ", inside its IEND chunk"),
+            std::string::npos)
+      << run.out;
+}
+
+TEST_F(ValidateTest, FindsASixteenBitImage) {
+  // A valid PNG of the image's size, 16-bit grey. Old validate: never looked at an image's
+  // bit depth or colour type.
+  const auto old = read_png(bad / image(5));
+  png_image out;
+  std::memset(&out, 0, sizeof out);
+  out.version = PNG_IMAGE_VERSION;
+  out.width = static_cast<png_uint_32>(old.width);
+  out.height = static_cast<png_uint_32>(old.height);
+  out.format = PNG_FORMAT_LINEAR_Y;
+  std::vector<std::uint16_t> pixels(old.width * old.height);
+  for (std::size_t p = 0; p < pixels.size(); ++p) pixels[p] = static_cast<std::uint16_t>(p * 517);
+  png_alloc_size_t size = 0;
+  ASSERT_NE(png_image_write_to_memory(&out, nullptr, &size, 0, pixels.data(), 0, nullptr), 0);
+  std::vector<std::uint8_t> bytes(size);
+  ASSERT_NE(png_image_write_to_memory(&out, bytes.data(), &size, 0, pixels.data(), 0, nullptr), 0)
+      << out.message;
+  bytes.resize(size);
+  ASSERT_EQ(bytes[24], 16);  // IHDR bit depth
+  ASSERT_EQ(bytes[25], 0);   // grey
+  write_bytes(bad / image(5), bytes);
+  expect_only("image-format", 1, image(5));
+  const auto run = run_samed2d({"validate", bad.string()});
+  EXPECT_EQ(example_of(run.out, image(5)),
+            "    " + image(5) + ": is a 16-bit grey PNG; an image is 8-bit grey or 8-bit RGB")
+      << run.out;
+}
+
+TEST_F(ValidateTest, FindsEveryCorruptPngOfATree) {
+  // Two images without IEND and two masks cut inside IEND (one byte short) at once, a clean
+  // image left between them: exactly four, by name. Old validate missed all (see above).
+  for (const std::size_t k : {2, 5}) {
+    auto png = read_bytes(bad / image(k));
+    png.resize(find_chunk(png, "IEND"));
+    write_bytes(bad / image(k), png);
+  }
+  for (const auto& m : {mask(3, "liver"), mask(3, "spleen")}) {
+    auto png = read_bytes(bad / m);
+    png.resize(png.size() - 1);
+    write_bytes(bad / m, png);
+  }
+  const auto run = run_samed2d({"validate", bad.string()});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_EQ(problem_kinds(run.out), (std::map<std::string, int>{{"corrupt-png", 4}})) << run.out;
+  for (const auto& f : {image(2), image(5), mask(3, "liver"), mask(3, "spleen")})
+    EXPECT_NE(example_of(run.out, f), "") << f << "\n" << run.out;
+  EXPECT_EQ(example_of(run.out, image(3)), "") << run.out;
 }
 
 TEST_F(ValidateTest, RefusesAFolderThatIsNotATree) {
