@@ -13,6 +13,8 @@ packages=(
   clang-format
   clang libclang-rt-14-dev # clang 14 and its libFuzzer + sanitizer runtimes (scripts/fuzz.sh)
   time                     # peak memory in scripts/bench-pipeline.sh
+  chromium fonts-dejavu-core  # headless: a test renders the report page in a real browser
+  python3 python3-opencv   # a test reads `export sam-med2d` files the way SAM-Med2D's loaders do
 )
 
 missing=()

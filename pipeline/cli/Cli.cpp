@@ -27,9 +27,12 @@
 #include "pipeline/Console.hpp"
 #include "pipeline/Conversion.hpp"
 #include "pipeline/Errors.hpp"
+#include "pipeline/Export.hpp"
 #include "pipeline/JsonFile.hpp"
 #include "pipeline/Profile.hpp"
 #include "pipeline/Progress.hpp"
+#include "pipeline/Report.hpp"
+#include "pipeline/Stats.hpp"
 #include "pipeline/Text.hpp"
 #include "pipeline/Validate.hpp"
 #include "pipeline/Volume.hpp"
@@ -613,6 +616,84 @@ int run_cli(int argc, char** argv) {
       "Exit status: 0 no problems; 1 problems (each kind with its count and first examples); 2 "
       "bad command line, or DIR is not an SA-Med2D tree.");
 
+  ExportOptions export_options;
+  std::string export_format, export_split = "case", export_paths = "absolute";
+  auto* export_cmd = app.add_subcommand(
+      "export", "Write the JSON files a training framework reads from an SA-Med2D tree");
+  export_cmd->add_option("format", export_format, "The framework: sam-med2d")
+      ->required()
+      ->check(CLI::IsMember({"sam-med2d"}));
+  export_cmd->add_option("tree", export_options.tree, "The SA-Med2D tree")->required();
+  export_cmd->add_option("--to", export_options.to,
+                         "Folder for image2label_train.json and label2image_test.json (default: "
+                         "the tree); SAM-Med2D's data_path");
+  export_cmd
+      ->add_option("--test-fraction", export_options.test_fraction,
+                   "Share of each dataset in the test file")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  export_cmd->add_option("--seed", export_options.seed, "Seed of the split")->capture_default_str();
+  export_cmd
+      ->add_option("--split-by", export_split,
+                   "case: every slice of a case on one side (no patient in both); image")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"case", "image"}));
+  export_cmd
+      ->add_option("--paths", export_paths,
+                   "absolute, or relative to --to (SAM-Med2D opens paths as written)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"absolute", "relative"}));
+  export_cmd->add_flag("--quiet", export_options.quiet, "No progress line");
+  export_cmd->footer(
+      "Writes image2label_train.json (image -> its masks, for SAM-Med2D's TrainingDataset) and "
+      "label2image_test.json (mask -> its image, for TestingDataset). The split is stratified per "
+      "dataset and a function of the seed and the tree alone.\n"
+      "Examples:\n"
+      "  samed2d export sam-med2d out\n"
+      "  samed2d export sam-med2d out --to /data/sammed --test-fraction 0.1 --seed 7\n"
+      "  python train.py --data_path /data/sammed   # in SAM-Med2D's checkout\n"
+      "Exit status: 0 written; 2 bad command line, or TREE is not a valid SA-Med2D tree.");
+
+  std::string stats_tree, stats_format = "table";
+  auto* stats_cmd = app.add_subcommand(
+      "stats", "Count images, masks and cases per modality, dataset and class of an SA-Med2D tree");
+  stats_cmd->add_option("tree", stats_tree, "The SA-Med2D tree")->required();
+  stats_cmd->add_option("--format", stats_format, "table (for a terminal), csv or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  StatsOptions stats_options;
+  bool stats_no_sizes = false;
+  stats_cmd->add_flag("--no-sizes", stats_no_sizes,
+                      "Read only the JSON files, not the image PNG headers (no image sizes)");
+  stats_cmd->add_option("--threads", stats_options.threads, "Worker threads (default: all cores)")
+      ->check(count_validator());
+  stats_cmd->footer(
+      "Reads SAMed2D_v1.json, the class mapping and the image PNG headers (for the sizes; "
+      "--no-sizes skips them).\n"
+      "Examples:\n"
+      "  samed2d stats out\n"
+      "  samed2d stats /data/SAMed2Dv1 --format csv > counts.csv\n"
+      "Exit status: 0 printed; 2 bad command line, or TREE is not an SA-Med2D tree.");
+
+  ReportOptions report_options;
+  auto* report_cmd = app.add_subcommand(
+      "report", "Write an HTML page with a tree's statistics, charts and sample previews");
+  report_cmd->add_option("tree", report_options.tree, "The SA-Med2D tree")->required();
+  report_cmd->add_option("--to", report_options.to,
+                         "The HTML file (default: TREE/report.html); previews go to a folder "
+                         "beside it");
+  report_cmd->add_option("--samples", report_options.samples, "Preview images per dataset")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000}));
+  report_cmd->add_flag("--quiet", report_options.quiet, "No progress line");
+  report_cmd->footer(
+      "The page needs no network: charts are inline SVG, previews PNG files in "
+      "<page name>_previews/ beside it (never in images/ or masks/).\n"
+      "Examples:\n"
+      "  samed2d report out && chromium out/report.html\n"
+      "  samed2d report /data/SAMed2Dv1 --to /tmp/sa.html --samples 8\n"
+      "Exit status: 0 written; 2 bad command line, or TREE is not an SA-Med2D tree.");
+
   if (argc <= 1) {
     std::cout << app.help();
     return 2;
@@ -627,8 +708,9 @@ int run_cli(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
-    if (argc > 1 && std::string(argv[1]) != "convert" && std::string(argv[1]) != "list" &&
-        std::string(argv[1]) != "validate" && argv[1][0] != '-')
+    static const std::set<std::string> kCommands{"convert", "list",  "validate",
+                                                 "export",  "stats", "report"};
+    if (argc > 1 && kCommands.count(argv[1]) == 0 && argv[1][0] != '-')
       what = fmt::format("unknown command '{}'", argv[1]);
     std::cerr << fmt::format("samed2d: error: {}; run 'samed2d --help' for the usage\n", what);
     return 2;
@@ -636,6 +718,16 @@ int run_cli(int argc, char** argv) {
   a.axes_given = axes->count() > 0;
   if (conv->parsed()) return convert(a);
   if (validate_cmd->parsed()) return validate(validate_dir, validate_examples, validate_threads);
+  if (export_cmd->parsed()) {
+    export_options.split_by_case = export_split == "case";
+    export_options.absolute_paths = export_paths == "absolute";
+    return export_sam_med2d(export_options);
+  }
+  if (stats_cmd->parsed()) {
+    stats_options.sizes = !stats_no_sizes;
+    return print_stats(stats_tree, stats_format, stats_options);
+  }
+  if (report_cmd->parsed()) return write_report(report_options);
   return list_dataset.empty() ? list() : describe(list_dataset);
 }
 
