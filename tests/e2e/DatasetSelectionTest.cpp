@@ -7,8 +7,11 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -148,8 +151,11 @@ TEST_F(DatasetSelectionTest, ListShowsEveryBundledDatasetWithItsModalityAndLayou
     const auto config = json::parse(read_bytes(e.path()), nullptr, true, true);
     const std::string name = e.path().stem().string();
     EXPECT_EQ(config["dataset"], name) << "a bundled config's file is named after its dataset";
-    // "  NAME  modality[,modality...]  layout..."
-    const std::regex row("\n  " + name + " +[a-z0-9_,]+ +[^ \n]");
+    // "  NAME  modality[,modality...]  layout...", or "  NAME  -  not convertible" for a dataset
+    // of the release without a usable public source.
+    const bool convertible = config.value("converter", std::string()) != "not_convertible";
+    const std::regex row(convertible ? "\n  " + name + " +[a-z0-9_,]+ +[^ \n]"
+                                     : "\n  " + name + " +- +not convertible +not_convertible\n");
     EXPECT_TRUE(std::regex_search(run.out, row)) << name << "\n" << run.out;
   }
   EXPECT_GE(bundled, 1u);
@@ -288,6 +294,165 @@ TEST_F(DatasetSelectionTest, ConsoleShowsTwentyCaseWarningsAndCountsTheRest) {
   const auto d = read_output(dir / "out");
   EXPECT_EQ(d.report["warnings"].size(), 25u);
   EXPECT_EQ(d.images.size(), 3u);
+}
+
+// The 91 dataset names of the released SA-Med2D-20M as the release writes them (the 16M part's
+// file names, collected in torch-em's sa_med2d.py DATASET_NAMES).
+const std::vector<std::string> kReleaseNames{"ACDC",
+                                             "AMOS2022",
+                                             "ATM2022",
+                                             "AbdomenCT1K",
+                                             "ASC18",
+                                             "COSMOS2022",
+                                             "BTCV",
+                                             "BTCV_Cervix",
+                                             "BraTS2013",
+                                             "BraTS2015",
+                                             "BraTS2018",
+                                             "BraTS2019",
+                                             "BraTS2020",
+                                             "BraTS2021",
+                                             "Brain_PTM",
+                                             "CAD_PE",
+                                             "CHAOS_Task_4",
+                                             "CMRxMotions",
+                                             "COVID19CTscans",
+                                             "COVID-19-20",
+                                             "covid_19_ct_cxr",
+                                             "crass",
+                                             "CTPelvic1k",
+                                             "CTSpine1K_Full",
+                                             "cvc_clinicdb",
+                                             "Chest_Image_Pneum",
+                                             "cranium",
+                                             "CrossMoDA21",
+                                             "CrossMoDA22",
+                                             "EMIDEC",
+                                             "endovis15",
+                                             "FLARE21",
+                                             "FLARE22",
+                                             "fusc2021",
+                                             "hvsmr_2016",
+                                             "Heart_Seg_MRI",
+                                             "ichallenge_adam_task2",
+                                             "PALM19",
+                                             "gamma",
+                                             "gamma3",
+                                             "ISLES_SPES",
+                                             "ISLES_SISS",
+                                             "ISLES2016",
+                                             "ISLES2017",
+                                             "ISLES2018",
+                                             "ISLES2022",
+                                             "Instance22",
+                                             "KiTS",
+                                             "KiTS2021",
+                                             "LNDb",
+                                             "LUNA16",
+                                             "LongitudinalMultipleSclerosisLesionSegmentation",
+                                             "mnms2",
+                                             "MMWHS",
+                                             "BrainTumour",
+                                             "MSD_Heart",
+                                             "MSD_Liver",
+                                             "MSD_Prostate",
+                                             "MSD_Lung",
+                                             "MSD_Pancreas",
+                                             "MSD_HepaticVessel",
+                                             "MSD_Spleen",
+                                             "MSD_Colon",
+                                             "CT_ORG",
+                                             "picai_baseline",
+                                             "picai_semi",
+                                             "Promise09",
+                                             "PROMISE12",
+                                             "Parse22",
+                                             "chest_x_ray_images_with_pneumothorax_masks",
+                                             "Prostate_MRI_Segmentation_Dataset",
+                                             "Pulmonary_Chest_X-Ray_Abnormalities_seg",
+                                             "QUBIQ2020",
+                                             "StructSeg2019_subtask1",
+                                             "StructSeg2019_subtask2",
+                                             "Totalsegmentator_dataset",
+                                             "ultrasound_nerve_segmentation",
+                                             "VESSEL2012",
+                                             "VerSe20",
+                                             "VerSe19",
+                                             "WORD",
+                                             "autoPET",
+                                             "braimMRI",
+                                             "breast_ultrasound_images_dataset",
+                                             "kvasircapsule_seg",
+                                             "sz_cxr",
+                                             "EndoVis_2017_RIS",
+                                             "kvasir_seg",
+                                             "isic2018_task1",
+                                             "isic2017_task1",
+                                             "isic2016_task1"};
+
+// `samed2d list` rows: name -> layout ("not convertible" for a dataset without a public source).
+std::map<std::string, std::string> listed_datasets(const std::string& out) {
+  std::map<std::string, std::string> rows;
+  const auto begin = out.find("Bundled datasets");
+  const auto end = out.find("\nProfiles");
+  std::istringstream lines(out.substr(begin, end - begin));
+  std::string line;
+  std::getline(lines, line);  // the section title
+  std::getline(lines, line);  // the column names
+  while (std::getline(lines, line) && line.rfind("  ", 0) == 0) {
+    std::istringstream words(line);
+    std::string name, modality;
+    words >> name >> modality;
+    rows[name] =
+        line.find(" not convertible ") != std::string::npos ? "not convertible" : "bundled";
+  }
+  return rows;
+}
+
+// The README's "Supported datasets" table: every backticked name of a row's first cell -> its
+// layout cell ("not convertible" for such rows).
+std::map<std::string, std::string> readme_datasets() {
+  std::ifstream in(source_dir() / "README.md");
+  std::string line;
+  bool inside = false;
+  std::map<std::string, std::string> rows;
+  while (std::getline(in, line)) {
+    if (line.rfind("## ", 0) == 0) inside = line == "## Supported datasets";
+    if (!inside || line.rfind("| `", 0) != 0) continue;
+    std::vector<std::string> cells;
+    std::size_t start = 1;
+    for (std::size_t bar = line.find('|', start); bar != std::string::npos;
+         start = bar + 1, bar = line.find('|', start))
+      cells.push_back(line.substr(start, bar - start));
+    if (cells.size() < 3) continue;
+    const bool nc = cells[2].find("not convertible") != std::string::npos;
+    for (std::size_t q = cells[0].find('`'); q != std::string::npos;
+         q = cells[0].find('`', cells[0].find('`', q + 1) + 1)) {
+      const auto close = cells[0].find('`', q + 1);
+      rows[cells[0].substr(q + 1, close - q - 1)] = nc ? "not convertible" : "bundled";
+    }
+  }
+  return rows;
+}
+
+TEST_F(DatasetSelectionTest, ReadmeTableAndListAgreeAndCoverEveryReleaseName) {
+  const auto run = run_samed2d({"list"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto listed = listed_datasets(run.out);
+  const auto readme = readme_datasets();
+  EXPECT_EQ(readme, listed) << "the README's dataset table and `samed2d list` must agree";
+  std::size_t bundled = 0;
+  for (const auto& name : kReleaseNames) {
+    const auto it = listed.find(name);
+    ASSERT_NE(it, listed.end()) << name << " is neither bundled nor marked not convertible";
+    if (it->second == "bundled")
+      ++bundled;
+    else
+      EXPECT_NE(run.out.find("\n  " + name + ": "), std::string::npos)
+          << name << ": a not convertible dataset is listed with its reason";
+  }
+  EXPECT_EQ(kReleaseNames.size(), 91u);
+  EXPECT_GE(bundled, 86u);
 }
 
 }  // namespace
