@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
+#include <vector>
 
 #include "Errors.hpp"
 #include "JsonFile.hpp"
@@ -184,24 +186,18 @@ TreeIndex read_tree_index(const fs::path& root) {
         root.string(), kIndex));
   TreeIndex index;
   {
-    // The whole file in memory, then parsed from a pointer range: nlohmann's stream adapter pays
-    // a virtual call per byte, most of the time of reading a release-sized (1.6 GB) index.
-    std::string text;
-    {
-      std::ifstream in(index_file, std::ios::binary);
-      if (!in)
-        throw ConfigError(
-            fmt::format("{}: cannot be read; check its permissions", index_file.string()));
-      in.seekg(0, std::ios::end);
-      text.resize(static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0)));
-      in.seekg(0);
-      in.read(text.data(), static_cast<std::streamsize>(text.size()));
-      if (!in)
-        throw ConfigError(
-            fmt::format("{}: cannot be read whole; check the file", index_file.string()));
-    }
+    // Parsed from istreambuf iterators over a 1 MiB buffer: no copy of the file in memory (a
+    // release-sized index is 1.6 GB), and no virtual call per byte as with a stream adapter.
+    std::vector<char> buffer(std::size_t{1} << 20);
+    std::ifstream in;
+    in.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    in.open(index_file, std::ios::binary);
+    if (!in)
+      throw ConfigError(
+          fmt::format("{}: cannot be read; check its permissions", index_file.string()));
     IndexSax sax(index, index_file.string());
-    nlohmann::json::sax_parse(text.data(), text.data() + text.size(), &sax);
+    nlohmann::json::sax_parse(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(),
+                              &sax);
     if (!sax.error.empty()) throw ConfigError(sax.error);
   }
   const fs::path mapping_file = root / kMapping;
