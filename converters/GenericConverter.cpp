@@ -717,8 +717,9 @@ void GenericConverter::parse_raters(const nlohmann::json& config, const ClassReg
     if (!per.is_object())
       fail_field(origin_, "raters.per_class",
                  "must be an object of class name -> \"union\", \"majority\" or \"rater:NAME\"");
-    for (const auto& [name, v] : per.items()) {
-      const auto rule = rule_of(v, "raters.per_class." + name);
+    for (const auto& item : per.items()) {
+      const std::string name = item.key();  // a lambda cannot capture a structured binding
+      const auto rule = rule_of(item.value(), "raters.per_class." + name);
       const auto it = std::find_if(mapping_->classes.begin(), mapping_->classes.end(),
                                    [&](const ClassDef& c) { return c.name == name; });
       if (it == mapping_->classes.end())
