@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "Console.hpp"
 #include "Errors.hpp"
 #include "Text.hpp"
 #include "TreeIndex.hpp"
@@ -552,14 +553,24 @@ int print_stats(const fs::path& tree, const std::string& format) {
 }
 
 int print_stats(const fs::path& tree, const std::string& format, const StatsOptions& options) {
+  // Progress only on a terminal: stdout carries the numbers, and a script reading stderr wants
+  // nothing there but errors. On a release-sized tree each step takes tens of seconds.
+  Console console(!Console().is_terminal());
   try {
-    const TreeStats stats = compute_stats(tree, options);
+    console.progress(fmt::format("stats: reading {}/SAMed2D_v1.json", tree.string()));
+    const TreeIndex index = read_tree_index(tree);
+    if (options.sizes)
+      console.progress(
+          fmt::format("stats: reading the headers of {} image PNGs", index.images.size()));
+    const TreeStats stats = compute_stats(index, tree, options);
+    console.finish_progress();
     const std::string text = format == "csv"    ? format_stats_csv(stats)
                              : format == "json" ? format_stats_json(stats)
                                                 : format_stats_table(stats);
     std::cout << text << std::flush;
     return 0;
   } catch (const ConfigError& e) {
+    console.finish_progress();
     std::cerr << "samed2d: error: " << e.what() << "\n";
     return 2;
   }
