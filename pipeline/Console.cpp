@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 
+#include "Errors.hpp"
 #include "Text.hpp"
 
 namespace samed2d {
@@ -48,6 +50,20 @@ void Console::finish_progress() {
     std::fputs("\n", stderr);
     std::fflush(stderr);
     live_line_ = false;
+  }
+}
+
+int run_reporting_errors(Console& console, const std::function<int()>& command) {
+  try {
+    return command();
+  } catch (const ConfigError& e) {
+    console.finish_progress();
+    console.error(e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    console.finish_progress();
+    console.error(e.what());
+    return 1;
   }
 }
 

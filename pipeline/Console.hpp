@@ -2,6 +2,7 @@
 // Where the user reads what happens: one line per error or warning on stderr, and a progress
 // line that is redrawn in place on a terminal and printed every few seconds otherwise.
 
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -30,5 +31,10 @@ class Console {
   bool quiet_ = false;
   bool live_line_ = false;
 };
+
+// Runs a command on a finished tree: a ConfigError (bad input or options) is one line and exit 2,
+// any other failure (a file that cannot be written) one line and exit 1; the progress line is
+// ended first either way.
+int run_reporting_errors(Console& console, const std::function<int()>& command);
 
 }  // namespace samed2d

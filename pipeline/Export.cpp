@@ -325,17 +325,7 @@ int run_export(const ExportOptions& options, Console& console) {
 
 int export_sam_med2d(const ExportOptions& options) {
   Console console(options.quiet);
-  try {
-    return run_export(options, console);
-  } catch (const ConfigError& e) {
-    console.finish_progress();
-    console.error(e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    console.finish_progress();
-    console.error(e.what());
-    return 1;
-  }
+  return run_reporting_errors(console, [&] { return run_export(options, console); });
 }
 
 }  // namespace samed2d

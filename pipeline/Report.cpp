@@ -463,17 +463,7 @@ int run(const ReportOptions& o, Console& console) {
 
 int write_report(const ReportOptions& options) {
   Console console(options.quiet);
-  try {
-    return run(options, console);
-  } catch (const ConfigError& e) {
-    console.finish_progress();
-    console.error(e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    console.finish_progress();
-    console.error(e.what());
-    return 1;
-  }
+  return run_reporting_errors(console, [&] { return run(options, console); });
 }
 
 }  // namespace samed2d
