@@ -23,6 +23,7 @@
 #include "PngWriter.hpp"
 #include "Progress.hpp"
 #include "Resample.hpp"
+#include "SliceFrame.hpp"
 #include "SliceOps.hpp"
 #include "Text.hpp"
 #include "VolumeReader.hpp"
@@ -45,6 +46,7 @@ struct LoadedSequence {
   std::shared_ptr<const Volume> volume;
   std::size_t component = 0;
   bool rgb = false;  // a 2D 8-bit RGB source written whole (no "component" picked)
+  const IntensityOptions* intensity = nullptr;            // the profile's, for this modality
   std::optional<std::pair<double, double>> volume_range;  // for "minmax-volume"
   std::string file;
 };
@@ -59,6 +61,7 @@ struct CaseWork {
   std::shared_ptr<const Volume> label;
   std::unique_ptr<LabelIndex> labels;
   bool is_2d = false;
+  std::array<SliceFrame, 3> frames;  // per axis: where a slice lands in its output image
   std::size_t total_slices = 0;
   // Collector-owned.
   std::size_t done_slices = 0;
@@ -152,6 +155,42 @@ CaseRecord record_header(const CaseSpec& spec, const Profile& profile) {
   return r;
 }
 
+// The frame of each axis. Square pixels take the spacing of the case's first image (the label
+// map's header is more often a placeholder); a 3D case without a usable spacing fails here.
+void set_frames(CaseWork& w, const Profile& profile) {
+  const Volume& image = w.sequences.empty() ? *w.label : *w.sequences.front().volume;
+  const std::string file = w.sequences.empty() ? w.spec->label.string() : w.sequences.front().file;
+  const Geometry& g = image.geometry;
+  if (profile.pixel_spacing == PixelSpacing::Isotropic && !image.is_2d()) {
+    bool usable = g.spacing_known;
+    for (const double sp : g.spacing) usable = usable && std::isfinite(sp) && sp > 0;
+    if (!usable)
+      throw InputError(fmt::format(
+          "{}: the file does not give the voxel spacing of every axis (read as {} x {} x {}, a "
+          "missing one taken as 1), which profile option "
+          "\"pixel_spacing\": \"isotropic\" needs; fix the header's spacing or convert with a "
+          "profile that keeps the stored pixels",
+          file, g.spacing[0], g.spacing[1], g.spacing[2]));
+  }
+  // A 2D source without a known spacing (PNG, JPEG) has square pixels by convention.
+  const std::array<double, 3> spacing =
+      image.is_2d() && !g.spacing_known ? std::array<double, 3>{1, 1, 1} : g.spacing;
+  // A 2D source has only its x slice; a volume the axes the profile slices.
+  const std::vector<Axis> axes = w.is_2d ? std::vector<Axis>{Axis::X} : profile.axes;
+  for (Axis axis : axes) {
+    const auto shape = slice_shape(w.labels->size(), axis);
+    SliceFrame& f = w.frames[static_cast<std::size_t>(axis)];
+    f = slice_frame(shape.height, shape.width, slice_spacing(spacing, axis), profile);
+    constexpr std::size_t kMaxSide = 65536;
+    if (f.shape_height > kMaxSide || f.shape_width > kMaxSide)
+      throw InputError(fmt::format(
+          "{}: square pixels would make {} slices {} x {} pixels (voxel spacing {} x {} x {}); "
+          "the spacing in the header is implausible, so fix it or keep the stored pixels",
+          file, axis_letter(axis), f.shape_height, f.shape_width, spacing[0], spacing[1],
+          spacing[2]));
+  }
+}
+
 // Reads the case's files, checks them against each other and decides which slices to do.
 void load_case(CaseWork& w, const Profile& profile) {
   const CaseSpec& spec = *w.spec;
@@ -218,7 +257,8 @@ void load_case(CaseWork& w, const Profile& profile) {
                       "with \"components\"",
                       s.file, n));
     }
-    if (profile.intensity == IntensityMode::MinMaxVolume)
+    s.intensity = &profile.intensity_for(s.modality);
+    if (s.intensity->mode == IntensityMode::MinMaxVolume)
       s.volume_range = finite_range(*vol, s.component);
     w.sequences.push_back(std::move(s));
   }
@@ -241,7 +281,7 @@ void load_case(CaseWork& w, const Profile& profile) {
         const auto& seq = spec.sequences[q];
         if (std::make_pair(seq.image, seq.dicom_series) != key) continue;
         w.sequences[q].volume = shared;
-        if (profile.intensity == IntensityMode::MinMaxVolume)
+        if (w.sequences[q].intensity->mode == IntensityMode::MinMaxVolume)
           w.sequences[q].volume_range = finite_range(*shared, w.sequences[q].component);
       }
     }
@@ -290,6 +330,7 @@ void load_case(CaseWork& w, const Profile& profile) {
                     label_file, list));
   }
   w.is_2d = label->is_2d();
+  set_frames(w, profile);
 }
 
 bool any_labels(const LabelIndex& labels) {
@@ -308,8 +349,8 @@ std::vector<std::pair<Axis, std::size_t>> plan_slices(const CaseWork& w, const P
   }
   for (Axis axis : {Axis::X, Axis::Y, Axis::Z}) {
     if (std::find(profile.axes.begin(), profile.axes.end(), axis) == profile.axes.end()) continue;
-    const auto shape = slice_shape(n, axis);
-    if (!profile.keeps_aspect(shape.height, shape.width)) continue;
+    const SliceFrame& frame = w.frames[static_cast<std::size_t>(axis)];
+    if (!profile.keeps_aspect(frame.shape_height, frame.shape_width)) continue;
     const std::size_t count = slice_count(n, axis);
     for (std::size_t s = 0; s < count; s += profile.slice_step)
       if (w.labels->slice_has_labels(axis, s)) jobs.emplace_back(axis, s);
@@ -329,41 +370,45 @@ void invert_u8(std::vector<std::uint8_t>& pixels) {
   for (auto& p : pixels) p = static_cast<std::uint8_t>(255 - p);
 }
 
-// The image pixels of one sequence's slice, encoded.
+// The image pixels of one sequence's slice, resampled and placed as its frame says, encoded.
 void encode_image(const LoadedSequence& s, bool is_2d, Axis axis, std::size_t index,
-                  const Profile& profile, std::vector<std::uint8_t>& png) {
+                  const SliceFrame& frame, const Profile& profile, std::vector<std::uint8_t>& png) {
   thread_local std::vector<double> values;
-  thread_local std::vector<double> channel;
+  thread_local std::vector<double> resampled;
   thread_local std::vector<std::uint8_t> pixels;
+  thread_local std::vector<std::uint8_t> canvas;
   const Volume& v = *s.volume;
-  const auto shape = slice_shape(v.size(), axis);
-  if (is_2d && v.type() == VoxelType::UInt8) {
-    // 2D 8-bit sources keep their pixels: grey stays grey, RGB stays RGB.
-    if (s.rgb) {
-      pixels.resize(shape.height * shape.width * 3);
-      for (std::size_t c = 0; c < 3; ++c) {
-        extract_slice(v, c, axis, index, channel);
-        for (std::size_t p = 0; p < channel.size(); ++p)
-          pixels[p * 3 + c] = static_cast<std::uint8_t>(channel[p]);
-      }
-      encode_png(pixels.data(), shape.width, shape.height, PngColor::Rgb,
-                 image_png_options(PngColor::Rgb), png);
-      return;
+  // 2D 8-bit sources keep their pixels: grey stays grey, RGB stays RGB (resampled, rounded).
+  const bool keep_pixels = is_2d && v.type() == VoxelType::UInt8;
+  const std::size_t channels = keep_pixels && s.rgb ? 3 : 1;
+  const bool resample =
+      frame.content_height != frame.stored_height || frame.content_width != frame.stored_width;
+  const std::size_t count = frame.content_height * frame.content_width;
+  pixels.resize(count * channels);
+  for (std::size_t c = 0; c < channels; ++c) {
+    extract_slice(v, s.rgb ? c : s.component, axis, index, values);
+    if (resample) resample_linear(values.data(), frame, resampled);
+    const std::vector<double>& in = resample ? resampled : values;
+    if (keep_pixels) {
+      // Interpolated 8-bit samples lie in [0, 255]; + 0.5 and truncation round half up, and
+      // leave a stored value as it is.
+      for (std::size_t p = 0; p < count; ++p)
+        pixels[p * channels + c] = static_cast<std::uint8_t>(static_cast<int>(in[p] + 0.5));
+    } else {
+      normalize_to_u8(in, *s.intensity, s.volume_range, pixels);  // one channel
     }
-    extract_slice(v, s.component, axis, index, values);
-    pixels.resize(values.size());
-    for (std::size_t p = 0; p < values.size(); ++p)
-      pixels[p] = static_cast<std::uint8_t>(values[p]);
-    if (v.monochrome1) invert_u8(pixels);
-    encode_png(pixels.data(), shape.width, shape.height, PngColor::Gray,
-               image_png_options(PngColor::Gray), png);
-    return;
   }
-  extract_slice(v, s.component, axis, index, values);
-  normalize_to_u8(values, profile, s.volume_range, pixels);
-  if (v.monochrome1) invert_u8(pixels);
-  const PngColor color = (is_2d || !profile.channels_3d_rgb) ? PngColor::Gray : PngColor::GrayAsRgb;
-  encode_png(pixels.data(), shape.width, shape.height, color, image_png_options(color), png);
+  // SPEC 4: a MONOCHROME1 image is written as a viewer shows it, its 8-bit result inverted; the
+  // canvas around a padded slice stays 0.
+  if (v.monochrome1 && channels == 1) invert_u8(pixels);
+  const PngColor color = keep_pixels ? (s.rgb ? PngColor::Rgb : PngColor::Gray)
+                         : (is_2d || !profile.channels_3d_rgb) ? PngColor::Gray
+                                                               : PngColor::GrayAsRgb;
+  const bool padded =
+      frame.out_height != frame.content_height || frame.out_width != frame.content_width;
+  if (padded) place_on_canvas(pixels, channels, frame, canvas);
+  encode_png(padded ? canvas.data() : pixels.data(), frame.out_width, frame.out_height, color,
+             image_png_options(color), png);
 }
 
 SliceDone process_slice(const SliceJob& job, const Profile& profile, const OutputTree& out,
@@ -372,16 +417,22 @@ SliceDone process_slice(const SliceJob& job, const Profile& profile, const Outpu
   done.work = job.work;
   const CaseWork& w = *job.work;
   try {
-    const auto shape = slice_shape(w.labels->size(), job.axis);
+    const SliceFrame& frame = w.frames[static_cast<std::size_t>(job.axis)];
+    const bool framed = !frame.identity();
+    thread_local std::vector<std::uint8_t> resized;
     std::vector<EncodedMask> masks;
     for (auto& cm : w.labels->class_masks(job.axis, job.index)) {
-      auto instances = split_instances(cm.mask.data(), shape.height, shape.width, profile);
+      // Nearest neighbour: the label map's classes on the output grid, so that instances and the
+      // area filter are judged at the size that is written, and masks stay binary.
+      if (framed) resample_nearest(cm.mask.data(), frame, resized);
+      auto instances = split_instances(framed ? resized.data() : cm.mask.data(), frame.out_height,
+                                       frame.out_width, profile);
       for (std::size_t k = 0; k < instances.size(); ++k) {
         EncodedMask m;
         m.id_text = cm.cls->id_text;
         m.name = cm.cls->name;
         m.suffix = fmt::format("--{}_{:03d}.png", m.id_text, k);
-        encode_png(instances[k].mask.data(), shape.width, shape.height, PngColor::Gray,
+        encode_png(instances[k].mask.data(), frame.out_width, frame.out_height, PngColor::Gray,
                    mask_png_options(), m.png);
         masks.push_back(std::move(m));
       }
@@ -393,7 +444,7 @@ SliceDone process_slice(const SliceJob& job, const Profile& profile, const Outpu
     std::vector<std::uint8_t> png;
     for (const auto& s : w.sequences) {
       const std::string stem = image_stem(s.modality, w.spec->dataset, w.spec->name, slice);
-      encode_image(s, w.is_2d, job.axis, job.index, profile, png);
+      encode_image(s, w.is_2d, job.axis, job.index, frame, profile, png);
       const std::string image_rel = "images/" + stem + ".png";
       std::vector<std::string> mask_rels;
       for (const auto& m : masks) {

@@ -296,6 +296,7 @@ struct SliceHeader {
   std::optional<long long> instance;
   std::size_t rows = 0, columns = 0, frames = 1;
   std::array<double, 2> pixel_spacing{1, 1};  // (row spacing, column spacing) as in (0028,0030)
+  bool pixel_spacing_given = false;
 };
 
 const gdcm::Tag kSeriesUid{0x0020, 0x000E}, kDescription{0x0008, 0x103E}, kPosition{0x0020, 0x0032},
@@ -359,7 +360,7 @@ std::vector<SliceHeader> scan_slices(const std::vector<std::string>& files) {
     if (const auto frames = integer(value(kFrames)); frames && *frames > 1)
       h.frames = static_cast<std::size_t>(*frames);
     if (const auto sp = numbers<2>(value(kPixelSpacing)); sp && (*sp)[0] > 0 && (*sp)[1] > 0)
-      h.pixel_spacing = *sp;
+      h.pixel_spacing = *sp, h.pixel_spacing_given = true;
     out.push_back(std::move(h));
   }
   return out;
@@ -561,6 +562,8 @@ Geometry stacked_geometry(const std::vector<SliceHeader>& slices) {
   if (slices.empty()) return g;
   const SliceHeader& first = slices[0];
   g.spacing = {first.pixel_spacing[1], first.pixel_spacing[0], 1};
+  // A stack of several slices needs their positions for its third spacing.
+  g.spacing_known = first.pixel_spacing_given && slices.size() == 1;
   if (first.position) g.origin = *first.position;
   if (!first.orientation) return g;
   const auto& o = *first.orientation;
@@ -569,6 +572,7 @@ Geometry stacked_geometry(const std::vector<SliceHeader>& slices) {
     const double d = dot(*slices[1].position, normal) - dot(*first.position, normal);
     if (std::fabs(d) >= kSamePositionMm) {
       g.spacing[2] = std::fabs(d);
+      g.spacing_known = first.pixel_spacing_given;
       if (d < 0)
         for (double& c : normal) c = -c;
     }

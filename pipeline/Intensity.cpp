@@ -158,13 +158,13 @@ double percentile_linear(std::vector<double>& values, double q) {
   return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
 }
 
-void normalize_to_u8(const std::vector<double>& values, const Profile& profile,
+void normalize_to_u8(const std::vector<double>& values, const IntensityOptions& profile,
                      const std::optional<std::pair<double, double>>& volume_range,
                      std::vector<std::uint8_t>& out) {
   out.assign(values.size(), 0);  // stays black when the range is empty
   double lo = 0;
   double hi = 0;
-  switch (profile.intensity) {
+  switch (profile.mode) {
     case IntensityMode::MinMaxSlice:
       if (!finite_minmax(values.data(), values.size(), lo, hi)) return;
       break;

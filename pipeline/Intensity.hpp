@@ -14,11 +14,11 @@ namespace samed2d {
 // Minimum and maximum of the finite values of one component; nullopt when there are none.
 std::optional<std::pair<double, double>> finite_range(const Volume& v, std::size_t component);
 
-// Maps values to 0..255 with the profile's intensity mode (SPEC 4). `volume_range` is the
-// component's finite_range, used by "minmax-volume" only. Every mode clamps v into its [lo, hi]
-// and computes min(255, max(0, floor((v - lo) * 255.0 / (hi - lo)))) in double precision in
-// that order; a value that is not finite, or hi == lo, gives 0.
-void normalize_to_u8(const std::vector<double>& values, const Profile& profile,
+// Maps values to 0..255 with an intensity mode (SPEC 4; a profile's intensity_for a modality).
+// `volume_range` is the component's finite_range, used by "minmax-volume" only. Every mode clamps v
+// into its [lo, hi] and computes min(255, max(0, floor((v - lo) * 255.0 / (hi - lo)))) in double
+// precision in that order; a value that is not finite, or hi == lo, gives 0.
+void normalize_to_u8(const std::vector<double>& values, const IntensityOptions& intensity,
                      const std::optional<std::pair<double, double>>& volume_range,
                      std::vector<std::uint8_t>& out);
 

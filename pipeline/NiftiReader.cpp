@@ -323,7 +323,9 @@ Geometry NiftiReader::geometry(bool ignore_direction) const {
   Geometry g;
   for (int d = 0; d < 3; ++d) {
     const double sp = std::abs(h.pixdim[d + 1]);
-    g.spacing[d] = (h.dim[0] > d && std::isfinite(sp) && sp > 0) ? sp : 1.0;
+    const bool usable = std::isfinite(sp) && sp > 0;
+    g.spacing[d] = (h.dim[0] > d && usable) ? sp : 1.0;
+    if (h.dim[0] > d && !usable) g.spacing_known = false;
   }
   std::array<double, 9> ras{1, 0, 0, 0, 1, 0, 0, 0, 1};
   std::array<double, 3> origin{0, 0, 0};

@@ -18,4 +18,18 @@ bool Profile::keeps_aspect(std::size_t height, std::size_t width) const {
   return !(shorter < min_aspect * longer);
 }
 
+const IntensityOptions& Profile::intensity_for(const std::string& modality) const {
+  const IntensityOptions* best = &intensity;
+  std::size_t best_length = 0;
+  for (const auto& [prefix, options] : intensity_by_modality) {
+    const bool names_it = modality.compare(0, prefix.size(), prefix) == 0 &&
+                          (modality.size() == prefix.size() || modality[prefix.size()] == '_');
+    if (names_it && prefix.size() > best_length) {
+      best = &options;
+      best_length = prefix.size();
+    }
+  }
+  return *best;
+}
+
 }  // namespace samed2d

@@ -16,12 +16,27 @@ namespace samed2d {
 
 namespace {
 
-const std::vector<std::string_view> kProfileKeys{
-    "name",         "description",       "orientation",
-    "axes",         "slice_step",        "intensity",
-    "window",       "percentile",        "channels_3d",
-    "connectivity", "min_area_fraction", "min_area_pixels",
-    "min_aspect"};
+const std::vector<std::string_view> kProfileKeys{"name",
+                                                 "description",
+                                                 "orientation",
+                                                 "axes",
+                                                 "slice_step",
+                                                 "intensity",
+                                                 "window",
+                                                 "percentile",
+                                                 "pixel_spacing",
+                                                 "size",
+                                                 "fit",
+                                                 "intensity_by_modality",
+                                                 "channels_3d",
+                                                 "connectivity",
+                                                 "min_area_fraction",
+                                                 "min_area_pixels",
+                                                 "min_aspect"};
+// The keys of one entry of "intensity_by_modality".
+const std::vector<std::string_view> kIntensityKeys{"intensity", "window", "percentile"};
+// The largest "size": 8192 x 8192 is already 64 MiB per mask before compression.
+constexpr std::int64_t kMaxSize = 8192;
 
 constexpr std::string_view orientation_text(Orientation o) {
   switch (o) {
@@ -112,6 +127,63 @@ class ProfileReader {
   const std::string& origin_;
 };
 
+// The intensity keys ("intensity", "window", "percentile") of `j`; `where` prefixes the key names
+// in messages ("intensity_by_modality.ct.").
+IntensityOptions parse_intensity(const ProfileReader& r, const nlohmann::json& j,
+                                 const std::string& where) {
+  IntensityOptions o;
+  const auto key = [&](std::string_view k) { return where + std::string(k); };
+  if (j.contains("intensity"))
+    o.mode = r.choice_of<IntensityMode>(j["intensity"], key("intensity"),
+                                        {{"minmax-slice", IntensityMode::MinMaxSlice},
+                                         {"minmax-volume", IntensityMode::MinMaxVolume},
+                                         {"window", IntensityMode::Window},
+                                         {"percentile", IntensityMode::Percentile}});
+  const bool window = o.mode == IntensityMode::Window;
+  const bool percentile = o.mode == IntensityMode::Percentile;
+  if (window != j.contains("window"))
+    r.fail(key("window"), window ? "is required when \"intensity\" is \"window\"; give "
+                                   "{\"level\": L, \"width\": W}"
+                                 : "is given but \"intensity\" is not \"window\"; remove one "
+                                   "of them");
+  if (percentile != j.contains("percentile"))
+    r.fail(key("percentile"), percentile ? "is required when \"intensity\" is \"percentile\"; "
+                                           "give {\"lower\": L, \"upper\": U}"
+                                         : "is given but \"intensity\" is not \"percentile\"; "
+                                           "remove one of them");
+  if (window) {
+    const auto& w = r.object_of(j["window"], key("window"), {"level", "width"});
+    o.window_level = r.number_of(w["level"], key("window.level"), -HUGE_VAL, HUGE_VAL);
+    o.window_width = r.number_of(w["width"], key("window.width"), 0, HUGE_VAL);
+    if (!(o.window_width > 0)) r.fail(key("window.width"), "must be greater than 0");
+  }
+  if (percentile) {
+    const auto& pc = r.object_of(j["percentile"], key("percentile"), {"lower", "upper"});
+    o.percentile_lower = r.number_of(pc["lower"], key("percentile.lower"), 0, 100);
+    o.percentile_upper = r.number_of(pc["upper"], key("percentile.upper"), 0, 100);
+    if (!(o.percentile_lower < o.percentile_upper))
+      r.fail(key("percentile"), "needs \"lower\" below \"upper\"");
+  }
+  return o;
+}
+
+bool valid_modality_prefix(const std::string& s) {
+  if (s.empty() || s.front() == '_' || s.back() == '_') return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+nlohmann::json intensity_json(const IntensityOptions& o) {
+  nlohmann::json j;
+  j["intensity"] = intensity_text(o.mode);
+  if (o.mode == IntensityMode::Window)
+    j["window"] = {{"level", o.window_level}, {"width", o.window_width}};
+  if (o.mode == IntensityMode::Percentile)
+    j["percentile"] = {{"lower", o.percentile_lower}, {"upper", o.percentile_upper}};
+  return j;
+}
+
 }  // namespace
 
 Profile parse_profile(const nlohmann::json& j, const std::string& origin) {
@@ -127,7 +199,7 @@ Profile parse_profile(const nlohmann::json& j, const std::string& origin) {
   Profile p;
   p.name = std::filesystem::path(origin).stem().string();
   if (j.contains("name")) p.name = r.string_of(j["name"], "name");
-  if (j.contains("description")) r.string_of(j["description"], "description");
+  if (j.contains("description")) p.description = r.string_of(j["description"], "description");
 
   if (j.contains("orientation"))
     p.orientation = r.choice_of<Orientation>(j["orientation"], "orientation",
@@ -154,35 +226,42 @@ Profile parse_profile(const nlohmann::json& j, const std::string& origin) {
   if (j.contains("slice_step"))
     p.slice_step = static_cast<std::size_t>(r.integer_of(j["slice_step"], "slice_step", 1));
 
-  if (j.contains("intensity"))
-    p.intensity = r.choice_of<IntensityMode>(j["intensity"], "intensity",
-                                             {{"minmax-slice", IntensityMode::MinMaxSlice},
-                                              {"minmax-volume", IntensityMode::MinMaxVolume},
-                                              {"window", IntensityMode::Window},
-                                              {"percentile", IntensityMode::Percentile}});
-  const bool window = p.intensity == IntensityMode::Window;
-  const bool percentile = p.intensity == IntensityMode::Percentile;
-  if (window != j.contains("window"))
-    r.fail("window", window ? "is required when \"intensity\" is \"window\"; give "
-                              "{\"level\": L, \"width\": W}"
-                            : "is given but \"intensity\" is not \"window\"; remove one of them");
-  if (percentile != j.contains("percentile"))
-    r.fail("percentile", percentile ? "is required when \"intensity\" is \"percentile\"; give "
-                                      "{\"lower\": L, \"upper\": U}"
-                                    : "is given but \"intensity\" is not \"percentile\"; remove "
-                                      "one of them");
-  if (window) {
-    const auto& w = r.object_of(j["window"], "window", {"level", "width"});
-    p.window_level = r.number_of(w["level"], "window.level", -HUGE_VAL, HUGE_VAL);
-    p.window_width = r.number_of(w["width"], "window.width", 0, HUGE_VAL);
-    if (!(p.window_width > 0)) r.fail("window.width", "must be greater than 0");
+  p.intensity = parse_intensity(r, j, "");
+  if (j.contains("intensity_by_modality")) {
+    const auto& by = j["intensity_by_modality"];
+    if (!by.is_object())
+      r.fail("intensity_by_modality",
+             "must be an object of modality prefix -> {\"intensity\": ...}, e.g. {\"ct\": "
+             "{\"intensity\": \"window\", \"window\": {\"level\": 40, \"width\": 400}}}");
+    for (const auto& [prefix, entry] : by.items()) {
+      const std::string key = "intensity_by_modality." + prefix;
+      if (!valid_modality_prefix(prefix))
+        r.fail(key,
+               "is not a modality prefix; use lower-case letters, digits and \"_\" as in "
+               "\"ct\" or \"mr_t1\"");
+      if (!entry.is_object() || !entry.contains("intensity"))
+        r.fail(key,
+               "must be an object with \"intensity\" (and its \"window\" or "
+               "\"percentile\")");
+      for (const auto& [k, unused] : entry.items())
+        if (std::find(kIntensityKeys.begin(), kIntensityKeys.end(), k) == kIntensityKeys.end())
+          r.fail(key + "." + k,
+                 fmt::format("is not a known key{}; the keys are {}",
+                             did_you_mean(k, kIntensityKeys), join_names(kIntensityKeys)));
+      p.intensity_by_modality.emplace_back(prefix, parse_intensity(r, entry, key + "."));
+    }
   }
-  if (percentile) {
-    const auto& pc = r.object_of(j["percentile"], "percentile", {"lower", "upper"});
-    p.percentile_lower = r.number_of(pc["lower"], "percentile.lower", 0, 100);
-    p.percentile_upper = r.number_of(pc["upper"], "percentile.upper", 0, 100);
-    if (!(p.percentile_lower < p.percentile_upper))
-      r.fail("percentile", "needs \"lower\" below \"upper\"");
+
+  if (j.contains("pixel_spacing"))
+    p.pixel_spacing = r.choice_of<PixelSpacing>(
+        j["pixel_spacing"], "pixel_spacing",
+        {{"as-stored", PixelSpacing::AsStored}, {"isotropic", PixelSpacing::Isotropic}});
+  if (j.contains("size")) p.size = static_cast<std::size_t>(r.integer_of(j["size"], "size", 1));
+  if (p.size && *p.size > kMaxSize)
+    r.fail("size", fmt::format("is {}; the largest size is {}", *p.size, kMaxSize));
+  if (j.contains("fit")) {
+    if (!p.size) r.fail("fit", "is given without \"size\"; give the edge length in \"size\"");
+    p.fit = r.choice_of<Fit>(j["fit"], "fit", {{"pad", Fit::Pad}, {"stretch", Fit::Stretch}});
   }
 
   if (j.contains("channels_3d"))
@@ -230,6 +309,44 @@ Profile load_profile(const std::string& name_or_file, const std::filesystem::pat
       names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", "))));
 }
 
+namespace {
+
+std::string intensity_summary(const IntensityOptions& o) {
+  switch (o.mode) {
+    case IntensityMode::Window:
+      return fmt::format("window {}/{}", o.window_level, o.window_width);
+    case IntensityMode::Percentile:
+      return fmt::format("percentile {}-{}", o.percentile_lower, o.percentile_upper);
+    case IntensityMode::MinMaxSlice:
+    case IntensityMode::MinMaxVolume:
+      break;
+  }
+  return std::string(intensity_text(o.mode));
+}
+
+}  // namespace
+
+std::string profile_summary(const Profile& p) {
+  std::vector<std::string> parts;
+  if (p.orientation != Orientation::AsStored)
+    parts.push_back(fmt::format("{} orientation", orientation_text(p.orientation)));
+  std::string axes;
+  for (auto a : p.axes) axes += axis_letter(a);
+  if (axes != "xyz") parts.push_back("axes " + axes);
+  if (p.slice_step > 1) parts.push_back(fmt::format("every {}th slice", p.slice_step));
+  parts.push_back(p.pixel_spacing == PixelSpacing::Isotropic ? "square pixels" : "stored pixels");
+  parts.push_back(
+      p.size ? fmt::format("{0} x {0} {1}", *p.size, p.fit == Fit::Pad ? "padded" : "stretched")
+             : std::string("slice size"));
+  std::vector<std::string> by_modality;
+  for (const auto& [prefix, o] : p.intensity_by_modality)
+    by_modality.push_back(fmt::format("{}: {}", prefix, intensity_summary(o)));
+  parts.push_back(intensity_summary(p.intensity) +
+                  (by_modality.empty() ? "" : fmt::format(" ({})", fmt::join(by_modality, "; "))));
+  parts.push_back(p.channels_3d_rgb ? "rgb" : "gray");
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 nlohmann::json Profile::to_json() const {
   // nlohmann's default object keeps keys sorted, so the dump is canonical.
   nlohmann::json j;
@@ -238,11 +355,19 @@ nlohmann::json Profile::to_json() const {
   for (auto a : axes) axes_json.push_back(std::string(1, axis_letter(a)));
   j["axes"] = axes_json;
   j["slice_step"] = slice_step;
-  j["intensity"] = intensity_text(intensity);
-  if (intensity == IntensityMode::Window)
-    j["window"] = {{"level", window_level}, {"width", window_width}};
-  if (intensity == IntensityMode::Percentile)
-    j["percentile"] = {{"lower", percentile_lower}, {"upper", percentile_upper}};
+  j.update(intensity_json(intensity));
+  // The options of issue 12 appear only where they are not the default, so that the records of
+  // a samed2d_v1 run stay what they were and earlier runs are not redone.
+  if (!intensity_by_modality.empty()) {
+    nlohmann::json by;
+    for (const auto& [prefix, o] : intensity_by_modality) by[prefix] = intensity_json(o);
+    j["intensity_by_modality"] = by;
+  }
+  if (pixel_spacing == PixelSpacing::Isotropic) j["pixel_spacing"] = "isotropic";
+  if (size) {
+    j["size"] = *size;
+    j["fit"] = fit == Fit::Pad ? "pad" : "stretch";
+  }
   j["channels_3d"] = channels_3d_rgb ? "rgb" : "gray";
   j["connectivity"] = connectivity;
   if (min_area_pixels)

@@ -98,6 +98,7 @@ Volume reorient(const Volume& v, Orientation orientation, const std::string& fil
 
   const Geometry& g = v.geometry;
   Geometry& h = out.geometry;
+  h.spacing_known = g.spacing_known;
   for (int n = 0; n < 3; ++n) {
     const int d = old_axis[n];
     h.spacing[n] = g.spacing[d];

@@ -55,11 +55,15 @@ constexpr VoxelType voxel_type_of() {
   }
 }
 
-// Physical placement, kept only to warn when image and label disagree (slicing is by index).
+// Physical placement: warns when image and label disagree (slicing is by index) and gives the
+// pixel proportions of profile pixel_spacing "isotropic".
 struct Geometry {
   std::array<double, 3> origin{0, 0, 0};
   std::array<double, 3> spacing{1, 1, 1};
   std::array<double, 9> direction{1, 0, 0, 0, 1, 0, 0, 0, 1};  // row-major 3x3
+  // False where the file gives no usable spacing (a NIfTI pixdim of 0, a DICOM image without
+  // Pixel Spacing) and `spacing` holds 1 in its place: profile pixel_spacing "isotropic" needs it.
+  bool spacing_known = true;
 };
 
 // Whether two placements agree up to rounding (relative 1e-4): where they do not, the image and

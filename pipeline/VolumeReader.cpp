@@ -358,6 +358,8 @@ Volume read_nifti(const std::filesystem::path& file, const NiftiHeader& header,
       io->ReadImageInformation();
     }
     v.geometry = geometry_of(*io);
+    // ITK puts 1 in place of a pixdim of 0; the header alone tells that it was missing.
+    v.geometry.spacing_known = reader.geometry(true).spacing_known;
   } catch (const itk::ExceptionObject& e) {
     const std::string text = itk_text(e);
     if (text.find("orthonormal") != std::string::npos) {

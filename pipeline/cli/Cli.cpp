@@ -459,7 +459,17 @@ int list() {
   for (fs::directory_iterator it(dir / "profiles", ec), end; !ec && it != end; it.increment(ec))
     if (it->path().extension() == ".json") profiles.push_back(it->path().stem().string());
   std::sort(profiles.begin(), profiles.end());
-  for (const auto& n : profiles) std::cout << "  " << n << "\n";
+  std::size_t name_width = 0;
+  for (const auto& n : profiles) name_width = std::max(name_width, n.size());
+  for (const auto& n : profiles) {
+    try {
+      std::cout << fmt::format("  {:<{}} {}\n", n, name_width,
+                               profile_summary(load_profile(n, dir)));
+    } catch (const ConfigError& e) {
+      std::cerr << "samed2d: error: " << e.what() << "\n";
+      status = 2;
+    }
+  }
   return status;
 }
 
@@ -483,6 +493,17 @@ int describe(const std::string& name) {
   const fs::path dir = config_dir();
   try {
     const ClassRegistry classes = ClassRegistry::load(dir / "classes.json");
+    // A bundled profile's name (no dataset has one): its options and what it is for.
+    std::error_code ec;
+    if (!fs::exists(dir / "datasets" / (name + ".json"), ec) &&
+        fs::is_regular_file(dir / "profiles" / (name + ".json"), ec)) {
+      const Profile p = load_profile(name, dir);
+      std::cout << fmt::format("{}\n  profile:    {}\n  does:       {}\n  options:    {}\n", name,
+                               (dir / "profiles" / (name + ".json")).string(), profile_summary(p),
+                               p.to_json().dump());
+      print_wrapped(p.description.empty() ? "(no description)" : p.description);
+      return 0;
+    }
     const fs::path file = bundled_dataset_config(name, dir, "list");
     const auto config = read_json_file(file);
     if (config.value("converter", std::string()) == kNotConvertible) {
@@ -585,9 +606,11 @@ int run_cli(int argc, char** argv) {
 
   std::string list_dataset;
   auto* list_cmd = app.add_subcommand(
-      "list", "List the converters, bundled datasets and profiles, or describe one dataset");
-  list_cmd->add_option("dataset", list_dataset,
-                       "A bundled dataset: what it reads, its modalities, layout and classes");
+      "list",
+      "List the converters, bundled datasets and profiles, or describe one dataset or profile");
+  list_cmd->add_option("name", list_dataset,
+                       "A bundled dataset (what it reads, its modalities, layout and classes) or "
+                       "profile (its options)");
 
   std::string validate_dir;
   std::size_t validate_examples = 5;

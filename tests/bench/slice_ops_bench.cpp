@@ -66,7 +66,7 @@ void BM_ExtractNormalize(benchmark::State& state) {
   std::size_t s = 0;
   for (auto _ : state) {
     samed2d::extract_slice(v, 0, axis, s, values);
-    samed2d::normalize_to_u8(values, profile, std::nullopt, out);
+    samed2d::normalize_to_u8(values, profile.intensity, std::nullopt, out);
     benchmark::DoNotOptimize(out.data());
     s = (s + 1) % count;
   }
@@ -98,7 +98,7 @@ void BM_NormalizeOnly(benchmark::State& state) {
   samed2d::extract_slice(v, 0, Axis::X, v.size()[2] / 2, values);
   std::vector<std::uint8_t> out;
   for (auto _ : state) {
-    samed2d::normalize_to_u8(values, profile, std::nullopt, out);
+    samed2d::normalize_to_u8(values, profile.intensity, std::nullopt, out);
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(values.size()));

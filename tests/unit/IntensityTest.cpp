@@ -20,7 +20,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 std::vector<std::uint8_t> normalize(const std::vector<double>& values, const Profile& p,
                                     std::optional<std::pair<double, double>> range = {}) {
   std::vector<std::uint8_t> out;
-  normalize_to_u8(values, p, range, out);
+  normalize_to_u8(values, p.intensity, range, out);
   return out;
 }
 
@@ -142,9 +142,9 @@ TEST(IntensityTest, LargeIntegralSlicesMatchTheLiteralFormula) {
   for (const auto& [level, width] : {std::pair{40.0, 400.0}, std::pair{40.5, 401.3},
                                      std::pair{-600.0, 1500.0}, std::pair{1e6, 3.0}}) {
     Profile p;
-    p.intensity = IntensityMode::Window;
-    p.window_level = level;
-    p.window_width = width;
+    p.intensity.mode = IntensityMode::Window;
+    p.intensity.window_level = level;
+    p.intensity.window_width = width;
     const Bytes out = normalize(v, p);
     const double lo = level - width / 2, hi = level + width / 2;
     for (std::size_t n = 0; n < v.size(); ++n)
@@ -165,7 +165,7 @@ TEST(IntensityTest, LargeIntegralSlicesMatchTheLiteralFormula) {
 
 TEST(IntensityTest, MinMaxVolumeUsesTheGivenRange) {
   Profile p;
-  p.intensity = IntensityMode::MinMaxVolume;
+  p.intensity.mode = IntensityMode::MinMaxVolume;
   // range -100..300: (v + 100) * 255 / 400; 100 -> 127.5, 0 -> 63.75, 300 -> 255
   EXPECT_EQ(normalize({0, 100, 300, kNaN}, p, std::pair{-100.0, 300.0}), (Bytes{63, 127, 255, 0}));
   // A slice that holds one value is not black in this mode.
@@ -176,9 +176,9 @@ TEST(IntensityTest, MinMaxVolumeUsesTheGivenRange) {
 
 TEST(IntensityTest, WindowClampsToLevelAndWidth) {
   Profile p;
-  p.intensity = IntensityMode::Window;
-  p.window_level = 40;
-  p.window_width = 400;  // [-160, 240]
+  p.intensity.mode = IntensityMode::Window;
+  p.intensity.window_level = 40;
+  p.intensity.window_width = 400;  // [-160, 240]
   const std::vector<double> v{-1000, -160, 0, 40, 240, 1000, kInf, kNaN};
   // 160*255/400 = 102, 200*255/400 = 127.5
   EXPECT_EQ(normalize(v, p), (Bytes{0, 0, 102, 127, 255, 255, 0, 0}));
@@ -197,9 +197,9 @@ TEST(IntensityTest, PercentileInterpolatesLikeNumpy) {
 
 TEST(IntensityTest, PercentileModeClampsAtThePercentiles) {
   Profile p;
-  p.intensity = IntensityMode::Percentile;
-  p.percentile_lower = 10;
-  p.percentile_upper = 90;
+  p.intensity.mode = IntensityMode::Percentile;
+  p.intensity.percentile_lower = 10;
+  p.intensity.percentile_upper = 90;
   std::vector<double> v;
   for (int x = 0; x <= 100; ++x) v.push_back(x);
   std::shuffle(v.begin(), v.end(), std::mt19937(3));
@@ -217,9 +217,9 @@ TEST(IntensityTest, PercentileMatchesSortedReference) {
   std::mt19937_64 rng(5);
   std::uniform_int_distribution<int> val(-1024, 3071);
   Profile p;
-  p.intensity = IntensityMode::Percentile;
-  p.percentile_lower = 0.5;
-  p.percentile_upper = 99.5;
+  p.intensity.mode = IntensityMode::Percentile;
+  p.intensity.percentile_lower = 0.5;
+  p.intensity.percentile_upper = 99.5;
   for (int round = 0; round < 30; ++round) {
     std::vector<double> v(100 + static_cast<std::size_t>(round) * 37);
     for (double& x : v) x = val(rng);
@@ -231,12 +231,14 @@ TEST(IntensityTest, PercentileMatchesSortedReference) {
       const std::size_t i1 = std::min(i0 + 1, sorted.size() - 1);
       return sorted[i0] + (sorted[i1] - sorted[i0]) * (pos - static_cast<long double>(i0));
     };
-    const long double lo = ref(p.percentile_lower);
-    const long double hi = ref(p.percentile_upper);
+    const long double lo = ref(p.intensity.percentile_lower);
+    const long double hi = ref(p.intensity.percentile_upper);
     std::vector<double> scratch = v;
-    EXPECT_NEAR(percentile_linear(scratch, p.percentile_lower), static_cast<double>(lo), 1e-9);
+    EXPECT_NEAR(percentile_linear(scratch, p.intensity.percentile_lower), static_cast<double>(lo),
+                1e-9);
     scratch = v;
-    EXPECT_NEAR(percentile_linear(scratch, p.percentile_upper), static_cast<double>(hi), 1e-9);
+    EXPECT_NEAR(percentile_linear(scratch, p.intensity.percentile_upper), static_cast<double>(hi),
+                1e-9);
     const Bytes out = normalize(v, p);
     for (std::size_t n = 0; n < v.size(); ++n) {
       const long double c = std::clamp<long double>(v[n], lo, hi);
