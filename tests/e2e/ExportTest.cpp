@@ -486,15 +486,6 @@ TEST_F(ExportTest, HelpShowsAnExample) {
   EXPECT_NE(run.out.find("--test-fraction"), std::string::npos) << run.out;
 }
 
-// The first Python 3 that has cv2 (Debian: python3-opencv), or "".
-std::string python_with_cv2() {
-  for (const std::string python : {"python3", "/usr/bin/python3"}) {
-    const auto run = run_command({python, "-c", "import cv2, numpy"});
-    if (run.exit_code == 0) return python;
-  }
-  return {};
-}
-
 TEST_F(ExportTest, SamMed2dsLoadersReadEveryEntry) {
   // tests/python/read_like_sam_med2d.py opens the files as SAM-Med2D's TrainingDataset and
   // TestingDataset do (json.load, os.path.join(data_path, ...), cv2.imread) and reads every

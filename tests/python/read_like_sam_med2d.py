@@ -11,7 +11,8 @@ and checks that the mask is of its image's size, then prints one line of counts:
     train <images> images <masks> masks; test <masks> masks <images> images
 Exit 0 when everything reads, 1 with the first problem on stderr otherwise.
 
-Usage: read_like_sam_med2d.py DATA_PATH   (run from the folder SAM-Med2D would run in)
+Usage: read_like_sam_med2d.py DATA_PATH [SIZE]   (run from the folder SAM-Med2D would run in)
+With SIZE, every image must also be SIZE x SIZE (a tree converted with a fixed-size profile).
 """
 import json
 import os
@@ -26,12 +27,17 @@ def fail(what):
     sys.exit(1)
 
 
+SIZE = None
+
+
 def read_image(path):
     image = cv2.imread(path)
     if image is None:
         fail(f"cv2.imread({path!r}) gave None")
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         fail(f"{path}: cv2.imread gives shape {image.shape} {image.dtype}, not H x W x 3 uint8")
+    if SIZE is not None and image.shape[:2] != (SIZE, SIZE):
+        fail(f"{path}: image is {image.shape[:2]}, not {SIZE} x {SIZE}")
     return image
 
 
@@ -50,9 +56,12 @@ def read_mask(path, image, image_path):
 
 
 def main():
-    if len(sys.argv) != 2:
-        fail("usage: read_like_sam_med2d.py DATA_PATH")
+    global SIZE
+    if len(sys.argv) not in (2, 3):
+        fail("usage: read_like_sam_med2d.py DATA_PATH [SIZE]")
     data_path = sys.argv[1]
+    if len(sys.argv) == 3:
+        SIZE = int(sys.argv[2])
 
     with open(os.path.join(data_path, "image2label_train.json"), "r") as f:
         dataset = json.load(f)

@@ -101,4 +101,12 @@ int wait_samed2d(int pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+std::string python_with_cv2() {
+  for (const std::string python : {"python3", "/usr/bin/python3"}) {
+    const auto run = run_command({python, "-c", "import cv2, numpy"});
+    if (run.exit_code == 0) return python;
+  }
+  return {};
+}
+
 }  // namespace samed2d::test
