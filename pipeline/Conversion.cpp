@@ -36,8 +36,9 @@ namespace flow = oneapi::tbb::flow;
 namespace {
 
 // Bumped whenever the bytes the tool writes for the same options change (PNG settings,
-// naming), so that records of older runs are not taken as finished.
-constexpr int kOutputFormat = 1;
+// naming), so that records of older runs are not taken as finished. 2: PNG streams compressed
+// by libdeflate instead of zlib (same pixels, other bytes).
+constexpr int kOutputFormat = 2;
 // NAME_MAX of Linux file systems.
 constexpr std::size_t kMaxFileName = 255;
 
@@ -108,10 +109,7 @@ nlohmann::json mapping_json(const LabelMapping& m) {
 }
 
 nlohmann::json png_json(const PngOptions& o) {
-  return {{"level", o.level},
-          {"strategy", o.strategy},
-          {"filters", o.filters},
-          {"mem_level", o.mem_level}};
+  return {{"deflate", "libdeflate"}, {"level", o.level}, {"filter", static_cast<int>(o.filter)}};
 }
 
 std::string abs_path(const fs::path& p) {
@@ -441,7 +439,7 @@ SliceDone process_slice(const SliceJob& job, const Profile& profile, const Outpu
     for (const auto& m : masks) done.classes.emplace_back(m.id_text, m.name);
 
     const std::string slice = w.is_2d ? std::string(kSlice2d) : slice_label(job.axis, job.index);
-    std::vector<std::uint8_t> png;
+    thread_local std::vector<std::uint8_t> png;  // reused: an RGB slice is hundreds of KB
     for (const auto& s : w.sequences) {
       const std::string stem = image_stem(s.modality, w.spec->dataset, w.spec->name, slice);
       encode_image(s, w.is_2d, job.axis, job.index, frame, profile, png);
