@@ -8,13 +8,15 @@ packages=(
   libinsighttoolkit5-dev   # ITK 5.2: NIfTI, MetaImage, NRRD, PNG, JPEG, BMP, TIFF, GDCM IO
   libtbb-dev               # oneTBB flow graph
   nlohmann-json3-dev libfmt-dev libpng-dev libjpeg-dev zlib1g-dev libcli11-dev
-  libdeflate-dev           # fast whole-buffer gzip decoding of .nii.gz
+  libdeflate-dev           # .nii.gz decoding and PNG image compression
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
   clang libclang-rt-14-dev # clang 14 and its libFuzzer + sanitizer runtimes (scripts/fuzz.sh)
   time                     # peak memory in scripts/bench-pipeline.sh
   chromium fonts-dejavu-core  # headless: a test renders the report page in a real browser
   python3 python3-opencv   # a test reads `export sam-med2d` files the way SAM-Med2D's loaders do
+  libstb-dev pngcheck      # PNG tests: a second decoder (stb_image) and the reference checker
+  python3-nibabel          # scripts/bench-peer.sh: the NumPy + OpenCV peer reads NIfTI with it
 )
 
 missing=()

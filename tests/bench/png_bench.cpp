@@ -1,24 +1,30 @@
 // Measures encode_png settings on real slices: Colin27 T1 slices normalized as SPEC 4 says, and
-// SPEC 5 masks (8-connected components of single AAL regions) on the same slices.
+// SPEC 5 masks (8-connected components of single AAL regions) on the same slices; with --ct, the
+// slices and organ masks of the benchmark CT (scripts/bench-pipeline.sh's bench-data) instead.
+// The writer before libdeflate (libpng with zlib level 3) is measured beside the candidates as
+// "before".
 //
 //   build/tests/png_bench                  Google Benchmark timings of the candidate settings
 //                                          (counter bytes/image) on that corpus
 //   build/tests/png_bench --candidates     the candidates as Markdown tables: bytes, 4 KiB
 //                                          blocks, encode and decode microseconds per image
-//   build/tests/png_bench --table          the whole grid (levels x strategies x filters)
+//   build/tests/png_bench --table          the whole grid (deflaters x levels x filters)
 //   options: --stride N (every N-th slice per axis, default 4), --reps N (timed passes, the
 //   fastest counts, default 3), --kind TEXT (only kinds whose name contains it), --only SETTING
-//   (one candidate, e.g. "L1 rle none"); other arguments go to Google Benchmark.
+//   (one candidate, e.g. "libdeflate L2 up"), --ct DIR (a folder holding case_000.nii.gz and
+//   case_000_seg.nii.gz); other arguments go to Google Benchmark.
 // docs/png-settings.md holds the results and the commands that made them.
 
 #include <benchmark/benchmark.h>
 #include <itkImage.h>
 #include <itkImageFileReader.h>
+#include <libdeflate.h>
 #include <png.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
+#include <csetjmp>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -36,6 +42,8 @@
 namespace {
 
 using samed2d::PngColor;
+using samed2d::PngDeflater;
+using samed2d::PngFilter;
 using samed2d::PngOptions;
 using Bytes = std::vector<std::uint8_t>;
 
@@ -45,21 +53,22 @@ struct Plane {
 };
 
 struct Corpus {
-  std::vector<Plane> images;  // normalized T1 slices
+  std::string name;
+  std::vector<Plane> images;  // normalized slices
   std::vector<Plane> masks;   // 0/255 component masks
   std::size_t image_pixels = 0, mask_pixels = 0;
 };
 
 struct Volume {
   std::size_t ni = 0, nj = 0, nk = 0;
-  Bytes voxels;  // i fastest
-  std::uint8_t at(std::size_t i, std::size_t j, std::size_t k) const {
+  std::vector<float> voxels;  // i fastest
+  float at(std::size_t i, std::size_t j, std::size_t k) const {
     return voxels[i + ni * (j + nj * k)];
   }
 };
 
 Volume read_volume(const std::filesystem::path& file) {
-  using Image = itk::Image<std::uint8_t, 3>;
+  using Image = itk::Image<float, 3>;
   auto reader = itk::ImageFileReader<Image>::New();
   reader->SetFileName(file.string());
   reader->Update();
@@ -73,16 +82,21 @@ Volume read_volume(const std::filesystem::path& file) {
   return v;
 }
 
+struct FloatPlane {
+  std::size_t width = 0, height = 0;
+  std::vector<float> values;
+};
+
 // Slice s of axis 0 (x: k = s, rows j, cols i), 1 (y: j = s, rows k, cols i) or 2 (z: i = s,
 // rows k, cols j), as in SPEC 3.
-Plane slice_of(const Volume& v, int axis, std::size_t s) {
-  Plane p;
+FloatPlane slice_of(const Volume& v, int axis, std::size_t s) {
+  FloatPlane p;
   p.height = axis == 0 ? v.nj : v.nk;
   p.width = axis == 2 ? v.nj : v.ni;
-  p.pixels.resize(p.width * p.height);
+  p.values.resize(p.width * p.height);
   for (std::size_t r = 0; r < p.height; ++r)
     for (std::size_t c = 0; c < p.width; ++c)
-      p.pixels[r * p.width + c] = axis == 0   ? v.at(c, r, s)
+      p.values[r * p.width + c] = axis == 0   ? v.at(c, r, s)
                                   : axis == 1 ? v.at(c, s, r)
                                               : v.at(s, c, r);
   return p;
@@ -93,21 +107,20 @@ std::size_t slice_count(const Volume& v, int axis) {
 }
 
 // SPEC 4, minmax-slice.
-void normalize(Plane& p) {
-  const auto [lo, hi] = std::minmax_element(p.pixels.begin(), p.pixels.end());
+Plane normalized(const FloatPlane& p) {
+  Plane out{p.width, p.height, Bytes(p.values.size(), 0)};
+  const auto [lo, hi] = std::minmax_element(p.values.begin(), p.values.end());
   const double m = *lo, big_m = *hi;
-  for (auto& value : p.pixels) {
-    if (big_m == m) {
-      value = 0;
-      continue;
-    }
-    const double out = std::floor((double(value) - m) * 255.0 / (big_m - m));
-    value = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, out)));
+  if (big_m == m) return out;
+  for (std::size_t n = 0; n < p.values.size(); ++n) {
+    const double value = std::floor((double(p.values[n]) - m) * 255.0 / (big_m - m));
+    out.pixels[n] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, value)));
   }
+  return out;
 }
 
 // SPEC 5: 8-connected components of each label value, kept when at least 0.00153 * H * W.
-std::vector<Plane> masks_of(const Plane& labels) {
+std::vector<Plane> masks_of(const FloatPlane& labels) {
   const std::size_t w = labels.width, h = labels.height, n = w * h;
   const double min_area = 0.00153 * double(h) * double(w);
   std::vector<Plane> masks;
@@ -115,7 +128,7 @@ std::vector<Plane> masks_of(const Plane& labels) {
   std::vector<std::size_t> stack, members;
   for (int value = 1; value < 256; ++value) {
     for (std::size_t start = 0; start < n; ++start) {
-      if (labels.pixels[start] != value || component[start] >= 0) continue;
+      if (labels.values[start] != float(value) || component[start] >= 0) continue;
       members.clear();
       stack.assign(1, start);
       component[start] = value;
@@ -127,7 +140,7 @@ std::vector<Plane> masks_of(const Plane& labels) {
         for (std::size_t yy = y == 0 ? 0 : y - 1; yy <= std::min(h - 1, y + 1); ++yy)
           for (std::size_t xx = x == 0 ? 0 : x - 1; xx <= std::min(w - 1, x + 1); ++xx) {
             const std::size_t q = yy * w + xx;
-            if (labels.pixels[q] == value && component[q] < 0) {
+            if (labels.values[q] == float(value) && component[q] < 0) {
               component[q] = value;
               stack.push_back(q);
             }
@@ -143,26 +156,90 @@ std::vector<Plane> masks_of(const Plane& labels) {
 }
 
 // Slices that the tool would write: those with at least one kept mask.
-Corpus build_corpus(const std::filesystem::path& dir, std::size_t stride) {
-  const Volume t1 = read_volume(dir / "colin27" / "ch2.nii.gz");
-  const Volume aal = read_volume(dir / "colin27" / "aal.nii.gz");
-  if (t1.ni != aal.ni || t1.nj != aal.nj || t1.nk != aal.nk)
-    throw std::runtime_error("ch2.nii.gz and aal.nii.gz differ in size");
+Corpus build_corpus(const std::string& name, const std::filesystem::path& image_file,
+                    const std::filesystem::path& label_file, std::size_t stride) {
+  const Volume image = read_volume(image_file);
+  const Volume label = read_volume(label_file);
+  if (image.ni != label.ni || image.nj != label.nj || image.nk != label.nk)
+    throw std::runtime_error(image_file.string() + " and " + label_file.string() +
+                             " differ in size");
   Corpus corpus;
-  for (int axis = 0; axis < 3; ++axis)
-    for (std::size_t s = 0; s < slice_count(t1, axis); s += stride) {
-      auto masks = masks_of(slice_of(aal, axis, s));
+  corpus.name = name;
+  for (int axis = 0; axis < 3; ++axis) {
+    const std::size_t h = axis == 0 ? image.nj : image.nk;
+    const std::size_t w = axis == 2 ? image.nj : image.ni;
+    if (std::min(h, w) * 2 < std::max(h, w)) continue;  // SPEC 5: the aspect rule
+    for (std::size_t s = 0; s < slice_count(image, axis); s += stride) {
+      auto masks = masks_of(slice_of(label, axis, s));
       if (masks.empty()) continue;
-      Plane image = slice_of(t1, axis, s);
-      normalize(image);
-      corpus.image_pixels += image.pixels.size();
-      corpus.images.push_back(std::move(image));
+      Plane plane = normalized(slice_of(image, axis, s));
+      corpus.image_pixels += plane.pixels.size();
+      corpus.images.push_back(std::move(plane));
       for (auto& mask : masks) {
         corpus.mask_pixels += mask.pixels.size();
         corpus.masks.push_back(std::move(mask));
       }
     }
+  }
   return corpus;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The writer before libdeflate: libpng with zlib (level 3, default strategy; Up for images,
+// no filter for masks), as pipeline/PngWriter.cpp did until the output format 2. Kept here only
+// to be measured beside the candidates.
+
+struct LibpngError {
+  char message[256] = {};
+};
+[[noreturn]] void on_libpng_error(png_structp png, png_const_charp message) {
+  auto* e = static_cast<LibpngError*>(png_get_error_ptr(png));
+  std::snprintf(e->message, sizeof e->message, "%s", message);
+  png_longjmp(png, 1);
+}
+void on_libpng_warning(png_structp, png_const_charp) {}
+void on_libpng_write(png_structp png, png_bytep data, png_size_t length) {
+  auto* out = static_cast<Bytes*>(png_get_io_ptr(png));
+  out->insert(out->end(), data, data + length);
+}
+void on_libpng_flush(png_structp) {}
+
+bool libpng_rows(png_structp png, png_infop info, const Plane& p, PngColor color, bool mask,
+                 Bytes& rgb_row) {
+  if (setjmp(png_jmpbuf(png))) return false;
+  png_set_compression_level(png, 3);
+  png_set_compression_strategy(png, Z_DEFAULT_STRATEGY);
+  png_set_filter(png, PNG_FILTER_TYPE_BASE, mask ? PNG_FILTER_NONE : PNG_FILTER_UP);
+  const bool rgb = color == PngColor::GrayAsRgb;
+  png_set_IHDR(png, info, static_cast<png_uint_32>(p.width), static_cast<png_uint_32>(p.height), 8,
+               rgb ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info(png, info);
+  for (std::size_t r = 0; r < p.height; ++r) {
+    const std::uint8_t* in = p.pixels.data() + r * p.width;
+    if (rgb) {
+      for (std::size_t x = 0; x < p.width; ++x)
+        rgb_row[3 * x] = rgb_row[3 * x + 1] = rgb_row[3 * x + 2] = in[x];
+      png_write_row(png, rgb_row.data());
+    } else {
+      png_write_row(png, in);
+    }
+  }
+  png_write_end(png, nullptr);
+  return true;
+}
+
+void encode_before(const Plane& p, PngColor color, bool mask, Bytes& out) {
+  out.clear();
+  LibpngError error;
+  png_structp png =
+      png_create_write_struct(PNG_LIBPNG_VER_STRING, &error, on_libpng_error, on_libpng_warning);
+  png_infop info = png_create_info_struct(png);
+  png_set_write_fn(png, &out, on_libpng_write, on_libpng_flush);
+  Bytes rgb_row(p.width * 3);
+  const bool ok = libpng_rows(png, info, p, color, mask, rgb_row);
+  png_destroy_write_struct(&png, &info);
+  if (!ok) throw std::runtime_error(error.message);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,74 +253,59 @@ const Kind kKinds[] = {{"image GrayAsRgb", PngColor::GrayAsRgb, false},
                        {"image Gray", PngColor::Gray, false},
                        {"mask Gray", PngColor::Gray, true}};
 
-const char* strategy_name(int strategy) {
-  switch (strategy) {
-    case Z_DEFAULT_STRATEGY:
-      return "default";
-    case Z_FILTERED:
-      return "filtered";
-    case Z_HUFFMAN_ONLY:
-      return "huffman";
-    case Z_RLE:
-      return "rle";
-    default:
-      return "fixed";
-  }
-}
-
-std::string filter_name(int filters) {
-  switch (filters) {
-    case PNG_FILTER_NONE:
+const char* filter_name(PngFilter f) {
+  switch (f) {
+    case PngFilter::None:
       return "none";
-    case PNG_FILTER_SUB:
+    case PngFilter::Sub:
       return "sub";
-    case PNG_FILTER_UP:
+    case PngFilter::Up:
       return "up";
-    case PNG_FILTER_AVG:
+    case PngFilter::Average:
       return "avg";
-    case PNG_FILTER_PAETH:
-      return "paeth";
-    case PNG_ALL_FILTERS:
-      return "all";
-    default:
-      return std::to_string(filters);
+    case PngFilter::Paeth:
+      break;
   }
-}
-
-std::string describe(const PngOptions& o) {
-  std::string s = "L" + std::to_string(o.level) + " " + strategy_name(o.strategy) + " " +
-                  filter_name(o.filters);
-  if (o.mem_level != 8) s += " mem" + std::to_string(o.mem_level);
-  return s;
+  return "paeth";
 }
 
 struct Candidate {
   const char* note;
+  bool before = false;  // the libpng + zlib writer of output format 1
   PngOptions options;
 };
+
+std::string describe(const Candidate& c) {
+  if (c.before) return "before: libpng zlib L3";
+  return std::string(c.options.deflater == PngDeflater::Zlib ? "zlib" : "libdeflate") + " L" +
+         std::to_string(c.options.level) + " " + filter_name(c.options.filter);
+}
+
+PngOptions lib(int level, PngFilter f) {
+  return PngOptions{PngDeflater::Libdeflate, level, f};
+}
+PngOptions zl(int level, PngFilter f) {
+  return PngOptions{PngDeflater::Zlib, level, f};
+}
+
 // The settings worth a row of their own in docs/png-settings.md.
 const Candidate kCandidates[] = {
-    {"stored", {0, Z_DEFAULT_STRATEGY, PNG_FILTER_NONE, 8}},
-    {"", {1, Z_DEFAULT_STRATEGY, PNG_FILTER_NONE, 8}},
-    {"", {1, Z_RLE, PNG_FILTER_NONE, 8}},
-    {"cv2.imwrite default", {1, Z_RLE, PNG_FILTER_SUB, 8}},
-    {"image default (grey)", {1, Z_RLE, PNG_FILTER_UP, 8}},
-    {"", {1, Z_RLE, PNG_FILTER_PAETH, 8}},
-    {"", {1, Z_RLE, PNG_ALL_FILTERS, 8}},
-    {"", {1, Z_HUFFMAN_ONLY, PNG_FILTER_NONE, 8}},
-    {"", {1, Z_HUFFMAN_ONLY, PNG_FILTER_UP, 8}},
-    {"", {1, Z_DEFAULT_STRATEGY, PNG_FILTER_UP, 8}},
-    {"mask default", {3, Z_DEFAULT_STRATEGY, PNG_FILTER_NONE, 8}},
-    {"image default (RGB)", {3, Z_DEFAULT_STRATEGY, PNG_FILTER_UP, 8}},
-    {"", {3, Z_DEFAULT_STRATEGY, PNG_FILTER_PAETH, 8}},
-    {"libpng default", {6, Z_FILTERED, PNG_ALL_FILTERS, 8}},
-    {"", {6, Z_DEFAULT_STRATEGY, PNG_FILTER_NONE, 8}},
-    {"", {9, Z_DEFAULT_STRATEGY, PNG_ALL_FILTERS, 8}},
-    {"", {9, Z_DEFAULT_STRATEGY, PNG_FILTER_NONE, 8}},
-    {"", {1, Z_RLE, PNG_FILTER_NONE, 1}},
-    {"", {1, Z_RLE, PNG_FILTER_NONE, 4}},
-    {"", {1, Z_RLE, PNG_FILTER_NONE, 9}},
-
+    {"stored", false, lib(0, PngFilter::None)},
+    {"output format 1 (libpng + zlib L3; Up for images)", true, {}},
+    {"", false, zl(1, PngFilter::None)},
+    {"", false, zl(3, PngFilter::None)},
+    {"", false, zl(3, PngFilter::Up)},
+    {"", false, lib(1, PngFilter::None)},
+    {"", false, lib(1, PngFilter::Up)},
+    {"", false, lib(2, PngFilter::None)},
+    {"", false, lib(2, PngFilter::Sub)},
+    {"", false, lib(2, PngFilter::Up)},
+    {"", false, lib(2, PngFilter::Paeth)},
+    {"", false, lib(3, PngFilter::Up)},
+    {"", false, lib(4, PngFilter::Up)},
+    {"", false, lib(6, PngFilter::Up)},
+    {"", false, lib(6, PngFilter::Paeth)},
+    {"", false, lib(9, PngFilter::Up)},
 };
 
 std::string g_only;         // --only SETTING: the stored row and that candidate
@@ -255,6 +317,13 @@ bool selected(const Kind& kind) {
 
 const std::vector<Plane>& planes_of(const Corpus& corpus, const Kind& kind) {
   return kind.masks ? corpus.masks : corpus.images;
+}
+
+void encode(const Candidate& c, const Plane& p, const Kind& kind, Bytes& out) {
+  if (c.before)
+    encode_before(p, kind.color, kind.masks, out);
+  else
+    samed2d::encode_png(p.pixels.data(), p.width, p.height, kind.color, c.options, out);
 }
 
 // Thread CPU time: the build machine is shared, and waiting for a core must not count.
@@ -270,8 +339,7 @@ struct Measure {
   double encode_us = 0;           // per image, fastest pass
 };
 
-Measure measure(const std::vector<Plane>& planes, PngColor color, const PngOptions& options,
-                int reps) {
+Measure measure(const Kind& kind, const std::vector<Plane>& planes, const Candidate& c, int reps) {
   Bytes out;
   Measure m;
   double total_bytes = 0;
@@ -280,7 +348,7 @@ Measure measure(const std::vector<Plane>& planes, PngColor color, const PngOptio
     total_bytes = 0;
     const double start = cpu_us();
     for (const auto& p : planes) {
-      samed2d::encode_png(p.pixels.data(), p.width, p.height, color, options, out);
+      encode(c, p, kind, out);
       total_bytes += double(out.size());
       if (rep == 0) m.disk_kib_per_image += double((out.size() + 4095) / 4096 * 4);
     }
@@ -293,12 +361,11 @@ Measure measure(const std::vector<Plane>& planes, PngColor color, const PngOptio
 }
 
 // libpng's simplified reader from memory; the decode side of each setting.
-double decode_us(const std::vector<Plane>& planes, PngColor color, const PngOptions& options,
-                 int reps) {
+double decode_us(const Kind& kind, const std::vector<Plane>& planes, const Candidate& c, int reps) {
   std::vector<Bytes> files;
   for (const auto& p : planes) {
     files.emplace_back();
-    samed2d::encode_png(p.pixels.data(), p.width, p.height, color, options, files.back());
+    encode(c, p, kind, files.back());
   }
   Bytes pixels;
   double best = std::numeric_limits<double>::infinity();
@@ -321,11 +388,12 @@ double decode_us(const std::vector<Plane>& planes, PngColor color, const PngOpti
 
 void print_corpus(const Corpus& corpus, std::size_t stride) {
   std::printf(
-      "corpus: Colin27 ch2 + AAL, every %zu-th slice on x, y, z with a kept mask: %zu images"
+      "corpus: %s, every %zu-th slice on x, y, z with a kept mask: %zu images"
       " (%.0f pixels on average), %zu masks\n",
-      stride, corpus.images.size(), double(corpus.image_pixels) / double(corpus.images.size()),
-      corpus.masks.size());
-  std::printf("libpng %s, zlib %s\n\n", PNG_LIBPNG_VER_STRING, zlibVersion());
+      corpus.name.c_str(), stride, corpus.images.size(),
+      double(corpus.image_pixels) / double(corpus.images.size()), corpus.masks.size());
+  std::printf("libpng %s (decoding), zlib %s, libdeflate %s\n\n", PNG_LIBPNG_VER_STRING,
+              zlibVersion(), LIBDEFLATE_VERSION_STRING);
 }
 
 // Candidates with sizes, encode and decode time; `reps` timed passes each.
@@ -335,47 +403,51 @@ void print_candidates(const Corpus& corpus, int reps) {
     const auto& planes = planes_of(corpus, kind);
     std::printf("### %s (%zu per pass)\n\n", kind.name, planes.size());
     std::printf(
-        "| setting | note | bytes/image | vs stored | KiB on disk | encode us/image |"
+        "| setting | note | bytes/image | vs before | KiB on disk | encode us/image |"
         " decode us/image |\n");
     std::printf("|---|---|---:|---:|---:|---:|---:|\n");
-    double stored = 0;
+    const double before = measure(kind, planes, kCandidates[1], 1).bytes_per_image;
     for (const auto& c : kCandidates) {
-      if (!g_only.empty() && describe(c.options) != g_only && &c != &kCandidates[0]) continue;
-      const Measure m = measure(planes, kind.color, c.options, reps);
-      if (stored == 0) stored = m.bytes_per_image;
-      std::printf("| %s | %s | %.0f | %.3f | %.1f | %.1f | %.1f |\n", describe(c.options).c_str(),
-                  c.note, m.bytes_per_image, m.bytes_per_image / stored, m.disk_kib_per_image,
-                  m.encode_us, decode_us(planes, kind.color, c.options, reps));
+      if (!g_only.empty() && describe(c) != g_only && &c != &kCandidates[1]) continue;
+      const Measure m = measure(kind, planes, c, reps);
+      std::printf("| %s | %s | %.0f | %.3f | %.1f | %.1f | %.1f |\n", describe(c).c_str(), c.note,
+                  m.bytes_per_image, m.bytes_per_image / before, m.disk_kib_per_image, m.encode_us,
+                  decode_us(kind, planes, c, reps));
       std::fflush(stdout);
     }
     std::printf("\n");
   }
 }
 
-// Every level x strategy x filter cell.
+// Every deflater x level x filter cell.
 void print_grid(const Corpus& corpus, int reps) {
-  const int levels[] = {0, 1, 3, 6, 9};
-  const int strategies[] = {Z_DEFAULT_STRATEGY, Z_FILTERED, Z_RLE, Z_HUFFMAN_ONLY};
-  const int filters[] = {PNG_FILTER_NONE, PNG_FILTER_SUB, PNG_FILTER_UP, PNG_FILTER_PAETH,
-                         PNG_ALL_FILTERS};
+  const PngFilter filters[] = {PngFilter::None, PngFilter::Sub, PngFilter::Up, PngFilter::Average,
+                               PngFilter::Paeth};
+  struct Row {
+    PngDeflater deflater;
+    int level;
+  };
+  std::vector<Row> rows;
+  for (int level : {1, 3, 6, 9}) rows.push_back({PngDeflater::Zlib, level});
+  for (int level = 0; level <= 12; ++level) rows.push_back({PngDeflater::Libdeflate, level});
   for (const auto& kind : kKinds) {
     if (!selected(kind)) continue;
     const auto& planes = planes_of(corpus, kind);
     std::printf("### grid: %s (%zu per pass); cells are bytes/image, encode us/image\n\n",
                 kind.name, planes.size());
-    std::printf("| level | strategy | none | sub | up | paeth | all |\n");
-    std::printf("|---|---|---|---|---|---|---|\n");
-    for (int level : levels)
-      for (int strategy : strategies) {
-        std::printf("| %d | %s |", level, strategy_name(strategy));
-        for (int filter : filters) {
-          const Measure m =
-              measure(planes, kind.color, PngOptions{level, strategy, filter, 8}, reps);
-          std::printf(" %.0f, %.0f |", m.bytes_per_image, m.encode_us);
-        }
-        std::printf("\n");
-        std::fflush(stdout);
+    std::printf("| deflater | level | none | sub | up | avg | paeth |\n");
+    std::printf("|---|---:|---|---|---|---|---|\n");
+    for (const auto& row : rows) {
+      std::printf("| %s | %d |", row.deflater == PngDeflater::Zlib ? "zlib" : "libdeflate",
+                  row.level);
+      for (PngFilter filter : filters) {
+        const Candidate c{"", false, PngOptions{row.deflater, row.level, filter}};
+        const Measure m = measure(kind, planes, c, reps);
+        std::printf(" %.0f, %.0f |", m.bytes_per_image, m.encode_us);
       }
+      std::printf("\n");
+      std::fflush(stdout);
+    }
     std::printf("\n");
   }
 }
@@ -385,16 +457,15 @@ const Corpus* g_corpus = nullptr;
 void register_benchmarks() {
   for (const auto& kind : kKinds)
     for (const auto& c : kCandidates) {
-      const std::string name = std::string(kind.name) + " / " + describe(c.options);
-      benchmark::RegisterBenchmark(name.c_str(), [kind,
-                                                  options = c.options](benchmark::State& state) {
+      const std::string name = std::string(kind.name) + " / " + describe(c);
+      benchmark::RegisterBenchmark(name.c_str(), [kind, c](benchmark::State& state) {
         const auto& planes = planes_of(*g_corpus, kind);
         Bytes out;
         std::size_t next = 0, bytes = 0, images = 0;
         for (auto _ : state) {
           const Plane& p = planes[next];
           next = next + 1 == planes.size() ? 0 : next + 1;
-          samed2d::encode_png(p.pixels.data(), p.width, p.height, kind.color, options, out);
+          encode(c, p, kind, out);
           bytes += out.size();
           ++images;
           benchmark::DoNotOptimize(out.data());
@@ -411,6 +482,7 @@ int main(int argc, char** argv) {
   bool table = false, candidates_only = false;
   std::size_t stride = 4;
   int reps = 3;
+  std::string ct_dir;
   std::vector<char*> rest{argv[0]};
   for (int a = 1; a < argc; ++a) {
     const std::string arg = argv[a];
@@ -419,28 +491,46 @@ int main(int argc, char** argv) {
     } else if (arg == "--candidates") {
       candidates_only = true;
     } else if (arg == "--stride" && a + 1 < argc) {
-      stride = std::max(1, std::stoi(argv[++a]));
+      stride = static_cast<std::size_t>(std::max(1, std::stoi(argv[++a])));
     } else if (arg == "--only" && a + 1 < argc) {
       g_only = argv[++a];
     } else if (arg == "--kind" && a + 1 < argc) {
       g_kind_filter = argv[++a];
     } else if (arg == "--reps" && a + 1 < argc) {
       reps = std::max(1, std::stoi(argv[++a]));
+    } else if (arg == "--ct" && a + 1 < argc) {
+      ct_dir = argv[++a];
     } else {
       rest.push_back(argv[a]);
     }
   }
 
-  const auto dir = samed2d::test::sample_data_dir();
-  if (!std::filesystem::exists(dir / "colin27" / "ch2.nii.gz") ||
-      !std::filesystem::exists(dir / "colin27" / "aal.nii.gz")) {
-    std::fprintf(stderr,
-                 "png_bench: %s has no colin27/ch2.nii.gz and colin27/aal.nii.gz; fetch them with "
-                 "scripts/fetch-sample-data.sh (or point SAMED2D_SAMPLE_DATA at a copy)\n",
-                 dir.c_str());
-    return 1;
+  Corpus corpus;
+  if (!ct_dir.empty()) {
+    const std::filesystem::path d = ct_dir;
+    if (!std::filesystem::exists(d / "case_000.nii.gz")) {
+      std::fprintf(
+          stderr,
+          "png_bench: %s has no case_000.nii.gz; write it with build/tests/make_bench_data "
+          "(scripts/bench-pipeline.sh does)\n",
+          ct_dir.c_str());
+      return 1;
+    }
+    corpus = build_corpus("benchmark CT " + (d / "case_000.nii.gz").string(), d / "case_000.nii.gz",
+                          d / "case_000_seg.nii.gz", stride);
+  } else {
+    const auto dir = samed2d::test::sample_data_dir();
+    if (!std::filesystem::exists(dir / "colin27" / "ch2.nii.gz") ||
+        !std::filesystem::exists(dir / "colin27" / "aal.nii.gz")) {
+      std::fprintf(stderr,
+                   "png_bench: %s has no colin27/ch2.nii.gz and colin27/aal.nii.gz; fetch them "
+                   "with scripts/fetch-sample-data.sh (or point SAMED2D_SAMPLE_DATA at a copy)\n",
+                   dir.c_str());
+      return 1;
+    }
+    corpus = build_corpus("Colin27 ch2 + AAL", dir / "colin27" / "ch2.nii.gz",
+                          dir / "colin27" / "aal.nii.gz", stride);
   }
-  const Corpus corpus = build_corpus(dir, stride);
   print_corpus(corpus, stride);
   if (table) {
     print_grid(corpus, reps);

@@ -1,5 +1,6 @@
 // Per-slice costs of the slice worker on real data (Colin27 T1 and the AAL atlas, 181x217x181
-// uint8): extract + normalize, LabelIndex construction, class masks + instance split.
+// uint8): extract + normalize, LabelIndex construction, class masks + instance split; and slice
+// extraction from a CT-sized volume (512x512x600 int16, 300 MB).
 
 #include <benchmark/benchmark.h>
 #include <itkImage.h>
@@ -140,6 +141,34 @@ void BM_MasksAndInstances(benchmark::State& state) {
   state.SetLabel(std::string("per slice, axis ") + samed2d::axis_letter(axis));
 }
 BENCHMARK(BM_MasksAndInstances)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
+
+// A 512x512x600 int16 volume: the cost of y and z slices, whose voxels lie a row or a plane
+// apart, against x slices, on a volume far larger than the caches.
+const samed2d::Volume& ct_volume() {
+  static const samed2d::Volume v = [] {
+    samed2d::Volume ct(samed2d::VoxelType::Int16, {512, 512, 600}, 1, true);
+    auto* p = ct.data<std::int16_t>();
+    for (std::size_t n = 0; n < ct.voxel_count(); ++n) p[n] = static_cast<std::int16_t>(n % 2000);
+    return ct;
+  }();
+  return v;
+}
+
+void BM_ExtractCt(benchmark::State& state) {
+  const Axis axis = axis_arg(state);
+  const samed2d::Volume& v = ct_volume();
+  const std::size_t count = samed2d::slice_count(v.size(), axis);
+  std::vector<double> values;
+  std::size_t s = 0;
+  for (auto _ : state) {
+    samed2d::extract_slice(v, 0, axis, s, values);
+    benchmark::DoNotOptimize(values.data());
+    s = (s + 37) % count;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(std::string("per slice, axis ") + samed2d::axis_letter(axis));
+}
+BENCHMARK(BM_ExtractCt)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
