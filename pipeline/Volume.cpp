@@ -1,6 +1,7 @@
 #include "Volume.hpp"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <atomic>
@@ -106,6 +107,24 @@ void check_voxel_limit(const std::array<std::size_t, 3>& size, std::size_t compo
         components > 1 ? fmt::format(" x {} components", components) : std::string(), limit));
 }
 
+namespace {
+
+// A volume is written once, right after allocation, by its reader: on 4 KiB pages a 512x512x600
+// CT and its label map take over 100,000 page faults to fill (a second of system CPU on this
+// project's virtual machines, all of it before the first slice can start). Transparent huge
+// pages (2 MiB; granted where the kernel's setting is "madvise" or "always") take 512 times
+// fewer. Small volumes are left alone.
+void advise_huge_pages(void* p, std::size_t bytes) {
+  constexpr std::size_t kMin = std::size_t{16} << 20;
+  if (bytes < kMin) return;
+  constexpr std::size_t kPage = 4096;
+  const auto begin = (reinterpret_cast<std::uintptr_t>(p) + kPage - 1) / kPage * kPage;
+  const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) / kPage * kPage;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
+}  // namespace
+
 Volume::Volume(VoxelType type, std::array<std::size_t, 3> size, std::size_t components,
                bool components_interleaved, std::size_t room_before)
     : type_(type), size_(size), components_(components) {
@@ -125,6 +144,7 @@ Volume::Volume(VoxelType type, std::array<std::size_t, 3> size, std::size_t comp
   if (room < room_before || rounded > SIZE_MAX - room) throw std::bad_alloc();
   auto* p = static_cast<unsigned char*>(std::aligned_alloc(64, room + rounded));
   if (p == nullptr) throw std::bad_alloc();
+  advise_huge_pages(p, room + rounded);
   storage_ = std::unique_ptr<void, Free>(p + room, Free{room});
 }
 
