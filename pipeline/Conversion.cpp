@@ -383,7 +383,12 @@ void encode_image(const LoadedSequence& s, bool is_2d, Axis axis, std::size_t in
       frame.content_height != frame.stored_height || frame.content_width != frame.stored_width;
   const std::size_t count = frame.content_height * frame.content_width;
   pixels.resize(count * channels);
-  for (std::size_t c = 0; c < channels; ++c) {
+  // A stored 8- or 16-bit integer slice is mapped straight from its voxels (the same bytes as
+  // through doubles, without the double copy); anything else takes the general path below.
+  const bool direct =
+      !keep_pixels && !resample &&
+      normalize_slice_direct(v, s.component, axis, index, *s.intensity, s.volume_range, pixels);
+  for (std::size_t c = 0; c < channels && !direct; ++c) {
     extract_slice(v, s.rgb ? c : s.component, axis, index, values);
     if (resample) resample_linear(values.data(), frame, resampled);
     const std::vector<double>& in = resample ? resampled : values;

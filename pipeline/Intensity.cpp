@@ -4,6 +4,9 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
+
+#include "Slicing.hpp"
 
 namespace samed2d {
 
@@ -121,7 +124,64 @@ void map_to_u8(const double* in, std::size_t count, double lo, double hi, std::u
   }
 }
 
+template <class T>
+bool normalize_typed(const T* p, const SliceLayout& l, const IntensityOptions& o,
+                     const std::optional<std::pair<double, double>>& volume_range,
+                     std::vector<std::uint8_t>& out) {
+  out.assign(l.height * l.width, 0);
+  T mn = p[l.offset];
+  T mx = mn;
+  for (std::size_t r = 0; r < l.height; ++r) {
+    const T* row = p + l.offset + r * l.row_stride;
+    for (std::size_t c = 0; c < l.width; ++c) {
+      const T x = row[c * l.col_stride];
+      mn = x < mn ? x : mn;
+      mx = x > mx ? x : mx;
+    }
+  }
+  double lo = mn;
+  double hi = mx;
+  if (o.mode == IntensityMode::MinMaxVolume) {
+    if (!volume_range) return true;
+    lo = volume_range->first;
+    hi = volume_range->second;
+  } else if (o.mode == IntensityMode::Window) {
+    lo = o.window_level - o.window_width / 2;
+    hi = o.window_level + o.window_width / 2;
+  }
+  if (!(hi > lo)) return true;  // black, as normalize_to_u8
+  // Every value the slice holds, through the formula once.
+  thread_local std::vector<std::uint8_t> table;
+  table.resize(static_cast<std::size_t>(static_cast<std::int64_t>(mx) - mn) + 1);
+  for (std::size_t t = 0; t < table.size(); ++t)
+    table[t] = to_u8(static_cast<double>(mn) + static_cast<double>(t), lo, hi);
+  std::uint8_t* dst = out.data();
+  for (std::size_t r = 0; r < l.height; ++r) {
+    const T* row = p + l.offset + r * l.row_stride;
+    for (std::size_t c = 0; c < l.width; ++c)
+      *dst++ =
+          table[static_cast<std::size_t>(static_cast<std::int64_t>(row[c * l.col_stride]) - mn)];
+  }
+  return true;
+}
+
 }  // namespace
+
+bool normalize_slice_direct(const Volume& v, std::size_t component, Axis axis, std::size_t s,
+                            const IntensityOptions& intensity,
+                            const std::optional<std::pair<double, double>>& volume_range,
+                            std::vector<std::uint8_t>& out) {
+  if (intensity.mode == IntensityMode::Percentile) return false;
+  const SliceLayout l = slice_layout(v, component, axis, s);
+  if (l.height * l.width == 0) return false;
+  return v.visit([&](const auto* p) {
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(p)>>;
+    if constexpr (std::is_integral_v<T> && sizeof(T) <= 2)
+      return normalize_typed(p, l, intensity, volume_range, out);
+    else
+      return false;
+  });
+}
 
 std::optional<std::pair<double, double>> finite_range(const Volume& v, std::size_t component) {
   if (component >= v.components())

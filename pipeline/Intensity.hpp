@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "Axis.hpp"
 #include "Profile.hpp"
 #include "Volume.hpp"
 
@@ -21,6 +22,16 @@ std::optional<std::pair<double, double>> finite_range(const Volume& v, std::size
 void normalize_to_u8(const std::vector<double>& values, const IntensityOptions& intensity,
                      const std::optional<std::pair<double, double>>& volume_range,
                      std::vector<std::uint8_t>& out);
+
+// normalize_to_u8 of slice s (SPEC 3 table) of one component, read straight from the voxels:
+// for 8- and 16-bit integer volumes and the modes minmax-slice, minmax-volume and window, where
+// one table over the slice's value range gives every pixel's result. Returns false (and leaves
+// `out` unspecified) for any other voxel type or mode; the caller then extracts the slice as
+// doubles and calls normalize_to_u8, which gives the same bytes.
+bool normalize_slice_direct(const Volume& v, std::size_t component, Axis axis, std::size_t s,
+                            const IntensityOptions& intensity,
+                            const std::optional<std::pair<double, double>>& volume_range,
+                            std::vector<std::uint8_t>& out);
 
 // The q-th percentile (0..100) of `values` as NumPy's default ("linear") method computes it:
 // position q/100 * (n-1) between order statistics, NumPy's lerp. `values` must be finite and

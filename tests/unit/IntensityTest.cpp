@@ -277,5 +277,67 @@ TEST(IntensityTest, FiniteRangeSkipsNonFiniteAndReadsOneComponent) {
   EXPECT_EQ(finite_range(big, 0), (std::pair{-5e9, 5e9}));
 }
 
+// normalize_slice_direct reads 8- and 16-bit integer slices straight from the voxels; it must
+// give exactly what extracting the slice as doubles and normalize_to_u8 give, on every axis and
+// for every mode it takes, and decline the types and modes it does not take.
+template <class T>
+Volume random_volume(std::array<std::size_t, 3> size, std::size_t components, std::uint32_t seed,
+                     long lo, long hi) {
+  Volume v(voxel_type_of<T>(), size, components, true);
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<long> value(lo, hi);
+  T* p = v.data<T>();
+  for (std::size_t e = 0; e < v.element_count(); ++e) p[e] = static_cast<T>(value(rng));
+  return v;
+}
+
+void expect_direct_equals_general(const Volume& v, const IntensityOptions& o) {
+  for (std::size_t c = 0; c < v.components(); ++c) {
+    const auto range = finite_range(v, c);
+    for (Axis axis : {Axis::X, Axis::Y, Axis::Z})
+      for (std::size_t s = 0; s < slice_count(v.size(), axis); ++s) {
+        std::vector<double> values;
+        Bytes general, direct;
+        extract_slice(v, c, axis, s, values);
+        normalize_to_u8(values, o, range, general);
+        ASSERT_TRUE(normalize_slice_direct(v, c, axis, s, o, range, direct));
+        ASSERT_EQ(direct, general) << "mode " << static_cast<int>(o.mode) << " axis "
+                                   << axis_letter(axis) << " slice " << s << " component " << c;
+      }
+  }
+}
+
+TEST(IntensityTest, DirectIntegerSlicesEqualTheGeneralPath) {
+  IntensityOptions window;
+  window.mode = IntensityMode::Window;
+  window.window_level = 40;
+  window.window_width = 400;
+  IntensityOptions volume;
+  volume.mode = IntensityMode::MinMaxVolume;
+  for (const IntensityOptions& o : {IntensityOptions{}, window, volume}) {
+    expect_direct_equals_general(random_volume<std::int16_t>({9, 7, 5}, 1, 1, -1024, 3000), o);
+    expect_direct_equals_general(random_volume<std::uint16_t>({6, 8, 4}, 2, 2, 0, 65535), o);
+    expect_direct_equals_general(random_volume<std::uint8_t>({5, 5, 6}, 3, 3, 0, 255), o);
+    expect_direct_equals_general(random_volume<std::int8_t>({4, 6, 5}, 1, 4, -128, 127), o);
+    // A constant slice is black; values outside the window clamp.
+    expect_direct_equals_general(random_volume<std::int16_t>({4, 4, 4}, 1, 5, 7, 7), o);
+    expect_direct_equals_general(random_volume<std::int16_t>({5, 4, 3}, 1, 6, -2000, -1500), o);
+  }
+}
+
+TEST(IntensityTest, DirectPathDeclinesWhatItDoesNotTake) {
+  Bytes out;
+  const Volume i16 = random_volume<std::int16_t>({4, 4, 4}, 1, 7, 0, 100);
+  IntensityOptions percentile;
+  percentile.mode = IntensityMode::Percentile;
+  percentile.percentile_upper = 99;
+  EXPECT_FALSE(normalize_slice_direct(i16, 0, Axis::X, 0, percentile, std::nullopt, out));
+  const Volume i32 = random_volume<std::int32_t>({4, 4, 4}, 1, 8, 0, 100);
+  EXPECT_FALSE(normalize_slice_direct(i32, 0, Axis::X, 0, IntensityOptions{}, std::nullopt, out));
+  Volume f(VoxelType::Float32, {4, 4, 4}, 1, true);
+  std::fill(f.data<float>(), f.data<float>() + 64, 1.5f);
+  EXPECT_FALSE(normalize_slice_direct(f, 0, Axis::X, 0, IntensityOptions{}, std::nullopt, out));
+}
+
 }  // namespace
 }  // namespace samed2d
