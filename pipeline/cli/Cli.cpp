@@ -582,7 +582,10 @@ int run_cli(int argc, char** argv) {
   conv->add_option("--output", a.output, "Output folder (created; a rerun skips finished cases)")
       ->required();
   conv->add_option("--classes", a.classes, "Class registry (default: the bundled classes.json)");
-  conv->add_option("--profile", a.profile, "Profile NAME or FILE")->capture_default_str();
+  conv->add_option("--profile", a.profile,
+                   "Profile NAME or FILE: samed2d_v1 (the release), isotropic (square pixels), "
+                   "sam_med2d_256, medsam_1024 (fixed sizes); `samed2d list` describes them")
+      ->capture_default_str();
   conv->add_option("--threads", a.threads, "Worker threads (default: all cores)")
       ->check(count_validator());
   conv->add_option("--cases-in-flight", a.cases_in_flight,
