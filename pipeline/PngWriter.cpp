@@ -94,11 +94,10 @@ std::uint8_t* scratch(std::size_t size) {
   return buffer.get();
 }
 
-// Compresses `raw` as a zlib stream into the file's place in `file` (kPngStreamOffset on);
-// returns the stream's size.
-std::size_t compress_zlib(int level, const std::vector<std::uint8_t>& raw, std::uint8_t* file,
+// Compresses `raw` with `z` (reset, see zlib_stream) into the file's place in `file`
+// (kPngStreamOffset on, `bound` bytes free); returns the stream's size.
+std::size_t compress_zlib(z_stream& z, const std::vector<std::uint8_t>& raw, std::uint8_t* file,
                           std::size_t bound) {
-  z_stream& z = zlib_stream(level);
   z.next_in = const_cast<Bytef*>(raw.data());  // zlib's API is not const-correct
   z.avail_in = static_cast<uInt>(raw.size());
   z.next_out = file + kPngStreamOffset;
@@ -218,10 +217,10 @@ void encode_png(const std::uint8_t* pixels, std::size_t width, std::size_t heigh
   };
   if (options.deflater == PngDeflater::Zlib && raw.size() <= kMaxIdatBytes / 2) {
     // zlib's avail_in/out are 32-bit; a mask this size is far below that.
-    const std::size_t bound =
-        deflateBound(&zlib_stream(options.level), static_cast<uLong>(raw.size()));
+    z_stream& z = zlib_stream(options.level);
+    const std::size_t bound = deflateBound(&z, static_cast<uLong>(raw.size()));
     std::uint8_t* file = scratch(kPngStreamOffset + bound + kPngTrailerBytes);
-    finish(file, compress_zlib(options.level, raw, file, bound));
+    finish(file, compress_zlib(z, raw, file, bound));
     return;
   }
   libdeflate_compressor* c = compressor(std::min(options.level, kMaxLevel));

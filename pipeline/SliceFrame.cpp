@@ -54,15 +54,8 @@ std::size_t round_size(double x) {
 }
 
 std::pair<double, double> slice_spacing(const std::array<double, 3>& spacing, Axis axis) {
-  switch (axis) {
-    case Axis::X:
-      return {spacing[1], spacing[0]};
-    case Axis::Y:
-      return {spacing[2], spacing[0]};
-    case Axis::Z:
-      break;
-  }
-  return {spacing[2], spacing[1]};
+  const SliceDims d = slice_dims(axis);
+  return {spacing[d.row], spacing[d.column]};
 }
 
 SliceFrame slice_frame(std::size_t height, std::size_t width, std::pair<double, double> spacing,

@@ -34,15 +34,6 @@ if [ ! -f "$ct/.complete" ]; then
   mkdir -p "$ct"
   echo "bench-peer: writing the 512x512x600 CT into $ct (once, about a minute)"
   build/tests/make_bench_data "$ct" 1 512 512 600 >/dev/null
-  cat >"$ct/config.json" <<'JSON'
-{
-  "dataset": "SyntheticCT",
-  "cases": "case_[0-9][0-9][0-9].nii.gz",
-  "modality": "ct_00",
-  "label": "{stem}_seg.nii.gz",
-  "labels": {"1": "liver", "2": "spleen", "3": "right_kidney", "4": "left_kidney", "5": "pancreas"}
-}
-JSON
   touch "$ct/.complete"
 fi
 fs_type=$(stat -f -c %T "$(dirname "$tmp")" 2>/dev/null || echo unknown)

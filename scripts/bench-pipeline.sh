@@ -20,15 +20,6 @@ data=${SAMED2D_BENCH_DATA:-"$repo/bench-data"}
 if [ ! -f "$data/.complete" ]; then
   mkdir -p "$data"
   build/tests/make_bench_data "$data" 4 512 512 160 >/dev/null
-  cat > "$data/config.json" <<'JSON'
-{
-  "dataset": "SyntheticCT",
-  "cases": "case_[0-9][0-9][0-9].nii.gz",
-  "modality": "ct_00",
-  "label": "{stem}_seg.nii.gz",
-  "labels": {"1": "liver", "2": "spleen", "3": "right_kidney", "4": "left_kidney", "5": "pancreas"}
-}
-JSON
   touch "$data/.complete"
 fi
 tmp=$(mktemp -d)

@@ -1,5 +1,6 @@
-// Writes synthetic abdominal-CT-like cases for the pipeline benchmark (scripts/bench-pipeline.sh):
-// int16 HU volumes with a body, noise and five organ-like ellipsoids, and their uint8 label maps.
+// Writes synthetic abdominal-CT-like cases for the benchmarks (scripts/bench-pipeline.sh,
+// scripts/bench-peer.sh): int16 HU volumes with a body, noise and five organ-like ellipsoids,
+// their uint8 label maps, and config.json, the dataset config that converts them.
 // Usage: make_bench_data OUT_DIR [cases=4] [ni=512] [nj=512] [nk=160]
 
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -67,5 +69,14 @@ int main(int argc, char** argv) {
                                 {0.8, 0.8, 2.5});
     std::cout << "wrote " << (out / name).string() << "\n";
   }
+  // The label values above, as the benchmarks convert them.
+  std::ofstream(out / "config.json") << R"({
+  "dataset": "SyntheticCT",
+  "cases": "case_[0-9][0-9][0-9].nii.gz",
+  "modality": "ct_00",
+  "label": "{stem}_seg.nii.gz",
+  "labels": {"1": "liver", "2": "spleen", "3": "right_kidney", "4": "left_kidney", "5": "pancreas"}
+}
+)";
   return 0;
 }

@@ -76,10 +76,9 @@ void BM_ExtractNormalize(benchmark::State& state) {
 }
 BENCHMARK(BM_ExtractNormalize)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 
-// The two halves of the above, to see which one to optimize.
-void BM_ExtractOnly(benchmark::State& state) {
+// Extracts consecutive slices of `v` along the benchmark's axis, as the pipeline plans them.
+void extract_slices(benchmark::State& state, const samed2d::Volume& v) {
   const Axis axis = axis_arg(state);
-  const auto& v = t1();
   const std::size_t count = samed2d::slice_count(v.size(), axis);
   std::vector<double> values;
   std::size_t s = 0;
@@ -89,6 +88,12 @@ void BM_ExtractOnly(benchmark::State& state) {
     s = (s + 1) % count;
   }
   state.SetItemsProcessed(state.iterations());
+  state.SetLabel(std::string("per slice, axis ") + samed2d::axis_letter(axis));
+}
+
+// The two halves of the above, to see which one to optimize.
+void BM_ExtractOnly(benchmark::State& state) {
+  extract_slices(state, t1());
 }
 BENCHMARK(BM_ExtractOnly)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 
@@ -155,18 +160,7 @@ const samed2d::Volume& ct_volume() {
 }
 
 void BM_ExtractCt(benchmark::State& state) {
-  const Axis axis = axis_arg(state);
-  const samed2d::Volume& v = ct_volume();
-  const std::size_t count = samed2d::slice_count(v.size(), axis);
-  std::vector<double> values;
-  std::size_t s = 0;
-  for (auto _ : state) {
-    samed2d::extract_slice(v, 0, axis, s, values);
-    benchmark::DoNotOptimize(values.data());
-    s = (s + 1) % count;  // consecutive, as the pipeline plans them
-  }
-  state.SetItemsProcessed(state.iterations());
-  state.SetLabel(std::string("per slice, axis ") + samed2d::axis_letter(axis));
+  extract_slices(state, ct_volume());
 }
 BENCHMARK(BM_ExtractCt)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 
