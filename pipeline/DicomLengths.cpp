@@ -66,6 +66,9 @@ struct Open {
   Context kind;
   std::uint64_t end;  // where it ends; UINT64_MAX: at its delimiter
   PixelDescription pixels{};
+  // Inside a VR UN sequence of undefined length (CP-246): its items are implicit VR, and GDCM
+  // also tries them as explicit, so an element there may carry a VR or not.
+  bool either_vr = false;
 };
 
 }  // namespace
@@ -150,6 +153,9 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
       if (group == 0xFFFE) {  // items and delimiters: a 4-byte length, never a VR
         const std::uint32_t length = u32(h.data() + 4, be);
         pos += 8;
+        if (element == 0xE0DD && here != Context::Sequence && here != Context::Fragments)
+          fail(fmt::format("a sequence delimiter (FFFE,E0DD) at byte {} is outside any sequence",
+                           pos - 8));
         if (element == 0xE00D || element == 0xE0DD) {  // item / sequence delimiter
           if (open.size() > 1) close();
           continue;
@@ -158,7 +164,7 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
         if (length == kUndefined) {
           if (here == Context::Fragments)
             fail(fmt::format("a pixel data fragment at byte {} has no length", pos - 8));
-          open.push_back({Context::Item, UINT64_MAX});
+          open.push_back({Context::Item, UINT64_MAX, {}, open.back().either_vr});
           continue;
         }
         if (length > size - pos)
@@ -167,7 +173,7 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
         if (here == Context::Fragments)
           pos += length;  // compressed pixel data
         else
-          open.push_back({Context::Item, pos + length});
+          open.push_back({Context::Item, pos + length, {}, open.back().either_vr});
         continue;
       }
       std::uint32_t length = 0;
@@ -176,8 +182,18 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
       // the process) in FileMetaInformation::Read on one it does not know.
       if (in_meta && !is_vr(h.data() + 4))
         fail(fmt::format("file meta element {} has no DICOM value representation", tag));
-      // Where an explicit VR is expected but none is there, GDCM reads the element as implicit,
-      // its length being the 4 bytes after the tag; so does this check.
+      // An explicit VR data set element without a VR sends GDCM into its recovery readers for
+      // broken files (VR16ExplicitDataElement, then ExplicitImplicitDataElement), which assert,
+      // aborting the process, on several inputs (a Pixel Data "VR" followed by two non-zero
+      // bytes, found by the fuzz step) and allocate lengths this walk does not see.
+      const bool either_vr = open.back().either_vr;
+      if (explicit_vr && !in_meta && !either_vr && !is_vr(h.data() + 4))
+        fail(
+            fmt::format("element {} at byte {} has no value representation, though the data set "
+                        "is explicit VR",
+                        tag, pos));
+      // Inside a CP-246 sequence an element without a VR is implicit, its length being the 4
+      // bytes after the tag.
       if ((explicit_vr || in_meta) && is_vr(h.data() + 4)) {
         vr = std::string_view(reinterpret_cast<const char*>(h.data()) + 4, 2);
         if (long_vr(vr)) {
@@ -196,7 +212,10 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
       if (length == kUndefined) {
         // Encapsulated pixel data holds fragments; anything else of undefined length is read as a
         // sequence of items.
-        open.push_back({pixel_data ? Context::Fragments : Context::Sequence, UINT64_MAX});
+        open.push_back({pixel_data ? Context::Fragments : Context::Sequence,
+                        UINT64_MAX,
+                        {},
+                        either_vr || vr == "UN"});
         continue;
       }
       if (pixel_data && open.size() == 1 && length > size - pos) {
@@ -229,7 +248,7 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
           syntax.pop_back();
       }
       if (vr == "SQ")
-        open.push_back({Context::Sequence, pos + length});
+        open.push_back({Context::Sequence, pos + length, {}, either_vr});
       else
         pos += length;
     }

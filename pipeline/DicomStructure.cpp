@@ -112,9 +112,12 @@ class Walker {
     e.start = pos;
     const std::size_t left = b_.size() - pos;
     if (left < 8) {
-      if (std::all_of(b_.begin() + static_cast<std::ptrdiff_t>(pos), b_.end(),
+      // Zero padding at the end. GDCM reads 4 bytes or more as a tag and then, in an explicit
+      // VR data set, asserts in its recovery reader (VR16ExplicitDataElement) for want of a VR.
+      if ((left < 4 || !explicit_vr) &&
+          std::all_of(b_.begin() + static_cast<std::ptrdiff_t>(pos), b_.end(),
                       [](unsigned char c) { return c == 0; }))
-        return std::nullopt;  // zero padding at the end
+        return std::nullopt;
       problem_ = fmt::format("the file ends inside the element header at byte {}", pos);
       return std::nullopt;
     }

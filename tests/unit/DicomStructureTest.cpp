@@ -69,6 +69,50 @@ TEST(DicomStructureTest, RealMrSliceCutAnywhereNeverAborts) {
   expect_every_cut_fails_cleanly(test::sample_data_dir() / "pydicom" / "MR_small.dcm", 1500);
 }
 
+// The other way round: 1 to 16 bytes after the last element, zeros or not. GDCM takes up to 3
+// as the end of the file, but reads 4 or more as a tag and then, in an explicit VR data set,
+// asserts in its VR16ExplicitDataElement recovery reader (a fuzz find: 4 zero bytes after a
+// real file aborted the process).
+void expect_every_tail_reads_or_fails_cleanly(const fs::path& file) {
+  test::TempDir dir;
+  const auto bytes = test::read_bytes(file);
+  std::vector<std::string> warnings;
+  const Volume whole = read_volume(file, warnings);
+  for (const std::uint8_t fill : {std::uint8_t{0x00}, std::uint8_t{0x11}}) {
+    for (std::size_t n = 1; n <= 16; ++n) {
+      auto grown = bytes;
+      grown.resize(bytes.size() + n, fill);
+      const fs::path tail = dir / ("tail" + std::to_string(n) + ".dcm");
+      write_prefix(tail, grown, grown.size());
+      try {
+        const Volume v = read_volume(tail, warnings);
+        EXPECT_TRUE(same_voxels(v, whole)) << file << " + " << n << " bytes read as another image";
+      } catch (const InputError& e) {
+        EXPECT_THAT(e.what(), HasSubstr(tail.string())) << n << " bytes";
+      }
+    }
+  }
+}
+
+TEST(DicomStructureTest, RealSlicesWithBytesAfterTheLastElementNeverAbort) {
+  for (const char* real : {"CT_small.dcm", "MR_small.dcm"})
+    expect_every_tail_reads_or_fails_cleanly(test::sample_data_dir() / "pydicom" / real);
+}
+
+TEST(DicomStructureTest, ZeroPaddingIsTheEndOfTheFileOnlyWhileShorterThanATag) {
+  const fs::path file = test::sample_data_dir() / "pydicom" / "MR_small.dcm";  // explicit VR
+  auto bytes = test::read_bytes(file);
+  const std::size_t end = bytes.size();
+  test::TempDir dir;
+  bytes.resize(end + 3, 0);
+  write_prefix(dir / "pad3.dcm", bytes, bytes.size());
+  EXPECT_EQ(dicom_truncation(dir / "pad3.dcm").value_or("(none)"), "(none)");
+  bytes.resize(end + 4, 0);
+  write_prefix(dir / "pad4.dcm", bytes, bytes.size());
+  EXPECT_EQ(dicom_truncation(dir / "pad4.dcm").value_or("(none)"),
+            "the file ends inside the element header at byte " + std::to_string(end));
+}
+
 TEST(DicomStructureTest, WhereTheFileIsCutIsNamed) {
   const fs::path file = test::sample_data_dir() / "pydicom" / "CT_small.dcm";
   const auto bytes = test::read_bytes(file);
