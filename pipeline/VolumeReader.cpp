@@ -592,6 +592,12 @@ void inflate_metaimage(const std::filesystem::path& header, const MetaImageData&
 // (std::terminate), so only "%d", "%5d", "%05d" (or i, u) is let through.
 void check_metaimage_file_pattern(const std::filesystem::path& file, std::string value) {
   value = value.substr(0, value.find('\0'));  // MetaIO reads it as a C string
+  // An empty one leaves MetaIO measuring a file it cannot open: tellg() gives -1, and it asks for
+  // that many bytes (new[] of SIZE_MAX, found by the fuzz step with CompressedData = True).
+  if (value.find_first_not_of(" \t") == std::string::npos)
+    throw InputError(str(file) +
+                     ": MetaImage ElementDataFile is empty (it names the data file, or LOCAL); "
+                     "the header is corrupt, re-export the file");
   const std::string name = value.substr(0, value.find_first_of(" \t"));
   const auto percent = name.find('%');
   if (percent == std::string::npos && value.find('%') == std::string::npos) return;
@@ -694,7 +700,13 @@ void check_tiff_directories(const std::filesystem::path& file) {
     throw InputError(str(file) + ": TIFF " + what + "; the file is corrupt, re-export it");
   };
   std::uint64_t ifd = u32(4);
+  // A chain of directories that comes back to one of its own keeps ITK's copy of libtiff counting
+  // directories for good (TIFFNumberOfDirectories, a fuzz find: a directory naming itself next).
+  std::vector<std::uint64_t> seen;
   for (int directories = 0; ifd != 0 && directories < 64; ++directories) {
+    if (std::find(seen.begin(), seen.end(), ifd) != seen.end())
+      corrupt("directory chain loops back to the directory at byte " + std::to_string(ifd));
+    seen.push_back(ifd);
     // A directory out of the file is libtiff's to report (it does, safely).
     if (ifd + 2 > b.size()) return;
     const std::uint32_t entries = u16(ifd);

@@ -450,6 +450,31 @@ TEST_F(BadRasterCorpusTest, TiffDateTimeShorterThanTheStandardIsRefusedBeforeItk
   expect_raster_fails(convert(), "m_bad.tif", {"TIFF DateTime tag has", "instead of 20"});
 }
 
+TEST_F(BadRasterCorpusTest, TiffDirectoryChainThatLoopsIsRefusedBeforeItk) {
+  // The fuzz step: a directory that names itself as the next one kept ITK's libtiff counting
+  // directories (TIFFNumberOfDirectories) for good.
+  std::vector<std::uint8_t> rgb(8 * 8 * 3, 120);
+  write_rgb_image(dir / "whole.tif", 8, 8, 3, rgb);
+  auto tif = read_bytes(dir / "whole.tif");
+  ASSERT_EQ(tif[0], 'I');
+  const std::uint32_t ifd =
+      tif[4] | tif[5] << 8 | tif[6] << 16 | static_cast<std::uint32_t>(tif[7]) << 24;
+  const std::size_t entries = tif[ifd] | tif[ifd + 1] << 8;
+  const std::size_t next = ifd + 2 + 12 * entries;
+  ASSERT_EQ(tif[next] | tif[next + 1] | tif[next + 2] | tif[next + 3], 0) << "one directory";
+  for (int i = 0; i < 4; ++i) tif[next + i] = static_cast<std::uint8_t>(ifd >> (8 * i));
+  write_bytes(in / "m_bad.tif", std::vector<unsigned char>(tif.begin(), tif.end()));
+  write_text_file(config, R"({"dataset": "Corpus", "cases": "*.{png,tif}",
+    "exclude": "*_mask.png", "modality": "x_ray", "label": "{stem}_mask.png",
+    "labels": {"255": "liver"}})");
+  std::vector<std::uint8_t> mask(64, 0);
+  mask[9] = 255;
+  write_volume(in / "m_bad_mask.png", {8, 8, 1}, mask, 2);
+  expect_raster_fails(
+      convert(), "m_bad.tif",
+      {"TIFF directory chain loops back to the directory at byte " + std::to_string(ifd)});
+}
+
 TEST_F(BadRasterCorpusTest, CorruptJpegFailsItsCaseWithoutKillingTheRun) {
   // ITK 5.2's JPEG reader crashed the whole process (SIGSEGV) on this file.
   std::vector<unsigned char> jpeg(500, 0);

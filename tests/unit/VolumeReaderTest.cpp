@@ -387,6 +387,30 @@ TEST(VolumeReader, MetaImageHeaderLineWithoutAnEqualsSignIsAnInputError) {
                                 "corrupt, re-export the file");
 }
 
+// The fuzz step: a compressed MetaImage whose ElementDataFile was only NUL bytes (empty, as MetaIO
+// reads it as a C string) made MetaIO size its read buffer from tellg() on a file it could not
+// open: new[] of SIZE_MAX.
+TEST(VolumeReader, MetaImageWithAnEmptyElementDataFileIsAnInputError) {
+  TempDir dir;
+  const auto file = dir / "empty.mha";
+  test::write_volume<std::uint8_t>(file, {2, 2, 2}, test::ramp<std::uint8_t>(8, 0, 1));
+  const auto sound = test::read_bytes(file);
+  std::string text(sound.begin(), sound.end());
+  const auto compressed = text.find("CompressedData = False");
+  ASSERT_NE(compressed, std::string::npos);
+  text.replace(compressed, 22, "CompressedData = True\nCompressedDataSize = 8");
+  const auto at = text.find("ElementDataFile = LOCAL");
+  ASSERT_NE(at, std::string::npos);
+  for (const std::string& empty : {std::string(5, '\0'), std::string("  ")}) {
+    std::string bad = text;
+    bad.replace(at, 23, "ElementDataFile = " + empty);
+    write_bytes(file, std::vector<unsigned char>(bad.begin(), bad.end()));
+    EXPECT_EQ(error_of(file), file.string() +
+                                  ": MetaImage ElementDataFile is empty (it names the data file, "
+                                  "or LOCAL); the header is corrupt, re-export the file");
+  }
+}
+
 TEST(VolumeReader, MetaImageHeaderLineTooLongForMetaIoIsAnInputError) {
   TempDir dir;
   const auto file = dir / "long.mha";
