@@ -711,6 +711,7 @@ void check_tiff_directories(const std::filesystem::path& file) {
     if (ifd + 2 > b.size()) return;
     const std::uint32_t entries = u16(ifd);
     if (ifd + 2 + 12ull * entries + 4 > b.size()) return;
+    std::uint32_t samples = 1, planar = 1;
     for (std::uint32_t e = 0; e < entries; ++e) {
       const std::size_t at = ifd + 2 + 12 * e;
       const std::uint32_t tag = u16(at), type = u16(at + 2), count = u32(at + 4);
@@ -722,7 +723,29 @@ void check_tiff_directories(const std::filesystem::path& file) {
       const bool twenty = count >= 20 || (count == 19 && type == 2 && b[u32(at + 8) + 18] != 0);
       if (tag == 0x0132 && !twenty)
         corrupt("DateTime tag has " + std::to_string(count) + " bytes instead of 20");
+      if (type != 3 || count == 0) continue;  // the tags below are SHORTs
+      const std::size_t values = bytes > 4 ? u32(at + 8) : at + 8;
+      const std::uint32_t first = u16(values);
+      // ITK allocates a scanline of width x samples x BitsPerSample / 8 bytes and leaks it when
+      // it then gives up on the file; a BitsPerSample of 65535 made that 35 MB per file (the fuzz
+      // step ran out of memory).
+      if (tag == 0x0102)
+        for (std::uint32_t i = 0; i < count; ++i)
+          if (const std::uint32_t bits = u16(values + 2 * i); bits == 0 || bits > 64)
+            corrupt("BitsPerSample is " + std::to_string(bits));
+      if (tag == 0x0115) samples = first;
+      if (tag == 0x011C) planar = first;
+      // The two layouts ITK refuses only after that allocation.
+      if (tag == 0x0112 && first != 1 && first != 4)
+        throw InputError(str(file) + ": TIFF Orientation " + std::to_string(first) +
+                         " is neither top-left (1) nor bottom-left (4), the ones ITK reads; "
+                         "re-export the image");
     }
+    if (planar != 1 && samples != 1)
+      throw InputError(str(file) + ": TIFF with " + std::to_string(samples) +
+                       " samples per pixel in separate planes (PlanarConfiguration " +
+                       std::to_string(planar) + "), which ITK does not read; re-export the " +
+                       "image with contiguous samples");
     ifd = u32(ifd + 2 + 12 * entries);
   }
 }

@@ -390,6 +390,53 @@ TEST(VolumeReader, MetaImageHeaderLineWithoutAnEqualsSignIsAnInputError) {
 // The fuzz step: a compressed MetaImage whose ElementDataFile was only NUL bytes (empty, as MetaIO
 // reads it as a C string) made MetaIO size its read buffer from tellg() on a file it could not
 // open: new[] of SIZE_MAX.
+// Sets the SHORT value of `tag` in the first directory of a little endian TIFF ITK wrote.
+void set_tiff_short(std::vector<unsigned char>& tif, std::uint16_t tag, std::uint16_t value) {
+  ASSERT_EQ(tif[0], 'I');
+  const std::size_t ifd = tif[4] | tif[5] << 8 | tif[6] << 16 | std::size_t{tif[7]} << 24;
+  const std::size_t entries = tif[ifd] | tif[ifd + 1] << 8;
+  for (std::size_t e = 0; e < entries; ++e) {
+    const std::size_t at = ifd + 2 + 12 * e;
+    if ((tif[at] | tif[at + 1] << 8) != tag) continue;
+    ASSERT_EQ(tif[at + 2] | tif[at + 3] << 8, 3) << "not a SHORT";
+    tif[at + 8] = static_cast<unsigned char>(value);
+    tif[at + 9] = static_cast<unsigned char>(value >> 8);
+    return;
+  }
+  FAIL() << "ITK wrote no tag " << tag;
+}
+
+// The fuzz step ran out of memory on TIFF files ITK gives up on after allocating a scanline,
+// which it then leaks: 35 MB a file for a BitsPerSample of 65535. Such files, and the two
+// layouts ITK refuses only after that allocation, fail before ITK reads them.
+TEST(VolumeReader, TiffLayoutsItkLeaksOnAreInputErrors) {
+  TempDir dir;
+  const auto grey = dir / "grey.tif";
+  test::write_volume<std::uint16_t>(grey, {4, 3, 1}, test::ramp<std::uint16_t>(12, 0, 100), 2);
+  const auto sound = test::read_bytes(grey);
+  EXPECT_EQ(test::values_of<std::uint16_t>(read(grey)), test::ramp<std::uint16_t>(12, 0, 100));
+  auto bytes = sound;
+  set_tiff_short(bytes, 0x0102, 65535);
+  write_bytes(grey, bytes);
+  EXPECT_EQ(error_of(grey),
+            grey.string() + ": TIFF BitsPerSample is 65535; the file is corrupt, re-export it");
+  bytes = sound;
+  set_tiff_short(bytes, 0x0112, 3);  // bottom-right
+  write_bytes(grey, bytes);
+  EXPECT_EQ(error_of(grey), grey.string() +
+                                ": TIFF Orientation 3 is neither top-left (1) nor bottom-left "
+                                "(4), the ones ITK reads; re-export the image");
+  const auto rgb = dir / "rgb.tif";
+  test::write_rgb_image(rgb, 4, 3, 3, std::vector<std::uint8_t>(36, 9));
+  bytes = test::read_bytes(rgb);
+  set_tiff_short(bytes, 0x011C, 2);
+  write_bytes(rgb, bytes);
+  EXPECT_EQ(error_of(rgb), rgb.string() +
+                               ": TIFF with 3 samples per pixel in separate planes "
+                               "(PlanarConfiguration 2), which ITK does not read; re-export the "
+                               "image with contiguous samples");
+}
+
 TEST(VolumeReader, MetaImageWithAnEmptyElementDataFileIsAnInputError) {
   TempDir dir;
   const auto file = dir / "empty.mha";
