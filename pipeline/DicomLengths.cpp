@@ -95,11 +95,14 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
                     file.string(), what));
   };
   std::uint64_t pos = 0;
+  bool dicm = false;
   {
     std::array<char, 4> magic{};
     if (size >= 132 && in.seekg(128) && in.read(magic.data(), 4) &&
-        std::string_view(magic.data(), 4) == "DICM")
+        std::string_view(magic.data(), 4) == "DICM") {
       pos = 132;
+      dicm = true;
+    }
   }
   // The file meta group is explicit VR little endian; the data set's transfer syntax follows it.
   bool explicit_vr = true, big = false, in_meta = true;
@@ -134,6 +137,13 @@ void check_dicom_element_lengths(const std::filesystem::path& file) {
       if (!in.seekg(static_cast<std::streamoff>(pos)) ||
           !in.read(reinterpret_cast<char*>(h.data()), 8))
         return;
+      // After "DICM" comes the file meta group. Without it GDCM guesses the byte order from the
+      // first element and may read the data set big endian, with lengths this walk never saw (a
+      // fuzz find: (2002,0000) first, then a 3 GB element read swapped).
+      if (in_meta && dicm && pos == 132 && u16(h.data(), false) != 0x0002)
+        fail(fmt::format(
+            "no file meta group (0002,xxxx) after the DICM preamble, but element {}",
+            fmt::format("({:04X},{:04X})", u16(h.data(), false), u16(h.data() + 2, false))));
       if (in_meta && u16(h.data(), false) != 0x0002) {
         in_meta = false;
         if (pos == 0 || syntax.empty()) {

@@ -132,6 +132,23 @@ TEST(DicomLengthsTest, PixelDataWithoutAVrIsAnInputErrorNotAnAbort) {
                 "truncated or corrupt, re-download or re-export it");
 }
 
+// The fuzz step: a file whose first element after "DICM" was (2002,0000) instead of the meta
+// group's (0002,0000). GDCM then guessed big endian and zero-filled a 3 GB element the little
+// endian walk had not seen.
+TEST(DicomLengthsTest, PreambleWithoutAFileMetaGroupIsAnInputError) {
+  test::TempDir dir;
+  Bytes bytes = xray(dir / "x.dcm");
+  ASSERT_EQ(std::string(bytes.begin() + 128, bytes.begin() + 132), "DICM");
+  ASSERT_EQ(bytes[132], 0x02);
+  ASSERT_EQ(bytes[133], 0x00);
+  bytes[133] = 0x20;
+  write_bytes(dir / "nometa.dcm", bytes);
+  EXPECT_EQ(read_error(dir / "nometa.dcm"),
+            (dir / "nometa.dcm").string() +
+                ": no file meta group (0002,xxxx) after the DICM preamble, but element "
+                "(2002,0000); the file is truncated or corrupt, re-download or re-export it");
+}
+
 // A sequence delimiter where no sequence is open makes GDCM's explicit reader give up on the data
 // set and start its recovery readers from a wrong offset.
 TEST(DicomLengthsTest, SequenceDelimiterOutsideASequenceIsAnInputError) {
