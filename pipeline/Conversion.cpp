@@ -473,6 +473,32 @@ SliceDone process_slice(const SliceJob& job, const Profile& profile, const Outpu
 
 }  // namespace
 
+void write_run_report(const OutputTree& out, const OutputTree::Totals& totals,
+                      std::vector<FailedCase>& failures, const std::string& stopped) {
+  // Deterministic (no times), so a resumed run, or shards merged, leave the same bytes.
+  std::sort(failures.begin(), failures.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.dataset, a.case_name, a.source) < std::tie(b.dataset, b.case_name, b.source);
+  });
+  nlohmann::json report;
+  report["cases"] = totals.cases;
+  report["images"] = totals.images;
+  report["masks"] = totals.masks;
+  auto& failed = report["failed"] = nlohmann::json::array();
+  for (const auto& f : failures)
+    failed.push_back({{"dataset", f.dataset},
+                      {"case", f.case_name},
+                      {"source", f.source},
+                      {"files", f.files},
+                      {"reason", f.reason}});
+  if (!stopped.empty()) report["stopped"] = stopped;
+  auto& warn = report["warnings"] = nlohmann::json::array();
+  std::vector<std::string> ignored;  // finalize has just reported damaged records
+  for (const auto& r : out.read_all_records(ignored))
+    for (const auto& line : r.warnings)
+      warn.push_back({{"dataset", r.dataset}, {"case", r.case_name}, {"warning", line}});
+  write_text_atomic(out.root() / "report.json", report.dump(2) + "\n");
+}
+
 std::size_t cases_in_flight_for(std::size_t threads) {
   return std::clamp<std::size_t>(threads / 2, 2, 6);
 }
@@ -785,28 +811,7 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
     result.totals = out.finalize(warnings, owned);
     for (const auto& w : warnings) console.warning(w);
 
-    // The run report: deterministic (no times), so a resumed run leaves the same bytes.
-    std::sort(result.failures.begin(), result.failures.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.dataset, a.case_name, a.source) <
-             std::tie(b.dataset, b.case_name, b.source);
-    });
-    nlohmann::json report;
-    report["cases"] = result.totals.cases;
-    report["images"] = result.totals.images;
-    report["masks"] = result.totals.masks;
-    auto& failed = report["failed"] = nlohmann::json::array();
-    for (const auto& f : result.failures)
-      failed.push_back({{"dataset", f.dataset},
-                        {"case", f.case_name},
-                        {"source", f.source},
-                        {"files", f.files},
-                        {"reason", f.reason}});
-    if (!result.stopped.empty()) report["stopped"] = result.stopped;
-    auto& warn = report["warnings"] = nlohmann::json::array();
-    for (const auto& r : out.read_all_records(warnings))
-      for (const auto& line : r.warnings)
-        warn.push_back({{"dataset", r.dataset}, {"case", r.case_name}, {"warning", line}});
-    write_text_atomic(out.root() / "report.json", report.dump(2) + "\n");
+    write_run_report(out, result.totals, result.failures, result.stopped);
   } catch (const std::exception& e) {
     // An index that names files which are gone (or misses new ones) is worse than none: the
     // JSON files go, and the next run writes them from the case records.

@@ -53,6 +53,11 @@ struct ConvertResult {
 // thread per case) with slice work, few enough to bound memory.
 std::size_t cases_in_flight_for(std::size_t threads);
 
+// Writes OUT/report.json: the totals, the failed cases (sorted here), why the run stopped (when
+// it did), and every case record's warnings.
+void write_run_report(const OutputTree& out, const OutputTree::Totals& totals,
+                      std::vector<FailedCase>& failures, const std::string& stopped);
+
 // Runs the conversion and writes OUT/report.json. Never throws for a bad case (it is reported
 // and the others go on); throws std::runtime_error when OUT itself cannot be written.
 ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOptions& options,

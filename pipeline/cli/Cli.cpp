@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -29,9 +30,11 @@
 #include "pipeline/Errors.hpp"
 #include "pipeline/Export.hpp"
 #include "pipeline/JsonFile.hpp"
+#include "pipeline/Merge.hpp"
 #include "pipeline/Profile.hpp"
 #include "pipeline/Progress.hpp"
 #include "pipeline/Report.hpp"
+#include "pipeline/Shard.hpp"
 #include "pipeline/Stats.hpp"
 #include "pipeline/Text.hpp"
 #include "pipeline/Validate.hpp"
@@ -177,6 +180,7 @@ struct ConvertArgs {
   std::string axes;
   bool axes_given = false;
   bool quiet = false;
+  std::string shard;
 };
 
 bool inside(const fs::path& child, const fs::path& parent) {
@@ -355,7 +359,20 @@ int convert(const ConvertArgs& a) {
                         job.label, job.input, job.converter->dataset()));
       for (auto& c : found) cases.push_back(std::move(c));
     }
-    create_output(a.output);
+    if (!a.shard.empty()) {
+      const ShardChoice shard =
+          parse_shard(a.shard, [](const char* name) { return std::getenv(name); });
+      cases = take_shard(std::move(cases), shard, console);
+      create_output(a.output);
+      // What every shard of one run shares; merge refuses folders that differ in it.
+      nlohmann::json run = {{"version", SAMED2D_VERSION},
+                            {"profile", options.profile.to_json()},
+                            {"datasets", nlohmann::json::array()}};
+      for (const auto& job : jobs) run["datasets"].push_back(job.converter->dataset());
+      write_shard_state(a.output, shard, run);
+    } else {
+      create_output(a.output);
+    }
   } catch (const ConfigError& e) {
     console.error(e.what());
     return 2;
@@ -397,6 +414,42 @@ int convert(const ConvertArgs& a) {
     std::cout << fmt::format("samed2d: see {}/report.json for the failed cases\n", shown_output);
   if (r.interrupted) return 130;
   return r.failed > 0 || !r.stopped.empty() || !r.output_error.empty() ? 1 : 0;
+}
+
+int merge(const std::string& output, const std::vector<std::string>& dirs, bool quiet) {
+  Console console(quiet);
+  const auto start = std::chrono::steady_clock::now();
+  MergeResult r;
+  try {
+    if (output.empty())
+      throw ConfigError("--output is empty; give the folder to merge the shards into");
+    std::vector<fs::path> shards(dirs.begin(), dirs.end());
+    for (const auto& dir : shards)
+      if (!fs::is_directory(dir))
+        throw ConfigError(
+            fmt::format("{}: not a folder; give the folders that `samed2d convert --shard` wrote",
+                        dir.string()));
+    create_output(output);
+    r = merge_shards(output, shards, console);
+  } catch (const ConfigError& e) {
+    console.error(e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    console.error(
+        fmt::format("{}: {}; rerun the same merge to finish it", output, one_line(e.what())));
+    return 1;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << fmt::format(
+      "samed2d: merged {} shard(s): {} case(s) placed ({} files linked, {} copied), {} already "
+      "there, {} failed in the shards | {} now holds {} images, {} masks in {}\n",
+      r.shards, r.merged, r.linked, r.copied, r.already, r.failed, printable(output),
+      r.totals.images, r.totals.masks, format_duration(seconds));
+  if (r.failed > 0)
+    std::cout << fmt::format("samed2d: see {}/report.json for the failed cases\n",
+                             printable(output));
+  return r.failed > 0 ? 1 : 0;
 }
 
 int list() {
@@ -599,6 +652,10 @@ int run_cli(int argc, char** argv) {
   auto* axes =
       conv->add_option("--axes", a.axes, "Slice axes, overriding the profile's, e.g. x,y,z or z");
   conv->add_flag("--quiet", a.quiet, "No progress lines (errors and the summary still print)");
+  conv->add_option("--shard", a.shard,
+                   "Convert only shard I of N (I/N, from 0), or auto: the task of a Slurm job "
+                   "array (auto/N: also Kubernetes' JOB_COMPLETION_INDEX); each shard needs its "
+                   "own --output, put together by `samed2d merge`");
   conv->footer(
       "Examples:\n"
       "  samed2d convert --dataset Colin27_AAL --input sample-data/colin27 --output out\n"
@@ -606,6 +663,27 @@ int run_cli(int argc, char** argv) {
       "  samed2d convert --sources sources.json --output out   # {\"ACDC\": \"/data/ACDC\", ...}\n"
       "Exit status: 0 every case converted; 1 some case failed (see OUT/report.json); 2 bad "
       "command line or config (nothing written); 130 interrupted (rerun to resume).");
+
+  std::string merge_output;
+  std::vector<std::string> merge_dirs;
+  bool merge_quiet = false;
+  auto* merge_cmd = app.add_subcommand(
+      "merge",
+      "Put the output folders of a sharded conversion (convert --shard) together into one, as "
+      "a single run would have written it");
+  merge_cmd->add_option("--output", merge_output, "The merged output folder")->required();
+  merge_cmd->add_option("shards", merge_dirs, "The shards' output folders")->required();
+  merge_cmd->add_flag("--quiet", merge_quiet, "No progress lines");
+  merge_cmd->footer(
+      "Files are hard-linked from the shards (copied across file systems), so the shards stay "
+      "whole and\n"
+      "can be rerun. Shards can be merged in several rounds; a killed merge is finished by "
+      "running it again.\n"
+      "Example:\n"
+      "  samed2d merge --output /data/SAMed2D /scratch/shard-0 /scratch/shard-1 "
+      "/scratch/shard-2\n"
+      "Exit status: 0 merged; 1 some case failed in a shard (see OUT/report.json) or a file "
+      "could not be placed (rerun); 2 the shards cannot be merged (nothing written).");
 
   std::string list_dataset;
   auto* list_cmd = app.add_subcommand(
@@ -734,7 +812,7 @@ int run_cli(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
-    static const std::set<std::string> kCommands{"convert", "list",  "validate",
+    static const std::set<std::string> kCommands{"convert", "merge", "list",  "validate",
                                                  "export",  "stats", "report"};
     if (argc > 1 && kCommands.count(argv[1]) == 0 && argv[1][0] != '-')
       what = fmt::format("unknown command '{}'", argv[1]);
@@ -743,6 +821,7 @@ int run_cli(int argc, char** argv) {
   }
   a.axes_given = axes->count() > 0;
   if (conv->parsed()) return convert(a);
+  if (merge_cmd->parsed()) return merge(merge_output, merge_dirs, merge_quiet);
   if (validate_cmd->parsed()) return validate(validate_dir, validate_examples, validate_threads);
   if (export_cmd->parsed()) {
     export_options.split_by_case = export_split == "case";

@@ -772,15 +772,6 @@ TEST_F(ConvertTest, ChangedConfigOrProfileNeverMixesOldAndNewOutputs) {
 namespace samed2d::test {
 namespace {
 
-// Every file below `root`, as relative path -> bytes.
-std::map<std::string, std::vector<std::uint8_t>> tree_bytes(const fs::path& root) {
-  std::map<std::string, std::vector<std::uint8_t>> files;
-  for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file())
-      files[fs::relative(e.path(), root).generic_string()] = read_bytes(e.path());
-  return files;
-}
-
 TEST_F(ConvertTest, KilledAtManyMomentsAndRerunGivesTheSameTree) {
   // SIGKILL gives the tool no chance to clean up: whatever moment it lands on (reading, PNGs
   // being written, a record or the JSON files being written), the rerun must finish the tree

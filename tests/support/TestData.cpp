@@ -164,4 +164,12 @@ std::vector<std::uint8_t> read_bytes(const std::filesystem::path& file) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+std::map<std::string, std::vector<std::uint8_t>> tree_bytes(const std::filesystem::path& root) {
+  std::map<std::string, std::vector<std::uint8_t>> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root))
+    if (e.is_regular_file())
+      files[std::filesystem::relative(e.path(), root).generic_string()] = read_bytes(e.path());
+  return files;
+}
+
 }  // namespace samed2d::test

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,5 +60,8 @@ std::filesystem::path source_dir();
 
 // Reads a whole file as bytes.
 std::vector<std::uint8_t> read_bytes(const std::filesystem::path& file);
+
+// Every regular file below `root`, as relative path (with '/') -> bytes.
+std::map<std::string, std::vector<std::uint8_t>> tree_bytes(const std::filesystem::path& root);
 
 }  // namespace samed2d::test
