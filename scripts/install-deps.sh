@@ -17,6 +17,7 @@ packages=(
   python3 python3-opencv   # a test reads `export sam-med2d` files the way SAM-Med2D's loaders do
   libstb-dev pngcheck      # PNG tests: a second decoder (stb_image) and the reference checker
   python3-nibabel          # scripts/bench-peer.sh: the NumPy + OpenCV peer reads NIfTI with it
+  slurm-wlm munge          # scripts/slurm/one-node-test.sh: a one-node Slurm cluster runs shards
 )
 
 missing=()
