@@ -492,10 +492,8 @@ void write_run_report(const OutputTree& out, const OutputTree::Totals& totals,
                       {"reason", f.reason}});
   if (!stopped.empty()) report["stopped"] = stopped;
   auto& warn = report["warnings"] = nlohmann::json::array();
-  std::vector<std::string> ignored;  // finalize has just reported damaged records
-  for (const auto& r : out.read_all_records(ignored))
-    for (const auto& line : r.warnings)
-      warn.push_back({{"dataset", r.dataset}, {"case", r.case_name}, {"warning", line}});
+  for (const auto& w : totals.case_warnings)
+    warn.push_back({{"dataset", w.dataset}, {"case", w.case_name}, {"warning", w.warning}});
   write_text_atomic(out.root() / "report.json", report.dump(2) + "\n");
 }
 

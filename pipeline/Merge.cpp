@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -148,21 +150,29 @@ std::vector<Shard> read_shards(const fs::path& output, const std::vector<fs::pat
 
 struct Source {
   const Shard* shard = nullptr;
-  CaseRecord record;
+  std::string bytes_digest;  // of the record file: one convert writes one case's record alike
 };
 
-// Every case record of the shards by key; a case in two shards must have the same record.
+std::string file_digest(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return fmt::format("{}:{:016x}", bytes.size(), std::hash<std::string>{}(bytes));
+}
+
+// Every case of the shards by record key, checked readable; a case in two shards must have the
+// same record. Records are read one at a time: a shard of SA-Med2D names millions of files.
 std::map<std::string, Source> read_cases(const std::vector<Shard>& shards) {
   std::map<std::string, Source> cases;
   for (const auto& s : shards) {
     const OutputTree tree(s.dir);
     for (const auto& key : tree.record_keys()) {
-      auto record = tree.read_record(key);
+      const auto record = tree.read_record(key);
       if (!record)
         throw ConfigError(fmt::format("{}: the case record {} cannot be read; {}", s.dir.string(),
                                       key, rerun(s)));
-      const auto [it, inserted] = cases.try_emplace(key, Source{&s, *record});
-      if (!inserted && it->second.record.to_json() != record->to_json())
+      const std::string digest = file_digest(tree.state_dir() / "cases" / key);
+      const auto [it, inserted] = cases.try_emplace(key, Source{&s, digest});
+      if (!inserted && it->second.bytes_digest != digest)
         throw ConfigError(fmt::format(
             "case {} of {} is in {} and in {} with different records (other inputs or "
             "options); remove it from one shard (delete its record in .samed2d/cases) and merge "
@@ -267,21 +277,22 @@ MergeResult merge_shards(const fs::path& output, const std::vector<fs::path>& di
         output.string()));
   }
   const std::map<std::string, Source> cases = read_cases(shards);
-  std::vector<const Source*> todo;
+  std::vector<std::pair<const std::string*, const Source*>> todo;
   for (const auto& [key, source] : cases) {
-    if (const auto old = out.read_record(key)) {
-      if (old->to_json() != source.record.to_json())
+    const fs::path mine = out.state_dir() / "cases" / key;
+    if (fs::exists(mine, ec)) {
+      if (file_digest(mine) != source.bytes_digest)
         throw ConfigError(fmt::format(
-            "--output {}: case {} of {} was merged from another conversion of it (its record "
+            "--output {}: case record {} was merged from another conversion of its case (it "
             "differs from {}'s); merge into a new folder",
-            output.string(), source.record.case_name, source.record.dataset,
-            source.shard->dir.string()));
-      if (out.all_files_exist(*old)) {
+            output.string(), key, source.shard->dir.string()));
+      const auto old = out.read_record(key);
+      if (old && out.all_files_exist(*old)) {
         ++result.already;
         continue;
       }
     }
-    todo.push_back(&source);
+    todo.push_back({&key, &source});
   }
 
   // Every check passed: from here on OUT changes, and a kill is finished by a rerun.
@@ -294,8 +305,13 @@ MergeResult merge_shards(const fs::path& output, const std::vector<fs::path>& di
     out.remove_pending(key);
   }
   Placer placer(out);
-  for (const Source* source : todo) {
-    const CaseRecord& r = source->record;
+  for (const auto& [key, source] : todo) {
+    const auto record = OutputTree(source->shard->dir).read_record(*key);
+    if (!record)
+      throw std::runtime_error(fmt::format("{}: the case record {} cannot be read any more; {}",
+                                           source->shard->dir.string(), *key,
+                                           rerun(*source->shard)));
+    const CaseRecord& r = *record;
     const auto prefixes = prefixes_of(r);
     owned.insert(prefixes.begin(), prefixes.end());
     out.write_pending(r.key(), prefixes);

@@ -77,8 +77,93 @@ bool is_slice_token_start(std::string_view s) {
          s[2] >= '0' && s[2] <= '9';
 }
 
+// s as a JSON string, exactly as nlohmann's dump() writes it; the usual file name (printable
+// ASCII without '"' or '\\') is quoted directly, which matters for 24 million of them.
+void append_json_string(std::string& out, const std::string& s) {
+  const bool plain = std::all_of(
+      s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+  if (!plain) {
+    out += nlohmann::json(s).dump();
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
 std::string json_string(const std::string& s) {
-  return nlohmann::json(s).dump();
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
+
+// A file written in pieces under a temporary name, then renamed into place by commit(); never
+// left half-written under its own name. Memory stays at one buffer whatever the file's size.
+class AtomicTextFile {
+ public:
+  explicit AtomicTextFile(fs::path file)
+      : file_(std::move(file)),
+        tmp_(file_.parent_path() /
+             fmt::format(".{}.tmp-{}", file_.filename().string(), static_cast<long>(::getpid()))) {
+    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw_write_error(file_, "create", errno);
+  }
+  AtomicTextFile(const AtomicTextFile&) = delete;
+  AtomicTextFile& operator=(const AtomicTextFile&) = delete;
+  ~AtomicTextFile() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      ::unlink(tmp_.c_str());
+    }
+  }
+  std::string& buffer() { return buffer_; }
+  // Writes the buffer out once it is large.
+  void flush_if_full() {
+    if (buffer_.size() >= kFlushAt) flush();
+  }
+  void commit() {
+    flush();
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) {
+      const int err = errno;
+      ::unlink(tmp_.c_str());
+      throw_write_error(file_, "write", err);
+    }
+    rename_into_place(tmp_, file_);
+  }
+
+ private:
+  static constexpr std::size_t kFlushAt = 1 << 20;
+  void flush() {
+    const char* p = buffer_.data();
+    std::size_t left = buffer_.size();
+    while (left > 0) {
+      const ssize_t n = ::write(fd_, p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw_write_error(file_, "write", errno);  // the destructor removes the temporary
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+  }
+  fs::path file_;
+  fs::path tmp_;
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+// A 64-bit digest of a path relative to OUT, to tell the files the records name from others
+// without holding 24 million names (a collision would only keep a stray file unreported).
+std::uint64_t path_digest(std::string_view rel) {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (const char c : rel) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
 }
 
 }  // namespace
@@ -247,21 +332,58 @@ std::size_t OutputTree::remove_files_with_prefixes(
 
 OutputTree::Totals OutputTree::finalize(std::vector<std::string>& warnings,
                                         const std::unordered_set<std::string>& owned) const {
+  // Two passes over the records, so that memory does not grow with the number of files (SA-Med2D
+  // has 24 million): the first collects each case's name prefixes, a digest of every file it
+  // names and its classes; the second writes SAMed2D_v1.json as it reads the records again in
+  // key order. Each prefix's images form one run of that order: names cannot hold "--" in a
+  // part, so no prefix begins another.
   Totals totals;
   std::unordered_set<std::string> ours = owned;
-  std::map<std::string, std::vector<std::string>> images;
   std::map<std::string, std::string> classes;  // id text -> name
-  std::unordered_set<std::string> known;
-  for (auto& r : read_all_records(warnings)) {
-    ++totals.cases;
-    for (const auto& m : r.modalities) ours.insert(case_prefix(m, r.dataset, r.case_name));
-    for (auto& [image, masks] : r.images) {
-      known.insert(image);
-      for (const auto& m : masks) known.insert(m);
-      auto& list = images[image];
-      list.insert(list.end(), masks.begin(), masks.end());
+  std::vector<std::uint64_t> known;
+  struct Run {
+    std::string prefix;  // "images/{modality}--{dataset}--{case}--"
+    std::size_t record;  // index into `files`
+  };
+  std::vector<Run> runs;
+  std::vector<fs::path> files;
+  {
+    std::error_code ec;
+    for (fs::directory_iterator it(state_dir() / "cases", ec), end; !ec && it != end;
+         it.increment(ec))
+      if (it->path().extension() == ".json") files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+  }
+  auto read = [&](std::size_t i) -> std::optional<CaseRecord> {
+    std::ifstream in(files[i]);
+    try {
+      return CaseRecord::from_json(nlohmann::json::parse(in));
+    } catch (const std::exception& e) {
+      warnings.push_back(
+          fmt::format("{}: damaged case record ignored ({}); rerun the same command "
+                      "to convert that case again",
+                      files[i].string(), e.what()));
+      std::error_code ec;
+      fs::remove(files[i], ec);
+      return std::nullopt;
     }
-    for (const auto& [id, name] : r.classes) {
+  };
+  std::vector<bool> usable(files.size(), false);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const auto r = read(i);
+    if (!r) continue;
+    usable[i] = true;
+    ++totals.cases;
+    for (const auto& m : r->modalities) {
+      std::string prefix = case_prefix(m, r->dataset, r->case_name);
+      ours.insert(prefix);
+      runs.push_back({"images/" + prefix, i});
+    }
+    for (const auto& [image, masks] : r->images) {
+      known.push_back(path_digest(image));
+      for (const auto& m : masks) known.push_back(path_digest(m));
+    }
+    for (const auto& [id, name] : r->classes) {
       auto [it, inserted] = classes.emplace(id, name);
       if (!inserted && it->second != name)
         warnings.push_back(
@@ -269,7 +391,12 @@ OutputTree::Totals OutputTree::finalize(std::vector<std::string>& warnings,
                         "another; use one class registry per output folder",
                         id, it->second, name));
     }
+    for (const auto& line : r->warnings)
+      totals.case_warnings.push_back({r->dataset, r->case_name, line});
   }
+  std::sort(known.begin(), known.end());
+  std::sort(runs.begin(), runs.end(),
+            [](const Run& a, const Run& b) { return a.prefix < b.prefix; });
 
   // Files no record names. A PNG named for one of samed2d's cases was left by a case that was
   // interrupted: it goes. Anything else is the user's, even with an SA-Med2D name: it stays,
@@ -279,7 +406,9 @@ OutputTree::Totals OutputTree::finalize(std::vector<std::string>& warnings,
     std::vector<fs::path> orphans;
     for (fs::directory_iterator it(root_ / sub, ec), end; !ec && it != end; it.increment(ec)) {
       const std::string name = it->path().filename().string();
-      if (known.count(std::string(sub) + "/" + name) != 0) continue;
+      if (std::binary_search(known.begin(), known.end(),
+                             path_digest(std::string(sub) + "/" + name)))
+        continue;
       const auto prefix = case_prefix_of_file(name);
       if (it->path().extension() == ".png" && prefix && ours.count(*prefix) != 0)
         orphans.push_back(it->path());
@@ -291,27 +420,42 @@ OutputTree::Totals OutputTree::finalize(std::vector<std::string>& warnings,
     }
     for (const auto& p : orphans) totals.orphans_removed += fs::remove(p, ec) ? 1 : 0;
   }
+  std::vector<std::uint64_t>().swap(known);
 
-  std::string text;
-  text.reserve(images.size() * 160);
+  AtomicTextFile index(root_ / "SAMed2D_v1.json");
+  std::string& text = index.buffer();
   text += "{";
   bool first_image = true;
-  for (auto& [image, masks] : images) {
-    std::sort(masks.begin(), masks.end());
-    ++totals.images;
-    totals.masks += masks.size();
-    text += first_image ? "\n  " : ",\n  ";
-    first_image = false;
-    text += json_string(image);
-    text += ": [";
-    for (std::size_t i = 0; i < masks.size(); ++i) {
-      text += i == 0 ? "\n    " : ",\n    ";
-      text += json_string(masks[i]);
+  std::optional<CaseRecord> record;
+  std::size_t record_at = files.size();
+  for (const Run& run : runs) {
+    if (record_at != run.record) {
+      record.reset();
+      if (usable[run.record]) record = read(run.record);
+      record_at = run.record;
     }
-    text += masks.empty() ? "]" : "\n  ]";
+    if (!record) continue;  // changed under us since the first pass
+    for (auto it = record->images.lower_bound(run.prefix);
+         it != record->images.end() && it->first.compare(0, run.prefix.size(), run.prefix) == 0;
+         ++it) {
+      auto& masks = it->second;
+      std::sort(masks.begin(), masks.end());
+      ++totals.images;
+      totals.masks += masks.size();
+      text += first_image ? "\n  " : ",\n  ";
+      first_image = false;
+      append_json_string(text, it->first);
+      text += ": [";
+      for (std::size_t i = 0; i < masks.size(); ++i) {
+        text += i == 0 ? "\n    " : ",\n    ";
+        append_json_string(text, masks[i]);
+      }
+      text += masks.empty() ? "]" : "\n  ]";
+      index.flush_if_full();
+    }
   }
   text += first_image ? "}\n" : "\n}\n";
-  write_text_atomic(root_ / "SAMed2D_v1.json", text);
+  index.commit();
 
   // Ascending id order: ids are zero-padded decimal, so order by length, then bytes.
   std::vector<std::pair<std::string, std::string>> by_id(classes.begin(), classes.end());

@@ -53,16 +53,23 @@ class OutputTree {
   // ("{modality}--{dataset}--{case}--") is in `prefixes`. Returns how many were removed.
   std::size_t remove_files_with_prefixes(const std::unordered_set<std::string>& prefixes) const;
 
+  struct CaseWarning {
+    std::string dataset;
+    std::string case_name;
+    std::string warning;
+  };
   struct Totals {
     std::size_t cases = 0;
     std::size_t images = 0;
     std::size_t masks = 0;
     std::size_t orphans_removed = 0;
+    std::vector<CaseWarning> case_warnings;  // every record's, in record file order
   };
   // Rebuilds SAMed2D_v1.json and SAMed2D_v1_class_mapping_id.json from the records (sorted,
-  // written atomically). A file in images/ or masks/ that no record names is removed when its
-  // case prefix is samed2d's (a record's case, or one in `owned`: this run's cases and the
-  // interrupted ones); any other file is left in place with a warning.
+  // written atomically), in memory that does not grow with the number of files. A file in images/
+  // or masks/ that no record names is removed when its case prefix is samed2d's (a record's case,
+  // or one in `owned`: this run's cases and the interrupted ones); any other file is left in place
+  // with a warning.
   Totals finalize(std::vector<std::string>& warnings,
                   const std::unordered_set<std::string>& owned) const;
 
