@@ -167,6 +167,24 @@ TEST(DicomLengthsTest, SequenceDelimiterOutsideASequenceIsAnInputError) {
                 "re-export it");
 }
 
+// An exploring fuzz run: (FFFE,9F00) in the data set, an item tag that is no item, sent GDCM to
+// its recovery readers, which then zero-filled a 700 MB element.
+TEST(DicomLengthsTest, ItemGroupElementThatIsNoItemIsAnInputError) {
+  test::TempDir dir;
+  Bytes bytes = xray(dir / "x.dcm");
+  const auto pixels = test::find_dicom_element(bytes, 0x7FE0, 0x0010);
+  ASSERT_TRUE(pixels.found);
+  const Bytes odd{0xFE, 0xFF, 0x00, 0x9F, 0, 0, 0, 0};
+  bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(pixels.at.header_offset), odd.begin(),
+               odd.end());
+  write_bytes(dir / "odd.dcm", bytes);
+  EXPECT_EQ(read_error(dir / "odd.dcm"),
+            (dir / "odd.dcm").string() + ": (FFFE,9F00) at byte " +
+                std::to_string(pixels.at.header_offset) +
+                " is neither an item nor a delimiter; the file is truncated or corrupt, "
+                "re-download or re-export it");
+}
+
 // What the refusal above must not catch: a VR UN sequence of undefined length (DICOM CP-246, common
 // after anonymization) holds implicit VR items inside an explicit data set.
 TEST(DicomLengthsTest, ImplicitItemsOfAnUndefinedLengthUnSequenceAreRead) {
