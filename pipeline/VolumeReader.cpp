@@ -35,6 +35,7 @@
 
 // itkImageFileReader.h pulls in the generated IO factory register manager, which registers the
 // IO modules named in cmake/Dependencies.cmake when this file's statics are initialised.
+#include <fmt/format.h>
 #include <itkBMPImageIO.h>
 #include <itkDataObject.h>
 #include <itkImageFileReader.h>
@@ -316,14 +317,24 @@ bool has_extension(const std::filesystem::path& file, const char* ext) {
 
 // The header fields that place the voxels (pixdim[1..3], the quaternion and offsets when
 // qform_code > 0, the sform rows when sform_code > 0) must be finite: ITK 5.2 aborts the process
-// (vnl_svd's assert_finite) on a NaN there, and no placement could come from it anyway.
+// (vnl_svd's assert_finite) on a NaN there, and no placement could come from it anyway. They must
+// also be below 1e9 (a thousand kilometres in millimetres): an sform offset of 1.7e38 (found by
+// the CI fuzz step) overflows ITK's float arithmetic into NaN, on which vnl_svd loops for good.
 void check_nifti_placement(const std::filesystem::path& file, const NiftiHeader& header) {
+  constexpr double kMaxPlacement = 1e9;
   auto check = [&](const auto& values, std::size_t from, std::size_t to, const char* what) {
-    for (std::size_t i = from; i < to; ++i)
-      if (!std::isfinite(values[i]))
+    for (std::size_t i = from; i < to; ++i) {
+      const double v = values[i];
+      if (!std::isfinite(v))
         throw InputError(str(file) + ": NIfTI header field " + what + "[" + std::to_string(i) +
-                         "] is " + std::to_string(values[i]) +
+                         "] is " + std::to_string(v) +
                          ", not a finite number; the header is corrupt, re-export the file");
+      if (std::abs(v) > kMaxPlacement)
+        throw InputError(fmt::format(
+            "{}: NIfTI header field {}[{}] is {:g}, beyond any placement (at most 1e9 mm); the "
+            "header is corrupt, re-export the file",
+            str(file), what, i, v));
+    }
   };
   check(header.pixdim, 1, 4, "pixdim");
   if (header.qform_code > 0)

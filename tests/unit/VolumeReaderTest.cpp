@@ -364,6 +364,24 @@ TEST(VolumeReader, NonFinitePlacementInANiftiHeaderIsAnInputError) {
   EXPECT_EQ(error_of(file), file.string() +
                                 ": NIfTI header field pixdim[1] is inf, not a finite number; the "
                                 "header is corrupt, re-export the file");
+  // The CI fuzz step: a finite but absurd sform offset (1.7e38) overflowed ITK's float
+  // arithmetic into NaN, and vnl_svd then looped for good.
+  raw = sound;
+  put<std::int16_t>(raw, 254, 1, false);               // sform_code
+  put<float>(raw, 280, -1.0f, false);                  // srow_x[0]
+  put<float>(raw, 280 + 4 * 5, -1.0f, false);          // srow_y[1]
+  put<float>(raw, 280 + 4 * 10, 1.0f, false);          // srow_z[2]
+  put<float>(raw, 280 + 4 * 3, 1.7014118e38f, false);  // srow_x[3]
+  write_bytes(file, raw);
+  EXPECT_EQ(error_of(file), file.string() +
+                                ": NIfTI header field srow_x..srow_z[3] is 1.70141e+38, beyond any "
+                                "placement (at most 1e9 mm); the header is corrupt, re-export the "
+                                "file");
+  // A real placement far from the scanner's centre is fine.
+  put<float>(raw, 280 + 4 * 3, -250000.0f, false);
+  write_bytes(file, raw);
+  std::vector<std::string> warnings;
+  EXPECT_EQ(read_volume(file, warnings).geometry.origin[0], 250000.0);
 }
 
 // fuzz_volume_read found that a MetaImage header line of 255 or more characters aborted the
