@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "AtomicFile.hpp"
 #include "Console.hpp"
 #include "Errors.hpp"
 #include "TreeIndex.hpp"
@@ -65,73 +66,15 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-// A file written through a temporary name in the same folder and renamed into place by
-// commit(), so that a kill never leaves a half file under the real name. Streams: the release's
-// files are gigabytes.
-class AtomicFile {
- public:
-  explicit AtomicFile(fs::path file)
-      : file_(std::move(file)),
-        tmp_(file_.parent_path() /
-             fmt::format(".{}.tmp-{}", file_.filename().string(), static_cast<long>(::getpid()))) {
-    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail("create", errno);
-    buffer_.reserve(kChunk + 4096);
-  }
-  ~AtomicFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!committed_) ::unlink(tmp_.c_str());
-  }
-  AtomicFile(const AtomicFile&) = delete;
-  AtomicFile& operator=(const AtomicFile&) = delete;
-
-  std::string& buffer() { return buffer_; }
-  // Writes the buffer out once it is large.
-  void maybe_flush() {
-    if (buffer_.size() >= kChunk) flush();
-  }
-  // Everything written and closed, still under the temporary name.
-  void finish() {
-    flush();
-    if (::fsync(fd_) != 0 && errno != EINVAL) fail("write", errno);
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) fail("write", errno);
-  }
-  void commit() {
-    if (::rename(tmp_.c_str(), file_.c_str()) != 0) fail("move into place", errno);
-    committed_ = true;
-  }
-
- private:
-  static constexpr std::size_t kChunk = 1 << 20;
-  fs::path file_;
-  fs::path tmp_;
-  int fd_ = -1;
-  bool committed_ = false;
-  std::string buffer_;
-
-  void flush() {
-    const char* p = buffer_.data();
-    std::size_t left = buffer_.size();
-    while (left > 0) {
-      const ssize_t n = ::write(fd_, p, left);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        fail("write", errno);
-      }
-      p += n;
-      left -= static_cast<std::size_t>(n);
-    }
-    buffer_.clear();
-  }
-  [[noreturn]] void fail(std::string_view what, int err) const {
+// Export's files fail with what to do about the export.
+AtomicFile export_file(const fs::path& file) {
+  return AtomicFile(file, [](const fs::path& f, const char* what, int err) {
     const bool full = err == ENOSPC || err == EDQUOT;
     throw std::runtime_error(fmt::format(
-        "{}: cannot {} it ({}); {}", file_.string(), what, std::strerror(err),
+        "{}: cannot {} it ({}); {}", f.string(), what, std::strerror(err),
         full ? "free some space and export again" : "check that the folder is writable"));
-  }
-};
+  });
+}
 
 // "/data/tree" without a trailing separator (the root stays "/").
 std::string without_trailing_slash(std::string s) {
@@ -245,7 +188,7 @@ int run_export(const ExportOptions& options, Console& console) {
 
   Side train, test;
   std::vector<char> case_on_train(index.cases.size(), 0), case_on_test(index.cases.size(), 0);
-  AtomicFile train_file(to / kTrainFile);
+  AtomicFile train_file = export_file(to / kTrainFile);
   {
     std::string& out = train_file.buffer();
     out += "{";
@@ -269,12 +212,12 @@ int run_export(const ExportOptions& options, Console& console) {
         append_json_string(out, prefix + masks[m]);
       }
       out += masks.empty() ? "]" : "\n  ]";
-      train_file.maybe_flush();
+      train_file.flush_if_full();
     }
     out += first_image ? "}\n" : "\n}\n";
-    train_file.finish();
+    train_file.finish(true);
   }
-  AtomicFile test_file(to / kTestFile);
+  AtomicFile test_file = export_file(to / kTestFile);
   {
     std::vector<std::pair<std::string, std::uint32_t>> masks;  // mask path, its image
     for (const auto i : images) {
@@ -294,10 +237,10 @@ int run_export(const ExportOptions& options, Console& console) {
       append_json_string(out, prefix + masks[m].first);
       out += ": ";
       append_json_string(out, prefix + image_paths[masks[m].second]);
-      test_file.maybe_flush();
+      test_file.flush_if_full();
     }
     out += masks.empty() ? "}\n" : "\n}\n";
-    test_file.finish();
+    test_file.finish(true);
   }
   train_file.commit();
   test_file.commit();

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <thread>
 
+#include "AtomicFile.hpp"
 #include "Errors.hpp"
 #include "Naming.hpp"
 
@@ -96,64 +97,6 @@ std::string json_string(const std::string& s) {
   append_json_string(out, s);
   return out;
 }
-
-// A file written in pieces under a temporary name, then renamed into place by commit(); never
-// left half-written under its own name. Memory stays at one buffer whatever the file's size.
-class AtomicTextFile {
- public:
-  explicit AtomicTextFile(fs::path file)
-      : file_(std::move(file)),
-        tmp_(file_.parent_path() /
-             fmt::format(".{}.tmp-{}", file_.filename().string(), static_cast<long>(::getpid()))) {
-    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw_write_error(file_, "create", errno);
-  }
-  AtomicTextFile(const AtomicTextFile&) = delete;
-  AtomicTextFile& operator=(const AtomicTextFile&) = delete;
-  ~AtomicTextFile() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-      ::unlink(tmp_.c_str());
-    }
-  }
-  std::string& buffer() { return buffer_; }
-  // Writes the buffer out once it is large.
-  void flush_if_full() {
-    if (buffer_.size() >= kFlushAt) flush();
-  }
-  void commit() {
-    flush();
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) {
-      const int err = errno;
-      ::unlink(tmp_.c_str());
-      throw_write_error(file_, "write", err);
-    }
-    rename_into_place(tmp_, file_);
-  }
-
- private:
-  static constexpr std::size_t kFlushAt = 1 << 20;
-  void flush() {
-    const char* p = buffer_.data();
-    std::size_t left = buffer_.size();
-    while (left > 0) {
-      const ssize_t n = ::write(fd_, p, left);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw_write_error(file_, "write", errno);  // the destructor removes the temporary
-      }
-      p += n;
-      left -= static_cast<std::size_t>(n);
-    }
-    buffer_.clear();
-  }
-  fs::path file_;
-  fs::path tmp_;
-  int fd_ = -1;
-  std::string buffer_;
-};
 
 // A 64-bit digest of a path relative to OUT, to tell the files the records name from others
 // without holding 24 million names (a collision would only keep a stray file unreported).
@@ -422,7 +365,14 @@ OutputTree::Totals OutputTree::finalize(std::vector<std::string>& warnings,
   }
   std::vector<std::uint64_t>().swap(known);
 
-  AtomicTextFile index(root_ / "SAMed2D_v1.json");
+  AtomicFile index(root_ / "SAMed2D_v1.json", [](const fs::path& file, const char* what, int err) {
+    if (std::string_view(what) == "move into place")
+      throw std::runtime_error(
+          fmt::format("{}: cannot move it into place ({}); check that the output folder is "
+                      "writable",
+                      file.string(), std::strerror(err)));
+    throw_write_error(file, what, err);
+  });
   std::string& text = index.buffer();
   text += "{";
   bool first_image = true;

@@ -357,6 +357,19 @@ class BadRasterCorpusTest : public BadInputCorpusTest {
     }
   }
 
+  // The 8x8 TIFF `tif` as case m_bad (with a mask beside it) among the good cases.
+  void expect_tiff_fails(const std::vector<std::uint8_t>& tif,
+                         const std::vector<std::string>& says) {
+    write_bytes(in / "m_bad.tif", std::vector<unsigned char>(tif.begin(), tif.end()));
+    write_text_file(config, R"({"dataset": "Corpus", "cases": "*.{png,tif}",
+      "exclude": "*_mask.png", "modality": "x_ray", "label": "{stem}_mask.png",
+      "labels": {"255": "liver"}})");
+    std::vector<std::uint8_t> mask(64, 0);
+    mask[9] = 255;
+    write_volume(in / "m_bad_mask.png", {8, 8, 1}, mask, 2);
+    expect_raster_fails(convert(), "m_bad.tif", says);
+  }
+
   void expect_raster_fails(const ConvertedDataset& d, const std::string& file,
                            const std::vector<std::string>& says) {
     EXPECT_EQ(d.run.exit_code, 1) << d.run.err;
@@ -440,14 +453,7 @@ TEST_F(BadRasterCorpusTest, TiffDateTimeShorterThanTheStandardIsRefusedBeforeItk
     }
   }
   ASSERT_TRUE(patched) << "ITK wrote no Software tag to turn into a DateTime";
-  write_bytes(in / "m_bad.tif", std::vector<unsigned char>(tif.begin(), tif.end()));
-  write_text_file(config, R"({"dataset": "Corpus", "cases": "*.{png,tif}",
-    "exclude": "*_mask.png", "modality": "x_ray", "label": "{stem}_mask.png",
-    "labels": {"255": "liver"}})");
-  std::vector<std::uint8_t> mask(64, 0);
-  mask[9] = 255;
-  write_volume(in / "m_bad_mask.png", {8, 8, 1}, mask, 2);
-  expect_raster_fails(convert(), "m_bad.tif", {"TIFF DateTime tag has", "instead of 20"});
+  expect_tiff_fails(tif, {"TIFF DateTime tag has", "instead of 20"});
 }
 
 TEST_F(BadRasterCorpusTest, TiffDirectoryChainThatLoopsIsRefusedBeforeItk) {
@@ -463,16 +469,8 @@ TEST_F(BadRasterCorpusTest, TiffDirectoryChainThatLoopsIsRefusedBeforeItk) {
   const std::size_t next = ifd + 2 + 12 * entries;
   ASSERT_EQ(tif[next] | tif[next + 1] | tif[next + 2] | tif[next + 3], 0) << "one directory";
   for (int i = 0; i < 4; ++i) tif[next + i] = static_cast<std::uint8_t>(ifd >> (8 * i));
-  write_bytes(in / "m_bad.tif", std::vector<unsigned char>(tif.begin(), tif.end()));
-  write_text_file(config, R"({"dataset": "Corpus", "cases": "*.{png,tif}",
-    "exclude": "*_mask.png", "modality": "x_ray", "label": "{stem}_mask.png",
-    "labels": {"255": "liver"}})");
-  std::vector<std::uint8_t> mask(64, 0);
-  mask[9] = 255;
-  write_volume(in / "m_bad_mask.png", {8, 8, 1}, mask, 2);
-  expect_raster_fails(
-      convert(), "m_bad.tif",
-      {"TIFF directory chain loops back to the directory at byte " + std::to_string(ifd)});
+  expect_tiff_fails(
+      tif, {"TIFF directory chain loops back to the directory at byte " + std::to_string(ifd)});
 }
 
 TEST_F(BadRasterCorpusTest, CorruptJpegFailsItsCaseWithoutKillingTheRun) {
