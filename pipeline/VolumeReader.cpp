@@ -968,6 +968,9 @@ Volume read_source(const std::filesystem::path& file, std::vector<std::string>& 
     }
     const auto nifti = NiftiReader::probe(file);
     if (nifti && nifti->single_file) return read_nifti(file, *nifti, warnings);
+    // A header/image pair (or a .nii whose magic says so) is ITK's to read, with the same
+    // placement hazards (the CI fuzz step: NaN placement in an "ni1" header aborted vnl_svd).
+    if (nifti) check_nifti_placement(file, *nifti);
     if (!nifti && (has_extension(file, ".nii") || has_extension(file, ".nii.gz")))
       throw InputError(str(file) +
                        ": not a valid NIfTI file (header missing or unreadable: truncated, "

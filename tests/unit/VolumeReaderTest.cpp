@@ -377,6 +377,18 @@ TEST(VolumeReader, NonFinitePlacementInANiftiHeaderIsAnInputError) {
                                 ": NIfTI header field srow_x..srow_z[3] is 1.70141e+38, beyond any "
                                 "placement (at most 1e9 mm); the header is corrupt, re-export the "
                                 "file");
+  // The same hazard in a header that ITK reads (magic "ni1": a header/image pair), found by the
+  // CI fuzz step: NaN there aborted vnl_svd too.
+  auto pair = sound;
+  put<std::int16_t>(pair, 254, 1, false);                                         // sform_code
+  put<float>(pair, 280 + 4 * 3, std::numeric_limits<float>::quiet_NaN(), false);  // srow_x[3]
+  pair[344] = 'n';
+  pair[345] = 'i';
+  pair[346] = '1';
+  write_bytes(file, pair);
+  EXPECT_EQ(error_of(file), file.string() +
+                                ": NIfTI header field srow_x..srow_z[3] is nan, not a finite "
+                                "number; the header is corrupt, re-export the file");
   // A real placement far from the scanner's centre is fine.
   put<float>(raw, 280 + 4 * 3, -250000.0f, false);
   write_bytes(file, raw);
