@@ -734,6 +734,13 @@ void check_tiff_directories(const std::filesystem::path& file) {
       const bool twenty = count >= 20 || (count == 19 && type == 2 && b[u32(at + 8) + 18] != 0);
       if (tag == 0x0132 && !twenty)
         corrupt("DateTime tag has " + std::to_string(count) + " bytes instead of 20");
+      // libtiff keeps a string up to its first NUL; ITK then copies 20 bytes from it (a fuzz
+      // find: a DateTime of 89 bytes at offset 0, "II*\0...", read past the 4 kept).
+      if (tag == 0x0132 && type == 2) {
+        const std::size_t at_value = bytes > 4 ? u32(at + 8) : at + 8;
+        for (std::size_t i = 0; i < 19 && i < count; ++i)
+          if (b[at_value + i] == 0) corrupt("DateTime tag is cut short by a NUL byte");
+      }
       if (type != 3 || count == 0) continue;  // the tags below are SHORTs
       const std::size_t values = bytes > 4 ? u32(at + 8) : at + 8;
       const std::uint32_t first = u16(values);

@@ -456,6 +456,22 @@ TEST(VolumeReader, TiffLayoutsItkLeaksOnAreInputErrors) {
   EXPECT_EQ(error_of(grey), grey.string() +
                                 ": TIFF Orientation 3 is neither top-left (1) nor bottom-left "
                                 "(4), the ones ITK reads; re-export the image");
+  // A DateTime long enough but cut short by a NUL (89 bytes at offset 0: "II*\0..."): ITK copied
+  // 20 bytes from libtiff's 4-byte string (a fuzz find).
+  bytes = sound;
+  {
+    const std::size_t ifd = bytes[4] | bytes[5] << 8;
+    const std::size_t entries = bytes[ifd] | bytes[ifd + 1] << 8;
+    const std::size_t last = ifd + 2 + 12 * (entries - 1);  // Software, ASCII
+    ASSERT_EQ(bytes[last] | bytes[last + 1] << 8, 0x0131);
+    bytes[last] = 0x32;
+    bytes[last + 4] = 89;
+    for (int i = 8; i < 12; ++i) bytes[last + i] = 0;
+  }
+  write_bytes(grey, bytes);
+  EXPECT_EQ(error_of(grey), grey.string() +
+                                ": TIFF DateTime tag is cut short by a NUL byte; the file is "
+                                "corrupt, re-export it");
   const auto rgb = dir / "rgb.tif";
   test::write_rgb_image(rgb, 4, 3, 3, std::vector<std::uint8_t>(36, 9));
   bytes = test::read_bytes(rgb);
