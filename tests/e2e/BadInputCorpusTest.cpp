@@ -357,6 +357,12 @@ class BadRasterCorpusTest : public BadInputCorpusTest {
     }
   }
 
+  // An 8x8 RGB TIFF as ITK writes it (little endian, one directory), as bytes to damage.
+  std::vector<std::uint8_t> itk_rgb_tiff() {
+    write_rgb_image(dir / "whole.tif", 8, 8, 3, std::vector<std::uint8_t>(8 * 8 * 3, 120));
+    return read_bytes(dir / "whole.tif");
+  }
+
   // The 8x8 TIFF `tif` as case m_bad (with a mask beside it) among the good cases.
   void expect_tiff_fails(const std::vector<std::uint8_t>& tif,
                          const std::vector<std::string>& says) {
@@ -437,9 +443,7 @@ TEST_F(BadRasterCorpusTest, TiffDateTimeShorterThanTheStandardIsRefusedBeforeItk
   // ITK copies a DateTime tag as 20 bytes whatever its count: the CI fuzz run turned the
   // 15-byte Software tag ITK writes ("InsightToolkit") into a DateTime and ASan saw the read
   // past libtiff's buffer.
-  std::vector<std::uint8_t> rgb(8 * 8 * 3, 120);
-  write_rgb_image(dir / "whole.tif", 8, 8, 3, rgb);
-  auto tif = read_bytes(dir / "whole.tif");
+  auto tif = itk_rgb_tiff();
   ASSERT_EQ(tif[0], 'I');
   const std::uint32_t ifd =
       tif[4] | tif[5] << 8 | tif[6] << 16 | static_cast<std::uint32_t>(tif[7]) << 24;
@@ -459,9 +463,7 @@ TEST_F(BadRasterCorpusTest, TiffDateTimeShorterThanTheStandardIsRefusedBeforeItk
 TEST_F(BadRasterCorpusTest, TiffDirectoryChainThatLoopsIsRefusedBeforeItk) {
   // The fuzz step: a directory that names itself as the next one kept ITK's libtiff counting
   // directories (TIFFNumberOfDirectories) for good.
-  std::vector<std::uint8_t> rgb(8 * 8 * 3, 120);
-  write_rgb_image(dir / "whole.tif", 8, 8, 3, rgb);
-  auto tif = read_bytes(dir / "whole.tif");
+  auto tif = itk_rgb_tiff();
   ASSERT_EQ(tif[0], 'I');
   const std::uint32_t ifd =
       tif[4] | tif[5] << 8 | tif[6] << 16 | static_cast<std::uint32_t>(tif[7]) << 24;
