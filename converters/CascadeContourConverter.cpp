@@ -1,4 +1,4 @@
-#include "CascadeContourConverter.hpp"
+#include "converters/CascadeContourConverter.hpp"
 
 #include <fmt/format.h>
 
@@ -9,11 +9,11 @@
 #include <string_view>
 #include <utility>
 
-#include "converters/CascadeContours.hpp"
-#include "converters/ConfigFields.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/JsonFile.hpp"
-#include "pipeline/Naming.hpp"
+#include "converters/layout/CascadeContours.hpp"
+#include "converters/layout/ConfigFields.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/JsonFile.hpp"
+#include "pipeline/core/Naming.hpp"
 
 namespace samed2d {
 

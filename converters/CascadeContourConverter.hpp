@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "converters/Converter.hpp"
-#include "converters/Glob.hpp"
+#include "converters/layout/Glob.hpp"
 
 namespace samed2d {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/CaseSpec.hpp"
+#include "pipeline/core/CaseSpec.hpp"
 
 namespace samed2d {
 

@@ -1,15 +1,15 @@
-#include "ConverterRegistry.hpp"
+#include "converters/ConverterRegistry.hpp"
 
 #include <fmt/format.h>
 
 #include "converters/CascadeContourConverter.hpp"
-#include "converters/ConfigFields.hpp"
 #include "converters/DicomPngSlicesConverter.hpp"
 #include "converters/DicomRleCsvConverter.hpp"
 #include "converters/GenericConverter.hpp"
 #include "converters/MaskPerClassConverter.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/JsonFile.hpp"
+#include "converters/layout/ConfigFields.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/JsonFile.hpp"
 
 namespace samed2d {
 

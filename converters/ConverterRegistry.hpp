@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "converters/Converter.hpp"
-#include "pipeline/Errors.hpp"
+#include "pipeline/core/Errors.hpp"
 
 namespace samed2d {
 

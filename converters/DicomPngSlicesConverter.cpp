@@ -1,4 +1,4 @@
-#include "DicomPngSlicesConverter.hpp"
+#include "converters/DicomPngSlicesConverter.hpp"
 
 #include <fmt/format.h>
 
@@ -10,13 +10,13 @@
 #include <string_view>
 #include <utility>
 
-#include "converters/ConfigFields.hpp"
-#include "pipeline/DicomSeries.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/JsonFile.hpp"
-#include "pipeline/Naming.hpp"
-#include "pipeline/Volume.hpp"
-#include "pipeline/VolumeReader.hpp"
+#include "converters/layout/ConfigFields.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/JsonFile.hpp"
+#include "pipeline/core/Naming.hpp"
+#include "pipeline/core/Volume.hpp"
+#include "pipeline/io/VolumeReader.hpp"
+#include "pipeline/io/dicom/DicomSeries.hpp"
 
 namespace samed2d {
 

@@ -1,4 +1,4 @@
-#include "DicomRleCsvConverter.hpp"
+#include "converters/DicomRleCsvConverter.hpp"
 
 #include <fmt/format.h>
 #include <itkGDCMImageIO.h>
@@ -12,13 +12,13 @@
 #include <string_view>
 #include <utility>
 
-#include "converters/ConfigFields.hpp"
-#include "pipeline/ClassRegistry.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/ItkImageInfo.hpp"
-#include "pipeline/JsonFile.hpp"
-#include "pipeline/Naming.hpp"
-#include "pipeline/Volume.hpp"
+#include "converters/layout/ConfigFields.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/ItkImageInfo.hpp"
+#include "pipeline/core/JsonFile.hpp"
+#include "pipeline/core/Naming.hpp"
+#include "pipeline/core/Volume.hpp"
 
 namespace samed2d {
 

@@ -1,4 +1,4 @@
-#include "GenericConverter.hpp"
+#include "converters/GenericConverter.hpp"
 
 #include <fmt/format.h>
 
@@ -12,13 +12,13 @@
 #include <type_traits>
 #include <utility>
 
-#include "converters/ConfigFields.hpp"
-#include "pipeline/ClassRegistry.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/JsonFile.hpp"
-#include "pipeline/Naming.hpp"
-#include "pipeline/Volume.hpp"
-#include "pipeline/VolumeReader.hpp"
+#include "converters/layout/ConfigFields.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/JsonFile.hpp"
+#include "pipeline/core/Naming.hpp"
+#include "pipeline/core/Volume.hpp"
+#include "pipeline/io/VolumeReader.hpp"
 
 namespace samed2d {
 

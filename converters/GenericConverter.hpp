@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "converters/Converter.hpp"
-#include "converters/Glob.hpp"
-#include "converters/LabelAssembly.hpp"
-#include "converters/PathTemplate.hpp"
+#include "converters/layout/Glob.hpp"
+#include "converters/layout/LabelAssembly.hpp"
+#include "converters/layout/PathTemplate.hpp"
 
 namespace samed2d {
 

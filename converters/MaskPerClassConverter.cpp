@@ -1,4 +1,4 @@
-#include "MaskPerClassConverter.hpp"
+#include "converters/MaskPerClassConverter.hpp"
 
 #include <fmt/format.h>
 
@@ -10,12 +10,12 @@
 #include <string_view>
 #include <utility>
 
-#include "converters/ConfigFields.hpp"
-#include "pipeline/ClassRegistry.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/JsonFile.hpp"
-#include "pipeline/Naming.hpp"
-#include "pipeline/VolumeReader.hpp"
+#include "converters/layout/ConfigFields.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/JsonFile.hpp"
+#include "pipeline/core/Naming.hpp"
+#include "pipeline/io/VolumeReader.hpp"
 
 namespace samed2d {
 

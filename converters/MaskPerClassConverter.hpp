@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "converters/Converter.hpp"
-#include "converters/Glob.hpp"
-#include "converters/PathTemplate.hpp"
+#include "converters/layout/Glob.hpp"
+#include "converters/layout/PathTemplate.hpp"
 
 namespace samed2d {
 

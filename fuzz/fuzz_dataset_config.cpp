@@ -13,8 +13,8 @@
 
 #include "converters/ConverterRegistry.hpp"
 #include "fuzz/ScratchDir.hpp"
-#include "pipeline/ClassRegistry.hpp"
-#include "pipeline/Errors.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
+#include "pipeline/core/Errors.hpp"
 
 namespace {
 

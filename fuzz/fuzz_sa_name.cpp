@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "pipeline/Naming.hpp"
+#include "pipeline/core/Naming.hpp"
 
 namespace {
 

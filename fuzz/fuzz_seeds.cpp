@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "fuzz/VolumeFormats.hpp"
-#include "pipeline/Naming.hpp"
+#include "pipeline/core/Naming.hpp"
 
 namespace {
 

@@ -17,9 +17,9 @@
 
 #include "fuzz/ScratchDir.hpp"
 #include "fuzz/VolumeFormats.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/Volume.hpp"
-#include "pipeline/VolumeReader.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/Volume.hpp"
+#include "pipeline/io/VolumeReader.hpp"
 
 namespace {
 

@@ -24,7 +24,7 @@ if [ ! -f "$tree/.complete" ]; then
 fi
 out=$(mktemp -d)
 /usr/bin/time -f 'wall %e s, user %U s, system %S s, peak memory %M KB' \
-  build/pipeline/cli/samed2d convert --dataset Totalsegmentator_dataset --input "$tree" \
+  build/app/samed2d convert --dataset Totalsegmentator_dataset --input "$tree" \
   --output "$out/o" --quiet >/dev/null 2>"$out/err" || true
 tail -1 "$out/err"
 grep -c '"reason"' "$out/o/report.json" | sed 's/^/failed cases (expected 1228): /'

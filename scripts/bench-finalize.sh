@@ -25,7 +25,7 @@ if [ "${1:-}" = --merge ]; then
   rm -rf "$shards.merged"
   sync
   /usr/bin/time -f 'bench-finalize: merge wall %e s, user %U s, system %S s, peak %M KB' \
-    build/pipeline/cli/samed2d merge --output "$shards.merged" "$shards"/shard-*
+    build/app/samed2d merge --output "$shards.merged" "$shards"/shard-*
   rm -rf "$shards.merged"
   exit 0
 fi

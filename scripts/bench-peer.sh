@@ -20,7 +20,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 rounds=${1:-3}
-bin=${SAMED2D_BIN:-build/pipeline/cli/samed2d}
+bin=${SAMED2D_BIN:-build/app/samed2d}
 python=/usr/bin/python3
 tmp=${SAMED2D_BENCH_TMP:-/dev/shm/samed2d-bench}
 data=${SAMED2D_BENCH_DATA:-"$repo/bench-data"}

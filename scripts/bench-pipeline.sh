@@ -15,7 +15,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 threads=("$@")
 [ ${#threads[@]} -gt 0 ] || threads=(1 2)
-bin=build/pipeline/cli/samed2d
+bin=build/app/samed2d
 data=${SAMED2D_BENCH_DATA:-"$repo/bench-data"}
 if [ ! -f "$data/.complete" ]; then
   mkdir -p "$data"

@@ -13,7 +13,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 n=${1:-1000000}
 size=${2:-64}
-bin=${SAMED2D_BIN:-build/pipeline/cli/samed2d}
+bin=${SAMED2D_BIN:-build/app/samed2d}
 tree=${SAMED2D_BENCH_DATA:-"$repo/bench-data"}/validate-$n-$size
 if [ ! -f "$tree/.complete" ]; then
   rm -rf "$tree"

@@ -9,8 +9,8 @@ out=${1:-"$repo/demo-output"}
 scripts/install-deps.sh
 scripts/fetch-sample-data.sh
 scripts/build.sh
-build/pipeline/cli/samed2d convert --dataset Colin27_AAL --input sample-data/colin27 --output "$out"
-build/pipeline/cli/samed2d report "$out" --quiet
+build/app/samed2d convert --dataset Colin27_AAL --input sample-data/colin27 --output "$out"
+build/app/samed2d report "$out" --quiet
 echo
 echo "demo: images in $out/images, masks in $out/masks, index in $out/SAMed2D_v1.json;"
 echo "      open $out/report.html in a browser for the counts and previews of the masks"

@@ -3,12 +3,12 @@
 # temporary tree, writes `samed2d report` for it and screenshots the page with headless chromium
 # (Debian package chromium) into docs/report-screenshot.png (or the file given as the first
 # argument), at a fixed window size so that the same build gives the same picture.
-# SAMED2D_BIN names another binary (default: build/pipeline/cli/samed2d).
+# SAMED2D_BIN names another binary (default: build/app/samed2d).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 shot=${1:-"$repo/docs/report-screenshot.png"}
-bin=$(realpath -m "${SAMED2D_BIN:-build/pipeline/cli/samed2d}")
+bin=$(realpath -m "${SAMED2D_BIN:-build/app/samed2d}")
 width=1280
 height=1700
 

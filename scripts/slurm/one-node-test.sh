@@ -12,7 +12,7 @@
 #                                             scripts/build.sh, which builds make_bench_data)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${SAMED2D_BIN:-$repo/build/pipeline/cli/samed2d}
+bin=${SAMED2D_BIN:-$repo/build/app/samed2d}
 maker=$repo/build/tests/make_bench_data
 for tool in "$bin" "$maker"; do
   [ -x "$tool" ] || { echo "slurm-test: $tool is missing; run scripts/build.sh" >&2; exit 2; }

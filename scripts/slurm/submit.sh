@@ -35,7 +35,7 @@ if [ -z "$shards" ] || [ -z "$shards_dir" ] || [ -z "$output" ] || [ $# -eq 0 ];
 fi
 case $shards in ''|*[!0-9]*) echo "submit.sh: --shards $shards is not a number" >&2; exit 2 ;; esac
 [ "$shards" -ge 1 ] || { echo "submit.sh: --shards must be at least 1" >&2; exit 2; }
-bin=${bin:-$(command -v samed2d || echo "$here/../../build/pipeline/cli/samed2d")}
+bin=${bin:-$(command -v samed2d || echo "$here/../../build/app/samed2d")}
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 [ -x "$bin" ] || { echo "submit.sh: $bin is not an executable samed2d; give --bin" >&2; exit 2; }
 abs() { mkdir -p "$1" && (cd "$1" && pwd); }

@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/CaseRecord.hpp"
-#include "pipeline/Conversion.hpp"
-#include "pipeline/OutputTree.hpp"
+#include "pipeline/output/CaseRecord.hpp"
+#include "pipeline/output/OutputTree.hpp"
+#include "pipeline/run/Conversion.hpp"
 
 namespace {
 

@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/NiftiReader.hpp"
-#include "pipeline/VolumeReader.hpp"
+#include "pipeline/io/NiftiReader.hpp"
+#include "pipeline/io/VolumeReader.hpp"
 #include "support/TestData.hpp"
 
 namespace {

@@ -36,7 +36,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/PngWriter.hpp"
+#include "pipeline/output/PngWriter.hpp"
 #include "support/TestData.hpp"
 
 namespace {
@@ -186,8 +186,8 @@ Corpus build_corpus(const std::string& name, const std::filesystem::path& image_
 
 // ---------------------------------------------------------------------------------------------
 // The writer before libdeflate: libpng with zlib (level 3, default strategy; Up for images,
-// no filter for masks), as pipeline/PngWriter.cpp did until the output format 2. Kept here only
-// to be measured beside the candidates.
+// no filter for masks), as pipeline/output/PngWriter.cpp did until the output format 2. Kept here
+// only to be measured beside the candidates.
 
 struct LibpngError {
   char message[256] = {};

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/PngWriter.hpp"
+#include "pipeline/output/PngWriter.hpp"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "pipeline/SliceOps.hpp"
+#include "pipeline/slicing/SliceOps.hpp"
 #include "support/TestData.hpp"
 
 namespace {

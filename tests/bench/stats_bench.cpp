@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/Stats.hpp"
-#include "pipeline/TreeIndex.hpp"
+#include "pipeline/tree/Stats.hpp"
+#include "pipeline/tree/TreeIndex.hpp"
 
 namespace {
 

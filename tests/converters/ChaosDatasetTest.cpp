@@ -13,8 +13,8 @@
 
 #include "converters/ConverterRegistry.hpp"
 #include "converters/DicomPngSlicesConverter.hpp"
-#include "pipeline/ClassRegistry.hpp"
-#include "pipeline/Volume.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
+#include "pipeline/core/Volume.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/DicomWriter.hpp"
 #include "support/TestData.hpp"

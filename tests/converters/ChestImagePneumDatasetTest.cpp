@@ -10,9 +10,9 @@
 #include <set>
 
 #include "converters/ConverterRegistry.hpp"
-#include "pipeline/ClassRegistry.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/Volume.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/Volume.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/DicomWriter.hpp"
 #include "support/TestData.hpp"

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "converters/ConverterRegistry.hpp"
-#include "pipeline/ClassRegistry.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d {

@@ -6,8 +6,8 @@
 #include <fstream>
 
 #include "converters/GenericConverter.hpp"
-#include "pipeline/ClassRegistry.hpp"
-#include "pipeline/Errors.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
+#include "pipeline/core/Errors.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d {

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "converters/MaskPerClassConverter.hpp"
-#include "pipeline/ClassRegistry.hpp"
-#include "pipeline/Errors.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
+#include "pipeline/core/Errors.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/TestData.hpp"
 

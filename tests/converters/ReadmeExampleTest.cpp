@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "converters/ConverterRegistry.hpp"
-#include "pipeline/ClassRegistry.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d {

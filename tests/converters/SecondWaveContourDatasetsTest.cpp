@@ -14,10 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include "converters/CascadeContours.hpp"
 #include "converters/ConverterRegistry.hpp"
-#include "pipeline/ClassRegistry.hpp"
-#include "pipeline/Errors.hpp"
+#include "converters/layout/CascadeContours.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
+#include "pipeline/core/Errors.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/DicomWriter.hpp"
 #include "support/TestData.hpp"

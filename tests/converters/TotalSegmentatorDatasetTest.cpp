@@ -12,7 +12,7 @@
 
 #include "converters/ConverterRegistry.hpp"
 #include "converters/MaskPerClassConverter.hpp"
-#include "pipeline/ClassRegistry.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/TestData.hpp"
 

@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "Oracle.hpp"
+#include "e2e/Oracle.hpp"
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/DicomWriter.hpp"
@@ -70,13 +70,6 @@ void put_bytes(std::vector<unsigned char>& b, std::size_t offset, const void* v,
 template <class T>
 void put(std::vector<unsigned char>& b, std::size_t offset, T v) {
   put_bytes(b, offset, &v, sizeof v);
-}
-
-void write_bytes(const fs::path& file, const std::vector<unsigned char>& bytes) {
-  fs::create_directories(file.parent_path());
-  std::ofstream(file, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()),
-             static_cast<std::streamsize>(bytes.size()));
 }
 
 void write_gzip(const fs::path& file, const std::vector<unsigned char>& bytes) {

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "Oracle.hpp"
+#include "e2e/Oracle.hpp"
 #include "support/RunTool.hpp"
 #include "support/TestData.hpp"
 

@@ -15,7 +15,7 @@
 #include <set>
 #include <tuple>
 
-#include "Oracle.hpp"
+#include "e2e/Oracle.hpp"
 #include "support/DicomWriter.hpp"
 #include "support/RunTool.hpp"
 #include "support/TestData.hpp"

@@ -17,9 +17,9 @@
 #include <utility>
 #include <vector>
 
-#include "pipeline/PngWriter.hpp"
-#include "pipeline/Stats.hpp"
-#include "pipeline/TreeIndex.hpp"
+#include "pipeline/output/PngWriter.hpp"
+#include "pipeline/tree/Stats.hpp"
+#include "pipeline/tree/TreeIndex.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/Matchers.hpp"
 #include "support/RunTool.hpp"
@@ -75,12 +75,6 @@ std::string mask_path(const Planted& p, std::pair<int, int> m) {
   char inst[8];
   std::snprintf(inst, sizeof inst, "%03d", m.second);
   return "masks/" + p.stem() + "--" + id4(m.first) + "_" + inst + ".png";
-}
-
-void write_bytes(const fs::path& file, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream f(file, std::ios::binary | std::ios::trunc);
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(f.good()) << file;
 }
 
 void write_png(const fs::path& file, std::size_t w, std::size_t h, PngColor color) {
@@ -458,7 +452,7 @@ TEST_F(StatsTest, NoSizesFlagReadsNoImage) {
   fs::remove_all(t / "images");
   const auto run = run_samed2d({"stats", t.string(), "--format", "json", "--no-sizes"});
   if (run.exit_code == 2 && run.err.find("--no-sizes") != std::string::npos)
-    GTEST_SKIP() << "pipeline/cli/Cli.cpp has no `stats --no-sizes` yet: " << run.err;
+    GTEST_SKIP() << "app/Cli.cpp has no `stats --no-sizes` yet: " << run.err;
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const OJson j = OJson::parse(run.out);
   EXPECT_TRUE(j["image_sizes"].is_null());

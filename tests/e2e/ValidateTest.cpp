@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/PngWriter.hpp"
+#include "pipeline/output/PngWriter.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/RunTool.hpp"
 #include "support/TestData.hpp"
@@ -38,12 +38,6 @@ std::map<std::string, int> problem_kinds(const std::string& out) {
     if (std::regex_match(l, m, line)) kinds[m[1]] = std::stoi(m[2]);
   }
   return kinds;
-}
-
-void write_bytes(const fs::path& file, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream f(file, std::ios::binary | std::ios::trunc);
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(f.good()) << file;
 }
 
 // A PNG of `w` x `h` with the given pixels (`color` says how many bytes each has).

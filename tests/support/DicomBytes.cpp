@@ -1,4 +1,4 @@
-#include "DicomBytes.hpp"
+#include "support/DicomBytes.hpp"
 
 #include <cstring>
 #include <stdexcept>

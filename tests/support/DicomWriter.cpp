@@ -1,4 +1,4 @@
-#include "DicomWriter.hpp"
+#include "support/DicomWriter.hpp"
 
 #include <itkGDCMImageIO.h>
 #include <itkImage.h>

@@ -1,21 +1,24 @@
-#include "RunTool.hpp"
+#include "support/RunTool.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <cstdlib>
 #include <stdexcept>
 #include <tuple>
 
 namespace samed2d::test {
 
 std::string samed2d_binary() {
-  return SAMED2D_BINARY;
+  // SAMED2D_TEST_TOOL runs the suite against another build of samed2d (scripts/compare-output.sh).
+  const char* other = std::getenv("SAMED2D_TEST_TOOL");
+  return other != nullptr && *other != '\0' ? other : SAMED2D_BINARY;
 }
 
 ToolRun run_samed2d(const std::vector<std::string>& args) {
-  std::vector<std::string> argv_s{SAMED2D_BINARY};
+  std::vector<std::string> argv_s{samed2d_binary()};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   return run_command(argv_s);
 }
@@ -77,7 +80,7 @@ ToolRun run_command(std::vector<std::string> argv_s) {
 }
 
 int start_samed2d(const std::vector<std::string>& args) {
-  std::vector<std::string> argv_s{SAMED2D_BINARY};
+  std::vector<std::string> argv_s{samed2d_binary()};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());

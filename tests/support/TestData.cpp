@@ -1,5 +1,6 @@
-#include "TestData.hpp"
+#include "support/TestData.hpp"
 
+#include <gtest/gtest.h>
 #include <itkImage.h>
 #include <itkImageFileWriter.h>
 #include <itkImportImageFilter.h>
@@ -15,7 +16,37 @@
 
 namespace samed2d::test {
 
+namespace {
+
+// With SAMED2D_KEEP_TEST_DIRS set, folders are named after the test that makes them (and a count
+// within it), so that two runs of the suite with two builds of samed2d can be compared folder by
+// folder (scripts/compare-output.sh).
+std::filesystem::path kept_dir_name() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  if (info == nullptr) return {};
+  static std::string last_test;
+  static int count = 0;
+  std::string name = std::string(info->test_suite_name()) + "." + info->name();
+  for (char& c : name) {
+    if (c == '/') c = '_';
+  }
+  count = name == last_test ? count + 1 : 0;
+  last_test = name;
+  return std::filesystem::temp_directory_path() /
+         ("samed2d-test-" + name + "-" + std::to_string(count));
+}
+
+}  // namespace
+
 TempDir::TempDir() {
+  if (std::getenv("SAMED2D_KEEP_TEST_DIRS") != nullptr) {
+    path_ = kept_dir_name();
+    if (!path_.empty()) {
+      std::filesystem::remove_all(path_);
+      std::filesystem::create_directories(path_);
+      return;
+    }
+  }
   std::string tmpl = (std::filesystem::temp_directory_path() / "samed2d-test-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = tmpl;
@@ -162,6 +193,14 @@ std::vector<std::uint8_t> read_bytes(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open " + file.string());
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const std::filesystem::path& file, const std::vector<std::uint8_t>& bytes) {
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+  std::ofstream out(file, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error("cannot write " + file.string());
 }
 
 std::map<std::string, std::vector<std::uint8_t>> tree_bytes(const std::filesystem::path& root) {

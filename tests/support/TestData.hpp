@@ -12,7 +12,7 @@
 namespace samed2d::test {
 
 // A fresh folder under the system temp dir, removed with its content on destruction
-// (kept when SAMED2D_KEEP_TEST_DIRS is set, for debugging).
+// (kept when SAMED2D_KEEP_TEST_DIRS is set, for debugging, and then named after the test).
 class TempDir {
  public:
   TempDir();
@@ -60,6 +60,9 @@ std::filesystem::path source_dir();
 
 // Reads a whole file as bytes.
 std::vector<std::uint8_t> read_bytes(const std::filesystem::path& file);
+
+// Writes `bytes` as the whole of `file`, creating its parent folders.
+void write_bytes(const std::filesystem::path& file, const std::vector<std::uint8_t>& bytes);
 
 // Every regular file below `root`, as relative path (with '/') -> bytes.
 std::map<std::string, std::vector<std::uint8_t>> tree_bytes(const std::filesystem::path& root);

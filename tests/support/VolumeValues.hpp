@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "pipeline/Volume.hpp"
+#include "pipeline/core/Volume.hpp"
 
 namespace samed2d::test {
 

@@ -5,9 +5,9 @@
 #include <set>
 
 #include "converters/ConverterRegistry.hpp"
-#include "pipeline/ClassRegistry.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/JsonFile.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/JsonFile.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d {

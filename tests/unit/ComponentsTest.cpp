@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "pipeline/SliceOps.hpp"
+#include "pipeline/slicing/SliceOps.hpp"
 
 namespace samed2d {
 namespace {

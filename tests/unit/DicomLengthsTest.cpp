@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/DicomLengths.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/Volume.hpp"
-#include "pipeline/VolumeReader.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/Volume.hpp"
+#include "pipeline/io/VolumeReader.hpp"
+#include "pipeline/io/dicom/DicomLengths.hpp"
 #include "support/DicomBytes.hpp"
 #include "support/DicomWriter.hpp"
 #include "support/TestData.hpp"
@@ -17,13 +17,8 @@ namespace samed2d {
 namespace {
 
 namespace fs = std::filesystem;
+using test::write_bytes;
 using Bytes = std::vector<std::uint8_t>;
-
-void write_bytes(const fs::path& file, const Bytes& bytes) {
-  std::ofstream(file, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()),
-             static_cast<std::streamsize>(bytes.size()));
-}
 
 void put32(Bytes& b, std::size_t at, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));

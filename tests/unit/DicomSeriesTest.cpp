@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/DicomSeries.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/VolumeReader.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/io/VolumeReader.hpp"
+#include "pipeline/io/dicom/DicomSeries.hpp"
 #include "support/DicomBytes.hpp"
 #include "support/DicomWriter.hpp"
 #include "support/TestData.hpp"
@@ -19,6 +19,7 @@ namespace samed2d {
 namespace {
 
 using test::TempDir;
+using test::write_bytes;
 namespace fs = std::filesystem;
 
 constexpr std::size_t kNi = 6, kNj = 4;
@@ -67,12 +68,6 @@ std::vector<Slice> shuffled_slices() {
           {"e.dcm", 6.0, 1},
           {"b.dcm", 2.0, 4},
           {"d.dcm", 0.5, 3}};
-}
-
-void write_bytes(const fs::path& file, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream(file, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()),
-             static_cast<std::streamsize>(bytes.size()));
 }
 
 std::string error_of(const fs::path& folder) {

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/DicomStructure.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/VolumeReader.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/io/VolumeReader.hpp"
+#include "pipeline/io/dicom/DicomStructure.hpp"
 #include "support/DicomWriter.hpp"
 #include "support/TestData.hpp"
 

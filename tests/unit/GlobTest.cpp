@@ -4,8 +4,8 @@
 
 #include <fstream>
 
-#include "converters/Glob.hpp"
-#include "pipeline/Errors.hpp"
+#include "converters/layout/Glob.hpp"
+#include "pipeline/core/Errors.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d {

@@ -3,9 +3,9 @@
 #include <string>
 
 #include "converters/ConverterRegistry.hpp"
-#include "pipeline/ClassRegistry.hpp"
-#include "pipeline/Errors.hpp"
-#include "pipeline/JsonFile.hpp"
+#include "pipeline/core/ClassRegistry.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/JsonFile.hpp"
 
 namespace samed2d {
 namespace {

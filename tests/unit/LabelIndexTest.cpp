@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "pipeline/Errors.hpp"
-#include "pipeline/SliceOps.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/slicing/SliceOps.hpp"
 
 namespace samed2d {
 namespace {

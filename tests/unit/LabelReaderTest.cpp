@@ -13,8 +13,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "pipeline/Errors.hpp"
-#include "pipeline/VolumeReader.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/io/VolumeReader.hpp"
 #include "support/TestData.hpp"
 #include "support/VolumeValues.hpp"
 
@@ -22,6 +22,7 @@ namespace samed2d {
 namespace {
 
 using test::TempDir;
+using test::write_bytes;
 namespace fs = std::filesystem;
 using Rgb = std::array<std::uint8_t, 3>;
 
@@ -54,12 +55,6 @@ std::string label_error_of(const fs::path& file) {
 std::string colour_error(const fs::path& file, const std::string& pixel) {
   return file.string() + ": label map is a colour image (channels differ at pixel " + pixel +
          "); save it as 8-bit grey or indexed colour with the label values as indices";
-}
-
-void write_bytes(const fs::path& file, const std::vector<unsigned char>& bytes) {
-  std::ofstream(file, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()),
-             static_cast<std::streamsize>(bytes.size()));
 }
 
 template <class T>

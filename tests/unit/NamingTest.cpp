@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "pipeline/Naming.hpp"
+#include "pipeline/core/Naming.hpp"
 
 namespace samed2d {
 namespace {

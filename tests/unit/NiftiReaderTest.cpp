@@ -8,8 +8,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "pipeline/Errors.hpp"
-#include "pipeline/NiftiReader.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/io/NiftiReader.hpp"
 #include "support/TestData.hpp"
 #include "support/VolumeValues.hpp"
 
@@ -76,7 +76,7 @@ std::vector<unsigned char> nifti2_header(const std::vector<std::int64_t>& dims,
   return h;
 }
 
-void write_file(const std::filesystem::path& file, const std::vector<unsigned char>& bytes) {
+void write_nifti_file(const std::filesystem::path& file, const std::vector<unsigned char>& bytes) {
   if (file.extension() == ".gz") {
     gzFile f = gzopen(file.c_str(), "wb");
     ASSERT_NE(f, nullptr);
@@ -188,7 +188,7 @@ TEST(NiftiReader, BigEndianFileMatchesItkAndTheWrittenValues) {
   const auto values = test::ramp<std::int32_t>(4 * 3 * 2, -70000, 12345);
   auto bytes = nifti1_header({4, 3, 2}, 8, 32, true);
   append_values(bytes, values, true);
-  write_file(file, bytes);
+  write_nifti_file(file, bytes);
   const NiftiReader reader(file);
   EXPECT_TRUE(reader.header().swapped);
   const Volume v = reader.read();
@@ -213,7 +213,7 @@ TEST(NiftiReader, HandWrittenNifti2LittleAndBigEndian) {
     const auto values = test::ramp<std::uint16_t>(3 * 2 * 4, 7, 2500);
     auto bytes = nifti2_header({3, 2, 4}, 512, 16, be);
     append_values(bytes, values, be);
-    write_file(file, bytes);
+    write_nifti_file(file, bytes);
     const NiftiReader reader(file);
     EXPECT_EQ(reader.header().version, 2);
     EXPECT_EQ(reader.header().swapped, be);
@@ -253,7 +253,7 @@ TEST(NiftiReader, Rgb24IsInterleavedThreeComponents) {
   for (std::size_t e = 0; e < values.size(); ++e) values[e] = static_cast<std::uint8_t>(10 * e + 1);
   auto bytes = nifti1_header({2, 2, 1}, 128, 24, false, 3.0f, 1.0f);  // scaling ignored for RGB
   append_values(bytes, values, false);
-  write_file(file, bytes);
+  write_nifti_file(file, bytes);
   const Volume v = NiftiReader(file).read();
   EXPECT_EQ(v.type(), VoxelType::UInt8);
   EXPECT_EQ(v.components(), 3u);
@@ -268,7 +268,7 @@ TEST(NiftiReader, ScalingGivesFloat32WhenExactElseFloat64) {
     const auto file = dir / "exact.nii";
     auto bytes = nifti1_header({2, 2, 2}, 4, 16, false, 2.0f, -5.0f);
     append_values(bytes, values, false);
-    write_file(file, bytes);
+    write_nifti_file(file, bytes);
     const Volume v = NiftiReader(file).read();
     ASSERT_EQ(v.type(), VoxelType::Float32);
     for (std::size_t e = 0; e < 8; ++e) EXPECT_EQ(v.data<float>()[e], 2.0f * values[e] - 5.0f);
@@ -278,7 +278,7 @@ TEST(NiftiReader, ScalingGivesFloat32WhenExactElseFloat64) {
     const float slope = 0.1f, inter = 1000.3f;
     auto bytes = nifti1_header({2, 2, 2}, 4, 16, false, slope, inter);
     append_values(bytes, values, false);
-    write_file(file, bytes);
+    write_nifti_file(file, bytes);
     const Volume v = NiftiReader(file).read();
     ASSERT_EQ(v.type(), VoxelType::Float64);
     for (std::size_t e = 0; e < 8; ++e)
@@ -288,7 +288,7 @@ TEST(NiftiReader, ScalingGivesFloat32WhenExactElseFloat64) {
     const auto file = dir / "zero_slope.nii";  // scl_slope 0 means "no scaling"
     auto bytes = nifti1_header({2, 2, 2}, 4, 16, false, 0.0f, 7.0f);
     append_values(bytes, values, false);
-    write_file(file, bytes);
+    write_nifti_file(file, bytes);
     const Volume v = NiftiReader(file).read();
     ASSERT_EQ(v.type(), VoxelType::Int16);
     EXPECT_EQ(test::values_of<std::int16_t>(v), values);
@@ -301,7 +301,7 @@ TEST(NiftiReader, ShortDataIsAnInputError) {
     const auto file = dir / name;
     auto bytes = nifti1_header({10, 10, 10}, 2, 8, false);
     bytes.resize(bytes.size() + 500, 1);  // 1000 voxels claimed
-    write_file(file, bytes);
+    write_nifti_file(file, bytes);
     const NiftiReader reader(file);
     try {
       (void)reader.read();
@@ -324,7 +324,7 @@ TEST(NiftiReader, Rgba32LosesItsAlphaInPlainAndGzipFiles) {
   auto bytes = nifti1_header({3, 2, 2}, 2304, 32, false);
   append_values(bytes, rgba, false);
   for (const char* name : {"rgba.nii", "rgba.nii.gz"}) {
-    write_file(dir / name, bytes);
+    write_nifti_file(dir / name, bytes);
     const Volume v = NiftiReader(dir / name).read();
     EXPECT_EQ(v.components(), 3u) << name;
     EXPECT_EQ(v.voxel_stride(), 3u) << name;
@@ -480,13 +480,13 @@ TEST(NiftiReader, TruncatedGzipIsAOneLineInputError) {
 TEST(NiftiReader, BadHeadersAreInputErrors) {
   TempDir dir;
   auto zero = nifti1_header({4, 0, 3}, 2, 8, false);
-  write_file(dir / "zero.nii", zero);
+  write_nifti_file(dir / "zero.nii", zero);
   EXPECT_THROW(NiftiReader(dir / "zero.nii"), InputError);
   auto complex = nifti1_header({2, 2, 2}, 32, 64, false);
   complex.resize(complex.size() + 64);
-  write_file(dir / "complex.nii", complex);
+  write_nifti_file(dir / "complex.nii", complex);
   EXPECT_THROW(NiftiReader(dir / "complex.nii"), InputError);
-  write_file(dir / "text.nii", std::vector<unsigned char>(400, 'x'));
+  write_nifti_file(dir / "text.nii", std::vector<unsigned char>(400, 'x'));
   EXPECT_FALSE(NiftiReader::probe(dir / "text.nii").has_value());
   EXPECT_THROW(NiftiReader(dir / "text.nii"), InputError);
 }
@@ -500,7 +500,7 @@ TEST(NiftiReader, VoxOffsetThatIsNoByteOffsetIsAnInputError) {
     auto h = nifti1_header({2, 2, 2}, 2, 8, false);
     put<float>(h, 108, bad, false);
     h.resize(h.size() + 8);
-    write_file(dir / "x.nii", h);
+    write_nifti_file(dir / "x.nii", h);
     const auto header = NiftiReader::probe(dir / "x.nii");
     ASSERT_TRUE(header.has_value());
     EXPECT_EQ(header->vox_offset, -1) << bad;

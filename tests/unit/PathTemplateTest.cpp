@@ -1,8 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "converters/PathTemplate.hpp"
-#include "pipeline/Errors.hpp"
+#include "converters/layout/PathTemplate.hpp"
+#include "pipeline/core/Errors.hpp"
 
 namespace samed2d {
 namespace {

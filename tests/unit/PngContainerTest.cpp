@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/PngContainer.hpp"
+#include "pipeline/output/PngContainer.hpp"
 
 namespace samed2d {
 namespace {

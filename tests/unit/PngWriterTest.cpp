@@ -19,7 +19,7 @@
 #include <tuple>
 #include <vector>
 
-#include "pipeline/PngWriter.hpp"
+#include "pipeline/output/PngWriter.hpp"
 #include "support/RunTool.hpp"
 #include "support/TestData.hpp"
 

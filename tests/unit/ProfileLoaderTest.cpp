@@ -4,8 +4,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "pipeline/Errors.hpp"
-#include "pipeline/Profile.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/Profile.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/Errors.hpp"
-#include "pipeline/Shard.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/run/Shard.hpp"
 
 namespace samed2d {
 namespace {

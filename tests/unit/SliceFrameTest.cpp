@@ -8,7 +8,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "pipeline/SliceFrame.hpp"
+#include "pipeline/slicing/SliceFrame.hpp"
 
 namespace samed2d {
 namespace {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 #include <itkMacro.h>
 
-#include "pipeline/Text.hpp"
+#include "pipeline/core/Text.hpp"
 
 namespace samed2d {
 namespace {

@@ -11,9 +11,9 @@
 #include <limits>
 #include <thread>
 
-#include "pipeline/Errors.hpp"
-#include "pipeline/Volume.hpp"
-#include "pipeline/VolumeReader.hpp"
+#include "pipeline/core/Errors.hpp"
+#include "pipeline/core/Volume.hpp"
+#include "pipeline/io/VolumeReader.hpp"
 #include "support/DicomBytes.hpp"
 #include "support/TestData.hpp"
 #include "support/VolumeValues.hpp"
@@ -22,6 +22,7 @@ namespace samed2d {
 namespace {
 
 using test::TempDir;
+using test::write_bytes;
 namespace fs = std::filesystem;
 
 // ---- helpers ----
@@ -56,12 +57,6 @@ std::vector<unsigned char> gunzip(const fs::path& file) {
   while ((n = gzread(f, buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
   gzclose(f);
   return out;
-}
-
-void write_bytes(const fs::path& file, const std::vector<unsigned char>& bytes) {
-  std::ofstream(file, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()),
-             static_cast<std::streamsize>(bytes.size()));
 }
 
 template <class T>

@@ -1,0 +1,463 @@
+#include "pipeline/io/NiftiReader.hpp"
+
+#include <libdeflate.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/core/Errors.hpp"
+
+namespace samed2d {
+
+namespace {
+
+constexpr std::size_t kNifti1HeaderSize = 348;
+constexpr std::size_t kNifti2HeaderSize = 540;
+
+// NIfTI datatype codes (nifti1.h).
+enum : std::int32_t {
+  kUInt8 = 2,
+  kInt16 = 4,
+  kInt32 = 8,
+  kFloat32 = 16,
+  kFloat64 = 64,
+  kRgb24 = 128,
+  kInt8 = 256,
+  kUInt16 = 512,
+  kUInt32 = 768,
+  kInt64 = 1024,
+  kUInt64 = 1280,
+  kRgba32 = 2304,
+};
+
+struct GzCloser {
+  void operator()(gzFile_s* f) const { gzclose(f); }
+};
+using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
+
+// `big_buffer` for reading the voxels: decompression then runs straight into the caller's memory
+// in big blocks. Not for the header: zlib fills its whole output buffer (twice the input buffer)
+// before the first read returns, so a 1 MiB buffer would inflate 2 MiB to get 540 bytes.
+GzFile open_gz(const std::filesystem::path& file, bool big_buffer) {
+  GzFile f(gzopen(file.c_str(), "rb"));
+  if (!f)
+    throw InputError(file.string() +
+                     ": cannot open the file; check that it exists and is readable");
+  if (big_buffer) gzbuffer(f.get(), 1u << 20);
+  return f;
+}
+
+std::string gz_error_text(gzFile_s* f) {
+  int code = Z_OK;
+  const char* text = gzerror(f, &code);
+  return (text != nullptr && *text != '\0') ? std::string(text) : std::string("unexpected end");
+}
+
+// Reads up to `n` bytes; returns how many were read (fewer at the end of the data or on error).
+std::size_t gz_read_all(gzFile_s* f, void* dst, std::size_t n, bool& error) {
+  auto* out = static_cast<unsigned char*>(dst);
+  std::size_t done = 0;
+  error = false;
+  while (done < n) {
+    const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(n - done, 1u << 30));
+    const int got = gzread(f, out + done, chunk);
+    if (got < 0) {
+      error = true;
+      break;
+    }
+    if (got == 0) break;
+    done += static_cast<std::size_t>(got);
+  }
+  return done;
+}
+
+struct FileCloser {
+  void operator()(FILE* f) const { std::fclose(f); }
+};
+struct DecompressorFree {
+  void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
+};
+
+// A whole gzip file in memory, for libdeflate, which decodes whole buffers only (about twice as
+// fast as zlib on CT volumes, far more on label maps).
+struct GzipBytes {
+  std::unique_ptr<unsigned char[]> data;
+  std::size_t size = 0;
+};
+
+// The bytes of `file` when it is a gzip file whose trailer gives `expected` as the uncompressed
+// size; nullopt when it is not, or cannot be read whole. A trailer size that differs means a
+// multi-member file (the trailer is the last member's), bytes after the voxels, or a damaged
+// file: all are left to zlib, which reads every valid gzip file and words the errors.
+std::optional<GzipBytes> read_gzip_bytes(const std::filesystem::path& file, std::size_t expected) {
+  // ISIZE is the size modulo 2^32: it proves nothing beyond that.
+  if (expected >= (std::size_t{1} << 32)) return std::nullopt;
+  std::unique_ptr<FILE, FileCloser> f(std::fopen(file.c_str(), "rb"));
+  unsigned char magic[2];
+  if (!f || std::fread(magic, 1, 2, f.get()) != 2 || magic[0] != 0x1f || magic[1] != 0x8b ||
+      std::fseek(f.get(), 0, SEEK_END) != 0)
+    return std::nullopt;
+  const long end = std::ftell(f.get());
+  constexpr long kMinGzip = 18;  // 10-byte header, empty deflate stream, 8-byte trailer
+  if (end < kMinGzip || std::fseek(f.get(), end - 4, SEEK_SET) != 0) return std::nullopt;
+  unsigned char t[4];
+  if (std::fread(t, 1, 4, f.get()) != 4) return std::nullopt;
+  const std::uint32_t isize = std::uint32_t{t[0]} | std::uint32_t{t[1]} << 8 |
+                              std::uint32_t{t[2]} << 16 | std::uint32_t{t[3]} << 24;
+  if (isize != expected) return std::nullopt;
+  GzipBytes gz{std::make_unique_for_overwrite<unsigned char[]>(static_cast<std::size_t>(end)),
+               static_cast<std::size_t>(end)};
+  if (std::fseek(f.get(), 0, SEEK_SET) != 0 ||
+      std::fread(gz.data.get(), 1, gz.size, f.get()) != gz.size)
+    return std::nullopt;
+  return gz;
+}
+
+// Decodes `gz` into exactly `out_size` bytes at `out`; false when libdeflate cannot: corrupt or
+// truncated data, a different size, or more than one member (libdeflate decodes the first only,
+// so bytes are left over).
+bool inflate_whole(const GzipBytes& gz, unsigned char* out, std::size_t out_size) {
+  std::unique_ptr<libdeflate_decompressor, DecompressorFree> d(libdeflate_alloc_decompressor());
+  if (!d) return false;
+  std::size_t in_used = 0, out_used = 0;
+  const auto result = libdeflate_gzip_decompress_ex(d.get(), gz.data.get(), gz.size, out, out_size,
+                                                    &in_used, &out_used);
+  return result == LIBDEFLATE_SUCCESS && in_used == gz.size && out_used == out_size;
+}
+
+template <class T>
+T byteswapped(T v) {
+  unsigned char b[sizeof(T)];
+  std::memcpy(b, &v, sizeof(T));
+  std::reverse(b, b + sizeof(T));
+  std::memcpy(&v, b, sizeof(T));
+  return v;
+}
+
+template <class T>
+T load(const unsigned char* bytes, std::size_t offset, bool swap) {
+  T v;
+  std::memcpy(&v, bytes + offset, sizeof(T));
+  return swap ? byteswapped(v) : v;
+}
+
+void swap_elements(void* data, std::size_t count, std::size_t size) {
+  auto* p = static_cast<unsigned char*>(data);
+  for (std::size_t e = 0; e < count; ++e, p += size) std::reverse(p, p + size);
+}
+
+struct TypeInfo {
+  VoxelType type;
+  std::size_t components;  // per voxel in the file
+};
+
+std::optional<TypeInfo> type_info(std::int32_t datatype) {
+  switch (datatype) {
+    case kUInt8:
+      return TypeInfo{VoxelType::UInt8, 1};
+    case kInt8:
+      return TypeInfo{VoxelType::Int8, 1};
+    case kInt16:
+      return TypeInfo{VoxelType::Int16, 1};
+    case kUInt16:
+      return TypeInfo{VoxelType::UInt16, 1};
+    case kInt32:
+      return TypeInfo{VoxelType::Int32, 1};
+    case kUInt32:
+      return TypeInfo{VoxelType::UInt32, 1};
+    case kInt64:
+      return TypeInfo{VoxelType::Int64, 1};
+    case kUInt64:
+      return TypeInfo{VoxelType::UInt64, 1};
+    case kFloat32:
+      return TypeInfo{VoxelType::Float32, 1};
+    case kFloat64:
+      return TypeInfo{VoxelType::Float64, 1};
+    case kRgb24:
+      return TypeInfo{VoxelType::UInt8, 3};
+    case kRgba32:
+      return TypeInfo{VoxelType::UInt8, 4};
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<NiftiHeader> parse_header(const unsigned char* h, std::size_t n) {
+  if (n < kNifti1HeaderSize) return std::nullopt;
+  NiftiHeader hd;
+  const auto sizeof_hdr = load<std::int32_t>(h, 0, false);
+  const auto swapped_size = byteswapped(sizeof_hdr);
+  if (sizeof_hdr == 348 || swapped_size == 348) {
+    hd.version = 1;
+    hd.swapped = sizeof_hdr != 348;
+    const char* magic = reinterpret_cast<const char*>(h + 344);
+    if (std::memcmp(magic, "n+1\0", 4) == 0)
+      hd.single_file = true;
+    else if (std::memcmp(magic, "ni1\0", 4) == 0)
+      hd.single_file = false;
+    else
+      return std::nullopt;  // Analyze 7.5
+    const bool s = hd.swapped;
+    for (int d = 0; d < 8; ++d) {
+      hd.dim[d] = load<std::int16_t>(h, 40 + 2 * d, s);
+      hd.pixdim[d] = load<float>(h, 76 + 4 * d, s);
+    }
+    hd.datatype = load<std::int16_t>(h, 70, s);
+    // A float: NaN, infinite or beyond any file (1e30 does not fit in 64 bits, and casting it
+    // would be undefined) is -1, which check() reports.
+    const double vox_offset = load<float>(h, 108, s);
+    hd.vox_offset = std::isfinite(vox_offset) && vox_offset >= 0 && vox_offset < 0x1p53
+                        ? static_cast<std::int64_t>(vox_offset)
+                        : -1;
+    hd.scl_slope = load<float>(h, 112, s);
+    hd.scl_inter = load<float>(h, 116, s);
+    hd.qform_code = load<std::int16_t>(h, 252, s);
+    hd.sform_code = load<std::int16_t>(h, 254, s);
+    for (int q = 0; q < 6; ++q) hd.quatern[q] = load<float>(h, 256 + 4 * q, s);
+    for (int r = 0; r < 12; ++r) hd.srow[r] = load<float>(h, 280 + 4 * r, s);
+    return hd;
+  }
+  if (sizeof_hdr == 540 || swapped_size == 540) {
+    if (n < kNifti2HeaderSize) return std::nullopt;
+    hd.version = 2;
+    hd.swapped = sizeof_hdr != 540;
+    const char* magic = reinterpret_cast<const char*>(h + 4);
+    if (std::memcmp(magic, "n+2\0", 4) == 0)
+      hd.single_file = true;
+    else if (std::memcmp(magic, "ni2\0", 4) == 0)
+      hd.single_file = false;
+    else
+      return std::nullopt;
+    const bool s = hd.swapped;
+    hd.datatype = load<std::int16_t>(h, 12, s);
+    for (int d = 0; d < 8; ++d) {
+      hd.dim[d] = load<std::int64_t>(h, 16 + 8 * d, s);
+      hd.pixdim[d] = load<double>(h, 104 + 8 * d, s);
+    }
+    hd.vox_offset = load<std::int64_t>(h, 168, s);
+    hd.scl_slope = load<double>(h, 176, s);
+    hd.scl_inter = load<double>(h, 184, s);
+    hd.qform_code = load<std::int32_t>(h, 344, s);
+    hd.sform_code = load<std::int32_t>(h, 348, s);
+    for (int q = 0; q < 6; ++q) hd.quatern[q] = load<double>(h, 352 + 8 * q, s);
+    for (int r = 0; r < 12; ++r) hd.srow[r] = load<double>(h, 400 + 8 * r, s);
+    return hd;
+  }
+  return std::nullopt;
+}
+
+std::string str(const std::filesystem::path& p) {
+  return p.string();
+}
+
+template <class T>
+bool all_float_exact(const T* in, std::size_t n, NiftiScaling sc) {
+  for (std::size_t e = 0; e < n; ++e) {
+    const double v = static_cast<double>(in[e]) * sc.slope + sc.inter;
+    if (!std::isfinite(v)) continue;  // inf and NaN exist in float too
+    if (static_cast<double>(static_cast<float>(v)) != v) return false;
+  }
+  return true;
+}
+
+template <class T, class Out>
+void scale_into(const T* in, Out* out, std::size_t n, NiftiScaling sc) {
+  for (std::size_t e = 0; e < n; ++e)
+    out[e] = static_cast<Out>(static_cast<double>(in[e]) * sc.slope + sc.inter);
+}
+
+}  // namespace
+
+std::optional<NiftiHeader> NiftiReader::probe(const std::filesystem::path& file) {
+  GzFile f = open_gz(file, false);
+  unsigned char h[kNifti2HeaderSize] = {};
+  bool error = false;
+  const std::size_t n = gz_read_all(f.get(), h, sizeof h, error);
+  return parse_header(h, n);
+}
+
+NiftiReader::NiftiReader(std::filesystem::path file) : file_(std::move(file)) {
+  auto parsed = probe(file_);
+  if (!parsed)
+    throw InputError(str(file_) +
+                     ": not a NIfTI-1 or NIfTI-2 file (no valid header: truncated, corrupt or "
+                     "another format); check the file or re-export it");
+  header_ = *parsed;
+  const NiftiHeader& h = header_;
+  if (!h.single_file)
+    throw InputError(str(file_) +
+                     ": NIfTI header/image pair (.hdr/.img) is not supported by samed2d's NIfTI "
+                     "reader; convert it to a single .nii or .nii.gz file");
+  const std::int64_t ndim = h.dim[0];
+  if (ndim < 1 || ndim > 7)
+    throw InputError(str(file_) + ": NIfTI dim[0] is " + std::to_string(ndim) +
+                     " (must be 1..7); the header is corrupt, re-export the file");
+  for (std::int64_t d = 1; d <= ndim; ++d)
+    if (h.dim[d] <= 0)
+      throw InputError(str(file_) + ": NIfTI dimension " + std::to_string(d) + " has size " +
+                       std::to_string(h.dim[d]) + " (zero-sized image); re-export the file");
+  if (!type_info(h.datatype))
+    throw InputError(str(file_) + ": NIfTI datatype " + std::to_string(h.datatype) +
+                     " is not supported (only integer, float32/64, RGB24 and RGBA32 voxels); "
+                     "convert the file to a supported datatype");
+  const std::size_t hdr_size = h.version == 1 ? kNifti1HeaderSize : kNifti2HeaderSize;
+  if (h.vox_offset < 0)
+    throw InputError(str(file_) +
+                     ": NIfTI vox_offset is not a byte offset (negative, NaN, infinite or far "
+                     "beyond any file); the header is corrupt, re-export the file");
+  if (h.vox_offset < static_cast<std::int64_t>(hdr_size))
+    throw InputError(str(file_) + ": NIfTI vox_offset " + std::to_string(h.vox_offset) +
+                     " lies inside the header; the header is corrupt, re-export the file");
+}
+
+Geometry NiftiReader::geometry(bool ignore_direction) const {
+  const NiftiHeader& h = header_;
+  Geometry g;
+  for (int d = 0; d < 3; ++d) {
+    const double sp = std::abs(h.pixdim[d + 1]);
+    const bool usable = std::isfinite(sp) && sp > 0;
+    g.spacing[d] = (h.dim[0] > d && usable) ? sp : 1.0;
+    if (h.dim[0] > d && !usable) g.spacing_known = false;
+  }
+  std::array<double, 9> ras{1, 0, 0, 0, 1, 0, 0, 0, 1};
+  std::array<double, 3> origin{0, 0, 0};
+  if (h.qform_code > 0) {
+    const double b = h.quatern[0], c = h.quatern[1], d = h.quatern[2];
+    const double a = std::sqrt(std::max(0.0, 1.0 - (b * b + c * c + d * d)));
+    const double qfac = h.pixdim[0] < 0 ? -1.0 : 1.0;
+    ras = {a * a + b * b - c * c - d * d,
+           2 * (b * c - a * d),
+           2 * (b * d + a * c) * qfac,
+           2 * (b * c + a * d),
+           a * a + c * c - b * b - d * d,
+           2 * (c * d - a * b) * qfac,
+           2 * (b * d - a * c),
+           2 * (c * d + a * b),
+           (a * a + d * d - c * c - b * b) * qfac};
+    origin = {h.quatern[3], h.quatern[4], h.quatern[5]};
+  } else if (h.sform_code > 0) {
+    for (int col = 0; col < 3; ++col) {
+      double norm = 0;
+      for (int row = 0; row < 3; ++row) norm += h.srow[row * 4 + col] * h.srow[row * 4 + col];
+      norm = std::sqrt(norm);
+      for (int row = 0; row < 3; ++row)
+        ras[row * 3 + col] = norm > 0 ? h.srow[row * 4 + col] / norm : (row == col ? 1.0 : 0.0);
+    }
+    origin = {h.srow[3], h.srow[7], h.srow[11]};
+  }
+  // NIfTI is RAS, ITK is LPS: the first two world axes change sign.
+  for (int col = 0; col < 3; ++col) {
+    ras[0 * 3 + col] = -ras[0 * 3 + col];
+    ras[1 * 3 + col] = -ras[1 * 3 + col];
+  }
+  if (ignore_direction) ras = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+  g.direction = ras;
+  g.origin = {-origin[0], -origin[1], origin[2]};
+  return g;
+}
+
+Volume NiftiReader::read() const {
+  const NiftiHeader& h = header_;
+  const TypeInfo ti = *type_info(h.datatype);
+  std::array<std::int64_t, 8> dim{};
+  for (int d = 1; d < 8; ++d) dim[d] = d <= h.dim[0] ? h.dim[d] : 1;
+  if (dim[6] > 1 || dim[7] > 1)
+    throw InputError(str(file_) +
+                     ": NIfTI with more than 5 dimensions is not supported; split the file");
+  // A 5th dimension with t == 1 is how NIfTI stores vector voxels: its planes lie one after the
+  // other exactly like the volumes of a 4D file, so both become non-interleaved components.
+  if ((dim[4] > 1 && dim[5] > 1) || (ti.components > 1 && (dim[4] > 1 || dim[5] > 1)))
+    throw InputError(str(file_) +
+                     ": 4D NIfTI with multi-component voxels is not supported; split it into "
+                     "one file per component or per volume");
+  const std::size_t planes = static_cast<std::size_t>(dim[4] * dim[5]);
+  const std::array<std::size_t, 3> size{static_cast<std::size_t>(dim[1]),
+                                        static_cast<std::size_t>(dim[2]),
+                                        static_cast<std::size_t>(dim[3])};
+  const bool interleaved = ti.components > 1;
+  const std::size_t components = interleaved ? ti.components : planes;
+  const std::size_t elem = voxel_type_size(ti.type);
+  const std::size_t voxels = size[0] * size[1] * size[2];
+  // Guard against headers whose sizes overflow before allocating anything.
+  if (voxels / size[0] / size[1] != size[2] ||
+      voxels > std::numeric_limits<std::size_t>::max() / (components * elem))
+    throw InputError(str(file_) + ": NIfTI dimensions are absurdly large; the header is corrupt");
+
+  const std::size_t bytes = voxels * components * elem;
+  const auto offset = static_cast<std::size_t>(h.vox_offset);
+  std::optional<GzipBytes> gz;
+  if (bytes <= std::numeric_limits<std::size_t>::max() - offset)
+    gz = read_gzip_bytes(file_, offset + bytes);
+  // libdeflate decodes the header too: into room kept before the voxels, so that they land in
+  // place. RGBA loses its alpha (SPEC section 4), so it is read into a scratch buffer first.
+  const bool strip_alpha = ti.components == 4;
+  const std::size_t room = gz ? offset : 0;
+  Volume v(ti.type, size, strip_alpha ? 3 : components, interleaved, strip_alpha ? 0 : room);
+  v.stored_dimensions = h.dim[0] <= 2 ? 2u : (planes > 1 ? 4u : 3u);
+  std::vector<unsigned char> scratch;
+  auto* target = static_cast<unsigned char*>(v.raw());
+  if (strip_alpha) {
+    scratch.resize(room + bytes);
+    target = scratch.data() + room;
+  }
+
+  const bool decoded = gz && inflate_whole(*gz, target - room, room + bytes);
+  gz.reset();
+  if (!decoded) {
+    GzFile f = open_gz(file_, true);
+    if (gzseek(f.get(), static_cast<z_off_t>(h.vox_offset), SEEK_SET) != h.vox_offset)
+      throw InputError(str(file_) + ": NIfTI data offset " + std::to_string(h.vox_offset) +
+                       " lies beyond the end of the file (" + gz_error_text(f.get()) +
+                       "); the file is truncated or corrupt, re-download or re-export it");
+    bool error = false;
+    const std::size_t got = gz_read_all(f.get(), target, bytes, error);
+    if (got != bytes)
+      throw InputError(str(file_) + ": NIfTI data ends early (read " + std::to_string(got) +
+                       " of " + std::to_string(bytes) + " bytes: " + gz_error_text(f.get()) +
+                       "); the file is truncated or corrupt, re-download or re-export it");
+  }
+  if (h.swapped && elem > 1) swap_elements(target, voxels * components, elem);
+  if (strip_alpha) {
+    auto* out = static_cast<unsigned char*>(v.raw());
+    for (std::size_t p = 0; p < voxels; ++p)
+      for (int c = 0; c < 3; ++c) out[p * 3 + c] = scratch[room + p * 4 + c];
+  }
+  v.geometry = geometry(false);
+  if (auto sc = nifti_scaling(h)) return apply_scaling(v, *sc);
+  return v;
+}
+
+std::optional<NiftiScaling> nifti_scaling(const NiftiHeader& h) {
+  if (h.datatype == kRgb24 || h.datatype == kRgba32) return std::nullopt;
+  if (!std::isfinite(h.scl_slope) || h.scl_slope == 0) return std::nullopt;
+  const double inter = std::isfinite(h.scl_inter) ? h.scl_inter : 0.0;
+  if (h.scl_slope == 1 && inter == 0) return std::nullopt;
+  return NiftiScaling{h.scl_slope, inter};
+}
+
+Volume apply_scaling(const Volume& raw, NiftiScaling sc) {
+  const std::size_t n = raw.element_count();
+  const bool exact = raw.visit([&](const auto* in) { return all_float_exact(in, n, sc); });
+  const bool interleaved = raw.components() > 1 && raw.voxel_stride() == raw.components();
+  Volume out(exact ? VoxelType::Float32 : VoxelType::Float64, raw.size(), raw.components(),
+             interleaved);
+  out.stored_dimensions = raw.stored_dimensions;
+  out.geometry = raw.geometry;
+  raw.visit([&](const auto* in) {
+    if (exact)
+      scale_into(in, out.data<float>(), n, sc);
+    else
+      scale_into(in, out.data<double>(), n, sc);
+  });
+  return out;
+}
+
+}  // namespace samed2d
