@@ -33,9 +33,10 @@ LAYERS = {
 }
 
 # A function definition at namespace level, as clang-format lays it out: a line at column 0 that
-# is not a type, namespace or preprocessor line and opens its body on the same line.
-FUNCTION_START = re.compile(r"^(?!namespace|struct|class|enum|union|template|#|//|\}|using)"
-                            r"[A-Za-z_].*\)[^;]*\{\s*$")
+# is not a type, namespace or preprocessor line, opens a parameter list, and opens its body on
+# that line or on one of the next few (parameters wrapped) before any ';'.
+FUNCTION_START = re.compile(r"^(?!namespace|struct|class|enum|union|template|#|//|\}|using|static_assert)"
+                            r"[A-Za-z_][^;=]*\(")
 INCLUDE = re.compile(r'^#include "([^"]+)"')
 
 
@@ -69,7 +70,12 @@ def check(repo):
             breaches.append(f"{rel}: {len(lines)} lines (at most {MAX_FILE_LINES})")
         i = 0
         while i < len(lines):
-            if FUNCTION_START.match(lines[i]):
+            body = i
+            while (body < len(lines) and body < i + 8 and ";" not in lines[body]
+                   and not lines[body].rstrip().endswith("{")):
+                body += 1
+            if (FUNCTION_START.match(lines[i]) and body < len(lines)
+                    and lines[body].rstrip().endswith("{") and ";" not in lines[body]):
                 end = i
                 while end < len(lines) and lines[end] != "}":
                     end += 1
