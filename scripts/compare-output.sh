@@ -3,7 +3,8 @@
 #   - every conversion that the end-to-end and dataset-replica tests run (the tests keep their
 #     folders, named after the test, and run the given samed2d through SAMED2D_TEST_TOOL),
 #   - the sample data (Colin27 T1 + AAL),
-#   - the benchmark CT (bench-data/ct600, when scripts/bench-peer.sh has written it).
+#   - the benchmark CTs, where the benchmark scripts have written them: bench-data/ (four
+#     512x512x160 cases, scripts/bench-pipeline.sh) and bench-data/ct600 (scripts/bench-peer.sh).
 # Use it around a change that must not change any output:
 #   cp build/app/samed2d /tmp/samed2d-before      # before the change
 #   ...change, scripts/build.sh...
@@ -44,10 +45,12 @@ for side in old new; do
   done
   "$bin" convert --dataset Colin27_AAL --input "$repo/sample-data/colin27" \
     --output "$work/$side/sample" --quiet
-  ct="$repo/bench-data/ct600"
-  if [ -f "$ct/.complete" ]; then
-    "$bin" convert --config "$ct/config.json" --input "$ct" --output "$work/$side/ct" --quiet
-  fi
+  for ct in "$repo/bench-data" "$repo/bench-data/ct600"; do
+    if [ -f "$ct/.complete" ]; then
+      "$bin" convert --config "$ct/config.json" --input "$ct" --output "$work/$side/$(basename "$ct")" \
+        --quiet
+    fi
+  done
 done
 
 # Lock files hold a process id; everything else must match byte for byte.
