@@ -53,25 +53,48 @@ for side in old new; do
   done
 done
 
-# Lock files hold a process id; everything else must match byte for byte.
-(cd "$work/old" && find . -type f ! -name lock ! -name '*.log' | LC_ALL=C sort) >"$work/old.files"
-(cd "$work/new" && find . -type f ! -name lock ! -name '*.log' | LC_ALL=C sort) >"$work/new.files"
-if ! diff -q "$work/old.files" "$work/new.files" >/dev/null; then
-  echo "compare-output: files on one side only:"
-  diff "$work/old.files" "$work/new.files" | grep '^[<>]' | head -50
-  status=1
-fi
-LC_ALL=C comm -12 "$work/old.files" "$work/new.files" >"$work/both.files"
-(cd "$work/old" && xargs -d '\n' -a "$work/both.files" sha256sum) >"$work/old.sums"
-(cd "$work/new" && xargs -d '\n' -a "$work/both.files" sha256sum) >"$work/new.sums"
-differ=$(paste -d ' ' "$work/old.sums" "$work/new.sums" | awk '$1 != $3 {print $2}')
-if [ -n "$differ" ]; then
-  echo "compare-output: files that differ:"
-  echo "$differ" | head -50
-  status=1
-fi
-images=$(grep -c '/images/' "$work/both.files" || true)
-masks=$(grep -c '/masks/' "$work/both.files" || true)
-echo "compare-output: $(wc -l <"$work/both.files") files compared ($images images, $masks masks)," \
-  "$(echo -n "$differ" | grep -c . || true) differ"
+# Case records and reports name the input paths (under old/ or new/) and the inputs' times, and
+# lock files hold a process id; those are set aside, everything else must match byte for byte.
+python3 - "$work" <<'PY' || status=1
+import os, re, sys
+work = sys.argv[1]
+def files(side):
+    # Only what samed2d wrote: the files below an output tree (a folder holding .samed2d/ or
+    # SAMed2D_v1.json). The inputs the tests write (DICOM UIDs hold the time) are left out.
+    root = os.path.join(work, side)
+    out = {}
+    trees = []
+    for folder, dirs, names in os.walk(root):
+        if ".samed2d" in dirs or "SAMed2D_v1.json" in names:
+            trees.append(folder + os.sep)
+        if not any(folder.startswith(t) or folder + os.sep == t for t in trees[-1:]):
+            continue
+        for n in names:
+            if n == "lock" or n.endswith(".log"):
+                continue
+            path = os.path.join(folder, n)
+            if os.path.islink(path):  # inputs of the bad-input tests
+                continue
+            out[os.path.relpath(path, root)] = path
+    return out
+def content(path, side):
+    data = open(path, "rb").read()
+    if not path.endswith(".png"):
+        data = data.replace(os.path.join(work, side).encode(), b"@")
+        data = re.sub(rb'"mtime_ns":\s*-?[0-9]+', b'"mtime_ns":0', data)
+    return data
+old, new = files("old"), files("new")
+only = sorted(set(old) ^ set(new))
+for rel in only[:50]:
+    print("compare-output: only in", "old:" if rel in old else "new:", ascii(rel))
+both = sorted(set(old) & set(new))
+differ = [rel for rel in both if content(old[rel], "old") != content(new[rel], "new")]
+for rel in differ[:50]:
+    print("compare-output: differs:", ascii(rel))
+images = sum("/images/" in rel for rel in both)
+masks = sum("/masks/" in rel for rel in both)
+print(f"compare-output: {len(both)} files compared ({images} images, {masks} masks), "
+      f"{len(differ)} differ, {len(only)} on one side only")
+sys.exit(1 if differ or only else 0)
+PY
 exit $status

@@ -22,11 +22,15 @@ namespace {
 // within it), so that two runs of the suite with two builds of samed2d can be compared folder by
 // folder (scripts/compare-output.sh).
 std::filesystem::path kept_dir_name() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  if (info == nullptr) return {};
+  const auto* unit = ::testing::UnitTest::GetInstance();
+  const auto* info = unit->current_test_info();
+  const auto* suite = unit->current_test_suite();  // in SetUpTestSuite, no test runs yet
+  if (info == nullptr && suite == nullptr) return {};
   static std::string last_test;
   static int count = 0;
-  std::string name = std::string(info->test_suite_name()) + "." + info->name();
+  std::string name = info != nullptr
+                         ? std::string(info->test_suite_name()) + "." + info->name()
+                         : std::string(suite->name()) + ".SetUpTestSuite";
   for (char& c : name) {
     if (c == '/') c = '_';
   }
