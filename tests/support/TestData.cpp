@@ -28,9 +28,8 @@ std::filesystem::path kept_dir_name() {
   if (info == nullptr && suite == nullptr) return {};
   static std::string last_test;
   static int count = 0;
-  std::string name = info != nullptr
-                         ? std::string(info->test_suite_name()) + "." + info->name()
-                         : std::string(suite->name()) + ".SetUpTestSuite";
+  std::string name = info != nullptr ? std::string(info->test_suite_name()) + "." + info->name()
+                                     : std::string(suite->name()) + ".SetUpTestSuite";
   for (char& c : name) {
     if (c == '/') c = '_';
   }
