@@ -23,6 +23,7 @@
 #include "pipeline/core/Text.hpp"
 #include "pipeline/io/VolumeReader.hpp"
 #include "pipeline/output/PngWriter.hpp"
+#include "pipeline/run/Finalize.hpp"
 #include "pipeline/run/Progress.hpp"
 #include "pipeline/slicing/Resample.hpp"
 #include "pipeline/slicing/SliceFrame.hpp"
@@ -473,30 +474,6 @@ SliceDone process_slice(const SliceJob& job, const Profile& profile, const Outpu
 
 }  // namespace
 
-void write_run_report(const OutputTree& out, const OutputTree::Totals& totals,
-                      std::vector<FailedCase>& failures, const std::string& stopped) {
-  // Deterministic (no times), so a resumed run, or shards merged, leave the same bytes.
-  std::sort(failures.begin(), failures.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.dataset, a.case_name, a.source) < std::tie(b.dataset, b.case_name, b.source);
-  });
-  nlohmann::json report;
-  report["cases"] = totals.cases;
-  report["images"] = totals.images;
-  report["masks"] = totals.masks;
-  auto& failed = report["failed"] = nlohmann::json::array();
-  for (const auto& f : failures)
-    failed.push_back({{"dataset", f.dataset},
-                      {"case", f.case_name},
-                      {"source", f.source},
-                      {"files", f.files},
-                      {"reason", f.reason}});
-  if (!stopped.empty()) report["stopped"] = stopped;
-  auto& warn = report["warnings"] = nlohmann::json::array();
-  for (const auto& w : totals.case_warnings)
-    warn.push_back({{"dataset", w.dataset}, {"case", w.case_name}, {"warning", w.warning}});
-  write_text_atomic(out.root() / "report.json", report.dump(2) + "\n");
-}
-
 std::size_t cases_in_flight_for(std::size_t threads) {
   return std::clamp<std::size_t>(threads / 2, 2, 6);
 }
@@ -804,36 +781,8 @@ ConvertResult run_conversion(const std::vector<CaseSpec>& cases, const ConvertOp
     console.error(result.stopped);
   }
 
-  try {
-    std::vector<std::string> warnings;
-    result.totals = out.finalize(warnings, owned);
-    for (const auto& w : warnings) console.warning(w);
-
-    write_run_report(out, result.totals, result.failures, result.stopped);
-  } catch (const std::exception& e) {
-    // An index that names files which are gone (or misses new ones) is worse than none: the
-    // JSON files go, and the next run writes them from the case records.
-    const std::string not_removed = out.remove_summaries();
-    const auto* full = dynamic_cast<const OutputFull*>(&e);
-    const std::string what = full ? fmt::format("{}: cannot write it: the output disk is full ({})",
-                                                full->file(), full->reason())
-                                  : one_line(e.what());
-    const char* todo_text = full ? "free space there" : "fix that";
-    result.output_error =
-        not_removed.empty()
-            ? fmt::format(
-                  "{}; SAMed2D_v1.json, the class mapping and report.json were removed "
-                  "rather than left out of date (the images, masks and case records are "
-                  "kept): {} and rerun the same command to write them",
-                  what, todo_text)
-            : fmt::format(
-                  "{}; SAMed2D_v1.json, the class mapping and report.json could not be "
-                  "removed either ({}), so they are OUT OF DATE: {} and rerun the same "
-                  "command to write them",
-                  what, not_removed, todo_text);
-    console.error(result.output_error);
-  }
-  out.cleanup_tmp();
+  result.output_error =
+      finalize_conversion(out, owned, result.totals, result.failures, result.stopped, console);
 
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

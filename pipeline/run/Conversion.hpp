@@ -12,6 +12,7 @@
 #include "pipeline/core/Console.hpp"
 #include "pipeline/core/Profile.hpp"
 #include "pipeline/output/OutputTree.hpp"
+#include "pipeline/run/Finalize.hpp"
 
 namespace samed2d {
 
@@ -21,14 +22,6 @@ struct ConvertOptions {
   std::size_t threads = 0;                    // 0: all cores
   std::size_t cases_in_flight = 0;            // 0: automatic (see cases_in_flight_for)
   const std::atomic<bool>* cancel = nullptr;  // set by a signal handler: stop cleanly
-};
-
-struct FailedCase {
-  std::string dataset;
-  std::string case_name;
-  std::string source;
-  std::vector<std::string> files;
-  std::string reason;
 };
 
 struct ConvertResult {
@@ -52,11 +45,6 @@ struct ConvertResult {
 // How many cases are loaded at once for `threads` workers: enough to overlap reading (one
 // thread per case) with slice work, few enough to bound memory.
 std::size_t cases_in_flight_for(std::size_t threads);
-
-// Writes OUT/report.json: the totals, the failed cases (sorted here), why the run stopped (when
-// it did), and every case record's warnings.
-void write_run_report(const OutputTree& out, const OutputTree::Totals& totals,
-                      std::vector<FailedCase>& failures, const std::string& stopped);
 
 // Runs the conversion and writes OUT/report.json. Never throws for a bad case (it is reported
 // and the others go on); throws std::runtime_error when OUT itself cannot be written.

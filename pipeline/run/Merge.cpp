@@ -19,7 +19,7 @@
 #include "pipeline/core/Naming.hpp"
 #include "pipeline/core/Text.hpp"
 #include "pipeline/output/CaseRecord.hpp"
-#include "pipeline/run/Conversion.hpp"
+#include "pipeline/run/Finalize.hpp"
 
 namespace samed2d {
 
@@ -92,11 +92,7 @@ Shard read_shard(const fs::path& dir) {
         "{}: shard {} of {} stopped before its end ({}); {}", dir.string(), s.index, s.count,
         r["stopped"].is_string() ? r["stopped"].get<std::string>() : "", rerun(s)));
   try {
-    for (const auto& f : r.at("failed"))
-      s.failures.push_back({f.at("dataset").get<std::string>(), f.at("case").get<std::string>(),
-                            f.at("source").get<std::string>(),
-                            f.at("files").get<std::vector<std::string>>(),
-                            f.at("reason").get<std::string>()});
+    s.failures = failures_from_json(r.at("failed"));
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(
         fmt::format("{}: damaged ({}); {}", report.string(), one_line(e.what()), rerun(s)));
@@ -233,16 +229,9 @@ std::vector<std::string> prefixes_of(const CaseRecord& r) {
 // OUT/.samed2d/merged/shard-I.json keeps each merged shard's failed cases, so that a merge in
 // several rounds reports the failures of all of them.
 void remember_failures(const OutputTree& out, const Shard& s) {
-  nlohmann::json failed = nlohmann::json::array();
-  for (const auto& f : s.failures)
-    failed.push_back({{"dataset", f.dataset},
-                      {"case", f.case_name},
-                      {"source", f.source},
-                      {"files", f.files},
-                      {"reason", f.reason}});
   fs::create_directories(out.state_dir() / "merged");
   write_text_atomic(out.state_dir() / "merged" / fmt::format("shard-{}.json", s.index),
-                    nlohmann::json{{"failed", failed}}.dump(2) + "\n");
+                    nlohmann::json{{"failed", failures_to_json(s.failures)}}.dump(2) + "\n");
 }
 
 std::vector<FailedCase> remembered_failures(const OutputTree& out) {
@@ -251,11 +240,9 @@ std::vector<FailedCase> remembered_failures(const OutputTree& out) {
   for (fs::directory_iterator it(out.state_dir() / "merged", ec), end; !ec && it != end;
        it.increment(ec)) {
     const nlohmann::json j = read_json(it->path(), "merge the shards into a new folder");
-    for (const auto& f : j.at("failed"))
-      failures.push_back({f.at("dataset").get<std::string>(), f.at("case").get<std::string>(),
-                          f.at("source").get<std::string>(),
-                          f.at("files").get<std::vector<std::string>>(),
-                          f.at("reason").get<std::string>()});
+    auto more = failures_from_json(j.at("failed"));
+    failures.insert(failures.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
   }
   return failures;
 }
@@ -331,9 +318,7 @@ MergeResult merge_shards(const fs::path& output, const std::vector<fs::path>& di
   result.linked = placer.linked;
   result.copied = placer.copied;
 
-  std::vector<std::string> warnings;
-  result.totals = out.finalize(warnings, owned);
-  for (const auto& w : warnings) console.warning(w);
+  result.totals = rebuild_summaries(out, owned, console);
   // The failures of every shard merged so far, less a case some shard has since converted.
   std::set<std::pair<std::string, std::string>> recorded;
   for (const auto& key : out.record_keys())
