@@ -1,6 +1,6 @@
 #pragma once
-// A conversion run: skip finished cases, then the flow graph of DESIGN.md over the rest, then
-// the JSON files rebuilt from the case records.
+// A conversion run: the plan (skip finished cases, clear what unfinished ones left), then the
+// flow graph of DESIGN.md over the rest, then the JSON files rebuilt from the case records.
 
 #include <atomic>
 #include <cstddef>
@@ -20,7 +20,7 @@ struct ConvertOptions {
   std::filesystem::path output;
   Profile profile;
   std::size_t threads = 0;                    // 0: all cores
-  std::size_t cases_in_flight = 0;            // 0: automatic (see cases_in_flight_for)
+  std::size_t cases_in_flight = 0;            // 0: automatic (cases_in_flight_for, Graph.hpp)
   const std::atomic<bool>* cancel = nullptr;  // set by a signal handler: stop cleanly
 };
 
@@ -41,10 +41,6 @@ struct ConvertResult {
   // Set when the JSON files could not be written (they were removed instead; exit 1).
   std::string output_error;
 };
-
-// How many cases are loaded at once for `threads` workers: enough to overlap reading (one
-// thread per case) with slice work, few enough to bound memory.
-std::size_t cases_in_flight_for(std::size_t threads);
 
 // Runs the conversion and writes OUT/report.json. Never throws for a bad case (it is reported
 // and the others go on); throws std::runtime_error when OUT itself cannot be written.
