@@ -1,6 +1,6 @@
 #pragma once
 // A conversion run: the plan (skip finished cases, clear what unfinished ones left), then the
-// flow graph of DESIGN.md over the rest, then the JSON files rebuilt from the case records.
+// flow graph (Graph.hpp) over the rest, then the JSON files rebuilt from the case records.
 
 #include <atomic>
 #include <cstddef>

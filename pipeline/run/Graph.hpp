@@ -1,5 +1,5 @@
 #pragma once
-// The flow graph of a conversion (DESIGN.md), in the manner of oneTBB's fgbzip2 example: an input
+// The flow graph of a conversion, in the manner of oneTBB's fgbzip2 example: an input
 // node hands out the planned cases in order, a limiter bounds how many are loaded at once, the
 // load node reads a case and sends one job per slice, slice workers write PNGs in parallel, and
 // a serial collector records each case when its last slice is in.
