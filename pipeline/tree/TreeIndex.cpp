@@ -13,6 +13,7 @@
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/core/JsonFile.hpp"
 #include "pipeline/core/Naming.hpp"
+#include "pipeline/tree/IndexShape.hpp"
 
 namespace samed2d {
 
@@ -48,7 +49,7 @@ class Interner {
 };
 
 // SAMed2D_v1.json streamed into a TreeIndex: each key and mask path parsed as it arrives.
-class IndexSax : public nlohmann::json_sax<nlohmann::json> {
+class IndexSax : public IndexShapeSax {
  public:
   IndexSax(TreeIndex& index, std::string file)
       : index_(index),
@@ -57,31 +58,17 @@ class IndexSax : public nlohmann::json_sax<nlohmann::json> {
         datasets_(index.datasets) {}
   std::string error;
 
-  bool null() override { return wrong("null"); }
-  bool boolean(bool) override { return wrong("a boolean"); }
-  bool number_integer(number_integer_t) override { return wrong("a number"); }
-  bool number_unsigned(number_unsigned_t) override { return wrong("a number"); }
-  bool number_float(number_float_t, const string_t&) override { return wrong("a number"); }
-  bool binary(binary_t&) override { return wrong("binary data"); }
-  bool start_object(std::size_t) override {
-    if (depth_ != 0) return wrong("an object");
-    ++depth_;
-    return true;
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& e) override {
+    error = fmt::format(
+        "{}: is not valid JSON at byte {} ({}); the tree is damaged, rerun the "
+        "conversion (or `samed2d validate` to see more)",
+        file_, position, e.what());
+    return false;
   }
-  bool end_object() override {
-    --depth_;
-    return true;
-  }
-  bool start_array(std::size_t) override {
-    if (depth_ != 1) return wrong("a list");
-    ++depth_;
-    return true;
-  }
-  bool end_array() override {
-    --depth_;
-    return true;
-  }
-  bool key(string_t& k) override {
+
+ private:
+  bool image(string_t& k) override {
     constexpr std::string_view kDir = "images/", kExt = ".png";
     if (k.size() <= kDir.size() + kExt.size() || k.compare(0, kDir.size(), kDir) != 0 ||
         k.compare(k.size() - kExt.size(), kExt.size(), kExt) != 0)
@@ -107,8 +94,7 @@ class IndexSax : public nlohmann::json_sax<nlohmann::json> {
     index_.images.push_back(std::move(image));
     return true;
   }
-  bool string(string_t& s) override {
-    if (depth_ != 2) return wrong("a string");
+  bool mask(string_t& s) override {
     const TreeIndex::Image& image = index_.images.back();
     constexpr std::string_view kDir = "masks/";
     // masks/<image stem>--CCCC_III.png: the image's own stem, then the class and instance.
@@ -127,32 +113,22 @@ class IndexSax : public nlohmann::json_sax<nlohmann::json> {
     ++index_.images.back().mask_count;
     return true;
   }
-  bool parse_error(std::size_t position, const std::string&,
-                   const nlohmann::detail::exception& e) override {
-    error = fmt::format(
-        "{}: is not valid JSON at byte {} ({}); the tree is damaged, rerun the "
-        "conversion (or `samed2d validate` to see more)",
-        file_, position, e.what());
-    return false;
-  }
 
- private:
   TreeIndex& index_;
   std::string file_;
   Interner modalities_;
   Interner datasets_;
   std::unordered_map<std::string, std::uint32_t> case_ids_;
-  int depth_ = 0;
 
   bool fail(const std::string& what) {
     error = fmt::format("{}: {}; run `samed2d validate` on the tree", file_, what);
     return false;
   }
-  bool wrong(std::string_view what) {
+  bool wrong(std::string_view what) override {
     return fail(fmt::format("holds {} where SPEC section 6 has {}", what,
-                            depth_ == 0   ? "an object of image path -> list of mask paths"
-                            : depth_ == 1 ? "a list of mask paths"
-                                          : "a mask path (a string)"));
+                            depth() == 0   ? "an object of image path -> list of mask paths"
+                            : depth() == 1 ? "a list of mask paths"
+                                           : "a mask path (a string)"));
   }
 };
 
