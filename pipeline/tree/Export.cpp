@@ -82,19 +82,8 @@ std::string without_trailing_slash(std::string s) {
   return s;
 }
 
-struct Side {
-  std::size_t images = 0;
-  std::size_t masks = 0;
-  std::size_t cases = 0;
-};
-
-std::string plural(std::size_t n, std::string_view one, std::string_view many) {
-  return fmt::format("{} {}", n, n == 1 ? one : many);
-}
-
-int run_export(const ExportOptions& options, Console& console) {
-  const fs::path tree = options.tree;
-  const fs::path to = options.to.empty() ? tree : options.to;
+// Refuses a --to that is a file and a test fraction outside [0, 1].
+void check_options(const ExportOptions& options, const fs::path& to) {
   std::error_code ec;
   if (fs::exists(to, ec) && !fs::is_directory(to, ec))
     throw ConfigError(
@@ -104,25 +93,28 @@ int run_export(const ExportOptions& options, Console& console) {
   if (!(options.test_fraction >= 0.0 && options.test_fraction <= 1.0))
     throw ConfigError(
         fmt::format("--test-fraction {}: must be between 0 and 1", options.test_fraction));
+}
 
-  // The structure only (names, JSON, every file on disk named exactly once): the pixels are
-  // `samed2d validate`'s business, and decoding 19.7 million masks would take hours.
+// The structure only (names, JSON, every file on disk named exactly once): the pixels are
+// `samed2d validate`'s business, and decoding 19.7 million masks would take hours.
+void require_valid_structure(const fs::path& tree, Console& console) {
   console.progress(fmt::format("export: checking the structure of {}", tree.string()));
   const ValidationReport report = validate_tree(tree, 1, 0, ValidationDepth::structure);
-  if (!report.clean()) {
-    std::size_t total = 0;
-    for (const auto& [kind, k] : report.problems) total += k.count;
-    const auto& [kind, first] = *report.problems.begin();
-    const auto& [file, what] = first.examples.front();
-    throw ConfigError(fmt::format(
-        "{}: is not a valid SA-Med2D tree ({} problem(s), first {}: {} {}); run `samed2d "
-        "validate {}` to see them all, fix the tree (or rerun the conversion) and export again",
-        tree.string(), total, kind, file, what, tree.string()));
-  }
-  console.progress("export: reading SAMed2D_v1.json");
-  const TreeIndex index = read_tree_index(tree);
+  if (report.clean()) return;
+  std::size_t total = 0;
+  for (const auto& [kind, k] : report.problems) total += k.count;
+  const auto& [kind, first] = *report.problems.begin();
+  const auto& [file, what] = first.examples.front();
+  throw ConfigError(fmt::format(
+      "{}: is not a valid SA-Med2D tree ({} problem(s), first {}: {} {}); run `samed2d "
+      "validate {}` to see them all, fix the tree (or rerun the conversion) and export again",
+      tree.string(), total, kind, file, what, tree.string()));
+}
 
-  // The units to split: cases (dataset, case name) or images, grouped by dataset.
+// The split, per image (1: the test file). The units to split are cases (dataset, case name) or
+// images, grouped by dataset; in each dataset the units whose hash of (seed, dataset, unit name)
+// ranks lowest go to the test side.
+std::vector<char> images_in_test(const TreeIndex& index, const ExportOptions& options) {
   const bool by_case = options.split_by_case;
   const std::size_t unit_count = by_case ? index.cases.size() : index.images.size();
   std::vector<std::vector<std::uint32_t>> units_of_dataset(index.datasets.size());
@@ -153,11 +145,14 @@ int run_export(const ExportOptions& options, Console& console) {
     });
     for (std::size_t i = 0; i < k; ++i) unit_in_test[ranked[i].second] = 1;
   }
-  auto image_in_test = [&](std::size_t i) {
-    return unit_in_test[by_case ? index.images[i].case_id : i] != 0;
-  };
+  std::vector<char> in_test(index.images.size());
+  for (std::size_t i = 0; i < in_test.size(); ++i)
+    in_test[i] = unit_in_test[by_case ? index.images[i].case_id : i];
+  return in_test;
+}
 
-  // Where the paths point from.
+// What the written paths start with: the tree's absolute path, or the way from `to` to the tree.
+std::string path_prefix(const ExportOptions& options, const fs::path& tree, const fs::path& to) {
   std::string prefix;
   if (options.absolute_paths) {
     prefix = without_trailing_slash(fs::absolute(tree).lexically_normal().string()) + "/";
@@ -174,93 +169,141 @@ int run_export(const ExportOptions& options, Console& console) {
                       tree.string(), to.string()));
     if (r != ".") prefix = r + "/";
   }
+  return prefix;
+}
 
-  console.progress("export: writing the two files");
-  fs::create_directories(to);
-  // The index lists its keys in ascending order and each image's masks after its name, but the
-  // files are sorted here on their own paths, whatever the index's order.
-  std::vector<std::uint32_t> images(index.images.size());
-  for (std::size_t i = 0; i < images.size(); ++i) images[i] = static_cast<std::uint32_t>(i);
-  std::vector<std::string> image_paths(index.images.size());
-  for (std::size_t i = 0; i < images.size(); ++i) image_paths[i] = index.image_path(i);
-  std::sort(images.begin(), images.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return image_paths[a] < image_paths[b]; });
+// The images as the files list them, whatever the index's order: sorted on their own paths.
+struct ImagesByPath {
+  std::vector<std::string> paths;     // of each image, by index
+  std::vector<std::uint32_t> images;  // indices, in the order of their paths
+};
 
-  Side train, test;
-  std::vector<char> case_on_train(index.cases.size(), 0), case_on_test(index.cases.size(), 0);
-  AtomicFile train_file = export_file(to / kTrainFile);
-  {
-    std::string& out = train_file.buffer();
-    out += "{";
-    bool first_image = true;
-    std::vector<std::string> masks;
-    for (const auto i : images) {
-      if (image_in_test(i)) continue;
-      const auto& image = index.images[i];
-      ++train.images;
-      train.masks += image.mask_count;
-      case_on_train[image.case_id] = 1;
-      masks.clear();
-      for (std::size_t m = 0; m < image.mask_count; ++m) masks.push_back(index.mask_path(i, m));
-      std::sort(masks.begin(), masks.end());
-      out += first_image ? "\n  " : ",\n  ";
-      first_image = false;
-      append_json_string(out, prefix + image_paths[i]);
-      out += ": [";
-      for (std::size_t m = 0; m < masks.size(); ++m) {
-        out += m == 0 ? "\n    " : ",\n    ";
-        append_json_string(out, prefix + masks[m]);
-      }
-      out += masks.empty() ? "]" : "\n  ]";
-      train_file.flush_if_full();
-    }
-    out += first_image ? "}\n" : "\n}\n";
-    train_file.finish(true);
+ImagesByPath images_by_path(const TreeIndex& index) {
+  ImagesByPath sorted;
+  sorted.images.resize(index.images.size());
+  for (std::size_t i = 0; i < sorted.images.size(); ++i)
+    sorted.images[i] = static_cast<std::uint32_t>(i);
+  sorted.paths.resize(index.images.size());
+  for (std::size_t i = 0; i < sorted.images.size(); ++i) sorted.paths[i] = index.image_path(i);
+  std::sort(sorted.images.begin(), sorted.images.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return sorted.paths[a] < sorted.paths[b]; });
+  return sorted;
+}
+
+// One side of the split: what it holds, and which cases it has images of.
+struct Side {
+  std::size_t images = 0;
+  std::size_t masks = 0;
+  std::vector<char> has_case;
+
+  explicit Side(const TreeIndex& index) : has_case(index.cases.size(), 0) {}
+  void add(const TreeIndex::Image& image) {
+    ++images;
+    masks += image.mask_count;
+    has_case[image.case_id] = 1;
   }
-  AtomicFile test_file = export_file(to / kTestFile);
-  {
-    std::vector<std::pair<std::string, std::uint32_t>> masks;  // mask path, its image
-    for (const auto i : images) {
-      if (!image_in_test(i)) continue;
-      const auto& image = index.images[i];
-      ++test.images;
-      test.masks += image.mask_count;
-      case_on_test[image.case_id] = 1;
-      for (std::size_t m = 0; m < image.mask_count; ++m)
-        masks.emplace_back(index.mask_path(i, m), i);
-    }
+  std::size_t cases() const {
+    return static_cast<std::size_t>(std::count(has_case.begin(), has_case.end(), 1));
+  }
+};
+
+// image2label_train.json: each train image -> its masks, both sorted by path.
+void write_train_file(AtomicFile& file, const TreeIndex& index, const ImagesByPath& sorted,
+                      const std::vector<char>& in_test, const std::string& prefix, Side& train) {
+  std::string& out = file.buffer();
+  out += "{";
+  bool first_image = true;
+  std::vector<std::string> masks;
+  for (const auto i : sorted.images) {
+    if (in_test[i]) continue;
+    const auto& image = index.images[i];
+    train.add(image);
+    masks.clear();
+    for (std::size_t m = 0; m < image.mask_count; ++m) masks.push_back(index.mask_path(i, m));
     std::sort(masks.begin(), masks.end());
-    std::string& out = test_file.buffer();
-    out += "{";
+    out += first_image ? "\n  " : ",\n  ";
+    first_image = false;
+    append_json_string(out, prefix + sorted.paths[i]);
+    out += ": [";
     for (std::size_t m = 0; m < masks.size(); ++m) {
-      out += m == 0 ? "\n  " : ",\n  ";
-      append_json_string(out, prefix + masks[m].first);
-      out += ": ";
-      append_json_string(out, prefix + image_paths[masks[m].second]);
-      test_file.flush_if_full();
+      out += m == 0 ? "\n    " : ",\n    ";
+      append_json_string(out, prefix + masks[m]);
     }
-    out += masks.empty() ? "}\n" : "\n}\n";
-    test_file.finish(true);
+    out += masks.empty() ? "]" : "\n  ]";
+    file.flush_if_full();
   }
-  train_file.commit();
-  test_file.commit();
+  out += first_image ? "}\n" : "\n}\n";
+  file.finish(true);
+}
 
-  std::size_t both = 0;
-  for (std::size_t c = 0; c < index.cases.size(); ++c) {
-    train.cases += case_on_train[c];
-    test.cases += case_on_test[c];
-    both += case_on_train[c] && case_on_test[c] ? 1 : 0;
+// label2image_test.json: each mask of a test image -> its image, sorted by mask path.
+void write_test_file(AtomicFile& file, const TreeIndex& index, const ImagesByPath& sorted,
+                     const std::vector<char>& in_test, const std::string& prefix, Side& test) {
+  std::vector<std::pair<std::string, std::uint32_t>> masks;  // mask path, its image
+  for (const auto i : sorted.images) {
+    if (!in_test[i]) continue;
+    const auto& image = index.images[i];
+    test.add(image);
+    for (std::size_t m = 0; m < image.mask_count; ++m) masks.emplace_back(index.mask_path(i, m), i);
   }
-  console.finish_progress();
+  std::sort(masks.begin(), masks.end());
+  std::string& out = file.buffer();
+  out += "{";
+  for (std::size_t m = 0; m < masks.size(); ++m) {
+    out += m == 0 ? "\n  " : ",\n  ";
+    append_json_string(out, prefix + masks[m].first);
+    out += ": ";
+    append_json_string(out, prefix + sorted.paths[masks[m].second]);
+    file.flush_if_full();
+  }
+  out += masks.empty() ? "}\n" : "\n}\n";
+  file.finish(true);
+}
+
+std::string plural(std::size_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+void print_summary(const ExportOptions& options, const fs::path& to, const Side& train,
+                   const Side& test) {
+  std::size_t both = 0;
+  for (std::size_t c = 0; c < train.has_case.size(); ++c)
+    both += train.has_case[c] && test.has_case[c] ? 1 : 0;
+  const bool by_case = options.split_by_case;
   std::cout << fmt::format(
       "samed2d export: train {}, {} of {}; test {}, {} of {}{}; split by {}, test fraction {}, "
       "seed {}; wrote {} and {}\n",
       plural(train.images, "image", "images"), plural(train.masks, "mask", "masks"),
-      plural(train.cases, "case", "cases"), plural(test.images, "image", "images"),
-      plural(test.masks, "mask", "masks"), plural(test.cases, "case", "cases"),
+      plural(train.cases(), "case", "cases"), plural(test.images, "image", "images"),
+      plural(test.masks, "mask", "masks"), plural(test.cases(), "case", "cases"),
       by_case ? "" : fmt::format(" ({} on both sides)", plural(both, "case", "cases")),
       by_case ? "case" : "image", options.test_fraction, options.seed, (to / kTrainFile).string(),
       (to / kTestFile).string());
+}
+
+int run_export(const ExportOptions& options, Console& console) {
+  const fs::path tree = options.tree;
+  const fs::path to = options.to.empty() ? tree : options.to;
+  check_options(options, to);
+  require_valid_structure(tree, console);
+  console.progress("export: reading SAMed2D_v1.json");
+  const TreeIndex index = read_tree_index(tree);
+  const std::vector<char> in_test = images_in_test(index, options);
+  const std::string prefix = path_prefix(options, tree, to);
+
+  console.progress("export: writing the two files");
+  fs::create_directories(to);
+  const ImagesByPath sorted = images_by_path(index);
+  Side train(index), test(index);
+  // Both files are finished before either is moved into place.
+  AtomicFile train_file = export_file(to / kTrainFile);
+  write_train_file(train_file, index, sorted, in_test, prefix, train);
+  AtomicFile test_file = export_file(to / kTestFile);
+  write_test_file(test_file, index, sorted, in_test, prefix, test);
+  train_file.commit();
+  test_file.commit();
+  console.finish_progress();
+  print_summary(options, to, train, test);
   return 0;
 }
 
