@@ -201,15 +201,10 @@ ul.legend li { margin: 1px 0; }
 .bad { color: #b00020; }
 )";
 
-// Dates, times and absolute paths stay out of the page: the same tree and options give the same
-// bytes.
-std::string page(const ReportOptions& o, const TreeIndex& index, const TreeStats& stats,
-                 const std::vector<std::vector<Preview>>& previews,
-                 const std::vector<std::size_t>& preview_dataset, std::size_t per_dataset,
-                 bool capped, const std::string& folder_name) {
+// The title, the one-line summary and the links to the sections.
+std::string page_head(const ReportOptions& o, const TreeIndex& index, const TreeStats& stats) {
   std::string h;
   const std::string tree_name = o.tree.string();
-
   h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   h += "<title>SA-Med2D tree " + html_escape(tree_name) + "</title>\n";
@@ -228,8 +223,11 @@ std::string page(const ReportOptions& o, const TreeIndex& index, const TreeStats
            format_median(stats.masks_per_image.median), stats.masks_per_image.max);
   h += "<nav><a href=\"#modalities\">Modalities</a><a href=\"#datasets\">Datasets</a>"
        "<a href=\"#classes\">Classes</a><a href=\"#previews\">Previews</a></nav>\n";
+  return h;
+}
 
-  // Modalities.
+std::string modality_section(const TreeStats& stats) {
+  std::string h;
   h += "<h2 id=\"modalities\">Images and masks per modality</h2>\n";
   BarChart mc{"Images and masks per modality", {"images", "masks"}, {"#4e79a7", "#f28e2b"}, {}};
   for (const auto& m : stats.modalities)
@@ -246,8 +244,11 @@ std::string page(const ReportOptions& o, const TreeIndex& index, const TreeStats
         html_escape(m.name), thousands(m.counts.cases), m.counts.images, thousands(m.counts.images),
         m.counts.masks, thousands(m.counts.masks));
   h += "</table>\n</div>\n";
+  return h;
+}
 
-  // Datasets.
+std::string dataset_section(const TreeStats& stats) {
+  std::string h;
   h += "<h2 id=\"datasets\">Images and masks per dataset</h2>\n";
   BarChart dc{"Images and masks per dataset", {"images", "masks"}, {"#4e79a7", "#f28e2b"}, {}};
   for (const auto& d : stats.datasets)
@@ -268,8 +269,12 @@ std::string page(const ReportOptions& o, const TreeIndex& index, const TreeStats
         d.masks_per_image.min, format_median(d.masks_per_image.median), d.masks_per_image.max);
   }
   h += "</table>\n";
+  return h;
+}
 
-  // Classes.
+// The kTopClasses classes with the most masks.
+std::string class_section(const TreeStats& stats) {
+  std::string h;
   const std::size_t top = std::min(kTopClasses, stats.classes.size());
   h += fmt::format("<h2 id=\"classes\">The {} most frequent classes (by masks)</h2>\n", top);
   if (stats.classes.size() > top)
@@ -302,8 +307,44 @@ std::string page(const ReportOptions& o, const TreeIndex& index, const TreeStats
         thousands(c.counts.masks), thousands(c.counts.images), thousands(c.counts.cases));
   }
   h += "</table>\n</div>\n";
+  return h;
+}
 
-  // Previews.
+// One preview: the image with its masks drawn (or why there is none), its name and size, and
+// the legend of its classes.
+std::string preview_figure(const TreeIndex& index, const Preview& p,
+                           const std::string& folder_name) {
+  std::string h;
+  const std::string stem = index.images[p.image].stem;
+  h += "<figure data-image=\"" + html_escape(stem) + "\">\n";
+  if (p.error.empty()) {
+    const std::string src = url_path_escape(folder_name + "/" + p.file);
+    h += fmt::format(
+        "<a href=\"{0}\"><img src=\"{0}\" width=\"{1}\" height=\"{2}\" alt=\"{3}\"></a>\n", src,
+        p.width, p.height, html_escape(stem));
+  } else {
+    h += "<p class=\"bad\">No preview: " + html_escape(p.error) + "</p>\n";
+  }
+  h += fmt::format("<figcaption><span class=\"name\">{}</span> ({}x{})\n", html_escape(stem),
+                   p.width, p.height);
+  h += "<ul class=\"legend\">\n";
+  for (const auto& e : p.legend)
+    h += fmt::format(
+        "<li data-class=\"{0:04d}\" data-color=\"{1}\"><span class=\"sw\" "
+        "style=\"background:{1}\"></span>{2} <code>{0:04d}</code>{3}</li>\n",
+        e.class_id, css_color(class_color(e.class_id)), html_escape(index.class_name(e.class_id)),
+        e.instances > 1 ? fmt::format(" &times; {}", e.instances) : std::string());
+  h += "</ul>\n";
+  for (const auto& n : p.notes) h += "<p class=\"bad\">" + html_escape(n) + "</p>\n";
+  h += "</figcaption>\n</figure>\n";
+  return h;
+}
+
+std::string preview_section(const ReportOptions& o, const TreeIndex& index,
+                            const std::vector<std::vector<Preview>>& previews,
+                            const std::vector<std::size_t>& preview_dataset,
+                            std::size_t per_dataset, bool capped, const std::string& folder_name) {
+  std::string h;
   h += "<h2 id=\"previews\">Previews</h2>\n";
   if (per_dataset == 0) {
     h += "<p class=\"note\">No previews (<code>--samples 0</code>).</p>\n";
@@ -323,35 +364,14 @@ std::string page(const ReportOptions& o, const TreeIndex& index, const TreeStats
     const std::string& dataset = index.datasets[preview_dataset[d]];
     h += "<h3 data-dataset=\"" + html_escape(dataset) + "\">" + html_escape(dataset) + "</h3>\n";
     h += "<div class=\"grid\">\n";
-    for (const auto& p : previews[d]) {
-      const std::string stem = index.images[p.image].stem;
-      h += "<figure data-image=\"" + html_escape(stem) + "\">\n";
-      if (p.error.empty()) {
-        const std::string src = url_path_escape(folder_name + "/" + p.file);
-        h += fmt::format(
-            "<a href=\"{0}\"><img src=\"{0}\" width=\"{1}\" height=\"{2}\" alt=\"{3}\"></a>\n", src,
-            p.width, p.height, html_escape(stem));
-      } else {
-        h += "<p class=\"bad\">No preview: " + html_escape(p.error) + "</p>\n";
-      }
-      h += fmt::format("<figcaption><span class=\"name\">{}</span> ({}x{})\n", html_escape(stem),
-                       p.width, p.height);
-      h += "<ul class=\"legend\">\n";
-      for (const auto& e : p.legend)
-        h += fmt::format(
-            "<li data-class=\"{0:04d}\" data-color=\"{1}\"><span class=\"sw\" "
-            "style=\"background:{1}\"></span>{2} <code>{0:04d}</code>{3}</li>\n",
-            e.class_id, css_color(class_color(e.class_id)),
-            html_escape(index.class_name(e.class_id)),
-            e.instances > 1 ? fmt::format(" &times; {}", e.instances) : std::string());
-      h += "</ul>\n";
-      for (const auto& n : p.notes) h += "<p class=\"bad\">" + html_escape(n) + "</p>\n";
-      h += "</figcaption>\n</figure>\n";
-    }
+    for (const auto& p : previews[d]) h += preview_figure(index, p, folder_name);
     h += "</div>\n";
   }
-  // Inline, no network: the browser test (and a curious reader) sees how many previews loaded.
-  h += R"(<script>
+  return h;
+}
+
+// Inline, no network: the browser test (and a curious reader) sees how many previews loaded.
+const char* kScript = R"(<script>
 window.addEventListener("load", function () {
   var images = document.images, loaded = 0;
   for (var i = 0; i < images.length; ++i)
@@ -363,7 +383,17 @@ window.addEventListener("load", function () {
 </body>
 </html>
 )";
-  return h;
+
+// Dates, times and absolute paths stay out of the page: the same tree and options give the same
+// bytes.
+std::string page(const ReportOptions& o, const TreeIndex& index, const TreeStats& stats,
+                 const std::vector<std::vector<Preview>>& previews,
+                 const std::vector<std::size_t>& preview_dataset, std::size_t per_dataset,
+                 bool capped, const std::string& folder_name) {
+  return page_head(o, index, stats) + modality_section(stats) + dataset_section(stats) +
+         class_section(stats) +
+         preview_section(o, index, previews, preview_dataset, per_dataset, capped, folder_name) +
+         kScript;
 }
 
 int run(const ReportOptions& o, Console& console) {
