@@ -220,6 +220,19 @@ nlohmann::ordered_json size_json(const SizeStats& s) {
   return j;
 }
 
+// A list of objects, one per item, each starting with the item's "name"; `fill` adds the rest.
+template <class Items, class Fill>
+nlohmann::ordered_json named_array(const Items& items, Fill fill) {
+  auto list = nlohmann::ordered_json::array();
+  for (const auto& item : items) {
+    nlohmann::ordered_json e;
+    e["name"] = item.name;
+    fill(e, item);
+    list.push_back(std::move(e));
+  }
+  return list;
+}
+
 }  // namespace
 
 TreeStats compute_stats(const TreeIndex& index, const fs::path& root, const StatsOptions& options) {
@@ -485,23 +498,12 @@ std::string format_stats_json(const TreeStats& s) {
     e["masks"] = c.masks;
     e["cases"] = c.cases;
   };
-  Json modalities = Json::array();
-  for (const auto& m : s.modalities) {
-    Json e;
-    e["name"] = m.name;
-    counts(e, m.counts);
-    modalities.push_back(std::move(e));
-  }
-  j["modalities"] = std::move(modalities);
-  Json datasets = Json::array();
-  for (const auto& d : s.datasets) {
-    Json e;
-    e["name"] = d.name;
+  j["modalities"] =
+      named_array(s.modalities, [&](Json& e, const ModalityStats& m) { counts(e, m.counts); });
+  j["datasets"] = named_array(s.datasets, [&](Json& e, const DatasetStats& d) {
     e["modalities"] = d.modalities;
     counts(e, d.counts);
-    datasets.push_back(std::move(e));
-  }
-  j["datasets"] = std::move(datasets);
+  });
   Json classes = Json::array();
   for (const auto& c : s.classes) {
     Json e;
@@ -521,28 +523,16 @@ std::string format_stats_json(const TreeStats& s) {
   Json all;
   mpi(all, s.masks_per_image);
   per_image["all"] = std::move(all);
-  Json per_dataset = Json::array();
-  for (const auto& d : s.datasets) {
-    Json e;
-    e["name"] = d.name;
-    mpi(e, d.masks_per_image);
-    per_dataset.push_back(std::move(e));
-  }
-  per_image["datasets"] = std::move(per_dataset);
+  per_image["datasets"] =
+      named_array(s.datasets, [&](Json& e, const DatasetStats& d) { mpi(e, d.masks_per_image); });
   j["masks_per_image"] = std::move(per_image);
   if (!s.sizes_read) {
     j["image_sizes"] = nullptr;
   } else {
     Json sizes;
     sizes["all"] = size_json(s.sizes);
-    Json size_datasets = Json::array();
-    for (const auto& d : s.datasets) {
-      Json e;
-      e["name"] = d.name;
-      e.update(size_json(d.sizes));
-      size_datasets.push_back(std::move(e));
-    }
-    sizes["datasets"] = std::move(size_datasets);
+    sizes["datasets"] = named_array(
+        s.datasets, [](Json& e, const DatasetStats& d) { e.update(size_json(d.sizes)); });
     j["image_sizes"] = std::move(sizes);
   }
   return j.dump(2) + "\n";
