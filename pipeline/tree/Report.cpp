@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -226,14 +227,21 @@ std::string page_head(const ReportOptions& o, const TreeIndex& index, const Tree
   return h;
 }
 
+// The images and masks of each modality or dataset (`rows`: ModalityStats or DatasetStats).
+template <class Rows>
+BarChart images_and_masks_chart(std::string_view per, const Rows& rows) {
+  BarChart chart{
+      fmt::format("Images and masks per {}", per), {"images", "masks"}, {"#4e79a7", "#f28e2b"}, {}};
+  for (const auto& r : rows) chart.rows.push_back({r.name, {r.counts.images, r.counts.masks}, {}});
+  return chart;
+}
+
 std::string modality_section(const TreeStats& stats) {
   std::string h;
   h += "<h2 id=\"modalities\">Images and masks per modality</h2>\n";
-  BarChart mc{"Images and masks per modality", {"images", "masks"}, {"#4e79a7", "#f28e2b"}, {}};
-  for (const auto& m : stats.modalities)
-    mc.rows.push_back({m.name, {m.counts.images, m.counts.masks}, {}});
-  mc.width = 680;
-  h += "<div class=\"pair\">\n" + render_bar_chart(mc);
+  BarChart chart = images_and_masks_chart("modality", stats.modalities);
+  chart.width = 680;  // beside its table
+  h += "<div class=\"pair\">\n" + render_bar_chart(chart);
   h += "<table id=\"modality-table\">\n<tr><th>modality</th><th class=\"num\">cases</th>"
        "<th class=\"num\">images</th><th class=\"num\">masks</th></tr>\n";
   for (const auto& m : stats.modalities)
@@ -250,10 +258,7 @@ std::string modality_section(const TreeStats& stats) {
 std::string dataset_section(const TreeStats& stats) {
   std::string h;
   h += "<h2 id=\"datasets\">Images and masks per dataset</h2>\n";
-  BarChart dc{"Images and masks per dataset", {"images", "masks"}, {"#4e79a7", "#f28e2b"}, {}};
-  for (const auto& d : stats.datasets)
-    dc.rows.push_back({d.name, {d.counts.images, d.counts.masks}, {}});
-  h += render_bar_chart(dc);
+  h += render_bar_chart(images_and_masks_chart("dataset", stats.datasets));
   h += "<table id=\"dataset-table\">\n<tr><th>dataset</th><th>modalities</th>"
        "<th class=\"num\">cases</th><th class=\"num\">images</th><th class=\"num\">masks</th>"
        "<th class=\"num\">masks per image (min / median / max)</th></tr>\n";
