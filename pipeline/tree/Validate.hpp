@@ -3,7 +3,7 @@
 // 1, 2, 5 and 6: names, the two JSON files, and the PNGs. Every image and every mask is decoded
 // whole with libpng, up to its IEND chunk, as cv2.imread reads them: a PNG cut short, with a CRC
 // error in a critical chunk or without IEND is a "corrupt-png" problem. The PNG work runs in
-// parallel.
+// parallel. The checks themselves, one kind a file, are listed in ValidateChecks.hpp.
 
 #include <cstddef>
 #include <filesystem>

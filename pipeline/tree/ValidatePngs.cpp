@@ -180,7 +180,8 @@ std::vector<std::size_t> check_png_files(const fs::path& root, const FilesOnDisk
                                          std::size_t threads, ProblemSink& sink) {
   PngFileChecks checks(root, files, classes, depth == ValidationDepth::full, sink);
   tbb::enumerable_thread_specific<Buffers> buffers;
-  // Each file on its own: `check` is PngFileChecks::check_image or check_mask.
+  // `check` (check_image or check_mask) on files [0, count), in parallel; it returns once all
+  // are done, so every image size is known before the first mask is held against it.
   const auto each = [&](std::size_t count, void (PngFileChecks::*check)(std::size_t, Buffers&)) {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, 64),
                       [&](const tbb::blocked_range<std::size_t>& r) {
