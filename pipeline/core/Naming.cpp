@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
 
 namespace samed2d {
 
@@ -18,6 +19,16 @@ bool all_digits(std::string_view s) {
 // longer one never starts with 0 ("x_00006" is no name the converter writes).
 bool overpadded(std::string_view digits, std::size_t width) {
   return digits.size() > width && digits.front() == '0';
+}
+
+// Cuts the first field ("a--" off "a--b--c") or, from_end, the last one ("--c") off `rest` and
+// returns it; nothing when `rest` holds no "--".
+std::optional<std::string_view> cut_field(std::string_view& rest, bool from_end) {
+  const auto p = from_end ? rest.rfind("--") : rest.find("--");
+  if (p == std::string_view::npos) return std::nullopt;
+  const std::string_view field = from_end ? rest.substr(p + 2) : rest.substr(0, p);
+  rest = from_end ? rest.substr(0, p) : rest.substr(p + 2);
+  return field;
 }
 
 }  // namespace
@@ -100,9 +111,9 @@ std::string parse_name(std::string_view name, bool mask, ParsedName& out) {
     return "does not end with .png";
   std::string_view stem = name.substr(0, name.size() - kPng.size());
   if (mask) {
-    const auto p = stem.rfind("--");
-    if (p == std::string_view::npos) return "has no '--' separated fields";
-    const std::string_view tail = stem.substr(p + 2);
+    const auto last = cut_field(stem, true);
+    if (!last) return "has no '--' separated fields";
+    const std::string_view tail = *last;
     const auto u = tail.find('_');
     if (u == std::string_view::npos || u < 4 || !all_digits(tail.substr(0, u)) ||
         tail.size() - u - 1 < 3 || !all_digits(tail.substr(u + 1)))
@@ -114,29 +125,25 @@ std::string parse_name(std::string_view name, bool mask, ParsedName& out) {
     out.instance = tail.substr(u + 1);
     if (overpadded(out.instance, 3))
       return fmt::format("instance '{}' is padded beyond 3 digits (_001, not _0001)", out.instance);
-    stem = stem.substr(0, p);
   }
   out.image_stem = stem;
-  const auto p1 = stem.find("--");
-  if (p1 == std::string_view::npos) return "has no '--' separated fields";
-  const std::string_view modality = stem.substr(0, p1);
-  if (!is_valid_modality(modality))
-    return fmt::format("modality '{}' is not lower-case letters, digits and _", modality);
-  out.modality = modality;
-  const std::string_view rest = stem.substr(p1 + 2);
-  const auto p2 = rest.find("--");
-  if (p2 == std::string_view::npos)
-    return "has too few fields (modality--dataset--case--slice expected)";
-  const std::string_view dataset = rest.substr(0, p2);
-  if (!is_valid_dataset_name(dataset))
-    return fmt::format("dataset '{}' is not letters, digits, _, . and single -", dataset);
-  out.dataset = dataset;
-  const std::string_view rest2 = rest.substr(p2 + 2);
-  const auto p3 = rest2.rfind("--");
-  if (p3 == std::string_view::npos)
-    return "has too few fields (modality--dataset--case--slice expected)";
-  const std::string_view case_name = rest2.substr(0, p3);
-  const std::string_view slice = rest2.substr(p3 + 2);
+  constexpr std::string_view kTooFew =
+      "has too few fields (modality--dataset--case--slice expected)";
+  std::string_view rest = stem;
+  const auto modality = cut_field(rest, false);
+  if (!modality) return "has no '--' separated fields";
+  if (!is_valid_modality(*modality))
+    return fmt::format("modality '{}' is not lower-case letters, digits and _", *modality);
+  out.modality = *modality;
+  const auto dataset = cut_field(rest, false);
+  if (!dataset) return std::string(kTooFew);
+  if (!is_valid_dataset_name(*dataset))
+    return fmt::format("dataset '{}' is not letters, digits, _, . and single -", *dataset);
+  out.dataset = *dataset;
+  const auto slice_field = cut_field(rest, true);
+  if (!slice_field) return std::string(kTooFew);
+  const std::string_view case_name = rest;
+  const std::string_view slice = *slice_field;
   if (case_name.empty()) return "case is empty";
   if (case_name.find("--") != std::string_view::npos)
     return fmt::format("case '{}' holds '--' (too many fields, or an unsanitized case)", case_name);

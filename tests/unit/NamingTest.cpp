@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "pipeline/core/Naming.hpp"
 
@@ -42,6 +44,34 @@ TEST(NamingTest, ParseNameRefusesSliceAndInstanceNumbersPaddedBeyondTheirWidth) 
   // Numbers that need the digits are fine.
   EXPECT_EQ(parse_name("ct_00--MSD_Liver--liver_1--z_10123--0003_1000.png", true, p), "");
   EXPECT_EQ(parse_name("ct_00--MSD_Liver--liver_1--z_0000--0003_000.png", true, p), "");
+}
+
+// Every way a name can break SPEC section 2 gets its own reason (validate prints it).
+TEST(NamingTest, ParseNameSaysWhichFieldIsWrong) {
+  const std::vector<std::pair<std::string, std::string>> images{
+      {"ct_00.png", "has no '--' separated fields"},
+      {"CT--MSD--a--z_0001.png", "modality 'CT' is not lower-case letters, digits and _"},
+      {"ct_00--MSD_Liver.png", "has too few fields (modality--dataset--case--slice expected)"},
+      {"ct_00--MSD Liver--a--z_0001.png",
+       "dataset 'MSD Liver' is not letters, digits, _, . and single -"},
+      {"ct_00--MSD_Liver--liver_1.png",
+       "has too few fields (modality--dataset--case--slice expected)"},
+      {"ct_00--MSD_Liver----z_0001.png", "case is empty"},
+      {"ct_00--MSD_Liver--a--b--z_0001.png",
+       "case 'a--b' holds '--' (too many fields, or an unsanitized case)"},
+      {"ct_00--MSD_Liver--a b--z_0001.png",
+       "case 'a b' holds '/', '\\', white space or a control character"},
+      {"ct_00--MSD_Liver--a--w_0001.png",
+       "slice 'w_0001' is not x_NNNN, y_NNNN, z_NNNN (4+ digits) or 2d_none"},
+  };
+  ParsedName p;
+  for (const auto& [name, reason] : images) EXPECT_EQ(parse_name(name, false, p), reason) << name;
+  EXPECT_EQ(parse_name("ct_00.png", true, p), "has no '--' separated fields");
+  EXPECT_EQ(parse_name("ct_00--MSD_Liver--a--z_0001--3_001.png", true, p),
+            "last field '3_001' is not {class:04d}_{instance:03d} (a mask name ends with "
+            "--CCCC_III)");
+  EXPECT_EQ(parse_name("ct_00--MSD_Liver--0003_001.png", true, p),
+            "has too few fields (modality--dataset--case--slice expected)");
 }
 
 }  // namespace
