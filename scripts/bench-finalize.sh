@@ -12,16 +12,23 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
+# Writes the benchmark's input into folder $1 once (a .complete marker says it is whole).
+write_once() {
+  local dir=$1 what=$2
+  shift 2
+  if [ ! -f "$dir/.complete" ]; then
+    rm -rf "$dir"
+    echo "bench-finalize: writing $what into $dir (once)"
+    "$@"
+    touch "$dir/.complete"
+  fi
+}
 if [ "${1:-}" = --merge ]; then
   images=${2:-460000}
   masks=${3:-1970000}
   shards=${SAMED2D_BENCH_DATA:-"$repo/bench-data"}/merge-$images-$masks
-  if [ ! -f "$shards/.complete" ]; then
-    rm -rf "$shards"
-    echo "bench-finalize: writing 3 shards of $images images and $masks masks into $shards (once)"
+  write_once "$shards" "3 shards of $images images and $masks masks" \
     build/tests/finalize_bench shards "$shards" 3 "$images" "$masks"
-    touch "$shards/.complete"
-  fi
   rm -rf "$shards.merged"
   sync
   /usr/bin/time -f 'bench-finalize: merge wall %e s, user %U s, system %S s, peak %M KB' \
@@ -32,12 +39,8 @@ fi
 images=${1:-4600000}
 masks=${2:-19700000}
 data=${SAMED2D_BENCH_DATA:-"$repo/bench-data"}/finalize-$images-$masks
-if [ ! -f "$data/.complete" ]; then
-  rm -rf "$data"
-  echo "bench-finalize: writing $images images and $masks masks of case records into $data (once)"
+write_once "$data" "$images images and $masks masks of case records" \
   build/tests/finalize_bench make "$data" "$images" "$masks"
-  touch "$data/.complete"
-fi
 sync
 /usr/bin/time -f 'bench-finalize: wall %e s, user %U s, system %S s, peak %M KB' \
   build/tests/finalize_bench finalize "$data"
