@@ -19,7 +19,7 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(PNG REQUIRED)
 # JPEG is decoded with libjpeg directly: ITK 5.2's JPEG reader crashes on damaged files (see
-# pipeline/io/).
+# pipeline/io/JpegReader.cpp).
 find_package(JPEG REQUIRED)
 find_package(ZLIB REQUIRED)
 # libdeflate decodes .nii.gz about twice as fast as zlib. Debian 12's libdeflate-dev (1.14) ships

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pipeline/core/Errors.hpp"
+#include "pipeline/io/FormatReader.hpp"
 
 namespace samed2d {
 
@@ -79,9 +80,6 @@ std::size_t gz_read_all(gzFile_s* f, void* dst, std::size_t n, bool& error) {
   return done;
 }
 
-struct FileCloser {
-  void operator()(FILE* f) const { std::fclose(f); }
-};
 struct DecompressorFree {
   void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
 };
@@ -190,65 +188,70 @@ std::optional<TypeInfo> type_info(std::int32_t datatype) {
   }
 }
 
+// Where the fields of a NIfTI-1 or NIfTI-2 header lie (nifti1.h, nifti2.h). Their types differ
+// too: see parse_fields.
+struct HeaderLayout {
+  std::size_t magic;
+  const char* single_file_magic;
+  const char* pair_magic;
+  std::size_t datatype, dim, pixdim, vox_offset, scl_slope, qform_code, quatern, srow;
+};
+constexpr HeaderLayout kNifti1Layout{344, "n+1", "ni1", 70, 40, 76, 108, 112, 252, 256, 280};
+constexpr HeaderLayout kNifti2Layout{4, "n+2", "ni2", 12, 16, 104, 168, 176, 344, 352, 400};
+
+// The fields both versions share, Dim being the type of dim[], Real that of pixdim, scl_*,
+// quatern and srow, Code that of qform_code and sform_code. nullopt when the magic is neither of
+// the layout's.
+template <class Dim, class Real, class Code>
+std::optional<NiftiHeader> parse_fields(const unsigned char* h, bool s, const HeaderLayout& at) {
+  NiftiHeader hd;
+  hd.swapped = s;
+  const char* magic = reinterpret_cast<const char*>(h + at.magic);
+  if (std::memcmp(magic, at.single_file_magic, 4) == 0)
+    hd.single_file = true;
+  else if (std::memcmp(magic, at.pair_magic, 4) == 0)
+    hd.single_file = false;
+  else
+    return std::nullopt;  // Analyze 7.5 for a NIfTI-1 size
+  hd.datatype = load<std::int16_t>(h, at.datatype, s);
+  for (std::size_t d = 0; d < 8; ++d) {
+    hd.dim[d] = load<Dim>(h, at.dim + sizeof(Dim) * d, s);
+    hd.pixdim[d] = load<Real>(h, at.pixdim + sizeof(Real) * d, s);
+  }
+  hd.scl_slope = load<Real>(h, at.scl_slope, s);
+  hd.scl_inter = load<Real>(h, at.scl_slope + sizeof(Real), s);
+  hd.qform_code = load<Code>(h, at.qform_code, s);
+  hd.sform_code = load<Code>(h, at.qform_code + sizeof(Code), s);
+  for (std::size_t q = 0; q < 6; ++q)
+    hd.quatern[q] = load<Real>(h, at.quatern + sizeof(Real) * q, s);
+  for (std::size_t r = 0; r < 12; ++r) hd.srow[r] = load<Real>(h, at.srow + sizeof(Real) * r, s);
+  return hd;
+}
+
 std::optional<NiftiHeader> parse_header(const unsigned char* h, std::size_t n) {
   if (n < kNifti1HeaderSize) return std::nullopt;
-  NiftiHeader hd;
   const auto sizeof_hdr = load<std::int32_t>(h, 0, false);
   const auto swapped_size = byteswapped(sizeof_hdr);
   if (sizeof_hdr == 348 || swapped_size == 348) {
-    hd.version = 1;
-    hd.swapped = sizeof_hdr != 348;
-    const char* magic = reinterpret_cast<const char*>(h + 344);
-    if (std::memcmp(magic, "n+1\0", 4) == 0)
-      hd.single_file = true;
-    else if (std::memcmp(magic, "ni1\0", 4) == 0)
-      hd.single_file = false;
-    else
-      return std::nullopt;  // Analyze 7.5
-    const bool s = hd.swapped;
-    for (int d = 0; d < 8; ++d) {
-      hd.dim[d] = load<std::int16_t>(h, 40 + 2 * d, s);
-      hd.pixdim[d] = load<float>(h, 76 + 4 * d, s);
-    }
-    hd.datatype = load<std::int16_t>(h, 70, s);
+    const HeaderLayout& at = kNifti1Layout;
+    auto hd = parse_fields<std::int16_t, float, std::int16_t>(h, sizeof_hdr != 348, at);
+    if (!hd) return hd;
+    hd->version = 1;
     // A float: NaN, infinite or beyond any file (1e30 does not fit in 64 bits, and casting it
-    // would be undefined) is -1, which check() reports.
-    const double vox_offset = load<float>(h, 108, s);
-    hd.vox_offset = std::isfinite(vox_offset) && vox_offset >= 0 && vox_offset < 0x1p53
-                        ? static_cast<std::int64_t>(vox_offset)
-                        : -1;
-    hd.scl_slope = load<float>(h, 112, s);
-    hd.scl_inter = load<float>(h, 116, s);
-    hd.qform_code = load<std::int16_t>(h, 252, s);
-    hd.sform_code = load<std::int16_t>(h, 254, s);
-    for (int q = 0; q < 6; ++q) hd.quatern[q] = load<float>(h, 256 + 4 * q, s);
-    for (int r = 0; r < 12; ++r) hd.srow[r] = load<float>(h, 280 + 4 * r, s);
+    // would be undefined) is -1, which the NiftiReader constructor reports.
+    const double vox_offset = load<float>(h, at.vox_offset, hd->swapped);
+    hd->vox_offset = std::isfinite(vox_offset) && vox_offset >= 0 && vox_offset < 0x1p53
+                         ? static_cast<std::int64_t>(vox_offset)
+                         : -1;
     return hd;
   }
   if (sizeof_hdr == 540 || swapped_size == 540) {
     if (n < kNifti2HeaderSize) return std::nullopt;
-    hd.version = 2;
-    hd.swapped = sizeof_hdr != 540;
-    const char* magic = reinterpret_cast<const char*>(h + 4);
-    if (std::memcmp(magic, "n+2\0", 4) == 0)
-      hd.single_file = true;
-    else if (std::memcmp(magic, "ni2\0", 4) == 0)
-      hd.single_file = false;
-    else
-      return std::nullopt;
-    const bool s = hd.swapped;
-    hd.datatype = load<std::int16_t>(h, 12, s);
-    for (int d = 0; d < 8; ++d) {
-      hd.dim[d] = load<std::int64_t>(h, 16 + 8 * d, s);
-      hd.pixdim[d] = load<double>(h, 104 + 8 * d, s);
-    }
-    hd.vox_offset = load<std::int64_t>(h, 168, s);
-    hd.scl_slope = load<double>(h, 176, s);
-    hd.scl_inter = load<double>(h, 184, s);
-    hd.qform_code = load<std::int32_t>(h, 344, s);
-    hd.sform_code = load<std::int32_t>(h, 348, s);
-    for (int q = 0; q < 6; ++q) hd.quatern[q] = load<double>(h, 352 + 8 * q, s);
-    for (int r = 0; r < 12; ++r) hd.srow[r] = load<double>(h, 400 + 8 * r, s);
+    const HeaderLayout& at = kNifti2Layout;
+    auto hd = parse_fields<std::int64_t, double, std::int32_t>(h, sizeof_hdr != 540, at);
+    if (!hd) return hd;
+    hd->version = 2;
+    hd->vox_offset = load<std::int64_t>(h, at.vox_offset, hd->swapped);
     return hd;
   }
   return std::nullopt;
