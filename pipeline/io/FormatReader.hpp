@@ -20,11 +20,14 @@ namespace samed2d {
 enum class ReadAs { Image, Label };
 
 // One format: the first reader of the table whose can_read says yes reads the file. Both may
-// throw InputError; read appends to `warnings` one line per recoverable oddity.
+// throw InputError, read also ITK's exceptions, VolumeTooLarge and std::bad_alloc, which
+// read_volume turns into InputErrors; read appends to `warnings` one line per recoverable oddity.
 struct FormatReader {
   bool (*can_read)(const std::filesystem::path& file);
   Volume (*read)(const std::filesystem::path& file, std::vector<std::string>& warnings,
                  ReadAs mode);
+  // A 2D raster format: what it reads as a label map goes through single_channel_label.
+  bool raster;
 };
 
 extern const FormatReader kPngFormat;    // PngReader.cpp

@@ -63,7 +63,7 @@ bool has_jpeg_signature(const std::filesystem::path& file) {
   return file_starts_with(file, "\xFF\xD8");
 }
 
-Volume read_jpeg(const std::filesystem::path& file, std::vector<std::string>& warnings) {
+Volume read_jpeg(const std::filesystem::path& file, std::vector<std::string>& warnings, ReadAs) {
   std::unique_ptr<std::FILE, FileCloser> fp(std::fopen(file.c_str(), "rb"));
   if (!fp) throw InputError(file.string() + ": cannot open the file; check that it is readable");
   // Everything the decoder changes lives behind this pointer, which stays the same after setjmp.
@@ -129,15 +129,8 @@ Volume read_jpeg(const std::filesystem::path& file, std::vector<std::string>& wa
   return v;
 }
 
-Volume read_jpeg_source(const std::filesystem::path& file, std::vector<std::string>& warnings,
-                        ReadAs mode) {
-  Volume v = read_jpeg(file, warnings);
-  if (mode == ReadAs::Label) return single_channel_label(file, std::move(v));
-  return v;
-}
-
 }  // namespace
 
-const FormatReader kJpegFormat{has_jpeg_signature, read_jpeg_source};
+const FormatReader kJpegFormat{has_jpeg_signature, read_jpeg, true};
 
 }  // namespace samed2d

@@ -118,6 +118,6 @@ Volume read_nifti_source(const std::filesystem::path& file, std::vector<std::str
 
 }  // namespace
 
-const FormatReader kNiftiFormat{can_read_nifti, read_nifti_source};
+const FormatReader kNiftiFormat{can_read_nifti, read_nifti_source, false};
 
 }  // namespace samed2d

@@ -35,7 +35,7 @@ void png_error_fn(png_structp png, png_const_charp msg) {
 
 void png_warning_fn(png_structp, png_const_charp) {}
 
-Volume read_png(const std::filesystem::path& file, ReadAs mode) {
+Volume read_png(const std::filesystem::path& file, std::vector<std::string>&, ReadAs mode) {
   std::unique_ptr<std::FILE, FileCloser> fp(std::fopen(file.c_str(), "rb"));
   if (!fp) throw InputError(file.string() + ": cannot open the file; check that it is readable");
   const auto state = std::make_unique<PngState>();
@@ -121,14 +121,8 @@ bool has_png_signature(const std::filesystem::path& file) {
   return file_starts_with(file, "\x89PNG\r\n\x1a\n");
 }
 
-Volume read_png_source(const std::filesystem::path& file, std::vector<std::string>&, ReadAs mode) {
-  Volume v = read_png(file, mode);
-  if (mode == ReadAs::Label) return single_channel_label(file, std::move(v));
-  return v;
-}
-
 }  // namespace
 
-const FormatReader kPngFormat{has_png_signature, read_png_source};
+const FormatReader kPngFormat{has_png_signature, read_png, true};
 
 }  // namespace samed2d

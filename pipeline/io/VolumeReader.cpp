@@ -79,8 +79,12 @@ Volume read_source(const std::filesystem::path& file, std::vector<std::string>& 
                      ": the file is empty (0 bytes), likely a download or copy that was cut "
                      "short; re-download or re-export it");
   try {
-    for (const FormatReader* format : kFormats)
-      if (format->can_read(file)) return format->read(file, warnings, mode);
+    for (const FormatReader* format : kFormats) {
+      if (!format->can_read(file)) continue;
+      Volume v = format->read(file, warnings, mode);
+      if (format->raster && mode == ReadAs::Label) return single_channel_label(file, std::move(v));
+      return v;
+    }
     return read_with_itk_factories(file, warnings, mode);
   } catch (const itk::ExceptionObject& e) {
     throw InputError(file.string() + ": ITK cannot read it (" + itk_text(e) +
