@@ -9,20 +9,23 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <cstring>
-#include <fstream>
 
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/io/VolumeReader.hpp"
+#include "support/HandWrittenFiles.hpp"
 #include "support/TestData.hpp"
 #include "support/VolumeValues.hpp"
 
 namespace samed2d {
 namespace {
 
+using test::PngSpec;
+using test::put;
 using test::TempDir;
 using test::write_bytes;
+using test::write_palette_bmp;
+using test::write_png;
 namespace fs = std::filesystem;
 using Rgb = std::array<std::uint8_t, 3>;
 
@@ -57,76 +60,19 @@ std::string colour_error(const fs::path& file, const std::string& pixel) {
          "); save it as 8-bit grey or indexed colour with the label values as indices";
 }
 
-template <class T>
-void put_le(std::vector<unsigned char>& b, std::size_t off, T v) {
-  for (std::size_t k = 0; k < sizeof(T); ++k)
-    b[off + k] = static_cast<unsigned char>(static_cast<std::uint64_t>(v) >> (8 * k));
-}
-
-// A palette PNG written with libpng (ITK 5.2 cannot write one). `rows` as PNG packs them.
+// A palette PNG (ITK 5.2 cannot write one). `rows` as PNG packs them.
 void write_palette_png(const fs::path& file, png_uint_32 width, png_uint_32 height, int bit_depth,
                        std::vector<png_color> palette, const std::vector<png_byte>& trns,
                        const std::vector<unsigned char>& rows) {
-  FILE* fp = std::fopen(file.c_str(), "wb");
-  ASSERT_NE(fp, nullptr);
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  png_infop info = png_create_info_struct(png);
-  png_init_io(png, fp);
-  png_set_IHDR(png, info, width, height, bit_depth, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_set_PLTE(png, info, palette.data(), static_cast<int>(palette.size()));
-  if (!trns.empty()) png_set_tRNS(png, info, trns.data(), static_cast<int>(trns.size()), nullptr);
-  png_write_info(png, info);
-  const std::size_t rowbytes = rows.size() / height;
-  for (png_uint_32 r = 0; r < height; ++r)
-    png_write_row(png, const_cast<png_bytep>(rows.data() + r * rowbytes));
-  png_write_end(png, nullptr);
-  png_destroy_write_struct(&png, &info);
-  std::fclose(fp);
-}
-
-// A grey+alpha PNG (ITK 5.2 cannot write one); `ga` interleaved grey, alpha.
-void write_grey_alpha_png(const fs::path& file, png_uint_32 width, png_uint_32 height,
-                          const std::vector<unsigned char>& ga) {
-  FILE* fp = std::fopen(file.c_str(), "wb");
-  ASSERT_NE(fp, nullptr);
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  png_infop info = png_create_info_struct(png);
-  png_init_io(png, fp);
-  png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(png, info);
-  for (png_uint_32 r = 0; r < height; ++r)
-    png_write_row(png, const_cast<png_bytep>(ga.data() + r * width * 2));
-  png_write_end(png, nullptr);
-  png_destroy_write_struct(&png, &info);
-  std::fclose(fp);
-}
-
-// An uncompressed 8-bit BMP with a colour table, by the format's definition: 14-byte file header,
-// 40-byte BITMAPINFOHEADER, table entries stored b, g, r, 0, rows bottom-up padded to 4 bytes.
-// `index` is row-major, top row first.
-void write_palette_bmp(const fs::path& file, int w, int h, const std::vector<std::uint8_t>& index,
-                       const std::vector<Rgb>& table) {
-  const std::size_t stride = (static_cast<std::size_t>(w) + 3) / 4 * 4;
-  const std::size_t data_at = 14 + 40 + 4 * table.size();
-  std::vector<unsigned char> bmp(data_at + stride * h, 0);
-  bmp[0] = 'B';
-  bmp[1] = 'M';
-  put_le<std::uint32_t>(bmp, 2, static_cast<std::uint32_t>(bmp.size()));
-  put_le<std::uint32_t>(bmp, 10, static_cast<std::uint32_t>(data_at));
-  put_le<std::uint32_t>(bmp, 14, 40);
-  put_le<std::int32_t>(bmp, 18, w);
-  put_le<std::int32_t>(bmp, 22, h);
-  put_le<std::uint16_t>(bmp, 26, 1);  // planes
-  put_le<std::uint16_t>(bmp, 28, 8);  // bits per pixel
-  put_le<std::uint32_t>(bmp, 34, static_cast<std::uint32_t>(stride * h));
-  put_le<std::uint32_t>(bmp, 46, static_cast<std::uint32_t>(table.size()));
-  for (std::size_t c = 0; c < table.size(); ++c)
-    for (int k = 0; k < 3; ++k) bmp[54 + 4 * c + k] = table[c][2 - k];
-  for (int r = 0; r < h; ++r)
-    for (int x = 0; x < w; ++x) bmp[data_at + stride * (h - 1 - r) + x] = index[r * w + x];
-  write_bytes(file, bmp);
+  PngSpec spec;
+  spec.width = width;
+  spec.height = height;
+  spec.bit_depth = bit_depth;
+  spec.color_type = PNG_COLOR_TYPE_PALETTE;
+  spec.palette = std::move(palette);
+  spec.trns = trns;
+  spec.rows = rows;
+  write_png(file, spec);
 }
 
 // An uncompressed little-endian 8-bit palette TIFF (PhotometricInterpretation 3), by the TIFF 6.0
@@ -160,23 +106,23 @@ void write_palette_tiff(const fs::path& file, int w, int h, const std::vector<st
   std::vector<unsigned char> tif(strip_at + strip_bytes, 0);
   tif[0] = 'I';
   tif[1] = 'I';
-  put_le<std::uint16_t>(tif, 2, 42);
-  put_le<std::uint32_t>(tif, 4, static_cast<std::uint32_t>(ifd_at));
-  put_le<std::uint16_t>(tif, ifd_at, static_cast<std::uint16_t>(n_entries));
+  put<std::uint16_t>(tif, 2, 42, false);
+  put<std::uint32_t>(tif, 4, static_cast<std::uint32_t>(ifd_at), false);
+  put<std::uint16_t>(tif, ifd_at, static_cast<std::uint16_t>(n_entries), false);
   for (std::size_t e = 0; e < n_entries; ++e) {
     const std::size_t at = ifd_at + 2 + 12 * e;
-    put_le<std::uint16_t>(tif, at, entries[e].tag);
-    put_le<std::uint16_t>(tif, at + 2, entries[e].type);
-    put_le<std::uint32_t>(tif, at + 4, entries[e].count);
+    put<std::uint16_t>(tif, at, entries[e].tag, false);
+    put<std::uint16_t>(tif, at + 2, entries[e].type, false);
+    put<std::uint32_t>(tif, at + 4, entries[e].count, false);
     if (entries[e].type == kShort && entries[e].count == 1)
-      put_le<std::uint16_t>(tif, at + 8, static_cast<std::uint16_t>(entries[e].value));
+      put<std::uint16_t>(tif, at + 8, static_cast<std::uint16_t>(entries[e].value), false);
     else
-      put_le<std::uint32_t>(tif, at + 8, entries[e].value);
+      put<std::uint32_t>(tif, at + 8, entries[e].value, false);
   }
   for (std::size_t c = 0; c < table.size(); ++c)
     for (int k = 0; k < 3; ++k)  // 8-bit colour v as the 16-bit v * 257
-      put_le<std::uint16_t>(tif, map_at + 2 * (k * 256 + c),
-                            static_cast<std::uint16_t>(table[c][k] * 257));
+      put<std::uint16_t>(tif, map_at + 2 * (k * 256 + c),
+                         static_cast<std::uint16_t>(table[c][k] * 257), false);
   std::copy(index.begin(), index.end(), tif.begin() + static_cast<std::ptrdiff_t>(strip_at));
   write_bytes(file, tif);
 }
@@ -235,6 +181,22 @@ ItkPaletteView itk_view(const fs::path& file) {
   return out;
 }
 
+// A 5 x 3 palette file holding kIndices: ITK 5.2 itself reads it as one scalar component of
+// indices, plus a palette, and read_label_volume gives those indices.
+void expect_itk_and_label_indices(const fs::path& file) {
+  const ItkPaletteView itk = itk_view(file);
+  EXPECT_TRUE(itk.scalar_plus_palette) << file;
+  EXPECT_EQ(itk.components, 1u) << file;
+  EXPECT_EQ(itk.component, itk::IOComponentEnum::UCHAR) << file;
+  EXPECT_EQ(itk.samples, kIndices) << file;
+
+  const Volume v = read_label(file);
+  EXPECT_EQ(v.type(), VoxelType::UInt8) << file;
+  EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{5, 3, 1})) << file;
+  EXPECT_EQ(v.components(), 1u) << file;
+  EXPECT_EQ(test::values_of<std::uint8_t>(v), kIndices) << file;
+}
+
 // ---- palettes give their indices ----
 
 TEST(LabelReader, PalettePngGivesIndicesNotColours) {
@@ -280,19 +242,7 @@ TEST(LabelReader, PaletteBmpGivesIndicesNotColours) {
   TempDir dir;
   const auto file = dir / "voc.bmp";
   write_palette_bmp(file, 5, 3, kIndices, kVocTable);
-
-  // What ITK 5.2 itself does with it: one scalar component of indices, plus a palette.
-  const ItkPaletteView itk = itk_view(file);
-  EXPECT_TRUE(itk.scalar_plus_palette);
-  EXPECT_EQ(itk.components, 1u);
-  EXPECT_EQ(itk.component, itk::IOComponentEnum::UCHAR);
-  EXPECT_EQ(itk.samples, kIndices);
-
-  const Volume v = read_label(file);
-  EXPECT_EQ(v.type(), VoxelType::UInt8);
-  EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{5, 3, 1}));
-  EXPECT_EQ(v.components(), 1u);
-  EXPECT_EQ(test::values_of<std::uint8_t>(v), kIndices);
+  expect_itk_and_label_indices(file);
   EXPECT_EQ(read_image(file).components(), 3u);
 
   // A grey but non-identity table: indices too, not the greys.
@@ -304,18 +254,7 @@ TEST(LabelReader, PaletteTiffGivesIndicesNotColours) {
   TempDir dir;
   const auto file = dir / "voc.tif";
   write_palette_tiff(file, 5, 3, kIndices, kVocTable);
-
-  const ItkPaletteView itk = itk_view(file);
-  EXPECT_TRUE(itk.scalar_plus_palette);
-  EXPECT_EQ(itk.components, 1u);
-  EXPECT_EQ(itk.component, itk::IOComponentEnum::UCHAR);
-  EXPECT_EQ(itk.samples, kIndices);
-
-  const Volume v = read_label(file);
-  EXPECT_EQ(v.type(), VoxelType::UInt8);
-  EXPECT_EQ(v.size(), (std::array<std::size_t, 3>{5, 3, 1}));
-  EXPECT_EQ(v.components(), 1u);
-  EXPECT_EQ(test::values_of<std::uint8_t>(v), kIndices);
+  expect_itk_and_label_indices(file);
   // As an image the palette gives the colours (a check that the file is what it claims).
   const Volume image = read_image(file);
   ASSERT_EQ(image.components(), 3u);
@@ -363,7 +302,12 @@ TEST(LabelReader, RgbaWithEqualChannelsBecomesOneChannelWhateverTheAlpha) {
 
 TEST(LabelReader, GreyAlphaPngDropsAlpha) {
   TempDir dir;
-  write_grey_alpha_png(dir / "ga.png", 3, 1, {2, 255, 0, 0, 1, 128});
+  PngSpec ga;  // ITK 5.2 cannot write a grey+alpha PNG
+  ga.width = 3;
+  ga.height = 1;
+  ga.color_type = PNG_COLOR_TYPE_GRAY_ALPHA;
+  ga.rows = {2, 255, 0, 0, 1, 128};
+  write_png(dir / "ga.png", ga);
   const Volume v = read_label(dir / "ga.png");
   EXPECT_EQ(v.components(), 1u);
   EXPECT_EQ(test::values_of<std::uint8_t>(v), (std::vector<std::uint8_t>{2, 0, 1}));

@@ -3,7 +3,6 @@
 #include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>
 #include <png.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
@@ -15,14 +14,20 @@
 #include "pipeline/core/Volume.hpp"
 #include "pipeline/io/VolumeReader.hpp"
 #include "support/DicomBytes.hpp"
+#include "support/HandWrittenFiles.hpp"
 #include "support/TestData.hpp"
 #include "support/VolumeValues.hpp"
 
 namespace samed2d {
 namespace {
 
+using test::get;
+using test::gunzip;
+using test::PngSpec;
+using test::put;
 using test::TempDir;
 using test::write_bytes;
+using test::write_png;
 namespace fs = std::filesystem;
 
 // ---- helpers ----
@@ -47,34 +52,6 @@ std::string error_of(const fs::path& file) {
   }
   ADD_FAILURE() << file << ": no InputError";
   return {};
-}
-
-std::vector<unsigned char> gunzip(const fs::path& file) {
-  gzFile f = gzopen(file.c_str(), "rb");
-  std::vector<unsigned char> out;
-  unsigned char buf[65536];
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
-  gzclose(f);
-  return out;
-}
-
-template <class T>
-T get(const std::vector<unsigned char>& b, std::size_t off, bool big_endian) {
-  unsigned char bytes[sizeof(T)];
-  std::memcpy(bytes, b.data() + off, sizeof(T));
-  if (big_endian) std::reverse(bytes, bytes + sizeof(T));
-  T v;
-  std::memcpy(&v, bytes, sizeof(T));
-  return v;
-}
-
-template <class T>
-void put(std::vector<unsigned char>& b, std::size_t off, T v, bool big_endian) {
-  unsigned char bytes[sizeof(T)];
-  std::memcpy(bytes, &v, sizeof(T));
-  if (big_endian) std::reverse(bytes, bytes + sizeof(T));
-  std::memcpy(b.data() + off, bytes, sizeof(T));
 }
 
 // Decodes a NIfTI-1 int16/uint8 file by hand: voxels after vox_offset, in file byte order.
@@ -102,43 +79,6 @@ void write_itk(const fs::path& file, const std::array<std::size_t, D>& size,
   writer->SetInput(image);
   writer->SetUseCompression(compress);
   writer->Update();
-}
-
-// A PNG written with libpng, for the kinds ITK cannot write (palette, grey+alpha, sBIT).
-struct PngSpec {
-  png_uint_32 width = 0, height = 0;
-  int bit_depth = 8;
-  int color_type = PNG_COLOR_TYPE_GRAY;
-  std::vector<png_color> palette;
-  std::vector<png_byte> trns;       // palette alpha
-  int sbit_grey = 0;                // 0: no sBIT chunk
-  std::vector<unsigned char> rows;  // packed rows as PNG stores them
-};
-
-void write_png(const fs::path& file, const PngSpec& s) {
-  FILE* fp = std::fopen(file.c_str(), "wb");
-  ASSERT_NE(fp, nullptr);
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  png_infop info = png_create_info_struct(png);
-  png_init_io(png, fp);
-  png_set_IHDR(png, info, s.width, s.height, s.bit_depth, s.color_type, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  if (!s.palette.empty())
-    png_set_PLTE(png, info, s.palette.data(), static_cast<int>(s.palette.size()));
-  if (!s.trns.empty())
-    png_set_tRNS(png, info, s.trns.data(), static_cast<int>(s.trns.size()), nullptr);
-  if (s.sbit_grey > 0) {
-    png_color_8 sbit{};
-    sbit.gray = static_cast<png_byte>(s.sbit_grey);
-    png_set_sBIT(png, info, &sbit);
-  }
-  png_write_info(png, info);
-  const std::size_t rowbytes = s.rows.size() / s.height;
-  for (png_uint_32 r = 0; r < s.height; ++r)
-    png_write_row(png, const_cast<png_bytep>(s.rows.data() + r * rowbytes));
-  png_write_end(png, nullptr);
-  png_destroy_write_struct(&png, &info);
-  std::fclose(fp);
 }
 
 // ---- volumes: MetaImage, NRRD ----
@@ -391,22 +331,33 @@ TEST(VolumeReader, NonFinitePlacementInANiftiHeaderIsAnInputError) {
   EXPECT_EQ(read_volume(file, warnings).geometry.origin[0], 250000.0);
 }
 
-// fuzz_volume_read found that a MetaImage header line of 255 or more characters aborted the
-// process ("*** buffer overflow detected ***"): ITK 5.2's MetaIO strcpy's the name of a field it
-// does not know (MET_InitReadField), and the value of a string field such as Comment
-// (MetaObject::M_Read), into 255-byte buffers.
+// The voxels of the small MetaImage, written by ITK, whose header the tests below damage.
+const std::vector<std::uint8_t> kSmallValues = test::ramp<std::uint8_t>(8, 0, 1);
+
+// Writes a 2 x 2 x 2 MetaImage holding kSmallValues; returns its bytes as text.
+std::string write_small_mha(const fs::path& file) {
+  test::write_volume<std::uint8_t>(file, {2, 2, 2}, kSmallValues);
+  const auto bytes = test::read_bytes(file);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+void write_text(const fs::path& file, const std::string& text) {
+  write_bytes(file, std::vector<std::uint8_t>(text.begin(), text.end()));
+}
+
+// `text` with its first `what`, which must be there, replaced by `with`.
+std::string replaced(std::string text, const std::string& what, const std::string& with) {
+  const auto at = text.find(what);
+  EXPECT_NE(at, std::string::npos) << what;
+  return at == std::string::npos ? text : text.replace(at, what.size(), with);
+}
+
 TEST(VolumeReader, MetaImageHeaderLineWithoutAnEqualsSignIsAnInputError) {
   // The CI fuzz run found a header whose "Offset" line had no '=': MET_Read then took the
   // following lines as its numbers and ITK's reader ran for over 10 s on a 1.7 KB file.
   TempDir dir;
   const auto file = dir / "bare.mha";
-  test::write_volume<std::uint8_t>(file, {2, 2, 2}, test::ramp<std::uint8_t>(8, 0, 1));
-  const auto sound = test::read_bytes(file);
-  std::string text(sound.begin(), sound.end());
-  const auto at = text.find("NDims");
-  ASSERT_NE(at, std::string::npos);
-  text.insert(at, "Offset\n");
-  write_bytes(file, std::vector<unsigned char>(text.begin(), text.end()));
+  write_text(file, replaced(write_small_mha(file), "NDims", "Offset\nNDims"));
   EXPECT_EQ(error_of(file), file.string() +
                                 ": MetaImage header line 'Offset' has no '='; the header is "
                                 "corrupt, re-export the file");
@@ -415,6 +366,48 @@ TEST(VolumeReader, MetaImageHeaderLineWithoutAnEqualsSignIsAnInputError) {
 // The fuzz step: a compressed MetaImage whose ElementDataFile was only NUL bytes (empty, as MetaIO
 // reads it as a C string) made MetaIO size its read buffer from tellg() on a file it could not
 // open: new[] of SIZE_MAX.
+TEST(VolumeReader, MetaImageWithAnEmptyElementDataFileIsAnInputError) {
+  TempDir dir;
+  const auto file = dir / "empty.mha";
+  const std::string text = replaced(write_small_mha(file), "CompressedData = False",
+                                    "CompressedData = True\nCompressedDataSize = 8");
+  for (const std::string& empty : {std::string(5, '\0'), std::string("  ")}) {
+    write_text(file, replaced(text, "ElementDataFile = LOCAL", "ElementDataFile = " + empty));
+    EXPECT_EQ(error_of(file), file.string() +
+                                  ": MetaImage ElementDataFile is empty (it names the data file, "
+                                  "or LOCAL); the header is corrupt, re-export the file");
+  }
+}
+
+// fuzz_volume_read found that a MetaImage header line of 255 or more characters aborted the
+// process ("*** buffer overflow detected ***"): ITK 5.2's MetaIO strcpy's the name of a field it
+// does not know (MET_InitReadField), and the value of a string field such as Comment
+// (MetaObject::M_Read), into 255-byte buffers.
+TEST(VolumeReader, MetaImageHeaderLineTooLongForMetaIoIsAnInputError) {
+  TempDir dir;
+  const auto file = dir / "long.mha";
+  const std::string text = write_small_mha(file);
+  for (const bool name : {true, false}) {
+    const std::string line =
+        name ? std::string(300, 'K') + " = 1\n" : "Comment = " + std::string(300, 'v') + "\n";
+    write_text(file, replaced(text, "NDims", line + "NDims"));
+    EXPECT_EQ(error_of(file),
+              file.string() + ": MetaImage header field " + (name ? "name" : "value") +
+                  " of 300 characters (ITK reads at most 254); the header is corrupt, re-export "
+                  "the file");
+  }
+  // Then it found that an ElementDataFile with a '%' that is no integer conversion
+  // ("MET_NONE%") made MetaIO's string_format throw std::length_error, which ended the process
+  // through std::terminate.
+  write_text(file, replaced(text, "ElementDataFile = LOCAL", "ElementDataFile = MET_NONE%"));
+  EXPECT_EQ(error_of(file), file.string() +
+                                ": MetaImage ElementDataFile 'MET_NONE%' is not a file name "
+                                "pattern with one %d; the header is corrupt, re-export the file");
+  // 254 characters are fine.
+  write_text(file, replaced(text, "NDims", "Comment = " + std::string(254, 'v') + "\nNDims"));
+  EXPECT_EQ(test::values_of<std::uint8_t>(read(file)), kSmallValues);
+}
+
 // Sets the SHORT value of `tag` in the first directory of a little endian TIFF ITK wrote.
 void set_tiff_short(std::vector<unsigned char>& tif, std::uint16_t tag, std::uint16_t value) {
   ASSERT_EQ(tif[0], 'I');
@@ -476,65 +469,6 @@ TEST(VolumeReader, TiffLayoutsItkLeaksOnAreInputErrors) {
                                ": TIFF with 3 samples per pixel in separate planes "
                                "(PlanarConfiguration 2), which ITK does not read; re-export the "
                                "image with contiguous samples");
-}
-
-TEST(VolumeReader, MetaImageWithAnEmptyElementDataFileIsAnInputError) {
-  TempDir dir;
-  const auto file = dir / "empty.mha";
-  test::write_volume<std::uint8_t>(file, {2, 2, 2}, test::ramp<std::uint8_t>(8, 0, 1));
-  const auto sound = test::read_bytes(file);
-  std::string text(sound.begin(), sound.end());
-  const auto compressed = text.find("CompressedData = False");
-  ASSERT_NE(compressed, std::string::npos);
-  text.replace(compressed, 22, "CompressedData = True\nCompressedDataSize = 8");
-  const auto at = text.find("ElementDataFile = LOCAL");
-  ASSERT_NE(at, std::string::npos);
-  for (const std::string& empty : {std::string(5, '\0'), std::string("  ")}) {
-    std::string bad = text;
-    bad.replace(at, 23, "ElementDataFile = " + empty);
-    write_bytes(file, std::vector<unsigned char>(bad.begin(), bad.end()));
-    EXPECT_EQ(error_of(file), file.string() +
-                                  ": MetaImage ElementDataFile is empty (it names the data file, "
-                                  "or LOCAL); the header is corrupt, re-export the file");
-  }
-}
-
-TEST(VolumeReader, MetaImageHeaderLineTooLongForMetaIoIsAnInputError) {
-  TempDir dir;
-  const auto file = dir / "long.mha";
-  test::write_volume<std::uint8_t>(file, {2, 2, 2}, test::ramp<std::uint8_t>(8, 0, 1));
-  const auto sound = test::read_bytes(file);
-  const std::string text(sound.begin(), sound.end());
-  const auto at = static_cast<std::ptrdiff_t>(text.find("NDims"));
-  ASSERT_GT(at, 0);
-  for (const bool name : {true, false}) {
-    const std::string line =
-        name ? std::string(300, 'K') + " = 1\n" : "Comment = " + std::string(300, 'v') + "\n";
-    auto raw = sound;
-    raw.insert(raw.begin() + at, line.begin(), line.end());
-    write_bytes(file, raw);
-    EXPECT_EQ(error_of(file),
-              file.string() + ": MetaImage header field " + (name ? "name" : "value") +
-                  " of 300 characters (ITK reads at most 254); the header is corrupt, re-export "
-                  "the file");
-  }
-  // Then it found that an ElementDataFile with a '%' that is no integer conversion
-  // ("MET_NONE%") made MetaIO's string_format throw std::length_error, which ended the process
-  // through std::terminate.
-  auto raw_pattern = sound;
-  const std::string with_pattern =
-      std::string(raw_pattern.begin(), raw_pattern.end())
-          .replace(text.find("ElementDataFile = LOCAL"), 23, "ElementDataFile = MET_NONE%");
-  write_bytes(file, std::vector<unsigned char>(with_pattern.begin(), with_pattern.end()));
-  EXPECT_EQ(error_of(file), file.string() +
-                                ": MetaImage ElementDataFile 'MET_NONE%' is not a file name "
-                                "pattern with one %d; the header is corrupt, re-export the file");
-  // 254 characters are fine.
-  const std::string line = "Comment = " + std::string(254, 'v') + "\n";
-  auto raw = sound;
-  raw.insert(raw.begin() + at, line.begin(), line.end());
-  write_bytes(file, raw);
-  EXPECT_EQ(test::values_of<std::uint8_t>(read(file)), test::ramp<std::uint8_t>(8, 0, 1));
 }
 
 // ---- 2D sources ----
@@ -735,34 +669,16 @@ TEST(VolumeReader, BmpGreyRgbAndColourPalette) {
   EXPECT_EQ(v.components(), 3u);
   EXPECT_EQ(test::values_of<std::uint8_t>(v), rgb);
 
-  // 8-bit BMP with a colour table, written by hand (rows bottom-up, padded to 4 bytes).
+  // 8-bit BMP with a colour table.
   const int w = 3, h = 2;
-  const std::uint8_t index[h][w] = {{0, 1, 2}, {2, 2, 1}};                 // top row first
-  const std::uint8_t table[3][3] = {{255, 0, 0}, {0, 128, 0}, {1, 2, 3}};  // r, g, b
-  std::vector<unsigned char> bmp(14 + 40 + 4 * 3 + 4 * h, 0);
-  const std::size_t data_at = 14 + 40 + 12;
-  bmp[0] = 'B';
-  bmp[1] = 'M';
-  put<std::uint32_t>(bmp, 2, static_cast<std::uint32_t>(bmp.size()), false);
-  put<std::uint32_t>(bmp, 10, static_cast<std::uint32_t>(data_at), false);
-  put<std::uint32_t>(bmp, 14, 40, false);
-  put<std::int32_t>(bmp, 18, w, false);
-  put<std::int32_t>(bmp, 22, h, false);
-  put<std::uint16_t>(bmp, 26, 1, false);
-  put<std::uint16_t>(bmp, 28, 8, false);
-  put<std::uint32_t>(bmp, 34, 4 * h, false);
-  put<std::uint32_t>(bmp, 46, 3, false);
-  for (int c = 0; c < 3; ++c)
-    for (int k = 0; k < 3; ++k) bmp[54 + 4 * c + k] = table[c][2 - k];  // stored b, g, r, 0
-  for (int r = 0; r < h; ++r)
-    for (int x = 0; x < w; ++x) bmp[data_at + 4 * (h - 1 - r) + x] = index[r][x];
-  write_bytes(dir / "p.bmp", bmp);
+  const std::vector<std::uint8_t> index = {0, 1, 2, 2, 2, 1};  // top row first
+  const std::vector<std::array<std::uint8_t, 3>> table = {{255, 0, 0}, {0, 128, 0}, {1, 2, 3}};
+  test::write_palette_bmp(dir / "p.bmp", w, h, index, table);
   v = read(dir / "p.bmp");
   ASSERT_EQ(v.components(), 3u);
   std::vector<std::uint8_t> expected;
-  for (int r = 0; r < h; ++r)
-    for (int x = 0; x < w; ++x)
-      expected.insert(expected.end(), table[index[r][x]], table[index[r][x]] + 3);
+  for (const std::uint8_t i : index)
+    expected.insert(expected.end(), table[i].begin(), table[i].end());
   EXPECT_EQ(test::values_of<std::uint8_t>(v), expected);
 }
 
