@@ -27,13 +27,12 @@ struct MetaImageData {
   std::uintmax_t offset = 0;                  // where the data starts in `file`
 };
 
-// ITK 5.2's MetaImage reader only prints "data not read completely" for a short data file and
-// returns success, so the uncompressed data's length is checked here first.
 // Checks a MetaImage's data before ITK reads it, because ITK's MetaIO reads short, corrupt or
-// missing data without an error (it prints to stderr and leaves the buffer as it was):
-// uncompressed data must hold `needed` bytes, every LIST file must exist, and a data file must
-// lie beside the header (a relative path that climbs out, or an absolute one, is refused rather
-// than followed anywhere on the disk). Compressed data is inflated by inflate_metaimage.
+// missing data without an error (for a short data file it only prints "data not read completely"
+// to stderr and leaves the buffer as it was): uncompressed data must hold `needed` bytes, every
+// LIST file must exist, and a data file must lie beside the header (a relative path that climbs
+// out, or an absolute one, is refused rather than followed anywhere on the disk). Compressed data
+// is inflated by inflate_metaimage.
 MetaImageData check_metaimage(const std::filesystem::path& file, std::size_t needed);
 
 // Inflates a compressed MetaImage's data (zlib or gzip stream) into `out`, which must be filled
