@@ -97,7 +97,34 @@ void write_slice(const fs::path& file, std::size_t columns, std::size_t rows,
   }
 }
 
+// Writes `image` with `dict` as one DICOM file through GDCMImageIO, keeping the UIDs given.
+template <class Image>
+void write_file(const fs::path& file, Image* image, const itk::MetaDataDictionary& dict) {
+  image->SetMetaDataDictionary(dict);
+  if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
+  auto io = itk::GDCMImageIO::New();
+  io->KeepOriginalUIDOn();
+  auto writer = itk::ImageFileWriter<Image>::New();
+  writer->SetInput(image);
+  writer->SetImageIO(io);
+  writer->SetFileName(file.string());
+  writer->Update();
+}
+
 }  // namespace
+
+DicomSeriesSpec one_slice_series(const std::string& file, std::size_t columns, std::size_t rows,
+                                 double value, const std::string& series_uid) {
+  DicomSeriesSpec spec;
+  spec.columns = columns;
+  spec.rows = rows;
+  spec.series_uid = series_uid;
+  DicomSlice slice;
+  slice.file = file;
+  slice.values.assign(columns * rows, value);
+  spec.slices.push_back(slice);
+  return spec;
+}
 
 void write_dicom_series(const fs::path& folder, const DicomSeriesSpec& spec) {
   fs::create_directories(folder);
@@ -139,7 +166,6 @@ void write_dicom_image(const fs::path& file, const DicomImage2D& image) {
   put(d, "0020|000e", image.series_uid);
   put(d, "0008|0018", image.sop_instance_uid);
   put(d, "0028|0030", joined(image.pixel_spacing, 2));
-  if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
   auto write = [&](auto zero) {
     using Pixel = decltype(zero);
     using Image = itk::Image<Pixel, 2>;
@@ -150,14 +176,7 @@ void write_dicom_image(const fs::path& file, const DicomImage2D& image) {
     img->Allocate();
     for (std::size_t n = 0; n < image.values.size(); ++n)
       img->GetBufferPointer()[n] = static_cast<Pixel>(image.values[n]);
-    img->SetMetaDataDictionary(d);
-    auto io = itk::GDCMImageIO::New();
-    io->KeepOriginalUIDOn();
-    auto writer = itk::ImageFileWriter<Image>::New();
-    writer->SetInput(img);
-    writer->SetImageIO(io);
-    writer->SetFileName(file.string());
-    writer->Update();
+    write_file(file, img.GetPointer(), d);
   };
   if (image.pixel == DicomPixel::UInt8)
     write(std::uint8_t{});
@@ -186,15 +205,7 @@ void write_dicom_multiframe(const fs::path& file, std::size_t columns, std::size
   put(d, "0020|000e", "1.2.826.0.1.3680043.9.7777.200");
   put(d, "0020|000d", "1.2.826.0.1.3680043.9.7777.200.0");
   put(d, "0008|0018", "1.2.826.0.1.3680043.9.7777.200.1");
-  img->SetMetaDataDictionary(d);
-  if (!file.parent_path().empty()) fs::create_directories(file.parent_path());
-  auto io = itk::GDCMImageIO::New();
-  io->KeepOriginalUIDOn();
-  auto writer = itk::ImageFileWriter<Image>::New();
-  writer->SetInput(img);
-  writer->SetImageIO(io);
-  writer->SetFileName(file.string());
-  writer->Update();
+  write_file(file, img.GetPointer(), d);
 }
 
 }  // namespace samed2d::test

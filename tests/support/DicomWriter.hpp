@@ -41,6 +41,10 @@ struct DicomSeriesSpec {
   std::vector<DicomSlice> slices;              // one file each, in any order
 };
 
+// A series of one slice, `file`, of columns x rows pixels all `value`, at position (0, 0, 0).
+DicomSeriesSpec one_slice_series(const std::string& file, std::size_t columns, std::size_t rows,
+                                 double value, const std::string& series_uid);
+
 // Writes every slice of `spec` into `folder` (created) as one single-frame file each, through
 // itk::ImageSeriesWriter + GDCMImageIO with the original UIDs kept. Throws std::runtime_error / itk
 // exceptions on failure.

@@ -236,15 +236,9 @@ TEST(DicomSeries, SliceOfAnotherSizeIsAnInputError) {
   const std::string uid = "1.2.826.0.1.3680043.9.7777.9";
   write_series(dir / "s", shuffled_slices(), uid);
   // One more file of the same series with another size.
-  test::DicomSeriesSpec odd;
-  odd.columns = odd.rows = 3;
-  odd.series_uid = uid;
-  test::DicomSlice slice;
-  slice.file = "odd.dcm";
-  slice.values.assign(9, 0);
-  slice.position[2] = 20;
-  slice.sop_uid = uid + ".99";
-  odd.slices.push_back(slice);
+  test::DicomSeriesSpec odd = test::one_slice_series("odd.dcm", 3, 3, 0, uid);
+  odd.slices[0].position[2] = 20;
+  odd.slices[0].sop_uid = uid + ".99";
   test::write_dicom_series(dir / "s", odd);
   error_of(dir / "s");
 }
@@ -471,14 +465,8 @@ TEST(DicomSeries, StackedSlicesKeepTheGivenOrder) {
   EXPECT_EQ(g.origin, v.geometry.origin);
   EXPECT_TRUE(warnings.empty());
   // A slice of another size is refused, naming it.
-  test::DicomSeriesSpec odd;
-  odd.columns = odd.rows = 3;
-  odd.series_uid = "1.2.826.0.1.3680043.9.7777.26";
-  test::DicomSlice odd_slice;
-  odd_slice.file = "odd.dcm";
-  odd_slice.values.assign(9, 0);
-  odd.slices.push_back(odd_slice);
-  test::write_dicom_series(dir / "s", odd);
+  test::write_dicom_series(
+      dir / "s", test::one_slice_series("odd.dcm", 3, 3, 0, "1.2.826.0.1.3680043.9.7777.26"));
   files.push_back(dir / "s" / "odd.dcm");
   try {
     (void)stack_dicom_slices(files, (dir / "s").string(), warnings);
