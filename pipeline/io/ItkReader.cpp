@@ -20,7 +20,7 @@
 #include "pipeline/io/FormatReader.hpp"
 #include "pipeline/io/MetaImageReader.hpp"
 #include "pipeline/io/TiffChecks.hpp"
-#include "pipeline/io/dicom/DicomLengths.hpp"
+#include "pipeline/io/dicom/DicomPrecheck.hpp"
 #include "pipeline/io/dicom/DicomSeries.hpp"
 
 namespace samed2d {

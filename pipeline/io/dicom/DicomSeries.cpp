@@ -26,8 +26,7 @@
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/core/ItkImageInfo.hpp"
 #include "pipeline/core/Text.hpp"
-#include "pipeline/io/dicom/DicomLengths.hpp"
-#include "pipeline/io/dicom/DicomStructure.hpp"
+#include "pipeline/io/dicom/DicomPrecheck.hpp"
 
 namespace samed2d {
 
@@ -631,15 +630,6 @@ Volume stack_files(const std::vector<std::string>& files, const std::string& whe
 }
 
 }  // namespace
-
-void check_dicom_before_gdcm(const std::filesystem::path& file) {
-  // GDCM allocates what an element claims (DicomLengths), and asserts on a file cut inside an
-  // element header or its meta group (DicomStructure).
-  if (looks_like_dicom(file)) check_dicom_element_lengths(file);
-  if (const auto problem = dicom_truncation(file))
-    throw InputError(str(file) + ": the DICOM file is damaged or cut short (" + *problem +
-                     "); re-download it, or remove it from the folder");
-}
 
 Volume read_dicom_file(const std::filesystem::path& file, std::vector<std::string>& warnings) {
   check_dicom_before_gdcm(file);

@@ -22,12 +22,6 @@ namespace samed2d {
 // what is wrong, what to do); appends to `warnings` e.g. a note for MONOCHROME1.
 Volume read_dicom_file(const std::filesystem::path& file, std::vector<std::string>& warnings);
 
-// Throws InputError when `file` is a DICOM file GDCM must not parse: an element that claims more
-// than the file holds (GDCM allocates it first, DicomLengths.hpp), or a file cut short
-// (DicomStructure.hpp: GDCM asserts, aborting the process). Every path that lets GDCM read a file
-// calls this first.
-void check_dicom_before_gdcm(const std::filesystem::path& file);
-
 // One DICOM series of `folder` (not recursive; files that are not DICOM images are ignored),
 // files grouped by Series Instance UID. `series` picks the series: a UID (exact), else a glob
 // (`*`, `?`) on the Series Description; empty: the folder must hold exactly one series. None or
