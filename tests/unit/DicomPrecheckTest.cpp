@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,17 @@ Bytes xray(const fs::path& file) {
   image.values.assign(12, 100);
   test::write_dicom_image(file, image);
   return test::read_bytes(file);
+}
+
+// Writes the X-ray (in `dir`) with `more` put before its pixel data as `dir` / `name`; where `more`
+// went, or nothing when the X-ray has no pixel data element.
+std::optional<std::size_t> xray_with_before_pixels(const fs::path& dir, const std::string& name,
+                                                   const Bytes& more) {
+  const Bytes bytes = xray(dir / "x.dcm");
+  const auto pixels = test::find_dicom_element(bytes, 0x7FE0, 0x0010);
+  if (!pixels.found) return std::nullopt;
+  write_bytes(dir / name, inserted(bytes, pixels.at.header_offset, more));
+  return pixels.at.header_offset;
 }
 
 // pydicom's MR_small.dcm: explicit VR little endian (the X-ray above is implicit VR); empty when
@@ -190,27 +202,23 @@ TEST(DicomPrecheckTest, PreambleWithoutAFileMetaGroupIsAnInputError) {
 // set and start its recovery readers from a wrong offset.
 TEST(DicomPrecheckTest, SequenceDelimiterOutsideASequenceIsAnInputError) {
   test::TempDir dir;
-  const Bytes bytes = xray(dir / "x.dcm");
-  const auto pixels = test::find_dicom_element(bytes, 0x7FE0, 0x0010);
-  ASSERT_TRUE(pixels.found);
-  const std::size_t at = pixels.at.header_offset;
-  const Bytes delimiter{0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0};
-  EXPECT_EQ(read_error(dir / "delimiter.dcm", inserted(bytes, at, delimiter)),
+  const auto at =
+      xray_with_before_pixels(dir.path(), "delimiter.dcm", {0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0});
+  ASSERT_TRUE(at);
+  EXPECT_EQ(read_error(dir / "delimiter.dcm"),
             corrupt(dir / "delimiter.dcm", "a sequence delimiter (FFFE,E0DD) at byte " +
-                                               std::to_string(at) + " is outside any sequence"));
+                                               std::to_string(*at) + " is outside any sequence"));
 }
 
 // An exploring fuzz run: (FFFE,9F00) in the data set, an item tag that is no item, sent GDCM to
 // its recovery readers, which then zero-filled a 700 MB element.
 TEST(DicomPrecheckTest, ItemGroupElementThatIsNoItemIsAnInputError) {
   test::TempDir dir;
-  const Bytes bytes = xray(dir / "x.dcm");
-  const auto pixels = test::find_dicom_element(bytes, 0x7FE0, 0x0010);
-  ASSERT_TRUE(pixels.found);
-  const std::size_t at = pixels.at.header_offset;
-  const Bytes odd{0xFE, 0xFF, 0x00, 0x9F, 0, 0, 0, 0};
-  EXPECT_EQ(read_error(dir / "odd.dcm", inserted(bytes, at, odd)),
-            corrupt(dir / "odd.dcm", "(FFFE,9F00) at byte " + std::to_string(at) +
+  const auto at =
+      xray_with_before_pixels(dir.path(), "odd.dcm", {0xFE, 0xFF, 0x00, 0x9F, 0, 0, 0, 0});
+  ASSERT_TRUE(at);
+  EXPECT_EQ(read_error(dir / "odd.dcm"),
+            corrupt(dir / "odd.dcm", "(FFFE,9F00) at byte " + std::to_string(*at) +
                                          " is neither an item nor a delimiter"));
 }
 
@@ -333,6 +341,27 @@ TEST(DicomPrecheckTest, AbsurdlyDeepSequencesAreAnInputError) {
   const std::string error =
       read_error(dir / "deep.dcm", inserted(bytes, pixels.at.header_offset, nest));
   EXPECT_NE(error.find(": sequences nest more than 64 deep at byte "), std::string::npos) << error;
+}
+
+// GDCM asserts on a long VR whose two reserved bytes are not zero, which is noted like a cut; an
+// element further on that claims what cannot be is still what the file is refused for, as it was
+// when the lengths were checked in a walk of their own before the cuts.
+TEST(DicomPrecheckTest, ReservedBytesAreRefusedButAClaimFurtherOnComesFirst) {
+  test::TempDir dir;
+  Bytes bytes = xray(dir / "x.dcm");
+  const auto version = test::find_dicom_element(bytes, 0x0002, 0x0001);
+  ASSERT_TRUE(version.found);
+  ASSERT_EQ(version.at.vr, "OB");
+  bytes[version.at.header_offset + 7] = 1;
+  write_bytes(dir / "reserved.dcm", bytes);
+  EXPECT_EQ(fault_of(dir / "reserved.dcm"), "element (0002,0001) at byte " +
+                                                std::to_string(version.at.header_offset) +
+                                                " has non-zero reserved bytes after its VR OB");
+  bytes = inserted(bytes, bytes.size(), {0x88, 0x2D, 0xCB, 0xA9, 0x86, 0x3E, 0x52, 0xB1});
+  EXPECT_EQ(read_error(dir / "both.dcm", bytes),
+            corrupt(dir / "both.dcm",
+                    "element (2D88,A9CB) claims 2974957190 bytes but only 0 "
+                    "follow"));
 }
 
 // --- Files cut short ---------------------------------------------------------------------------
