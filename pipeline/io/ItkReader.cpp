@@ -2,6 +2,7 @@
 // the file's own component type: the ImageIO that ITK's factories choose, after the checks that
 // keep ITK's readers from crashing on a hostile file (DICOM before GDCM, TIFF directories,
 // MetaImage headers), with samed2d's own handling of palettes and alpha channels.
+#include <fmt/format.h>
 #include <itkBMPImageIO.h>
 #include <itkImageIOBase.h>
 #include <itkObjectFactoryBase.h>
@@ -10,6 +11,8 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -247,6 +250,37 @@ Volume read_without_alpha(itk::ImageIOBase& io, const ItkLayout& image, const Ge
   return v;
 }
 
+// ITK 5.2's BMP reader reads the pixel rows of an uncompressed BMP without checking that the file
+// holds them: the rows a cut file lacks kept whatever the memory held, different on every run.
+void check_bmp_pixel_rows(const std::filesystem::path& file) {
+  if (!file_starts_with(file, "BM")) return;
+  std::ifstream in(file, std::ios::binary);
+  std::array<unsigned char, 34> h{};
+  if (!in.read(reinterpret_cast<char*>(h.data()), h.size())) return;  // left to ITK
+  const auto u32 = [&h](std::size_t at) {
+    return std::uint32_t{h[at]} | std::uint32_t{h[at + 1]} << 8 | std::uint32_t{h[at + 2]} << 16 |
+           std::uint32_t{h[at + 3]} << 24;
+  };
+  const std::uint32_t header_size = u32(14);
+  const auto width = static_cast<std::int32_t>(u32(18));
+  const auto height = static_cast<std::int32_t>(u32(22));
+  const std::uint32_t bits = u32(28) & 0xffffu;
+  const std::uint32_t compression = u32(30);
+  // Only the uncompressed layout of the 40-byte (and later) headers has rows of a known size.
+  if (header_size < 40 || compression != 0 || width <= 0 || height == 0 || bits == 0) return;
+  const std::uint64_t stride =
+      (std::uint64_t{bits} * static_cast<std::uint64_t>(width) + 31) / 32 * 4;
+  const std::uint64_t rows = height < 0 ? -std::int64_t{height} : std::int64_t{height};
+  const std::uint64_t needed = std::uint64_t{u32(10)} + stride * rows;
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(file, ec);
+  if (!ec && size < needed)
+    throw InputError(fmt::format(
+        "{}: BMP file is cut short: its {} pixel rows end at byte {}, the file holds {} bytes; "
+        "download or export it again",
+        file.string(), rows, needed, size));
+}
+
 Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>& warnings,
                      ReadAs mode) {
   itk::ImageIOBase::Pointer io = choose_image_io(file);
@@ -257,7 +291,8 @@ Volume read_with_itk(const std::filesystem::path& file, std::vector<std::string>
   if (is_named(*io, "GDCMImageIO")) return read_dicom_file(file, warnings);
   const bool metaimage = is_named(*io, "MetaImageIO");
   if (metaimage) check_metaimage_header_lines(file);
-  const ItkLayout image = read_layout(file, *io);
+  const ItkLayout image = read_layout(file, *io);  // refuses sizes over --max-voxels first
+  if (is_named(*io, "BMPImageIO")) check_bmp_pixel_rows(file);
   const MetaImageData meta =
       metaimage ? check_metaimage(file, static_cast<std::size_t>(io->GetImageSizeInBytes()))
                 : MetaImageData{};

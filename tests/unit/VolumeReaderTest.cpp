@@ -682,6 +682,37 @@ TEST(VolumeReader, BmpGreyRgbAndColourPalette) {
   EXPECT_EQ(test::values_of<std::uint8_t>(v), expected);
 }
 
+// ITK's BMP reader took a BMP cut inside its pixel rows without a word, and the rows it lacked kept
+// whatever the memory held: another label map on every run.
+TEST(VolumeReader, BmpCutInsideItsPixelRowsIsRefused) {
+  TempDir dir;
+  const std::vector<std::array<std::uint8_t, 3>> table = {{0, 0, 0}, {1, 1, 1}, {2, 2, 2}};
+  test::write_palette_bmp(dir / "p.bmp", 8, 6, std::vector<std::uint8_t>(8 * 6, 2), table);
+  auto bytes = test::read_bytes(dir / "p.bmp");
+  const std::size_t whole = bytes.size();
+  bytes.resize(whole - 10);
+  write_bytes(dir / "cut.bmp", bytes);
+  std::vector<std::string> warnings;
+  for (const bool label : {false, true}) {
+    try {
+      if (label)
+        read_label_volume(dir / "cut.bmp", warnings);
+      else
+        read_volume(dir / "cut.bmp", warnings);
+      ADD_FAILURE() << "a cut BMP was read";
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()), (dir / "cut.bmp").string() +
+                                           ": BMP file is cut short: its 6 pixel rows end at "
+                                           "byte " +
+                                           std::to_string(whole) + ", the file holds " +
+                                           std::to_string(whole - 10) +
+                                           " bytes; download or export it again");
+    }
+  }
+  // The whole file still reads.
+  EXPECT_EQ(read_label_volume(dir / "p.bmp", warnings).size()[0], 8u);
+}
+
 // fuzz_volume_read found that a 658-byte colour-palette BMP claiming 754974725 x 3 pixels made
 // read_expanded_palette allocate its 6.8 GB scratch buffer before anything checked the size
 // against --max-voxels; a grey palette or an alpha channel took the same path in read_with_itk.
