@@ -23,7 +23,6 @@
 #include <thread>
 
 #include "converters/ConverterRegistry.hpp"
-#include "converters/layout/Glob.hpp"
 #include "pipeline/core/ClassRegistry.hpp"
 #include "pipeline/core/Console.hpp"
 #include "pipeline/core/Errors.hpp"
@@ -345,19 +344,19 @@ int convert(const ConvertArgs& a) {
       return x.converter->dataset() < y.converter->dataset();
     });
     for (const auto& job : jobs) {
-      auto found = job.converter->discover(job.input);
-      const auto unreadable = Glob::take_unreadable_folders();
+      Discovery found = job.converter->discover(job.input);
+      const auto& unreadable = found.warnings;
       for (std::size_t i = 0; i < unreadable.size() && i < 20; ++i)
         console.warning(unreadable[i] +
                         "; its files are not looked at, so fix its permissions if it holds cases");
       if (unreadable.size() > 20)
         console.warning(fmt::format("{} more folders could not be listed", unreadable.size() - 20));
-      if (found.empty())
+      if (found.cases.empty())
         throw ConfigError(
             fmt::format("{}: no file under {} matches the {} config's \"cases\"; check the input "
                         "folder and the config's \"cases\" pattern",
                         job.label, job.input, job.converter->dataset()));
-      for (auto& c : found) cases.push_back(std::move(c));
+      for (auto& c : found.cases) cases.push_back(std::move(c));
     }
     if (!a.shard.empty()) {
       const ShardChoice shard =

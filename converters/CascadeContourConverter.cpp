@@ -50,9 +50,8 @@ std::string number(double v) {
 CascadeContourConverter::CascadeContourConverter(const nlohmann::json& config,
                                                  const ClassRegistry& classes,
                                                  const std::string& origin)
-    : origin_(origin),
-      dataset_(dataset_of(checked_config(config, origin, kKeys, "cascade_contours", false), origin,
-                          "\"COSMOS2022\"")),
+    : Converter(origin, dataset_of(checked_config(config, origin, kKeys, "cascade_contours", false),
+                                   origin, "\"COSMOS2022\"")),
       exclude_(exclude_of(config, origin, "\"**/Testing_dataset/**\"")),
       cases_(
           glob_field(non_empty_string(config, origin, "cases", "\"**/Training_dataset/*/*.QVJ\""),
@@ -105,11 +104,11 @@ std::unique_ptr<Converter> CascadeContourConverter::create(const nlohmann::json&
   return std::make_unique<CascadeContourConverter>(config, classes, origin);
 }
 
-std::vector<CaseSpec> CascadeContourConverter::discover(const fs::path& input_root) const {
-  check_input_folder(input_root, dataset_, origin_);
+std::vector<CaseSpec> CascadeContourConverter::cases_under(const fs::path& input_root,
+                                                           Glob::Walk& seen) const {
   // Case folder (relative) -> its QVJ files (relative), in byte order.
   std::map<std::string, std::vector<std::string>> folders;
-  for (const std::string& rel : cases_.find_cases(input_root)) {
+  for (const std::string& rel : cases_.find_cases(input_root, &seen)) {
     if (std::any_of(exclude_.begin(), exclude_.end(),
                     [&](const Glob& g) { return g.matches(rel); }))
       continue;

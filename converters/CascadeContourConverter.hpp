@@ -47,10 +47,6 @@ class CascadeContourConverter : public Converter {
   static std::unique_ptr<Converter> create(const nlohmann::json& config,
                                            const ClassRegistry& classes, const std::string& origin);
 
-  const std::string& dataset() const override { return dataset_; }
-  // One case per folder with a QVJ match; a QVJ that cannot be read or names a missing QVS file
-  // gives the case a discovery_error.
-  std::vector<CaseSpec> discover(const std::filesystem::path& input_root) const override;
   std::string layout() const override { return "DICOM series + QVS contours"; }
   std::vector<std::string> modalities() const override { return {modality_}; }
 
@@ -66,9 +62,13 @@ class CascadeContourConverter : public Converter {
                               const std::vector<ContourRule>& rules,
                               std::vector<std::string>& warnings);
 
+ protected:
+  // One case per folder with a QVJ match; a QVJ that cannot be read or names a missing QVS file
+  // gives the case a discovery_error.
+  std::vector<CaseSpec> cases_under(const std::filesystem::path& input_root,
+                                    Glob::Walk& seen) const override;
+
  private:
-  std::string origin_;
-  std::string dataset_;
   std::vector<Glob> exclude_;
   Glob cases_;
   std::string modality_;

@@ -3,26 +3,34 @@
 // It never slices, normalizes or writes PNGs.
 
 #include <filesystem>
-#include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "converters/layout/Glob.hpp"
 #include "pipeline/core/CaseSpec.hpp"
 
 namespace samed2d {
 
 class ClassRegistry;
 
+// What discovery found under an input root.
+struct Discovery {
+  // In ascending byte order of their relative paths. A case whose files are missing is still
+  // here (its load fails with a clear line) so the run report lists it.
+  std::vector<CaseSpec> cases;
+  // About the input as a whole rather than one case: the folders below the root that could not
+  // be listed and were skipped ("folder: reason", Glob::Walk), in byte order.
+  std::vector<std::string> warnings;
+};
+
 class Converter {
  public:
   virtual ~Converter() = default;
   // The dataset name as SA-Med2D writes it.
-  virtual const std::string& dataset() const = 0;
-  // Finds the cases under input_root, in ascending byte order of their relative paths.
-  // Throws ConfigError when the root does not exist; a case whose files are missing is still
-  // returned (its load fails with a clear line) so the run report lists it.
-  virtual std::vector<CaseSpec> discover(const std::filesystem::path& input_root) const = 0;
+  const std::string& dataset() const { return dataset_; }
+  // Finds the cases under input_root. Throws ConfigError when the root is not a folder.
+  Discovery discover(const std::filesystem::path& input_root) const;
   // The layout kind, one short phrase for `samed2d list` ("label map", "sequences + label map",
   // "4D + label map", "mask per class", ...).
   virtual std::string layout() const = 0;
@@ -31,6 +39,19 @@ class Converter {
   // Layout options a user should see before converting, one line each, for `samed2d list NAME`
   // (e.g. which sequences are resampled onto the label grid, how raters combine).
   virtual std::vector<std::string> details() const { return {}; }
+
+ protected:
+  // `origin` names the dataset config in messages.
+  Converter(std::string origin, std::string dataset)
+      : origin_(std::move(origin)), dataset_(std::move(dataset)) {}
+
+  // The cases under input_root, a folder, in ascending byte order of their relative paths. Every
+  // Glob walk passes `seen`, so that the folders it skipped reach the user.
+  virtual std::vector<CaseSpec> cases_under(const std::filesystem::path& input_root,
+                                            Glob::Walk& seen) const = 0;
+
+  std::string origin_;
+  std::string dataset_;
 };
 
 }  // namespace samed2d

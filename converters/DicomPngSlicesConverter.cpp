@@ -124,9 +124,8 @@ bool natural_less(const std::string& a, const std::string& b) {
 DicomPngSlicesConverter::DicomPngSlicesConverter(const nlohmann::json& config,
                                                  const ClassRegistry& classes,
                                                  const std::string& origin)
-    : origin_(origin),
-      dataset_(dataset_of(checked_config(config, origin, kKeys, "dicom_png_slices", true), origin,
-                          "\"CHAOS_Task_4\"")),
+    : Converter(origin, dataset_of(checked_config(config, origin, kKeys, "dicom_png_slices", true),
+                                   origin, "\"CHAOS_Task_4\"")),
       exclude_(exclude_of(config, origin, "\"**/Test*/**\"")) {
   if (!config.contains("stacks") || !config["stacks"].is_array() || config["stacks"].empty())
     fail_field(origin, "stacks",
@@ -183,14 +182,14 @@ std::vector<std::string> DicomPngSlicesConverter::modalities() const {
   return m;
 }
 
-std::vector<CaseSpec> DicomPngSlicesConverter::discover(const fs::path& input_root) const {
-  check_input_folder(input_root, dataset_, origin_);
+std::vector<CaseSpec> DicomPngSlicesConverter::cases_under(const fs::path& input_root,
+                                                           Glob::Walk& seen) const {
   std::error_code ec;
   std::vector<CaseSpec> cases;
   for (const Stack& stack : stacks_) {
     // DICOM folder (relative) -> its matching files.
     std::map<std::string, std::vector<std::string>> folders;
-    for (const std::string& rel : stack.dicom.find_cases(input_root)) {
+    for (const std::string& rel : stack.dicom.find_cases(input_root, &seen)) {
       if (std::any_of(exclude_.begin(), exclude_.end(),
                       [&](const Glob& g) { return g.matches(rel); }))
         continue;

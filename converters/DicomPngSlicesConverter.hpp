@@ -40,10 +40,12 @@ class DicomPngSlicesConverter : public Converter {
   static std::unique_ptr<Converter> create(const nlohmann::json& config,
                                            const ClassRegistry& classes, const std::string& origin);
 
-  const std::string& dataset() const override { return dataset_; }
-  std::vector<CaseSpec> discover(const std::filesystem::path& input_root) const override;
   std::string layout() const override { return "DICOM slices + PNG mask per slice"; }
   std::vector<std::string> modalities() const override;
+
+ protected:
+  std::vector<CaseSpec> cases_under(const std::filesystem::path& input_root,
+                                    Glob::Walk& seen) const override;
 
  private:
   struct Stack {
@@ -55,8 +57,6 @@ class DicomPngSlicesConverter : public Converter {
     std::shared_ptr<const LabelMapping> mapping;
   };
 
-  std::string origin_;
-  std::string dataset_;
   std::vector<Glob> exclude_;
   std::vector<Stack> stacks_;
 };

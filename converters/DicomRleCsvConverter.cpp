@@ -198,9 +198,8 @@ std::size_t column_index(const std::vector<std::string>& header, const std::stri
 
 DicomRleCsvConverter::DicomRleCsvConverter(const nlohmann::json& config,
                                            const ClassRegistry& classes, const std::string& origin)
-    : origin_(origin),
-      dataset_(dataset_of(checked_config(config, origin, kKeys, "dicom_rle_csv", false), origin,
-                          "\"Chest_Image_Pneum\"")),
+    : Converter(origin, dataset_of(checked_config(config, origin, kKeys, "dicom_rle_csv", false),
+                                   origin, "\"Chest_Image_Pneum\"")),
       cases_(
           glob_field(non_empty_string(config, origin, "cases", "\"**/*.dcm\""), origin, "cases")),
       csv_(glob_field(non_empty_string(config, origin, "csv", "\"**/*train-rle*.csv\""), origin,
@@ -223,9 +222,9 @@ std::unique_ptr<Converter> DicomRleCsvConverter::create(const nlohmann::json& co
   return std::make_unique<DicomRleCsvConverter>(config, classes, origin);
 }
 
-std::vector<CaseSpec> DicomRleCsvConverter::discover(const fs::path& input_root) const {
-  check_input_folder(input_root, dataset_, origin_);
-  const auto csv_files = csv_.find(input_root);
+std::vector<CaseSpec> DicomRleCsvConverter::cases_under(const fs::path& input_root,
+                                                        Glob::Walk& seen) const {
+  const auto csv_files = csv_.find(input_root, &seen);
   if (csv_files.size() != 1)
     throw ConfigError(fmt::format(
         "{}: {} file(s) match the \"csv\" pattern \"{}\" of {}{}; the dataset needs exactly one "
@@ -294,7 +293,7 @@ std::vector<CaseSpec> DicomRleCsvConverter::discover(const fs::path& input_root)
 
   std::vector<CaseSpec> cases;
   std::map<std::string, std::string> taken;  // ImageId -> the DICOM that took it
-  for (const auto& rel : cases_.find_cases(input_root)) {
+  for (const auto& rel : cases_.find_cases(input_root, &seen)) {
     const auto slash = rel.rfind('/');
     const std::string id =
         strip_format_extension(slash == std::string::npos ? rel : rel.substr(slash + 1));

@@ -29,17 +29,17 @@ class DicomRleCsvConverter : public Converter {
   static std::unique_ptr<Converter> create(const nlohmann::json& config,
                                            const ClassRegistry& classes, const std::string& origin);
 
-  const std::string& dataset() const override { return dataset_; }
-  // Reads the CSV (a ConfigError when it is missing, ambiguous or lacks the columns: no case
-  // could be converted). A row that names no DICOM file under the root and has runs is a failed
-  // case, so a partial download cannot pass silently.
-  std::vector<CaseSpec> discover(const std::filesystem::path& input_root) const override;
   std::string layout() const override { return "DICOM + RLE CSV"; }
   std::vector<std::string> modalities() const override { return {modality_}; }
 
+ protected:
+  // Reads the CSV (a ConfigError when it is missing, ambiguous or lacks the columns: no case
+  // could be converted). A row that names no DICOM file under the root and has runs is a failed
+  // case, so a partial download cannot pass silently.
+  std::vector<CaseSpec> cases_under(const std::filesystem::path& input_root,
+                                    Glob::Walk& seen) const override;
+
  private:
-  std::string origin_;
-  std::string dataset_;
   Glob cases_;
   Glob csv_;
   std::string id_column_;

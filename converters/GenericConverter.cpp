@@ -241,9 +241,8 @@ std::string root_parent_name_of(const fs::path& root) {
 
 GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegistry& classes,
                                    const std::string& origin)
-    : origin_(origin),
-      dataset_(
-          dataset_of(checked_config(config, origin, kKeys, "generic", true), origin, "\"ACDC\"")),
+    : Converter(origin, dataset_of(checked_config(config, origin, kKeys, "generic", true), origin,
+                                   "\"ACDC\"")),
       cases_(glob_field(required_string(config, origin, "cases", "\"imagesTr/*.nii.gz\""), origin,
                         "cases")),
       exclude_(exclude_of(config, origin, "\"**/*_mask*.png\"")),
@@ -511,7 +510,7 @@ std::vector<fs::path> GenericConverter::resolve(const PathTemplate& t, const std
   const std::string pattern = t.render_pattern(rel, root.name, root.parent_name);
   std::vector<std::string> found;
   try {
-    found = Glob(pattern, Glob::Options{true}).find(root.path);
+    found = Glob(pattern, Glob::Options{true}).find(root.path, root.seen);
   } catch (const ConfigError& e) {
     error = fmt::format("{}: the template \"{}\" gives a pattern that cannot be used: {}", rel,
                         t.text(), e.what());
@@ -524,9 +523,9 @@ std::vector<fs::path> GenericConverter::resolve(const PathTemplate& t, const std
   return out;
 }
 
-std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) const {
-  check_input_folder(input_root, dataset_, origin_);
-  const Root root{input_root, root_name_of(input_root), root_parent_name_of(input_root)};
+std::vector<CaseSpec> GenericConverter::cases_under(const fs::path& input_root,
+                                                    Glob::Walk& seen) const {
+  const Root root{input_root, root_name_of(input_root), root_parent_name_of(input_root), &seen};
 
   struct Taken {
     std::string source;
@@ -534,7 +533,7 @@ std::vector<CaseSpec> GenericConverter::discover(const fs::path& input_root) con
   };
   std::map<std::string, std::vector<Taken>> taken;  // case name -> earlier cases
 
-  std::vector<std::string> found = cases_.find_cases(input_root);
+  std::vector<std::string> found = cases_.find_cases(input_root, &seen);
   found.erase(std::remove_if(found.begin(), found.end(),
                              [&](const std::string& rel) {
                                return std::any_of(exclude_.begin(), exclude_.end(),

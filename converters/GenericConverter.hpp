@@ -32,14 +32,16 @@ class GenericConverter : public Converter {
   static std::unique_ptr<Converter> create(const nlohmann::json& config,
                                            const ClassRegistry& classes, const std::string& origin);
 
-  const std::string& dataset() const override { return dataset_; }
-  std::vector<CaseSpec> discover(const std::filesystem::path& input_root) const override;
   std::string layout() const override;
   std::vector<std::string> modalities() const override;
   std::vector<std::string> details() const override;
 
   // The label values -> classes table shared by every case.
   const std::shared_ptr<const LabelMapping>& mapping() const { return mapping_; }
+
+ protected:
+  std::vector<CaseSpec> cases_under(const std::filesystem::path& input_root,
+                                    Glob::Walk& seen) const override;
 
  private:
   struct Sequence {
@@ -75,11 +77,13 @@ class GenericConverter : public Converter {
     std::optional<std::uint64_t> case_number_max;
     std::optional<Glob> path;
   };
-  // Where a case's files are looked up: the input root and the names its templates need.
+  // Where a case's files are looked up: the input root and the names its templates need, and
+  // the walk record of the discovery (Glob::Walk).
   struct Root {
     std::filesystem::path path;
     std::string name;
     std::string parent_name;
+    Glob::Walk* seen = nullptr;
   };
 
   // The files a template names for one case: one path (which may not exist) for a plain
@@ -100,8 +104,6 @@ class GenericConverter : public Converter {
   // none applies.
   std::string modality_for(const std::string& rel, const std::string& case_name) const;
 
-  std::string origin_;
-  std::string dataset_;
   Glob cases_;
   std::vector<Glob> exclude_;
   // A file whose existence makes the matching file no case (HVSMR's cropped volume when the full

@@ -56,9 +56,8 @@ bool is_debris(const std::string& name) {
 MaskPerClassConverter::MaskPerClassConverter(const nlohmann::json& config,
                                              const ClassRegistry& classes,
                                              const std::string& origin)
-    : origin_(origin),
-      dataset_(dataset_of(checked_config(config, origin, kKeys, "mask_per_class", false), origin,
-                          "\"Totalsegmentator_dataset\"")),
+    : Converter(origin, dataset_of(checked_config(config, origin, kKeys, "mask_per_class", false),
+                                   origin, "\"Totalsegmentator_dataset\"")),
       cases_(glob_field(
           required_string(config, origin, "cases", "\"**/s[0-9][0-9][0-9][0-9]/ct.nii.gz\""),
           origin, "cases")),
@@ -175,14 +174,14 @@ std::unique_ptr<Converter> MaskPerClassConverter::create(const nlohmann::json& c
   return std::make_unique<MaskPerClassConverter>(config, classes, origin);
 }
 
-std::vector<CaseSpec> MaskPerClassConverter::discover(const fs::path& input_root) const {
-  check_input_folder(input_root, dataset_, origin_);
+std::vector<CaseSpec> MaskPerClassConverter::cases_under(const fs::path& input_root,
+                                                         Glob::Walk& seen) const {
   std::error_code ec;
   const std::string root_name = root_name_of(input_root);
   std::map<std::string, std::string> taken;  // case name -> the earlier case's source
 
   std::vector<CaseSpec> cases;
-  for (const auto& rel : cases_.find_cases(input_root)) {
+  for (const auto& rel : cases_.find_cases(input_root, &seen)) {
     CaseSpec spec;
     spec.dataset = dataset_;
     spec.source = rel;

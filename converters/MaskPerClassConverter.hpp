@@ -34,10 +34,6 @@ class MaskPerClassConverter : public Converter {
   static std::unique_ptr<Converter> create(const nlohmann::json& config,
                                            const ClassRegistry& classes, const std::string& origin);
 
-  const std::string& dataset() const override { return dataset_; }
-  // A case whose mask folder is missing or does not hold exactly one version's files is
-  // returned with a discovery_error naming the folder, the missing and unexpected files.
-  std::vector<CaseSpec> discover(const std::filesystem::path& input_root) const override;
   std::string layout() const override { return "mask per class"; }
   std::vector<std::string> modalities() const override { return {modality_}; }
 
@@ -55,9 +51,13 @@ class MaskPerClassConverter : public Converter {
   static Volume assemble_masks(const std::vector<std::filesystem::path>& files,
                                const ImageGrid& image, std::vector<std::string>& warnings);
 
+ protected:
+  // A case whose mask folder is missing or does not hold exactly one version's files is
+  // returned with a discovery_error naming the folder, the missing and unexpected files.
+  std::vector<CaseSpec> cases_under(const std::filesystem::path& input_root,
+                                    Glob::Walk& seen) const override;
+
  private:
-  std::string origin_;
-  std::string dataset_;
   Glob cases_;
   PathTemplate case_name_;
   std::string modality_;

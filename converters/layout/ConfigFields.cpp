@@ -297,16 +297,6 @@ std::shared_ptr<LabelMapping> mapping_of_values(
   return mapping;
 }
 
-void check_input_folder(const fs::path& input_root, const std::string& dataset,
-                        const std::string& origin) {
-  std::error_code ec;
-  if (!fs::is_directory(input_root, ec))
-    throw ConfigError(
-        fmt::format("{}: the input folder does not exist or is not a folder; pass "
-                    "the folder that holds the {} dataset (see {})",
-                    input_root.string(), dataset, origin));
-}
-
 std::string root_name_of(const fs::path& root) {
   fs::path p = fs::absolute(root).lexically_normal();
   if (p.filename().empty()) p = p.parent_path();

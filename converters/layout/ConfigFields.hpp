@@ -93,10 +93,6 @@ std::shared_ptr<LabelMapping> mapping_of_values(
     std::map<std::string, std::vector<std::int64_t>> values_of, const ClassRegistry& classes,
     const std::string& origin);
 
-// Refuses an --input that is not a folder, naming the dataset and its config `origin`.
-void check_input_folder(const std::filesystem::path& input_root, const std::string& dataset,
-                        const std::string& origin);
-
 // The input root's own folder name: {parent} of the files at its top.
 std::string root_name_of(const std::filesystem::path& root);
 

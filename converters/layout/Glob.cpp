@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <mutex>
 #include <system_error>
 
 #include "pipeline/core/Errors.hpp"
@@ -418,24 +417,20 @@ struct Listing {
   fs::file_status symlink_status;  // the entry itself
 };
 
-std::mutex g_unreadable_mutex;
-std::vector<std::string> g_unreadable;  // "folder: reason", for the console
-
-// A folder below the input root that cannot be listed (a lost+found, another user's folder) is
-// skipped with a warning rather than stopping the whole run; the root itself must be readable.
-std::vector<Listing> list_folder(const fs::path& dir, const std::string& pattern,
-                                 Glob::WalkStats& stats, bool is_root) {
-  ++stats.folders_listed;
+// A folder below the input root that cannot be listed for its permissions is skipped and noted
+// in `seen` (Glob::Walk); the root itself must be readable.
+std::vector<Listing> list_folder(const fs::path& dir, const std::string& pattern, Glob::Walk& seen,
+                                 bool is_root) {
+  ++seen.folders_listed;
   std::vector<Listing> out;
   std::error_code ec;
   auto fail = [&] {
     if (!is_root &&
         (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted)) {
-      const std::lock_guard<std::mutex> lock(g_unreadable_mutex);
       const std::string note =
           fmt::format("{}: cannot list the folder ({})", dir.string(), ec.message());
-      if (std::find(g_unreadable.begin(), g_unreadable.end(), note) == g_unreadable.end())
-        g_unreadable.push_back(note);
+      if (std::find(seen.unreadable.begin(), seen.unreadable.end(), note) == seen.unreadable.end())
+        seen.unreadable.push_back(note);
       out.clear();
       return;
     }
@@ -454,7 +449,7 @@ std::vector<Listing> list_folder(const fs::path& dir, const std::string& pattern
       fail();
       return out;
     }
-    ++stats.entries_seen;
+    ++seen.entries_seen;
     std::string name = it->path().filename().string();
     if (is_debris(name)) continue;
     std::error_code status_ec;
@@ -466,25 +461,17 @@ std::vector<Listing> list_folder(const fs::path& dir, const std::string& pattern
 
 }  // namespace
 
-std::vector<std::string> Glob::take_unreadable_folders() {
-  const std::lock_guard<std::mutex> lock(g_unreadable_mutex);
-  std::vector<std::string> out;
-  out.swap(g_unreadable);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 void Glob::walk(const Segments& segments, const fs::path& dir, const std::string& rel,
-                std::size_t seg_index, std::vector<std::string>& out, WalkStats& stats) const {
+                std::size_t seg_index, std::vector<std::string>& out, Walk& seen) const {
   const Segment& seg = segments[seg_index];
   const bool last = seg_index + 1 == segments.size();
   if (seg.globstar) {
-    if (!last) walk(segments, dir, rel, seg_index + 1, out, stats);
-    for (const auto& entry : list_folder(dir, pattern_, stats, rel.empty())) {
+    if (!last) walk(segments, dir, rel, seg_index + 1, out, seen);
+    for (const auto& entry : list_folder(dir, pattern_, seen, rel.empty())) {
       if (last && wanted(entry.status, entry.symlink_status) && entry.name != "__MACOSX")
         out.push_back(rel + entry.name);
       if (fs::is_directory(entry.symlink_status) && entry.name != "__MACOSX")
-        walk(segments, dir / entry.name, rel + entry.name + "/", seg_index, out, stats);
+        walk(segments, dir / entry.name, rel + entry.name + "/", seg_index, out, seen);
     }
     return;
   }
@@ -496,15 +483,15 @@ void Glob::walk(const Segments& segments, const fs::path& dir, const std::string
     if (last && wanted(status, link_status) && seg.text != "__MACOSX")
       out.push_back(rel + seg.text);
     if (!last && fs::is_directory(status) && seg.text != "__MACOSX")
-      walk(segments, dir / seg.text, rel + seg.text + "/", seg_index + 1, out, stats);
+      walk(segments, dir / seg.text, rel + seg.text + "/", seg_index + 1, out, seen);
     return;
   }
-  for (const auto& entry : list_folder(dir, pattern_, stats, rel.empty())) {
+  for (const auto& entry : list_folder(dir, pattern_, seen, rel.empty())) {
     if (!match_segment(seg, entry.name)) continue;
     if (last && wanted(entry.status, entry.symlink_status) && entry.name != "__MACOSX")
       out.push_back(rel + entry.name);
     if (!last && fs::is_directory(entry.status) && entry.name != "__MACOSX")
-      walk(segments, dir / entry.name, rel + entry.name + "/", seg_index + 1, out, stats);
+      walk(segments, dir / entry.name, rel + entry.name + "/", seg_index + 1, out, seen);
   }
 }
 
@@ -519,7 +506,7 @@ bool Glob::wanted(const fs::file_status& status, const fs::file_status& link_sta
            status.type() == fs::file_type::unknown));
 }
 
-std::vector<std::string> Glob::find(const fs::path& root, WalkStats* stats) const {
+std::vector<std::string> Glob::find(const fs::path& root, Walk* seen) const {
   std::error_code ec;
   if (!fs::is_directory(root, ec))
     throw ConfigError(
@@ -527,23 +514,23 @@ std::vector<std::string> Glob::find(const fs::path& root, WalkStats* stats) cons
                     "the folder that holds the dataset",
                     root.string()));
   std::vector<std::string> out;
-  WalkStats local;
+  Walk local;
   for (const auto& segments : alternatives_)
-    walk(segments, root, "", 0, out, stats != nullptr ? *stats : local);
+    walk(segments, root, "", 0, out, seen != nullptr ? *seen : local);
   // std::string compares as unsigned bytes, which is the contract's order.
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-std::vector<std::string> Glob::find_cases(const fs::path& root, WalkStats* stats) const {
-  std::vector<std::string> out = find(root, stats);
+std::vector<std::string> Glob::find_cases(const fs::path& root, Walk* seen) const {
+  std::vector<std::string> out = find(root, seen);
   if (!out.empty()) return out;
   fs::path abs = fs::absolute(root).lexically_normal();
   if (abs.filename().empty()) abs = abs.parent_path();
   std::vector<std::string> names;  // root's folder names, outermost first
   for (const auto& part : abs.relative_path()) names.push_back(part.string());
-  WalkStats local;
+  Walk local;
   for (const auto& segments : alternatives_) {
     if (segments.size() < 3 || !segments[0].globstar) continue;
     // segments[1 .. m] against the last m names of root; the rest is walked from root.
@@ -554,7 +541,7 @@ std::vector<std::string> Glob::find_cases(const fs::path& root, WalkStats* stats
         same = match_segment(segments[1 + t], names[names.size() - m + t]);
       if (!same) continue;
       const Segments rest(segments.begin() + static_cast<std::ptrdiff_t>(m + 1), segments.end());
-      walk(rest, root, "", 0, out, stats != nullptr ? *stats : local);
+      walk(rest, root, "", 0, out, seen != nullptr ? *seen : local);
     }
   }
   std::sort(out.begin(), out.end());

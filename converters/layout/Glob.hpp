@@ -52,29 +52,29 @@ class Glob {
   // string matching: no file system access, no debris rule.
   bool matches(std::string_view relative_path) const;
 
-  // What a walk cost, for tests and benchmarks.
-  struct WalkStats {
+  // What walks met besides their matches. A folder below the root that cannot be listed (a
+  // lost+found, another user's folder) is skipped rather than stopping the whole run; discovery
+  // passes one Walk to all its walks and reports those folders as warnings. Tests and benchmarks
+  // read the cost.
+  struct Walk {
+    std::vector<std::string> unreadable;  // "folder: reason", each once, in the order met
     std::size_t folders_listed = 0;
     std::size_t entries_seen = 0;
   };
 
-  // Folders below an input root that find() could not list and skipped ("folder: reason"),
-  // since the last call; the CLI prints them as warnings after discovery.
-  static std::vector<std::string> take_unreadable_folders();
-
   // The regular files (or symlinks to regular files; folders when the pattern ends with '/')
   // under `root` that match, as '/'-separated
   // paths relative to root, in ascending byte order. Throws ConfigError when root is not a
-  // folder or a folder cannot be listed.
-  std::vector<std::string> find(const std::filesystem::path& root,
-                                WalkStats* stats = nullptr) const;
+  // folder or cannot be listed, or when another folder cannot be listed for a reason other than
+  // its permissions. Without `seen`, the folders skipped go unreported.
+  std::vector<std::string> find(const std::filesystem::path& root, Walk* seen = nullptr) const;
 
   // As find(), for a dataset's `cases`: when nothing matches and the pattern starts with "**/"
   // followed by folder names that `root` itself ends with ("**/Kvasir-SEG/images/*.jpg" with
   // root .../Kvasir-SEG), the rest of the pattern is matched from root. A user may point
   // --input at the anchored folder itself, not only at a folder above it.
   std::vector<std::string> find_cases(const std::filesystem::path& root,
-                                      WalkStats* stats = nullptr) const;
+                                      Walk* seen = nullptr) const;
 
  private:
   struct Token {
@@ -99,7 +99,7 @@ class Glob {
   bool wanted(const std::filesystem::file_status& status,
               const std::filesystem::file_status& link_status) const;
   void walk(const Segments& segments, const std::filesystem::path& dir, const std::string& rel,
-            std::size_t seg_index, std::vector<std::string>& out, WalkStats& stats) const;
+            std::size_t seg_index, std::vector<std::string>& out, Walk& seen) const;
 
   std::string pattern_;
   std::vector<Segments> alternatives_;  // one per brace expansion

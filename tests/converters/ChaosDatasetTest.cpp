@@ -198,7 +198,7 @@ TEST(ChaosDataset, VolumeIsStackedInFileNameOrderNotByPosition) {
   const auto classes = ClassRegistry::load(source / "configs" / "classes.json");
   const auto converter = load_dataset_config(test::bundled_config("CHAOS_Task_4"), classes);
   EXPECT_EQ(converter->dataset(), "CHAOS_Task_4");
-  const auto cases = converter->discover(dir / "CHAOS_Train_Sets");
+  const auto cases = converter->discover(dir / "CHAOS_Train_Sets").cases;
   ASSERT_EQ(cases.size(), 3u);  // CT 1, MR 2 T1 InPhase, MR 2 T2SPIR; no OutPhase, no Test_Sets
   const CaseSpec& t2 = cases[2];
   EXPECT_EQ(t2.name, "2");

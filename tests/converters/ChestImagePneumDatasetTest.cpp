@@ -264,7 +264,7 @@ TEST(ChestImagePneumDatasetTest, DiscoversOnlyImagesWithRunsAndAssemblesTheirLab
   EXPECT_EQ(converter->layout(), "DICOM + RLE CSV");
   EXPECT_THAT(converter->modalities(), ElementsAre("x_ray"));
 
-  const auto cases = converter->discover(dir / "in");
+  const auto cases = converter->discover(dir / "in").cases;
   std::vector<std::string> names;
   for (const auto& c : cases) names.push_back(c.name);
   // Ascending relative paths: "1.2.../<kTwoRegions>.dcm", "a/b/<kCorner>.dcm", then in d/
@@ -326,7 +326,7 @@ TEST(ChestImagePneumDatasetTest, ConfigAndCsvErrorsStopTheRun) {
   const auto config_error = [&](const std::string& text) {
     test::write_text_file(dir / "c.json", text);
     try {
-      load_dataset_config(dir / "c.json", classes)->discover(dir / "in");
+      load_dataset_config(dir / "c.json", classes)->discover(dir / "in").cases;
     } catch (const ConfigError& e) {
       return std::string(e.what());
     }

@@ -42,7 +42,7 @@ TEST(Colin27AalConfigTest, DiscoversOneCaseWithThe116AalClasses) {
       load_dataset_config(source / "configs" / "datasets" / "Colin27_AAL.json", classes);
   EXPECT_EQ(converter->dataset(), "Colin27_AAL");
 
-  const auto cases = converter->discover(input);
+  const auto cases = converter->discover(input).cases;
   ASSERT_EQ(cases.size(), 1u);
   const auto& c = cases[0];
   EXPECT_EQ(c.name, "ch2");

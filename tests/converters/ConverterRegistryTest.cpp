@@ -64,7 +64,7 @@ TEST(ConverterRegistryTest, LoadsAConfigWithCommentsAndDefaultsToGeneric) {
   test::write_volume<std::uint8_t>(dir / "in" / "imagesTr" / "liver_0.nii.gz", {2, 2, 1},
                                    {0, 1, 2, 3});
   std::ofstream(dir / "in" / "imagesTr" / "._liver_0.nii.gz") << "AppleDouble";
-  const auto cases = converter->discover(dir / "in");
+  const auto cases = converter->discover(dir / "in").cases;
   ASSERT_EQ(cases.size(), 1u);
   EXPECT_EQ(cases[0].name, "liver_0");
   EXPECT_EQ(cases[0].label, dir / "in" / "labelsTr" / "liver_0.nii.gz");

@@ -122,7 +122,7 @@ constexpr const char* kAcdcConfig = R"({
 TEST_F(AcdcReplica, DiscoversExactlyTheFramesInOrder) {
   const auto converter = make(kAcdcConfig);
   EXPECT_EQ(converter.dataset(), "ACDC");
-  const auto cases = converter.discover(root);
+  const auto cases = converter.discover(root).cases;
   ASSERT_THAT(names_of(cases), ElementsAre("patient001_frame01", "patient001_frame12",
                                            "patient002_frame01", "patient002_frame14"));
   for (const auto& c : cases) {
@@ -165,8 +165,8 @@ TEST_F(AcdcReplica, MappingHasRegistryIdsAndUnionValues) {
 
 TEST_F(AcdcReplica, RootGivenThroughASymlinkFindsTheSameCases) {
   fs::create_directory_symlink(root, dir / "acdc-link");
-  EXPECT_EQ(names_of(make(kAcdcConfig).discover(dir / "acdc-link")),
-            names_of(make(kAcdcConfig).discover(root)));
+  EXPECT_EQ(names_of(make(kAcdcConfig).discover(dir / "acdc-link").cases),
+            names_of(make(kAcdcConfig).discover(root).cases));
 }
 
 TEST_F(AcdcReplica, MissingRootIsAConfigError) {
@@ -203,7 +203,7 @@ TEST(BraTS2021Replica, FourSequencesPerCaseShareTheSegMap) {
     "unions": {"tumor_core": ["non_enhancing_tumor_core", "enhancing_tumor"],
                "whole_tumor": ["non_enhancing_tumor_core", "peritumoral_edema", "enhancing_tumor"]}
   })");
-  const auto cases = converter.discover(root);
+  const auto cases = converter.discover(root).cases;
   ASSERT_THAT(names_of(cases),
               ElementsAre("BraTS2021_00000", "BraTS2021_00002", "BraTS2021_00003"));
   for (const auto& c : cases) {
@@ -250,7 +250,7 @@ TEST(BraTS2018Replica, GlobstarRecursesIntoHggAndLgg) {
     "modality": "mr_flair", "label": "{dir}/{parent}_seg.nii.gz",
     "labels": {"1": "non_enhancing_tumor_core", "2": "peritumoral_edema", "4": "enhancing_tumor"}
   })");
-  const auto cases = converter.discover(root);
+  const auto cases = converter.discover(root).cases;
   EXPECT_THAT(names_of(cases),
               ElementsAre("Brats18_2013_2_1", "Brats18_CBICA_AAB_1", "Brats18_2013_0_1"));
   EXPECT_EQ(cases[2].source, "LGG/Brats18_2013_0_1/Brats18_2013_0_1_flair.nii.gz");
@@ -282,7 +282,7 @@ TEST(MsdBrainTumourReplica, SequencesPickComponentsOfTheSame4dFile) {
     "label": "labelsTr/{name}",
     "labels": {"1": "peritumoral_edema", "2": "non_enhancing_tumor_core", "3": "enhancing_tumor"}
   })");
-  const auto cases = converter.discover(root);
+  const auto cases = converter.discover(root).cases;
   ASSERT_THAT(names_of(cases), ElementsAre("BRATS_001", "BRATS_002"));
   for (const auto& c : cases) {
     ASSERT_EQ(c.sequences.size(), 4u);
@@ -309,7 +309,7 @@ TEST(CaseNameTest, SanitizedNameCollisionsFailTheLaterCase) {
     write_text(dir / "data" / f, "x");
   const auto converter = make(R"({"dataset": "Test", "cases": "data/*", "modality": "ct_00",
       "label": "{dir}/../labels/{name}", "labels": {"1": "liver"}})");
-  const auto cases = converter.discover(dir.path());
+  const auto cases = converter.discover(dir.path()).cases;
   ASSERT_EQ(cases.size(), 8u);
   // Byte order of the relative paths: ' ' < '-' < '.' < digits < upper case < '_' < lower case.
   std::vector<std::pair<std::string, std::string>> got;
@@ -340,7 +340,7 @@ TEST(CaseNameTest, TemplatesTellCollidingFilesApart) {
   for (const std::string f : {"s0001/ct.nii.gz", "s0002/ct.nii.gz"}) write_text(dir / f, "x");
   const auto by_stem = make(R"({"dataset": "Totalsegmentator_dataset", "cases": "*/ct.nii.gz",
       "modality": "ct_00", "label": "{dir}/seg.nii.gz", "labels": {"1": "spleen"}})");
-  const auto clash = by_stem.discover(dir.path());
+  const auto clash = by_stem.discover(dir.path()).cases;
   ASSERT_EQ(clash.size(), 2u);
   EXPECT_TRUE(clash[0].discovery_error.empty());
   EXPECT_THAT(clash[1].discovery_error, HasSubstr("case name 'ct' collides with s0001/ct.nii.gz"));
@@ -348,7 +348,7 @@ TEST(CaseNameTest, TemplatesTellCollidingFilesApart) {
   const auto by_folder = make(R"({"dataset": "Totalsegmentator_dataset", "cases": "*/ct.nii.gz",
       "case_name": "{parent}", "modality": "ct_00", "label": "{dir}/seg.nii.gz",
       "labels": {"1": "spleen"}})");
-  const auto fine = by_folder.discover(dir.path());
+  const auto fine = by_folder.discover(dir.path()).cases;
   EXPECT_THAT(names_of(fine), ElementsAre("s0001", "s0002"));
   for (const auto& c : fine) EXPECT_TRUE(c.discovery_error.empty());
 }
@@ -359,7 +359,7 @@ TEST(CaseNameTest, FilesAtTheTopUseTheRootFolderName) {
   const auto converter = make(R"({"dataset": "autoPET", "cases": "SEG.nii.gz",
       "case_name": "{parent}--{dir}", "modality": "pet_00", "label": "{path}",
       "labels": {"1": "tumor_lesion"}})");
-  const auto cases = converter.discover(dir / "autoPET");
+  const auto cases = converter.discover(dir / "autoPET").cases;
   ASSERT_EQ(cases.size(), 1u);
   EXPECT_EQ(cases[0].name, "autoPET-.");  // "--" collapses to one '-' when sanitized
   EXPECT_EQ(cases[0].label, dir / "autoPET" / "SEG.nii.gz");
@@ -372,7 +372,7 @@ TEST(CaseNameTest, FolderNamesWithSpacesAreSanitizedNotSplit) {
   const auto converter = make(R"({"dataset": "autoPET", "cases": "*/*/SUV.nii.gz",
       "case_name": "{dir}", "modality": "pet_00", "label": "{dir}/SEG.nii.gz",
       "labels": {"1": "tumor_lesion"}})");
-  const auto cases = converter.discover(dir.path());
+  const auto cases = converter.discover(dir.path()).cases;
   ASSERT_EQ(cases.size(), 1u);
   EXPECT_EQ(cases[0].name,
             "PETCT_0011f3deaf_03-23-2003-NA-PET-CT_Ganzkoerper__primaer_mit_KM-10445");
@@ -532,7 +532,7 @@ TEST(BusiReplica, MasksOfACaseAreUnitedAndNamesAreLiteral) {
   const auto converter = make(R"({"dataset": "BUSI", "cases": "Dataset_BUSI_with_GT/*/*.png",
       "exclude": "**/*_mask*.png", "modality": "ultrasound", "label": "{dir}/{stem}_mask*.png",
       "labels": {"255": "breast_tumor"}})");
-  const auto cases = converter.discover(dir.path());
+  const auto cases = converter.discover(dir.path()).cases;
   ASSERT_THAT(names_of(cases),
               ElementsAre("benign_(1)", "benign_(10)", "malignant_(2)", "normal_(3)"));
   for (const auto& c : cases) EXPECT_EQ(c.discovery_error, "") << c.source;
@@ -552,7 +552,8 @@ TEST(BusiReplica, ACaseWithoutMaskFailsAtDiscovery) {
   const auto cases = make(R"({"dataset": "BUSI", "cases": "*/*.png", "exclude": ["**/*_mask*"],
       "modality": "ultrasound", "label": "{dir}/{stem}_mask*.png",
       "labels": {"255": "breast_tumor"}})")
-                         .discover(dir.path());
+                         .discover(dir.path())
+                         .cases;
   ASSERT_EQ(cases.size(), 1u);
   EXPECT_THAT(cases[0].discovery_error,
               AllOf(HasSubstr("benign/benign (4).png: no file matches the label template "
@@ -567,7 +568,8 @@ TEST(NiftiTwinTest, CasesKeepTheGzTwinAndWarnAboutTheOther) {
     write_text(dir / f, "x");
   const auto cases = make(R"({"dataset": "D", "cases": "img/*.{nii,nii.gz}", "modality": "ct_00",
       "label": "lab/{stem}.nii.gz", "labels": {"1": "liver"}})")
-                         .discover(dir.path());
+                         .discover(dir.path())
+                         .cases;
   EXPECT_THAT(sources_of(cases), ElementsAre("img/X.nii.gz", "img/Y.nii", "img/Z.nii.gz"));
   ASSERT_EQ(cases[0].warnings.size(), 1u);
   EXPECT_EQ(cases[0].warnings[0], (dir / "img" / "X.nii").string() +
@@ -588,7 +590,8 @@ TEST(NiftiTwinTest, PatternMatchesKeepTheGzTwin) {
     write_text(dir / f, "x");
   const auto cases = make(R"({"dataset": "D", "cases": "*/*_t1.nii.gz", "modality": "mr_t1",
       "label": "{dir}/*_seg.nii*", "labels": {"1": "liver"}})")
-                         .discover(dir.path());
+                         .discover(dir.path())
+                         .cases;
   ASSERT_EQ(cases.size(), 1u);
   EXPECT_EQ(cases[0].label, dir / "c1" / "c1_seg.nii.gz");
   EXPECT_THAT(cases[0].extra_sources, IsEmpty());
@@ -609,7 +612,8 @@ TEST(BraTS2020Replica, AlternativesFindTheOddSegOfCase355) {
       "cases": "MICCAI_BraTS2020_TrainingData/*/*_flair.nii", "case_name": "{parent}",
       "sequences": [{"image": "{dir}/{parent}_flair.nii", "modality": "mr_flair"}],
       "label": "{dir}/*{_seg,_Segm}.nii", "labels": {"1": "non_enhancing_tumor_core"}})")
-                         .discover(dir.path());
+                         .discover(dir.path())
+                         .cases;
   ASSERT_THAT(names_of(cases), ElementsAre("BraTS20_Training_001", "BraTS20_Training_355"));
   EXPECT_EQ(cases[0].label, dir / top / "BraTS20_Training_001" / "BraTS20_Training_001_seg.nii");
   EXPECT_EQ(cases[1].label, dir / top / "BraTS20_Training_355" / "W39_1998.09.19_Segm.nii");
@@ -630,7 +634,8 @@ TEST(Flare22Replica, TemplatesMayClimbOutOfTheCaseFolder) {
                             image +
                             R"(", "modality": "ct_00"}], "label": "{path}",
         "labels": {"1": "liver"}})")
-                           .discover(dir.path());
+                           .discover(dir.path())
+                           .cases;
     ASSERT_EQ(cases.size(), 2u) << image;
     EXPECT_EQ(cases[0].sequences[0].image,
               dir / "Training" / "images" / "FLARE22_Tr_0001_0000.nii.gz");
@@ -656,7 +661,8 @@ TEST(SequencePatternTest, ASequenceImageMustMatchExactlyOneFile) {
   const auto cases = make(R"({"dataset": "D", "cases": "*/*_seg.nii.gz", "case_name": "{parent}",
       "sequences": [{"image": "{dir}/*_t1*.nii.gz", "modality": "mr_t1"}],
       "label": "{path}", "labels": {"1": "liver"}})")
-                         .discover(dir.path());
+                         .discover(dir.path())
+                         .cases;
   ASSERT_EQ(cases.size(), 1u);
   EXPECT_EQ(cases[0].discovery_error,
             "a/a_seg.nii.gz: 2 files match the sequences[0].image template \"{dir}/*_t1*.nii.gz\" "
@@ -676,12 +682,14 @@ TEST(ExcludeTest, ExcludedPathsAreNeverCases) {
   EXPECT_THAT(sources_of(make(R"({"dataset": "ACDC", "cases": "**/*.nii.gz",
       "exclude": ["**/*_4d.nii.gz", "**/*_gt.nii.gz"])" +
                               rest)
-                             .discover(dir.path())),
+                             .discover(dir.path())
+                             .cases),
               ElementsAre("p1/p1_frame01.nii.gz", "p2/p2_frame03.nii.gz"));
   EXPECT_THAT(sources_of(make(R"({"dataset": "ACDC", "cases": "**/*.nii.gz",
       "exclude": "{**/*_4d,**/*_gt,p2/*}.nii.gz")" +
                               rest)
-                             .discover(dir.path())),
+                             .discover(dir.path())
+                             .cases),
               ElementsAre("p1/p1_frame01.nii.gz"));
 }
 
@@ -698,7 +706,7 @@ TEST(ModalityRulesTest, CaseNumberAndPathPickTheModality) {
                          {"case_number_min": 501, "modality": "mr_00"}],
       "label": "labels{parent}/{name}", "labels": {"1": "spleen"}})");
   EXPECT_THAT(converter.modalities(), ElementsAre("ct_01", "ct_00", "mr_00"));
-  const auto cases = converter.discover(dir.path());
+  const auto cases = converter.discover(dir.path()).cases;
   ASSERT_EQ(cases.size(), 5u);
   std::vector<std::string> modalities;
   for (const auto& c : cases) modalities.push_back(c.sequences[0].modality);
@@ -715,7 +723,7 @@ TEST(ModalityRulesTest, CaseNumberAndPathPickTheModality) {
       "label": "{path}", "labels": {"1": "spleen"}})");
   EXPECT_THAT(with_fallback.modalities(), ElementsAre("ct_00", "mr_t2"));
   modalities.clear();
-  for (const auto& c : with_fallback.discover(dir.path()))
+  for (const auto& c : with_fallback.discover(dir.path()).cases)
     modalities.push_back(c.sequences[0].modality);
   EXPECT_THAT(modalities, ElementsAre("ct_00", "ct_00", "mr_t2", "mr_t2"));
 }
@@ -727,7 +735,8 @@ TEST(ModalityRulesTest, SameNameWithDifferentModalitiesDoesNotCollide) {
   const auto cases = make(R"({"dataset": "D", "cases": "*/1.nii.gz",
       "modality_rules": [{"path": "CT/*", "modality": "ct_00"}, {"path": "MR*/*", "modality": "mr_00"}],
       "label": "{path}", "labels": {"1": "liver"}})")
-                         .discover(dir.path());
+                         .discover(dir.path())
+                         .cases;
   ASSERT_EQ(cases.size(), 3u);
   EXPECT_EQ(cases[0].discovery_error, "");
   EXPECT_EQ(cases[1].discovery_error, "");
@@ -743,7 +752,8 @@ TEST(GenericExtensionsTest, ComponentsSeriesAndGrandparentReachTheCaseSpec) {
                     {"image": "{path}", "modality": "mr_t1w", "component": 1, "components": 2,
                      "series": "*T1*"}],
       "label": "{dir}/../labelsTr/{name}", "labels": {"1": "liver"}})")
-                         .discover(dir.path());
+                         .discover(dir.path())
+                         .cases;
   ASSERT_EQ(cases.size(), 1u);
   EXPECT_EQ(cases[0].name, "Task01_BrainTumour_BRATS_001");
   EXPECT_EQ(cases[0].sequences[0].expected_components, std::optional<std::size_t>(4));

@@ -143,7 +143,7 @@ TEST(MaskPerClassConverterTest, DiscoveryPicksTheVersionWhoseKeySetTheFolderHold
   test::write_text_file(root / "meta.csv", "image_id;split\ns1;train\n");
 
   MaskPerClassConverter converter(small_config(), registry(), "tiny.json");
-  const auto cases = converter.discover(tmp.path());
+  const auto cases = converter.discover(tmp.path()).cases;
   ASSERT_EQ(cases.size(), 5u);
   for (std::size_t i = 0; i < cases.size(); ++i) {
     EXPECT_EQ(cases[i].name, "s" + std::to_string(i + 1));
@@ -190,7 +190,7 @@ TEST(MaskPerClassConverterTest, TwoReleasesUnderOneInputCollideOnTheSubjectName)
   plant_case(tmp / "v1" / "s1", {"a", "b", "c"});
   plant_case(tmp / "v2" / "s1", {"c", "a", "d"});
   MaskPerClassConverter converter(small_config(), registry(), "tiny.json");
-  const auto cases = converter.discover(tmp.path());
+  const auto cases = converter.discover(tmp.path()).cases;
   ASSERT_EQ(cases.size(), 2u);
   EXPECT_EQ(cases[0].discovery_error, "");
   EXPECT_THAT(cases[1].discovery_error,

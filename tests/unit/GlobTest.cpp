@@ -220,16 +220,16 @@ TEST_F(GlobTreeTest, FindAgreesWithMatchesOverTheWholeTree) {
 }
 
 TEST_F(GlobTreeTest, OnlyListsFoldersThePatternPrefixCanReach) {
-  Glob::WalkStats literal;
+  Glob::Walk literal;
   EXPECT_THAT(Glob("a/x.nii").find(dir.path(), &literal), ElementsAre("a/x.nii"));
   EXPECT_EQ(literal.folders_listed, 0u);
 
-  Glob::WalkStats one;
+  Glob::Walk one;
   EXPECT_THAT(Glob("a/*.nii").find(dir.path(), &one), ElementsAre("a/x.nii", "a/y.nii"));
   EXPECT_EQ(one.folders_listed, 1u);
 
   // Root listed, then only the matching folders' literal file is looked up.
-  Glob::WalkStats two;
+  Glob::Walk two;
   Glob("[ab]/x.nii").find(dir.path(), &two);
   EXPECT_EQ(two.folders_listed, 1u);
 }
