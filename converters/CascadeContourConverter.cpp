@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -96,12 +97,6 @@ CascadeContourConverter::CascadeContourConverter(const nlohmann::json& config,
     rules_.push_back(rule);
   }
   mapping_ = label_mapping_of(config, classes, origin);
-}
-
-std::unique_ptr<Converter> CascadeContourConverter::create(const nlohmann::json& config,
-                                                           const ClassRegistry& classes,
-                                                           const std::string& origin) {
-  return std::make_unique<CascadeContourConverter>(config, classes, origin);
 }
 
 std::vector<CaseSpec> CascadeContourConverter::cases_under(const fs::path& input_root,

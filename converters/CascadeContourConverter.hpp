@@ -29,7 +29,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -43,9 +43,6 @@ class CascadeContourConverter : public Converter {
   // Validates the whole config. Throws ConfigError naming `origin`.
   CascadeContourConverter(const nlohmann::json& config, const ClassRegistry& classes,
                           const std::string& origin);
-
-  static std::unique_ptr<Converter> create(const nlohmann::json& config,
-                                           const ClassRegistry& classes, const std::string& origin);
 
   std::string layout() const override { return "DICOM series + QVS contours"; }
   std::vector<std::string> modalities() const override { return {modality_}; }

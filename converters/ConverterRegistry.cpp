@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "converters/CascadeContourConverter.hpp"
 #include "converters/DicomPngSlicesConverter.hpp"
 #include "converters/DicomRleCsvConverter.hpp"
@@ -13,28 +15,40 @@
 
 namespace samed2d {
 
+namespace {
+
+// A row's constructor call: T's constructor validates the whole config and throws ConfigError
+// naming `origin`.
+template <class T>
+std::unique_ptr<Converter> create(const nlohmann::json& config, const ClassRegistry& classes,
+                                  const std::string& origin) {
+  return std::make_unique<T>(config, classes, origin);
+}
+
+}  // namespace
+
 const std::vector<ConverterInfo>& converter_registry() {
   // The one list of converters; add a row here for a new layout kind.
   static const std::vector<ConverterInfo> table{
       {"generic",
        "one case per file matched by a glob; sequences and label found by path templates",
-       &GenericConverter::create},
+       &create<GenericConverter>},
       {"mask_per_class",
        "one case per image; its label map assembled from one binary mask file per class, the "
        "file set checked against each release's exact key list",
-       &MaskPerClassConverter::create},
+       &create<MaskPerClassConverter>},
       {"dicom_rle_csv",
        "2D DICOM images with run-length masks in one CSV (SIIM-ACR pneumothorax); images "
        "without runs are not cases",
-       &DicomRleCsvConverter::create},
+       &create<DicomRleCsvConverter>},
       {"dicom_png_slices",
        "one case per folder of single-slice DICOM files, paired with a folder of one PNG mask "
        "per slice by the numbers in the file names (CHAOS)",
-       &DicomPngSlicesConverter::create},
+       &create<DicomPngSlicesConverter>},
       {"cascade_contours",
        "one case per folder of a DICOM series with CASCADE QVJ/QVS contour files (COSMOS 2022); "
        "the label map is drawn from the lumen and outer wall polygons",
-       &CascadeContourConverter::create},
+       &create<CascadeContourConverter>},
   };
   return table;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -12,7 +13,6 @@
 
 #include "converters/layout/ConfigFields.hpp"
 #include "pipeline/core/Errors.hpp"
-#include "pipeline/core/JsonFile.hpp"
 #include "pipeline/core/Naming.hpp"
 #include "pipeline/core/Volume.hpp"
 #include "pipeline/io/VolumeReader.hpp"
@@ -168,12 +168,6 @@ DicomPngSlicesConverter::DicomPngSlicesConverter(const nlohmann::json& config,
                        glob_field(mask_names, origin, where + ".masks"), case_folder, modality,
                        label_mapping_of(entry, classes, fmt::format("{}: {}", origin, where))});
   }
-}
-
-std::unique_ptr<Converter> DicomPngSlicesConverter::create(const nlohmann::json& config,
-                                                           const ClassRegistry& classes,
-                                                           const std::string& origin) {
-  return std::make_unique<DicomPngSlicesConverter>(config, classes, origin);
 }
 
 std::vector<std::string> DicomPngSlicesConverter::modalities() const {

@@ -21,7 +21,7 @@
 
 #include <filesystem>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -36,9 +36,6 @@ class DicomPngSlicesConverter : public Converter {
   // ConfigError naming `origin`.
   DicomPngSlicesConverter(const nlohmann::json& config, const ClassRegistry& classes,
                           const std::string& origin);
-
-  static std::unique_ptr<Converter> create(const nlohmann::json& config,
-                                           const ClassRegistry& classes, const std::string& origin);
 
   std::string layout() const override { return "DICOM slices + PNG mask per slice"; }
   std::vector<std::string> modalities() const override;

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -214,12 +215,6 @@ DicomRleCsvConverter::DicomRleCsvConverter(const nlohmann::json& config,
       mapping_(mapping_of(config, classes, origin)) {
   id_column_ = std::string(trim(id_column_));
   pixels_column_ = std::string(trim(pixels_column_));
-}
-
-std::unique_ptr<Converter> DicomRleCsvConverter::create(const nlohmann::json& config,
-                                                        const ClassRegistry& classes,
-                                                        const std::string& origin) {
-  return std::make_unique<DicomRleCsvConverter>(config, classes, origin);
 }
 
 std::vector<CaseSpec> DicomRleCsvConverter::cases_under(const fs::path& input_root,

@@ -10,7 +10,7 @@
 
 #include <filesystem>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -25,9 +25,6 @@ class DicomRleCsvConverter : public Converter {
   // class name against the registry. Throws ConfigError naming `origin`.
   DicomRleCsvConverter(const nlohmann::json& config, const ClassRegistry& classes,
                        const std::string& origin);
-
-  static std::unique_ptr<Converter> create(const nlohmann::json& config,
-                                           const ClassRegistry& classes, const std::string& origin);
 
   std::string layout() const override { return "DICOM + RLE CSV"; }
   std::vector<std::string> modalities() const override { return {modality_}; }

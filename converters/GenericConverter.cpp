@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
 #include <type_traits>
@@ -15,7 +16,6 @@
 #include "converters/layout/ConfigFields.hpp"
 #include "pipeline/core/ClassRegistry.hpp"
 #include "pipeline/core/Errors.hpp"
-#include "pipeline/core/JsonFile.hpp"
 #include "pipeline/core/Naming.hpp"
 #include "pipeline/core/Volume.hpp"
 #include "pipeline/io/VolumeReader.hpp"
@@ -406,12 +406,6 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
                           "pixel is only 0 or 1; map \"1\"",
                           v, c.name));
   }
-}
-
-std::unique_ptr<Converter> GenericConverter::create(const nlohmann::json& config,
-                                                    const ClassRegistry& classes,
-                                                    const std::string& origin) {
-  return std::make_unique<GenericConverter>(config, classes, origin);
 }
 
 std::string GenericConverter::layout() const {

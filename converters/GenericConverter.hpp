@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,9 +28,6 @@ class GenericConverter : public Converter {
   // `origin`.
   GenericConverter(const nlohmann::json& config, const ClassRegistry& classes,
                    const std::string& origin);
-
-  static std::unique_ptr<Converter> create(const nlohmann::json& config,
-                                           const ClassRegistry& classes, const std::string& origin);
 
   std::string layout() const override;
   std::vector<std::string> modalities() const override;

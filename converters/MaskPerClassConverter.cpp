@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -166,12 +167,6 @@ MaskPerClassConverter::MaskPerClassConverter(const nlohmann::json& config,
                  fmt::format("has \"{}\", which no version lists; add it to its version in "
                              "\"versions\" or remove it",
                              key));
-}
-
-std::unique_ptr<Converter> MaskPerClassConverter::create(const nlohmann::json& config,
-                                                         const ClassRegistry& classes,
-                                                         const std::string& origin) {
-  return std::make_unique<MaskPerClassConverter>(config, classes, origin);
 }
 
 std::vector<CaseSpec> MaskPerClassConverter::cases_under(const fs::path& input_root,

@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -30,9 +30,6 @@ class MaskPerClassConverter : public Converter {
   // `origin`.
   MaskPerClassConverter(const nlohmann::json& config, const ClassRegistry& classes,
                         const std::string& origin);
-
-  static std::unique_ptr<Converter> create(const nlohmann::json& config,
-                                           const ClassRegistry& classes, const std::string& origin);
 
   std::string layout() const override { return "mask per class"; }
   std::vector<std::string> modalities() const override { return {modality_}; }

@@ -4,6 +4,7 @@
 #include <itkImageFileWriter.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "converters/GenericConverter.hpp"
 #include "pipeline/core/ClassRegistry.hpp"
