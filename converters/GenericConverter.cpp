@@ -3,26 +3,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 
 #include "converters/layout/ConfigFields.hpp"
 #include "pipeline/core/ClassRegistry.hpp"
 #include "pipeline/core/Errors.hpp"
-#include "pipeline/core/Naming.hpp"
-#include "pipeline/core/Volume.hpp"
-#include "pipeline/io/VolumeReader.hpp"
 
 namespace samed2d {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -112,131 +103,6 @@ void check_pattern(const PathTemplate& t, const std::string& origin, std::string
   }
 }
 
-// The twin of a NIfTI file name: "x.nii" <-> "x.nii.gz"; empty for other names.
-std::string nifti_twin(const std::string& name) {
-  auto ends_with = [&](std::string_view suffix) {
-    return name.size() > suffix.size() &&
-           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  if (ends_with(".nii.gz")) return name.substr(0, name.size() - 3);
-  if (ends_with(".nii")) return name + ".gz";
-  return {};
-}
-
-// Drops every "x.nii" of `rels` (sorted relative paths) that has "x.nii.gz" beside it; returns
-// (kept .nii.gz, dropped .nii) pairs.
-std::vector<std::pair<std::string, std::string>> drop_nifti_twins(std::vector<std::string>& rels) {
-  std::vector<std::pair<std::string, std::string>> dropped;
-  const std::set<std::string> all(rels.begin(), rels.end());
-  std::vector<std::string> kept;
-  for (auto& rel : rels) {
-    const auto twin = nifti_twin(rel);
-    if (!twin.empty() && twin.size() > rel.size() && all.count(twin)) {
-      dropped.emplace_back(twin, rel);
-      continue;
-    }
-    kept.push_back(std::move(rel));
-  }
-  rels = std::move(kept);
-  return dropped;
-}
-
-std::string twin_warning(const fs::path& root, const std::string& kept,
-                         const std::string& dropped) {
-  return fmt::format(
-      "{}: ignored, since {} beside it has the same name (NIfTI twins); {} is read instead, so "
-      "delete one of the two if they differ",
-      (root / dropped).lexically_normal().string(), fs::path(kept).filename().string(),
-      fs::path(kept).filename().string());
-}
-
-// The last run of digits of a case name ("amos_0507" -> 507); none when it has no digit. A run
-// too long for 64 bits counts as the largest number.
-std::optional<std::uint64_t> case_number_of(std::string_view name) {
-  const auto last = name.find_last_of("0123456789");
-  if (last == std::string_view::npos) return std::nullopt;
-  auto first = last;
-  while (first > 0 && name[first - 1] >= '0' && name[first - 1] <= '9') --first;
-  std::uint64_t n = 0;
-  const auto [end, ec] = std::from_chars(name.data() + first, name.data() + last + 1, n);
-  if (ec != std::errc()) return std::numeric_limits<std::uint64_t>::max();
-  return n;
-}
-
-// Pixels whose colour (the mean of the colour channels; alpha ignored) is >= threshold become 1,
-// the rest 0.
-Volume threshold_label(const Volume& v, double threshold) {
-  const std::size_t n = v.components();
-  const std::size_t colours = n == 4 ? 3 : n == 2 ? 1 : n;
-  Volume out(VoxelType::UInt8, v.size(), 1, false);
-  out.geometry = v.geometry;
-  out.stored_dimensions = v.stored_dimensions;
-  std::uint8_t* o = out.data<std::uint8_t>();
-  v.visit([&](const auto* in) {
-    for (std::size_t i = 0; i < v.voxel_count(); ++i) {
-      double sum = 0;
-      for (std::size_t c = 0; c < colours; ++c)
-        sum += static_cast<double>(in[c * v.component_stride() + i * v.voxel_stride()]);
-      o[i] = sum / static_cast<double>(colours) >= threshold ? 1 : 0;
-    }
-  });
-  return out;
-}
-
-Volume as_float64(const Volume& v) {
-  Volume out(VoxelType::Float64, v.size(), 1, false);
-  out.geometry = v.geometry;
-  out.stored_dimensions = v.stored_dimensions;
-  double* o = out.data<double>();
-  v.visit([&](const auto* in) {
-    for (std::size_t i = 0; i < v.voxel_count(); ++i) o[i] = static_cast<double>(in[i]);
-  });
-  return out;
-}
-
-// The label map of a case made of several files (and/or thresholded ones): each voxel takes the
-// largest value among the files.
-Volume combine_labels(const std::vector<fs::path>& files, std::optional<double> threshold) {
-  std::vector<std::string> warnings;  // reader notes; the hook has no place for them
-  Volume out;
-  for (std::size_t f = 0; f < files.size(); ++f) {
-    const auto& file = files[f];
-    Volume v = threshold ? threshold_label(read_volume(file, warnings), *threshold)
-                         : read_label_volume(file, warnings);
-    if (v.components() != 1)
-      throw InputError(fmt::format(
-          "{}: a label file with {} components cannot be combined with the case's other label "
-          "files; give the config a label template that matches only one-component label maps",
-          file.string(), v.components()));
-    if (f == 0) {
-      out = std::move(v);
-      continue;
-    }
-    if (v.size() != out.size())
-      throw InputError(fmt::format(
-          "{}: label file is {}x{}x{} but {} of the same case is {}x{}x{}; the label files of a "
-          "case are combined voxel by voxel, so remove the odd file or narrow the label template",
-          file.string(), v.size()[0], v.size()[1], v.size()[2], files[0].string(), out.size()[0],
-          out.size()[1], out.size()[2]));
-    if (v.type() != out.type()) {
-      if (out.type() != VoxelType::Float64) out = as_float64(out);
-      if (v.type() != VoxelType::Float64) v = as_float64(v);
-    }
-    v.visit([&](const auto* in) {
-      using T = std::remove_const_t<std::remove_pointer_t<decltype(in)>>;
-      T* o = out.data<T>();
-      for (std::size_t i = 0; i < out.voxel_count(); ++i) o[i] = std::max(o[i], in[i]);
-    });
-  }
-  return out;
-}
-
-std::string root_parent_name_of(const fs::path& root) {
-  fs::path p = fs::absolute(root).lexically_normal();
-  if (p.filename().empty()) p = p.parent_path();
-  return p.parent_path().filename().string();
-}
-
 }  // namespace
 
 GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegistry& classes,
@@ -265,147 +131,156 @@ GenericConverter::GenericConverter(const nlohmann::json& config, const ClassRegi
   if (config.contains("components"))
     components = count_of(config["components"], origin, "components", 1,
                           "the number of components every image of a case has");
-  if (single) {
-    Sequence seq;
-    if (config.contains("modality"))
-      seq.modality = modality_value_of(config["modality"], origin, "modality", kModalityExample);
-    seq.components = components;
-    sequences_.push_back(std::move(seq));
-    if (config.contains("modality_rules")) {
-      const auto& rules = config["modality_rules"];
-      if (!rules.is_array() || rules.empty())
-        fail_field(
-            origin, "modality_rules",
-            "must be a non-empty list of {\"modality\": \"ct_00\", \"case_number_max\": 500} "
-            "rules (keys modality, case_number_min, case_number_max, path)");
-      for (std::size_t i = 0; i < rules.size(); ++i) {
-        const auto& r = rules[i];
-        const std::string where = fmt::format("modality_rules[{}]", i);
-        if (!r.is_object())
-          fail_field(origin, where,
-                     "must be an object {\"modality\": \"ct_00\", \"path\": \"CT/**\"}");
-        check_keys(r, kRuleKeys, origin, where + ".", "a modality rule");
-        if (!r.contains("modality")) fail_field(origin, where, "lacks \"modality\"");
-        ModalityRule rule;
-        rule.modality =
-            modality_value_of(r["modality"], origin, where + ".modality", kModalityExample);
-        if (r.contains("case_number_min"))
-          rule.case_number_min = count_of(r["case_number_min"], origin, where + ".case_number_min",
-                                          0, "the smallest case number of the rule");
-        if (r.contains("case_number_max"))
-          rule.case_number_max = count_of(r["case_number_max"], origin, where + ".case_number_max",
-                                          0, "the largest case number of the rule");
-        if (rule.case_number_min && rule.case_number_max &&
-            *rule.case_number_min > *rule.case_number_max)
-          fail_field(
-              origin, where,
-              fmt::format("has case_number_min {} above case_number_max {}; no case could match",
-                          *rule.case_number_min, *rule.case_number_max));
-        if (r.contains("path")) {
-          if (!r["path"].is_string())
-            fail_field(origin, where + ".path", "must be a glob of case paths such as \"MR/**\"");
-          rule.path = glob_field(r["path"].get<std::string>(), origin, where + ".path");
-        }
-        if (!rule.case_number_min && !rule.case_number_max && !rule.path)
-          fail_field(
-              origin, where,
-              "has no condition; give case_number_min, case_number_max or path (the fallback "
-              "for every other case is the top-level \"modality\")");
-        modality_rules_.push_back(std::move(rule));
-      }
-    }
-  } else {
-    const auto& list = config["sequences"];
-    if (!list.is_array() || list.empty())
-      fail_field(origin, "sequences",
-                 "must be a non-empty list of {\"image\": TEMPLATE, \"modality\": \"mr_t1\"}");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const auto& entry = list[i];
-      const std::string where = fmt::format("sequences[{}]", i);
-      if (!entry.is_object())
-        fail_field(origin, where,
-                   "must be an object {\"image\": TEMPLATE, \"modality\": \"mr_t1\"}");
-      check_keys(entry, kSequenceKeys, origin, where + ".", "a sequence");
-      if (!entry.contains("modality")) fail_field(origin, where, "lacks \"modality\"");
-      Sequence seq{
-          PathTemplate(required_string(entry, origin, "image", "\"{dir}/{stem}_t1.nii.gz\"",
-                                       where + ".image"),
-                       fmt::format("{}: \"{}.image\"", origin, where)),
-          modality_value_of(entry["modality"], origin, where + ".modality", kModalityExample),
-          {},
-          components,
-          {},
-          false};
-      check_pattern(*seq.image, origin, where + ".image");
-      if (entry.contains("component")) {
-        const auto& c = entry["component"];
-        if (!c.is_number_integer() ||
-            (c.is_number_integer() && !c.is_number_unsigned() && c.get<std::int64_t>() < 0))
-          fail_field(
-              origin, where + ".component",
-              fmt::format("is {}; give the component's index, a whole number from 0", c.dump()));
-        seq.component = c.get<std::size_t>();
-      }
-      if (entry.contains("components"))
-        seq.components = count_of(entry["components"], origin, where + ".components", 1,
-                                  "the number of components the sequence's file has");
-      if (seq.component && seq.components && *seq.component >= *seq.components)
-        fail_field(origin, where + ".component",
-                   fmt::format("is {}, but the file has {} components (0 to {})", *seq.component,
-                               *seq.components, *seq.components - 1));
-      if (entry.contains("resample")) {
-        const auto& r = entry["resample"];
-        if (r != "linear")
-          fail_field(origin, where + ".resample",
-                     fmt::format("is {}; the one way is \"linear\": the image is resampled with "
-                                 "linear interpolation onto the label map's physical grid",
-                                 r.dump()));
-        seq.resample = true;
-      }
-      if (entry.contains("series")) {
-        const auto& v = entry["series"];
-        if (!v.is_string() || v.get<std::string>().empty())
-          fail_field(origin, where + ".series",
-                     "must be a DICOM series: its Series Instance UID or a glob of its Series "
-                     "Description, e.g. \"*T2*\"");
-        seq.series = v.get<std::string>();
-      }
-      for (const auto& earlier : sequences_)
-        if (earlier.modality == seq.modality)
-          fail_field(
-              origin, where + ".modality",
-              fmt::format("repeats \"{}\"; each sequence needs its own modality, or their image "
-                          "names would collide",
-                          seq.modality));
-      sequences_.push_back(std::move(seq));
-    }
-  }
+  if (single)
+    parse_single(config, components);
+  else
+    parse_sequences(config, components);
   if (config.contains("masks"))
     parse_masks(config, classes);
   else
     mapping_ = label_mapping_of(config, classes, origin);
   if (config.contains("raters")) parse_raters(config, classes);
-  if (config.contains("label_threshold") && (raters_ || masks_))
-    fail_field(origin, "label_threshold",
-               fmt::format("cannot be combined with \"{}\"", raters_ ? "raters" : "masks"));
-  if (config.contains("label_threshold")) {
-    const auto& t = config["label_threshold"];
-    if (!t.is_number() || !std::isfinite(t.get<double>()))
-      fail_field(
-          origin, "label_threshold",
-          fmt::format("is {}; give the grey level (e.g. 128) from which a label pixel counts as "
-                      "foreground",
-                      t.dump()));
-    label_threshold_ = t.get<double>();
-    for (const auto& c : mapping_->classes)
-      for (const auto v : c.values)
-        if (v != 1)
-          fail_field(
-              origin, "labels",
-              fmt::format("maps the value {} to \"{}\", but with \"label_threshold\" a label "
-                          "pixel is only 0 or 1; map \"1\"",
-                          v, c.name));
+  parse_label_threshold(config);
+}
+
+void GenericConverter::parse_single(const nlohmann::json& config,
+                                    std::optional<std::size_t> components) {
+  Sequence seq;
+  if (config.contains("modality"))
+    seq.modality = modality_value_of(config["modality"], origin_, "modality", kModalityExample);
+  seq.components = components;
+  sequences_.push_back(std::move(seq));
+  if (config.contains("modality_rules")) parse_modality_rules(config["modality_rules"]);
+}
+
+void GenericConverter::parse_modality_rules(const nlohmann::json& rules) {
+  if (!rules.is_array() || rules.empty())
+    fail_field(origin_, "modality_rules",
+               "must be a non-empty list of {\"modality\": \"ct_00\", \"case_number_max\": 500} "
+               "rules (keys modality, case_number_min, case_number_max, path)");
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const auto& r = rules[i];
+    const std::string where = fmt::format("modality_rules[{}]", i);
+    if (!r.is_object())
+      fail_field(origin_, where,
+                 "must be an object {\"modality\": \"ct_00\", \"path\": \"CT/**\"}");
+    check_keys(r, kRuleKeys, origin_, where + ".", "a modality rule");
+    if (!r.contains("modality")) fail_field(origin_, where, "lacks \"modality\"");
+    ModalityRule rule;
+    rule.modality =
+        modality_value_of(r["modality"], origin_, where + ".modality", kModalityExample);
+    if (r.contains("case_number_min"))
+      rule.case_number_min = count_of(r["case_number_min"], origin_, where + ".case_number_min", 0,
+                                      "the smallest case number of the rule");
+    if (r.contains("case_number_max"))
+      rule.case_number_max = count_of(r["case_number_max"], origin_, where + ".case_number_max", 0,
+                                      "the largest case number of the rule");
+    if (rule.case_number_min && rule.case_number_max &&
+        *rule.case_number_min > *rule.case_number_max)
+      fail_field(origin_, where,
+                 fmt::format("has case_number_min {} above case_number_max {}; no case could match",
+                             *rule.case_number_min, *rule.case_number_max));
+    if (r.contains("path")) {
+      if (!r["path"].is_string())
+        fail_field(origin_, where + ".path", "must be a glob of case paths such as \"MR/**\"");
+      rule.path = glob_field(r["path"].get<std::string>(), origin_, where + ".path");
+    }
+    if (!rule.case_number_min && !rule.case_number_max && !rule.path)
+      fail_field(origin_, where,
+                 "has no condition; give case_number_min, case_number_max or path (the fallback "
+                 "for every other case is the top-level \"modality\")");
+    modality_rules_.push_back(std::move(rule));
   }
+}
+
+void GenericConverter::parse_sequences(const nlohmann::json& config,
+                                       std::optional<std::size_t> components) {
+  const auto& list = config["sequences"];
+  if (!list.is_array() || list.empty())
+    fail_field(origin_, "sequences",
+               "must be a non-empty list of {\"image\": TEMPLATE, \"modality\": \"mr_t1\"}");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto& entry = list[i];
+    const std::string where = fmt::format("sequences[{}]", i);
+    if (!entry.is_object())
+      fail_field(origin_, where,
+                 "must be an object {\"image\": TEMPLATE, \"modality\": \"mr_t1\"}");
+    check_keys(entry, kSequenceKeys, origin_, where + ".", "a sequence");
+    if (!entry.contains("modality")) fail_field(origin_, where, "lacks \"modality\"");
+    Sequence seq{
+        PathTemplate(required_string(entry, origin_, "image", "\"{dir}/{stem}_t1.nii.gz\"",
+                                     where + ".image"),
+                     fmt::format("{}: \"{}.image\"", origin_, where)),
+        modality_value_of(entry["modality"], origin_, where + ".modality", kModalityExample),
+        {},
+        components,
+        {},
+        false};
+    check_pattern(*seq.image, origin_, where + ".image");
+    if (entry.contains("component")) {
+      const auto& c = entry["component"];
+      if (!c.is_number_integer() ||
+          (c.is_number_integer() && !c.is_number_unsigned() && c.get<std::int64_t>() < 0))
+        fail_field(
+            origin_, where + ".component",
+            fmt::format("is {}; give the component's index, a whole number from 0", c.dump()));
+      seq.component = c.get<std::size_t>();
+    }
+    if (entry.contains("components"))
+      seq.components = count_of(entry["components"], origin_, where + ".components", 1,
+                                "the number of components the sequence's file has");
+    if (seq.component && seq.components && *seq.component >= *seq.components)
+      fail_field(origin_, where + ".component",
+                 fmt::format("is {}, but the file has {} components (0 to {})", *seq.component,
+                             *seq.components, *seq.components - 1));
+    if (entry.contains("resample")) {
+      const auto& r = entry["resample"];
+      if (r != "linear")
+        fail_field(origin_, where + ".resample",
+                   fmt::format("is {}; the one way is \"linear\": the image is resampled with "
+                               "linear interpolation onto the label map's physical grid",
+                               r.dump()));
+      seq.resample = true;
+    }
+    if (entry.contains("series")) {
+      const auto& v = entry["series"];
+      if (!v.is_string() || v.get<std::string>().empty())
+        fail_field(origin_, where + ".series",
+                   "must be a DICOM series: its Series Instance UID or a glob of its Series "
+                   "Description, e.g. \"*T2*\"");
+      seq.series = v.get<std::string>();
+    }
+    for (const auto& earlier : sequences_)
+      if (earlier.modality == seq.modality)
+        fail_field(
+            origin_, where + ".modality",
+            fmt::format("repeats \"{}\"; each sequence needs its own modality, or their image "
+                        "names would collide",
+                        seq.modality));
+    sequences_.push_back(std::move(seq));
+  }
+}
+
+void GenericConverter::parse_label_threshold(const nlohmann::json& config) {
+  if (!config.contains("label_threshold")) return;
+  if (raters_ || masks_)
+    fail_field(origin_, "label_threshold",
+               fmt::format("cannot be combined with \"{}\"", raters_ ? "raters" : "masks"));
+  const auto& t = config["label_threshold"];
+  if (!t.is_number() || !std::isfinite(t.get<double>()))
+    fail_field(
+        origin_, "label_threshold",
+        fmt::format("is {}; give the grey level (e.g. 128) from which a label pixel counts as "
+                    "foreground",
+                    t.dump()));
+  label_threshold_ = t.get<double>();
+  for (const auto& c : mapping_->classes)
+    for (const auto v : c.values)
+      if (v != 1)
+        fail_field(origin_, "labels",
+                   fmt::format("maps the value {} to \"{}\", but with \"label_threshold\" a label "
+                               "pixel is only 0 or 1; map \"1\"",
+                               v, c.name));
 }
 
 std::string GenericConverter::layout() const {
@@ -474,194 +349,6 @@ std::vector<std::string> GenericConverter::details() const {
         "masks: one file per class, {} classes, {}", mapping_->classes.size(),
         masks_->majority ? "a class's files vote by majority" : "a class's files united"));
   return out;
-}
-
-std::string GenericConverter::modality_for(const std::string& rel,
-                                           const std::string& case_name) const {
-  const auto number = case_number_of(case_name);
-  for (const auto& r : modality_rules_) {
-    if ((r.case_number_min || r.case_number_max) && !number) continue;
-    if (r.case_number_min && *number < *r.case_number_min) continue;
-    if (r.case_number_max && *number > *r.case_number_max) continue;
-    if (r.path && !r.path->matches(rel)) continue;
-    return r.modality;
-  }
-  return sequences_.front().modality;
-}
-
-std::vector<fs::path> GenericConverter::resolve(const PathTemplate& t, const std::string& rel,
-                                                const Root& root, CaseSpec& spec,
-                                                std::string& error) const {
-  if (!t.is_pattern()) {
-    fs::path p = (root.path / t.render(rel, root.name, root.parent_name)).lexically_normal();
-    std::error_code ec;
-    if (!fs::exists(p, ec)) {
-      const auto twin = nifti_twin(p.filename().string());
-      if (!twin.empty() && fs::exists(p.parent_path() / twin, ec)) p = p.parent_path() / twin;
-    }
-    return {p};
-  }
-  const std::string pattern = t.render_pattern(rel, root.name, root.parent_name);
-  std::vector<std::string> found;
-  try {
-    found = Glob(pattern, Glob::Options{true}).find(root.path, root.seen);
-  } catch (const ConfigError& e) {
-    error = fmt::format("{}: the template \"{}\" gives a pattern that cannot be used: {}", rel,
-                        t.text(), e.what());
-    return {};
-  }
-  for (const auto& [kept, dropped] : drop_nifti_twins(found))
-    spec.warnings.push_back(twin_warning(root.path, kept, dropped));
-  std::vector<fs::path> out;
-  for (const auto& f : found) out.push_back((root.path / f).lexically_normal());
-  return out;
-}
-
-std::vector<CaseSpec> GenericConverter::cases_under(const fs::path& input_root,
-                                                    Glob::Walk& seen) const {
-  const Root root{input_root, root_name_of(input_root), root_parent_name_of(input_root), &seen};
-
-  struct Taken {
-    std::string source;
-    std::vector<std::string> modalities;
-  };
-  std::map<std::string, std::vector<Taken>> taken;  // case name -> earlier cases
-
-  std::vector<std::string> found = cases_.find_cases(input_root, &seen);
-  found.erase(std::remove_if(found.begin(), found.end(),
-                             [&](const std::string& rel) {
-                               return std::any_of(exclude_.begin(), exclude_.end(),
-                                                  [&](const Glob& g) { return g.matches(rel); });
-                             }),
-              found.end());
-  if (unless_exists_)
-    found.erase(
-        std::remove_if(found.begin(), found.end(),
-                       [&](const std::string& rel) {
-                         CaseSpec unused;
-                         std::string error;
-                         const auto files = resolve(*unless_exists_, rel, root, unused, error);
-                         std::error_code ec;
-                         return std::any_of(files.begin(), files.end(),
-                                            [&](const fs::path& f) { return fs::exists(f, ec); });
-                       }),
-        found.end());
-  std::map<std::string, std::vector<std::string>> twin_warnings;  // kept case -> warnings
-  for (const auto& [kept, dropped] : drop_nifti_twins(found))
-    twin_warnings[kept].push_back(twin_warning(input_root, kept, dropped));
-
-  std::vector<CaseSpec> cases;
-  for (const auto& rel : found) {
-    CaseSpec spec;
-    spec.dataset = dataset_;
-    spec.source = rel;
-    spec.name = sanitize_case_name(case_name_.render(rel, root.name, root.parent_name));
-    spec.mapping = mapping_;
-    if (auto it = twin_warnings.find(rel); it != twin_warnings.end()) spec.warnings = it->second;
-    std::string error;
-
-    for (std::size_t i = 0; i < sequences_.size(); ++i) {
-      const auto& seq = sequences_[i];
-      SequenceSpec s;
-      s.image = (input_root / rel).lexically_normal();
-      s.modality = seq.modality;
-      s.component = seq.component;
-      s.expected_components = seq.components;
-      s.dicom_series = seq.series;
-      s.resample_to_label = seq.resample;
-      if (!modality_rules_.empty()) {
-        s.modality = modality_for(rel, spec.name);
-        if (s.modality.empty() && error.empty()) {
-          const auto number = case_number_of(spec.name);
-          error = fmt::format(
-              "{}: no rule of \"modality_rules\" matches this case ({}) and the config has no "
-              "fallback \"modality\"; add a rule for it or a \"modality\"",
-              rel,
-              number ? fmt::format("case number {}", *number)
-                     : std::string("its name has no digits"));
-        }
-      }
-      if (seq.image) {
-        const auto files = resolve(*seq.image, rel, root, spec, error);
-        if (!files.empty()) s.image = files.front();
-        if (seq.image->is_pattern() && error.empty() && files.size() != 1) {
-          const std::string where = fmt::format("sequences[{}].image", i);
-          if (files.empty())
-            error = fmt::format(
-                "{}: no file matches the {} template \"{}\" (looked for {}); the case lacks this "
-                "sequence, or the template needs fixing",
-                rel, where, seq.image->text(),
-                (input_root / seq.image->render(rel, root.name, root.parent_name))
-                    .lexically_normal()
-                    .string());
-          else {
-            std::vector<std::string> shown;
-            for (std::size_t k = 0; k < files.size() && k < 3; ++k)
-              shown.push_back(files[k].string());
-            if (files.size() > 3) shown.emplace_back("...");
-            error = fmt::format(
-                "{}: {} files match the {} template \"{}\" ({}); a sequence image must be one "
-                "file, so make the template more specific",
-                rel, files.size(), where, seq.image->text(), fmt::join(shown, ", "));
-          }
-        }
-      }
-      spec.sequences.push_back(std::move(s));
-    }
-
-    if (raters_) {
-      set_rater_label(rel, root, spec, error);
-    } else if (masks_) {
-      set_mask_label(rel, root, spec, error);
-    } else if (const auto labels = resolve(label_, rel, root, spec, error); !labels.empty()) {
-      spec.label = labels.front();
-      spec.extra_sources.assign(labels.begin() + 1, labels.end());
-      if (labels.size() > 1 || label_threshold_)
-        spec.assemble_label = [labels, threshold = label_threshold_](const ImageGrid&,
-                                                                     std::vector<std::string>&) {
-          return combine_labels(labels, threshold);
-        };
-    } else {
-      spec.label =
-          (input_root / label_.render(rel, root.name, root.parent_name)).lexically_normal();
-      if (error.empty())
-        error = fmt::format(
-            "{}: no file matches the label template \"{}\" (looked for {}); the case has no "
-            "label map, or the template needs fixing",
-            rel, label_.text(), spec.label.string());
-    }
-
-    if (error.empty() && spec.name.empty())
-      error = fmt::format(
-          "{}: the case name template \"{}\" gives an empty name; give the config a case_name "
-          "template that names every case",
-          rel, case_name_.text());
-    if (error.empty()) {
-      auto& earlier_cases = taken[spec.name];
-      for (const auto& earlier : earlier_cases) {
-        const bool shared =
-            std::any_of(spec.sequences.begin(), spec.sequences.end(), [&](const SequenceSpec& s) {
-              return std::find(earlier.modalities.begin(), earlier.modalities.end(), s.modality) !=
-                     earlier.modalities.end();
-            });
-        if (shared) {
-          error = fmt::format(
-              "{}: case name '{}' collides with {}; give the config a case_name template that "
-              "tells them apart",
-              rel, spec.name, earlier.source);
-          break;
-        }
-      }
-      if (error.empty()) {
-        Taken t{rel, {}};
-        for (const auto& s : spec.sequences) t.modalities.push_back(s.modality);
-        earlier_cases.push_back(std::move(t));
-      }
-    }
-    spec.discovery_error = std::move(error);
-    cases.push_back(std::move(spec));
-  }
-  return cases;
 }
 
 void GenericConverter::parse_raters(const nlohmann::json& config, const ClassRegistry& classes) {
@@ -810,91 +497,6 @@ void GenericConverter::parse_masks(const nlohmann::json& config, const ClassRegi
   }
   mapping_ = mapping_of_values(std::move(values_of), classes, origin_);
   masks_ = std::move(masks);
-}
-
-void GenericConverter::set_rater_label(const std::string& rel, const Root& root, CaseSpec& spec,
-                                       std::string& error) const {
-  std::vector<RaterFile> files;
-  for (const auto& [name, t] : raters_->files) {
-    const auto found = resolve(t, rel, root, spec, error);
-    RaterFile f{name,
-                found.empty()
-                    ? (root.path / t.render(rel, root.name, root.parent_name)).lexically_normal()
-                    : found.front(),
-                true};
-    std::error_code ec;
-    f.present = !found.empty() && fs::exists(f.file, ec);
-    if (found.size() > 1 && error.empty())
-      error = fmt::format("{}: {} files match rater {}'s template \"{}\"; a rater has one file",
-                          rel, found.size(), name, t.text());
-    files.push_back(std::move(f));
-  }
-  spec.label = files.front().file;
-  for (const auto& f : files) {
-    if (!f.present) continue;
-    if (spec.label == files.front().file && !files.front().present)
-      spec.label = f.file;
-    else if (f.file != spec.label)
-      spec.extra_sources.push_back(f.file);
-  }
-  if (std::none_of(files.begin(), files.end(), [](const RaterFile& f) { return f.present; }) &&
-      error.empty())
-    error = fmt::format(
-        "{}: no rater's label file exists (looked for {}); the case has no label, or the "
-        "\"raters\" templates need fixing",
-        rel, files.front().file.string());
-  std::string recipe =
-      fmt::format("raters min {} combine {}", raters_->min_raters, raters_->combine.text());
-  for (const auto& [value, rule] : raters_->per_value)
-    recipe += fmt::format("; {} {}", value, rule.text());
-  spec.label_recipe = std::move(recipe);
-  spec.assemble_label = [files, r = *raters_, background = mapping_->background](
-                            const ImageGrid&, std::vector<std::string>&) {
-    return combine_raters(files, r.min_raters, r.combine, r.per_value, r.class_of, background);
-  };
-}
-
-void GenericConverter::set_mask_label(const std::string& rel, const Root& root, CaseSpec& spec,
-                                      std::string& error) const {
-  const auto found = resolve(masks_->files, rel, root, spec, error);
-  std::vector<ClassMaskFile> masks;
-  for (const auto& file : found) {
-    const std::string mask_rel =
-        file.lexically_relative(root.path.lexically_normal()).generic_string();
-    std::vector<const MaskClass*> hits;
-    for (const auto& c : masks_->classes)
-      if (c.path.matches(mask_rel)) hits.push_back(&c);
-    if (hits.empty()) {
-      spec.warnings.push_back(
-          fmt::format("{}: no pattern of \"masks.classes\" names this mask file's class; it is "
-                      "not written (add a pattern for it if it is a class)",
-                      file.string()));
-      continue;
-    }
-    if (hits.size() > 1 && error.empty())
-      error = fmt::format(
-          "{}: mask file {} matches the patterns \"{}\" and \"{}\" of \"masks.classes\"; "
-          "make them tell the classes apart",
-          rel, file.string(), hits[0]->pattern, hits[1]->pattern);
-    if (hits.front()->bit) masks.push_back({file, *hits.front()->bit});
-  }
-  spec.label =
-      masks.empty()
-          ? (root.path / masks_->files.render(rel, root.name, root.parent_name)).lexically_normal()
-          : masks.front().file;
-  for (std::size_t i = 1; i < masks.size(); ++i) spec.extra_sources.push_back(masks[i].file);
-  if (masks.empty() && error.empty())
-    error = fmt::format(
-        "{}: no class mask file matches \"masks.files\" \"{}\" and a class pattern; the case "
-        "has no label, or the templates need fixing",
-        rel, masks_->files.text());
-  std::string recipe = masks_->majority ? "masks majority" : "masks";
-  for (const auto& m : masks) recipe += fmt::format("; {} bit {}", m.file.string(), m.bit);
-  spec.label_recipe = std::move(recipe);
-  spec.assemble_label = [masks, majority = masks_->majority](const ImageGrid&,
-                                                             std::vector<std::string>&) {
-    return assemble_class_masks(masks, majority);
-  };
 }
 
 }  // namespace samed2d

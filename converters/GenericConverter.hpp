@@ -83,23 +83,40 @@ class GenericConverter : public Converter {
     Glob::Walk* seen = nullptr;
   };
 
+  // Config parsing (GenericConverter.cpp): the image part of a config, "modality" (with
+  // "modality_rules") or "sequences", each image holding `components` when given.
+  void parse_single(const nlohmann::json& config, std::optional<std::size_t> components);
+  void parse_modality_rules(const nlohmann::json& rules);
+  void parse_sequences(const nlohmann::json& config, std::optional<std::size_t> components);
+  // Parse "raters" and "masks" (with the label mapping they need); set label_ from them.
+  void parse_raters(const nlohmann::json& config, const ClassRegistry& classes);
+  void parse_masks(const nlohmann::json& config, const ClassRegistry& classes);
+  // "label_threshold", once mapping_ is known.
+  void parse_label_threshold(const nlohmann::json& config);
+
+  // Discovery (GenericDiscovery.cpp). The files `cases_` matches that are cases: neither
+  // excluded nor beside an `unless_exists_` file.
+  std::vector<std::string> case_files(const Root& root) const;
   // The files a template names for one case: one path (which may not exist) for a plain
   // template, every match for a pattern. Appends discovery warnings (ignored NIfTI twins) to
   // `spec`; sets `error` when the pattern cannot be used.
   std::vector<std::filesystem::path> resolve(const PathTemplate& t, const std::string& rel,
                                              const Root& root, CaseSpec& spec,
                                              std::string& error) const;
-  // Parse "raters" and "masks" (with the label mapping they need); set label_ from them.
-  void parse_raters(const nlohmann::json& config, const ClassRegistry& classes);
-  void parse_masks(const nlohmann::json& config, const ClassRegistry& classes);
-  // Sets spec's label files and assembler for the raters_ or masks_ layouts.
+  // The i-th sequence of the case of file `rel`; sets `error` when its image is not one file.
+  SequenceSpec sequence_of(std::size_t i, const std::string& rel, const Root& root, CaseSpec& spec,
+                           std::string& error) const;
+  // The modality of a single-image case from modality_rules_ (then the fallback); empty when
+  // none applies.
+  std::string modality_for(const std::string& rel, const std::string& case_name) const;
+  // Sets spec's label file(s) and, when it takes several files, its assembler.
+  void set_label(const std::string& rel, const Root& root, CaseSpec& spec,
+                 std::string& error) const;
+  // set_label for the raters_ or masks_ layouts.
   void set_rater_label(const std::string& rel, const Root& root, CaseSpec& spec,
                        std::string& error) const;
   void set_mask_label(const std::string& rel, const Root& root, CaseSpec& spec,
                       std::string& error) const;
-  // The modality of a single-image case from modality_rules_ (then the fallback); empty when
-  // none applies.
-  std::string modality_for(const std::string& rel, const std::string& case_name) const;
 
   Glob cases_;
   std::vector<Glob> exclude_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <type_traits>
 
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/io/VolumeReader.hpp"
@@ -17,6 +18,41 @@ namespace {
 
 std::string size_text(const Volume& v) {
   return fmt::format("{}x{}x{}", v.size()[0], v.size()[1], v.size()[2]);
+}
+
+// A one-component volume of `v`'s size and placement (its voxels unset), for a label map made
+// from `v`.
+Volume label_like(const Volume& v, VoxelType type) {
+  Volume out(type, v.size(), 1, false);
+  out.geometry = v.geometry;
+  out.stored_dimensions = v.stored_dimensions;
+  return out;
+}
+
+// combine_label_files' threshold.
+Volume threshold_label(const Volume& v, double threshold) {
+  const std::size_t n = v.components();
+  const std::size_t colours = n == 4 ? 3 : n == 2 ? 1 : n;
+  Volume out = label_like(v, VoxelType::UInt8);
+  std::uint8_t* o = out.data<std::uint8_t>();
+  v.visit([&](const auto* in) {
+    for (std::size_t i = 0; i < v.voxel_count(); ++i) {
+      double sum = 0;
+      for (std::size_t c = 0; c < colours; ++c)
+        sum += static_cast<double>(in[c * v.component_stride() + i * v.voxel_stride()]);
+      o[i] = sum / static_cast<double>(colours) >= threshold ? 1 : 0;
+    }
+  });
+  return out;
+}
+
+Volume as_float64(const Volume& v) {
+  Volume out = label_like(v, VoxelType::Float64);
+  double* o = out.data<double>();
+  v.visit([&](const auto* in) {
+    for (std::size_t i = 0; i < v.voxel_count(); ++i) o[i] = static_cast<double>(in[i]);
+  });
+  return out;
 }
 
 // A label file's voxels as 64-bit integers (read_label_volume has checked a float file for
@@ -43,6 +79,40 @@ std::vector<std::int64_t> label_values(const fs::path& file, std::vector<std::st
 }
 
 }  // namespace
+
+Volume combine_label_files(const std::vector<fs::path>& files, std::optional<double> threshold) {
+  std::vector<std::string> warnings;  // reader notes; the hook has no place for them
+  Volume out;
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    const auto& file = files[f];
+    Volume v = threshold ? threshold_label(read_volume(file, warnings), *threshold)
+                         : read_label_volume(file, warnings);
+    if (v.components() != 1)
+      throw InputError(fmt::format(
+          "{}: a label file with {} components cannot be combined with the case's other label "
+          "files; give the config a label template that matches only one-component label maps",
+          file.string(), v.components()));
+    if (f == 0) {
+      out = std::move(v);
+      continue;
+    }
+    if (v.size() != out.size())
+      throw InputError(fmt::format(
+          "{}: label file is {} but {} of the same case is {}; the label files of a case are "
+          "combined voxel by voxel, so remove the odd file or narrow the label template",
+          file.string(), size_text(v), files[0].string(), size_text(out)));
+    if (v.type() != out.type()) {
+      if (out.type() != VoxelType::Float64) out = as_float64(out);
+      if (v.type() != VoxelType::Float64) v = as_float64(v);
+    }
+    v.visit([&](const auto* in) {
+      using T = std::remove_const_t<std::remove_pointer_t<decltype(in)>>;
+      T* o = out.data<T>();
+      for (std::size_t i = 0; i < out.voxel_count(); ++i) o[i] = std::max(o[i], in[i]);
+    });
+  }
+  return out;
+}
 
 std::optional<RaterRule> RaterRule::parse(const std::string& text) {
   if (text == "union") return RaterRule{Kind::Union, {}};
@@ -114,9 +184,7 @@ Volume combine_raters(const std::vector<RaterFile>& raters, std::size_t min_rate
   }
 
   const std::size_t n = maps.size();
-  Volume out(VoxelType::Int64, first.size(), 1, false);
-  out.geometry = first.geometry;
-  out.stored_dimensions = first.stored_dimensions;
+  Volume out = label_like(first, VoxelType::Int64);
   std::int64_t* o = out.data<std::int64_t>();
   std::vector<std::int64_t> values(n);
   std::vector<std::int64_t> classes(n);  // each rater's class index there
@@ -179,10 +247,8 @@ Volume assemble_class_masks(const std::vector<ClassMaskFile>& masks, bool majori
           "with equal channels)",
           m.file.string(), v.components()));
     if (f == 0) {
-      out = Volume(VoxelType::UInt16, v.size(), 1, false);
+      out = label_like(v, VoxelType::UInt16);
       std::fill_n(out.data<std::uint16_t>(), out.voxel_count(), std::uint16_t{0});
-      out.geometry = v.geometry;
-      out.stored_dimensions = v.stored_dimensions;
     } else if (v.size() != out.size()) {
       throw InputError(fmt::format(
           "{}: mask file is {} but {} of the same case is {}; the class masks of a case are "

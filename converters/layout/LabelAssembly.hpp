@@ -1,8 +1,9 @@
 #pragma once
-// Label maps made of several files, for the generic converter's layout options: several raters
-// of one case combined per class ("raters"), and one binary mask file per class whose class the
-// file's path names ("masks"). Both return a volume in stored orientation that the pipeline then
-// treats like a label map it read itself; both throw InputError naming the file at fault.
+// Label maps made of several files, for the generic converter's layout options: the files a
+// label pattern matches united (and lossy masks thresholded), several raters of one case
+// combined per class ("raters"), and one binary mask file per class whose class the file's path
+// names ("masks"). Each returns a volume in stored orientation that the pipeline then treats
+// like a label map it read itself, and throws InputError naming the file at fault.
 
 #include <cstdint>
 #include <filesystem>
@@ -15,6 +16,13 @@
 #include "pipeline/core/Volume.hpp"
 
 namespace samed2d {
+
+// The label map of a case made of several label files (a label pattern matching more than one)
+// and/or of lossy masks: with `threshold`, a pixel whose colour (the mean of the colour
+// channels; alpha ignored) is >= threshold becomes 1, the rest 0. Each voxel takes the largest
+// value among the files, so every file must be one component and of the first one's size.
+Volume combine_label_files(const std::vector<std::filesystem::path>& files,
+                           std::optional<double> threshold);
 
 // How the raters of a case decide a label value: kept where at least one rater has it (union),
 // where more than half of the case's raters have it (majority), or where one named rater has it.
