@@ -14,7 +14,6 @@
 #include "converters/layout/ConfigFields.hpp"
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/core/JsonFile.hpp"
-#include "pipeline/core/Naming.hpp"
 
 namespace samed2d {
 
@@ -66,50 +65,37 @@ CascadeContourConverter::CascadeContourConverter(const nlohmann::json& config,
                "coordinates, e.g. 512 (column = x * columns / point_frame)");
   point_frame_ = config["point_frame"].get<double>();
 
-  if (!config.contains("contours") || !config["contours"].is_array() || config["contours"].empty())
-    fail_field(origin, "contours",
-               fmt::format("must be a non-empty list of contour types painted in order, a later "
-                           "one overwriting, e.g. {}",
-                           kContoursExample));
-  const auto& list = config["contours"];
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const std::string where = fmt::format("contours[{}]", i);
-    const auto& entry = list[i];
-    if (!entry.is_object())
-      fail_field(origin, where,
-                 "must be an object {\"type\": \"Lumen\", \"value\": 1} (the <ContourType> text "
-                 "and the label value it paints)");
-    check_keys(entry, kContourKeys, origin, where + ".", "a contour rule");
-    ContourRule rule;
-    rule.type = non_empty_string(entry, origin, "type", "\"Lumen\"", where + ".type");
-    if (!entry.contains("value") || !entry["value"].is_number_integer() ||
-        entry["value"].get<std::int64_t>() < 1 || entry["value"].get<std::int64_t>() > 255)
-      fail_field(origin, where + ".value",
-                 "must be an integer 1..255: the label value painted inside the contour");
-    rule.value = static_cast<std::uint8_t>(entry["value"].get<std::int64_t>());
-    for (const ContourRule& earlier : rules_)
-      if (earlier.type == rule.type || earlier.value == rule.value)
-        fail_field(origin, where,
-                   fmt::format("repeats the {} of an earlier rule (\"{}\" = {}); each contour "
-                               "type needs its own value",
-                               earlier.type == rule.type ? "type" : "value", earlier.type,
-                               static_cast<int>(earlier.value)));
-    rules_.push_back(rule);
-  }
+  for_each_object(
+      config, origin, "contours", kContourKeys, "a contour rule",
+      fmt::format("must be a non-empty list of contour types painted in order, a "
+                  "later one overwriting, e.g. {}",
+                  kContoursExample),
+      "must be an object {\"type\": \"Lumen\", \"value\": 1} (the <ContourType> text "
+      "and the label value it paints)",
+      [&](const nlohmann::json& entry, const std::string& where) {
+        ContourRule rule;
+        rule.type = non_empty_string(entry, origin, "type", "\"Lumen\"", where + ".type");
+        if (!entry.contains("value") || !entry["value"].is_number_integer() ||
+            entry["value"].get<std::int64_t>() < 1 || entry["value"].get<std::int64_t>() > 255)
+          fail_field(origin, where + ".value",
+                     "must be an integer 1..255: the label value painted inside the contour");
+        rule.value = static_cast<std::uint8_t>(entry["value"].get<std::int64_t>());
+        for (const ContourRule& earlier : rules_)
+          if (earlier.type == rule.type || earlier.value == rule.value)
+            fail_field(origin, where,
+                       fmt::format("repeats the {} of an earlier rule (\"{}\" = {}); each contour "
+                                   "type needs its own value",
+                                   earlier.type == rule.type ? "type" : "value", earlier.type,
+                                   static_cast<int>(earlier.value)));
+        rules_.push_back(rule);
+      });
   mapping_ = label_mapping_of(config, classes, origin);
 }
 
 std::vector<CaseSpec> CascadeContourConverter::cases_under(const fs::path& input_root,
                                                            Glob::Walk& seen) const {
   // Case folder (relative) -> its QVJ files (relative), in byte order.
-  std::map<std::string, std::vector<std::string>> folders;
-  for (const std::string& rel : cases_.find_cases(input_root, &seen)) {
-    if (std::any_of(exclude_.begin(), exclude_.end(),
-                    [&](const Glob& g) { return g.matches(rel); }))
-      continue;
-    const auto slash = rel.rfind('/');
-    folders[slash == std::string::npos ? "." : rel.substr(0, slash)].push_back(rel);
-  }
+  const auto folders = matches_by_folder(cases_, exclude_, input_root, seen);
   std::string recipe =
       fmt::format("cascade contours, points * size / {}, painted in order:", number(point_frame_));
   for (const ContourRule& r : rules_)
@@ -119,19 +105,12 @@ std::vector<CaseSpec> CascadeContourConverter::cases_under(const fs::path& input
   std::map<std::string, std::string> taken;  // case name -> source
   for (const auto& [folder_rel, qvjs] : folders) {
     const fs::path folder = (input_root / folder_rel).lexically_normal();
-    CaseSpec spec;
-    spec.dataset = dataset_;
-    spec.source = folder_rel;
     fs::path named = folder;
     if (named.filename().empty()) named = named.parent_path();
-    spec.name = sanitize_case_name(named.filename().string());
+    CaseSpec spec = one_image_case(folder_rel, named.filename().string(), folder, modality_);
     spec.mapping = mapping_;
     spec.label = input_root / qvjs.front();
     spec.label_recipe = recipe;
-    SequenceSpec seq;
-    seq.image = folder;
-    seq.modality = modality_;
-    spec.sequences.push_back(std::move(seq));
 
     std::set<fs::path> qvs_files;
     for (const std::string& rel : qvjs) {

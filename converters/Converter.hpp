@@ -3,6 +3,7 @@
 // It never slices, normalizes or writes PNGs.
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,6 +50,18 @@ class Converter {
   // Glob walk passes `seen`, so that the folders it skipped reach the user.
   virtual std::vector<CaseSpec> cases_under(const std::filesystem::path& input_root,
                                             Glob::Walk& seen) const = 0;
+
+  // Helpers of cases_under. A case of this dataset with one image of `modality`: `source` names
+  // it in messages (relative to the root), `name` is sanitized here.
+  CaseSpec one_image_case(std::string source, const std::string& name, std::filesystem::path image,
+                          std::string modality) const;
+  // Whether the relative path `rel` matches a glob of a config's "exclude".
+  static bool excluded(const std::vector<Glob>& exclude, const std::string& rel);
+  // The files `glob` matches under input_root and `exclude` leaves, grouped by their folder
+  // (relative; "." for the root's own files), for layouts of one case per folder.
+  static std::map<std::string, std::vector<std::string>> matches_by_folder(
+      const Glob& glob, const std::vector<Glob>& exclude, const std::filesystem::path& input_root,
+      Glob::Walk& seen);
 
   std::string origin_;
   std::string dataset_;

@@ -13,7 +13,6 @@
 
 #include "converters/layout/ConfigFields.hpp"
 #include "pipeline/core/Errors.hpp"
-#include "pipeline/core/Naming.hpp"
 #include "pipeline/core/Volume.hpp"
 #include "pipeline/io/VolumeReader.hpp"
 #include "pipeline/io/dicom/DicomSeries.hpp"
@@ -127,47 +126,43 @@ DicomPngSlicesConverter::DicomPngSlicesConverter(const nlohmann::json& config,
     : Converter(origin, dataset_of(checked_config(config, origin, kKeys, "dicom_png_slices", true),
                                    origin, "\"CHAOS_Task_4\"")),
       exclude_(exclude_of(config, origin, "\"**/Test*/**\"")) {
-  if (!config.contains("stacks") || !config["stacks"].is_array() || config["stacks"].empty())
-    fail_field(origin, "stacks",
-               "must be a non-empty list of {\"dicom\": GLOB, \"masks\": \"../Ground/*.png\", "
-               "\"case_folder\": \"..\", \"modality\": \"ct_00\", \"labels\": {...}}");
-  const auto& list = config["stacks"];
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const auto& entry = list[i];
-    const std::string where = fmt::format("stacks[{}]", i);
-    if (!entry.is_object())
-      fail_field(origin, where, "must be an object {\"dicom\": GLOB, \"masks\": ..., ...}");
-    check_keys(entry, kStackKeys, origin, where + ".", "a stack");
-    const std::string dicom =
-        non_empty_string(entry, origin, "dicom", "\"**/CT/*/DICOM_anon/*.dcm\"", where + ".dicom");
-    std::string masks =
-        non_empty_string(entry, origin, "masks", "\"../Ground/*.png\"", where + ".masks");
-    const auto slash = masks.rfind('/');
-    const std::string mask_folder = slash == std::string::npos ? "." : masks.substr(0, slash);
-    const std::string mask_names = masks.substr(slash == std::string::npos ? 0 : slash + 1);
-    if (mask_names.empty() || Glob::has_wildcards(mask_folder))
-      fail_field(origin, where + ".masks",
-                 fmt::format("is \"{}\"; give a folder relative to the DICOM folder, then a file "
-                             "pattern, e.g. \"../Ground/*.png\" (wildcards only in the file name)",
-                             masks));
-    std::string case_folder = ".";
-    if (entry.contains("case_folder"))
-      case_folder =
-          non_empty_string(entry, origin, "case_folder", "\"..\"", where + ".case_folder");
-    if (!entry.contains("modality")) fail_field(origin, where, "lacks \"modality\"");
-    const std::string modality =
-        modality_value_of(entry["modality"], origin, where + ".modality", "\"ct_00\" or \"mr_t1\"");
-    for (const Stack& earlier : stacks_)
-      if (earlier.modality == modality)
-        fail_field(
-            origin, where + ".modality",
-            fmt::format("repeats \"{}\"; each stack needs its own modality, or the images of a "
-                        "patient's stacks would get one name",
-                        earlier.modality));
-    stacks_.push_back({glob_field(dicom, origin, where + ".dicom"), mask_folder,
-                       glob_field(mask_names, origin, where + ".masks"), case_folder, modality,
-                       label_mapping_of(entry, classes, fmt::format("{}: {}", origin, where))});
-  }
+  for_each_object(
+      config, origin, "stacks", kStackKeys, "a stack",
+      "must be a non-empty list of {\"dicom\": GLOB, \"masks\": \"../Ground/*.png\", "
+      "\"case_folder\": \"..\", \"modality\": \"ct_00\", \"labels\": {...}}",
+      "must be an object {\"dicom\": GLOB, \"masks\": ..., ...}",
+      [&](const nlohmann::json& entry, const std::string& where) {
+        const std::string dicom = non_empty_string(
+            entry, origin, "dicom", "\"**/CT/*/DICOM_anon/*.dcm\"", where + ".dicom");
+        std::string masks =
+            non_empty_string(entry, origin, "masks", "\"../Ground/*.png\"", where + ".masks");
+        const auto slash = masks.rfind('/');
+        const std::string mask_folder = slash == std::string::npos ? "." : masks.substr(0, slash);
+        const std::string mask_names = masks.substr(slash == std::string::npos ? 0 : slash + 1);
+        if (mask_names.empty() || Glob::has_wildcards(mask_folder))
+          fail_field(
+              origin, where + ".masks",
+              fmt::format("is \"{}\"; give a folder relative to the DICOM folder, then a file "
+                          "pattern, e.g. \"../Ground/*.png\" (wildcards only in the file name)",
+                          masks));
+        std::string case_folder = ".";
+        if (entry.contains("case_folder"))
+          case_folder =
+              non_empty_string(entry, origin, "case_folder", "\"..\"", where + ".case_folder");
+        if (!entry.contains("modality")) fail_field(origin, where, "lacks \"modality\"");
+        const std::string modality = modality_value_of(
+            entry["modality"], origin, where + ".modality", "\"ct_00\" or \"mr_t1\"");
+        for (const Stack& earlier : stacks_)
+          if (earlier.modality == modality)
+            fail_field(
+                origin, where + ".modality",
+                fmt::format("repeats \"{}\"; each stack needs its own modality, or the images of a "
+                            "patient's stacks would get one name",
+                            earlier.modality));
+        stacks_.push_back({glob_field(dicom, origin, where + ".dicom"), mask_folder,
+                           glob_field(mask_names, origin, where + ".masks"), case_folder, modality,
+                           label_mapping_of(entry, classes, fmt::format("{}: {}", origin, where))});
+      });
 }
 
 std::vector<std::string> DicomPngSlicesConverter::modalities() const {
@@ -182,17 +177,11 @@ std::vector<CaseSpec> DicomPngSlicesConverter::cases_under(const fs::path& input
   std::vector<CaseSpec> cases;
   for (const Stack& stack : stacks_) {
     // DICOM folder (relative) -> its matching files.
-    std::map<std::string, std::vector<std::string>> folders;
-    for (const std::string& rel : stack.dicom.find_cases(input_root, &seen)) {
-      if (std::any_of(exclude_.begin(), exclude_.end(),
-                      [&](const Glob& g) { return g.matches(rel); }))
-        continue;
-      const auto slash = rel.rfind('/');
-      folders[slash == std::string::npos ? "." : rel.substr(0, slash)].push_back(
-          rel.substr(slash == std::string::npos ? 0 : slash + 1));
-    }
-    for (auto& [folder_rel, names] : folders) {
+    for (const auto& [folder_rel, rels] :
+         matches_by_folder(stack.dicom, exclude_, input_root, seen)) {
       const fs::path dicom_folder = (input_root / folder_rel).lexically_normal();
+      std::vector<std::string> names;
+      for (const std::string& rel : rels) names.push_back(rel.substr(rel.rfind('/') + 1));
       std::sort(names.begin(), names.end(), natural_less);
       std::vector<fs::path> dicom_files;
       for (const std::string& n : names) dicom_files.push_back(dicom_folder / n);
@@ -200,20 +189,14 @@ std::vector<CaseSpec> DicomPngSlicesConverter::cases_under(const fs::path& input
       fs::path case_folder = (dicom_folder / stack.case_folder).lexically_normal();
       if (case_folder.filename().empty()) case_folder = case_folder.parent_path();
 
-      CaseSpec spec;
-      spec.dataset = dataset_;
-      spec.source = folder_rel;
-      spec.name = sanitize_case_name(case_folder.filename().string());
+      CaseSpec spec =
+          one_image_case(folder_rel, case_folder.filename().string(), dicom_folder, stack.modality);
       spec.mapping = stack.mapping;
       spec.label = mask_folder;
-      SequenceSpec seq;
-      seq.image = dicom_folder;
-      seq.modality = stack.modality;
       const std::string where = str(dicom_folder);
-      seq.assemble = [dicom_files, where](std::vector<std::string>& warnings) {
+      spec.sequences[0].assemble = [dicom_files, where](std::vector<std::string>& warnings) {
         return stack_dicom_slices(dicom_files, where, warnings);
       };
-      spec.sequences.push_back(std::move(seq));
 
       std::vector<fs::path> masks;
       if (!fs::is_directory(mask_folder, ec)) {

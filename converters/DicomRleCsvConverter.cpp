@@ -268,14 +268,7 @@ std::vector<CaseSpec> DicomRleCsvConverter::cases_under(const fs::path& input_ro
 
   const auto make_case = [&](const std::string& id, const std::string& source,
                              const fs::path& dicom, std::vector<RleRow> rows) {
-    CaseSpec spec;
-    spec.dataset = dataset_;
-    spec.name = sanitize_case_name(id);
-    spec.source = source;
-    SequenceSpec s;
-    s.image = dicom;
-    s.modality = modality_;
-    spec.sequences.push_back(std::move(s));
+    CaseSpec spec = one_image_case(source, id, dicom, modality_);
     spec.label = csv;
     spec.mapping = mapping_;
     auto src =

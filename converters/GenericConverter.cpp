@@ -150,115 +150,106 @@ void GenericConverter::parse_single(const nlohmann::json& config,
     seq.modality = modality_value_of(config["modality"], origin_, "modality", kModalityExample);
   seq.components = components;
   sequences_.push_back(std::move(seq));
-  if (config.contains("modality_rules")) parse_modality_rules(config["modality_rules"]);
+  if (config.contains("modality_rules")) parse_modality_rules(config);
 }
 
-void GenericConverter::parse_modality_rules(const nlohmann::json& rules) {
-  if (!rules.is_array() || rules.empty())
-    fail_field(origin_, "modality_rules",
-               "must be a non-empty list of {\"modality\": \"ct_00\", \"case_number_max\": 500} "
-               "rules (keys modality, case_number_min, case_number_max, path)");
-  for (std::size_t i = 0; i < rules.size(); ++i) {
-    const auto& r = rules[i];
-    const std::string where = fmt::format("modality_rules[{}]", i);
-    if (!r.is_object())
-      fail_field(origin_, where,
-                 "must be an object {\"modality\": \"ct_00\", \"path\": \"CT/**\"}");
-    check_keys(r, kRuleKeys, origin_, where + ".", "a modality rule");
-    if (!r.contains("modality")) fail_field(origin_, where, "lacks \"modality\"");
-    ModalityRule rule;
-    rule.modality =
-        modality_value_of(r["modality"], origin_, where + ".modality", kModalityExample);
-    if (r.contains("case_number_min"))
-      rule.case_number_min = count_of(r["case_number_min"], origin_, where + ".case_number_min", 0,
-                                      "the smallest case number of the rule");
-    if (r.contains("case_number_max"))
-      rule.case_number_max = count_of(r["case_number_max"], origin_, where + ".case_number_max", 0,
-                                      "the largest case number of the rule");
-    if (rule.case_number_min && rule.case_number_max &&
-        *rule.case_number_min > *rule.case_number_max)
-      fail_field(origin_, where,
-                 fmt::format("has case_number_min {} above case_number_max {}; no case could match",
-                             *rule.case_number_min, *rule.case_number_max));
-    if (r.contains("path")) {
-      if (!r["path"].is_string())
-        fail_field(origin_, where + ".path", "must be a glob of case paths such as \"MR/**\"");
-      rule.path = glob_field(r["path"].get<std::string>(), origin_, where + ".path");
-    }
-    if (!rule.case_number_min && !rule.case_number_max && !rule.path)
-      fail_field(origin_, where,
-                 "has no condition; give case_number_min, case_number_max or path (the fallback "
-                 "for every other case is the top-level \"modality\")");
-    modality_rules_.push_back(std::move(rule));
-  }
+void GenericConverter::parse_modality_rules(const nlohmann::json& config) {
+  for_each_object(
+      config, origin_, "modality_rules", kRuleKeys, "a modality rule",
+      "must be a non-empty list of {\"modality\": \"ct_00\", \"case_number_max\": 500} rules "
+      "(keys modality, case_number_min, case_number_max, path)",
+      "must be an object {\"modality\": \"ct_00\", \"path\": \"CT/**\"}",
+      [&](const nlohmann::json& r, const std::string& where) {
+        if (!r.contains("modality")) fail_field(origin_, where, "lacks \"modality\"");
+        ModalityRule rule;
+        rule.modality =
+            modality_value_of(r["modality"], origin_, where + ".modality", kModalityExample);
+        if (r.contains("case_number_min"))
+          rule.case_number_min = count_of(r["case_number_min"], origin_, where + ".case_number_min",
+                                          0, "the smallest case number of the rule");
+        if (r.contains("case_number_max"))
+          rule.case_number_max = count_of(r["case_number_max"], origin_, where + ".case_number_max",
+                                          0, "the largest case number of the rule");
+        if (rule.case_number_min && rule.case_number_max &&
+            *rule.case_number_min > *rule.case_number_max)
+          fail_field(
+              origin_, where,
+              fmt::format("has case_number_min {} above case_number_max {}; no case could match",
+                          *rule.case_number_min, *rule.case_number_max));
+        if (r.contains("path")) {
+          if (!r["path"].is_string())
+            fail_field(origin_, where + ".path", "must be a glob of case paths such as \"MR/**\"");
+          rule.path = glob_field(r["path"].get<std::string>(), origin_, where + ".path");
+        }
+        if (!rule.case_number_min && !rule.case_number_max && !rule.path)
+          fail_field(
+              origin_, where,
+              "has no condition; give case_number_min, case_number_max or path (the fallback "
+              "for every other case is the top-level \"modality\")");
+        modality_rules_.push_back(std::move(rule));
+      });
 }
 
 void GenericConverter::parse_sequences(const nlohmann::json& config,
                                        std::optional<std::size_t> components) {
-  const auto& list = config["sequences"];
-  if (!list.is_array() || list.empty())
-    fail_field(origin_, "sequences",
-               "must be a non-empty list of {\"image\": TEMPLATE, \"modality\": \"mr_t1\"}");
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const auto& entry = list[i];
-    const std::string where = fmt::format("sequences[{}]", i);
-    if (!entry.is_object())
-      fail_field(origin_, where,
-                 "must be an object {\"image\": TEMPLATE, \"modality\": \"mr_t1\"}");
-    check_keys(entry, kSequenceKeys, origin_, where + ".", "a sequence");
-    if (!entry.contains("modality")) fail_field(origin_, where, "lacks \"modality\"");
-    Sequence seq{
-        PathTemplate(required_string(entry, origin_, "image", "\"{dir}/{stem}_t1.nii.gz\"",
-                                     where + ".image"),
-                     fmt::format("{}: \"{}.image\"", origin_, where)),
-        modality_value_of(entry["modality"], origin_, where + ".modality", kModalityExample),
-        {},
-        components,
-        {},
-        false};
-    check_pattern(*seq.image, origin_, where + ".image");
-    if (entry.contains("component")) {
-      const auto& c = entry["component"];
-      if (!c.is_number_integer() ||
-          (c.is_number_integer() && !c.is_number_unsigned() && c.get<std::int64_t>() < 0))
-        fail_field(
-            origin_, where + ".component",
-            fmt::format("is {}; give the component's index, a whole number from 0", c.dump()));
-      seq.component = c.get<std::size_t>();
-    }
-    if (entry.contains("components"))
-      seq.components = count_of(entry["components"], origin_, where + ".components", 1,
-                                "the number of components the sequence's file has");
-    if (seq.component && seq.components && *seq.component >= *seq.components)
-      fail_field(origin_, where + ".component",
-                 fmt::format("is {}, but the file has {} components (0 to {})", *seq.component,
-                             *seq.components, *seq.components - 1));
-    if (entry.contains("resample")) {
-      const auto& r = entry["resample"];
-      if (r != "linear")
-        fail_field(origin_, where + ".resample",
-                   fmt::format("is {}; the one way is \"linear\": the image is resampled with "
-                               "linear interpolation onto the label map's physical grid",
-                               r.dump()));
-      seq.resample = true;
-    }
-    if (entry.contains("series")) {
-      const auto& v = entry["series"];
-      if (!v.is_string() || v.get<std::string>().empty())
-        fail_field(origin_, where + ".series",
-                   "must be a DICOM series: its Series Instance UID or a glob of its Series "
-                   "Description, e.g. \"*T2*\"");
-      seq.series = v.get<std::string>();
-    }
-    for (const auto& earlier : sequences_)
-      if (earlier.modality == seq.modality)
-        fail_field(
-            origin_, where + ".modality",
-            fmt::format("repeats \"{}\"; each sequence needs its own modality, or their image "
-                        "names would collide",
-                        seq.modality));
-    sequences_.push_back(std::move(seq));
-  }
+  for_each_object(
+      config, origin_, "sequences", kSequenceKeys, "a sequence",
+      "must be a non-empty list of {\"image\": TEMPLATE, \"modality\": \"mr_t1\"}",
+      "must be an object {\"image\": TEMPLATE, \"modality\": \"mr_t1\"}",
+      [&](const nlohmann::json& entry, const std::string& where) {
+        if (!entry.contains("modality")) fail_field(origin_, where, "lacks \"modality\"");
+        Sequence seq{
+            PathTemplate(required_string(entry, origin_, "image", "\"{dir}/{stem}_t1.nii.gz\"",
+                                         where + ".image"),
+                         fmt::format("{}: \"{}.image\"", origin_, where)),
+            modality_value_of(entry["modality"], origin_, where + ".modality", kModalityExample),
+            {},
+            components,
+            {},
+            false};
+        check_pattern(*seq.image, origin_, where + ".image");
+        if (entry.contains("component")) {
+          const auto& c = entry["component"];
+          if (!c.is_number_integer() ||
+              (c.is_number_integer() && !c.is_number_unsigned() && c.get<std::int64_t>() < 0))
+            fail_field(
+                origin_, where + ".component",
+                fmt::format("is {}; give the component's index, a whole number from 0", c.dump()));
+          seq.component = c.get<std::size_t>();
+        }
+        if (entry.contains("components"))
+          seq.components = count_of(entry["components"], origin_, where + ".components", 1,
+                                    "the number of components the sequence's file has");
+        if (seq.component && seq.components && *seq.component >= *seq.components)
+          fail_field(origin_, where + ".component",
+                     fmt::format("is {}, but the file has {} components (0 to {})", *seq.component,
+                                 *seq.components, *seq.components - 1));
+        if (entry.contains("resample")) {
+          const auto& r = entry["resample"];
+          if (r != "linear")
+            fail_field(origin_, where + ".resample",
+                       fmt::format("is {}; the one way is \"linear\": the image is resampled with "
+                                   "linear interpolation onto the label map's physical grid",
+                                   r.dump()));
+          seq.resample = true;
+        }
+        if (entry.contains("series")) {
+          const auto& v = entry["series"];
+          if (!v.is_string() || v.get<std::string>().empty())
+            fail_field(origin_, where + ".series",
+                       "must be a DICOM series: its Series Instance UID or a glob of its Series "
+                       "Description, e.g. \"*T2*\"");
+          seq.series = v.get<std::string>();
+        }
+        for (const auto& earlier : sequences_)
+          if (earlier.modality == seq.modality)
+            fail_field(
+                origin_, where + ".modality",
+                fmt::format("repeats \"{}\"; each sequence needs its own modality, or their image "
+                            "names would collide",
+                            seq.modality));
+        sequences_.push_back(std::move(seq));
+      });
 }
 
 void GenericConverter::parse_label_threshold(const nlohmann::json& config) {

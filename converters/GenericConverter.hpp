@@ -86,7 +86,7 @@ class GenericConverter : public Converter {
   // Config parsing (GenericConverter.cpp): the image part of a config, "modality" (with
   // "modality_rules") or "sequences", each image holding `components` when given.
   void parse_single(const nlohmann::json& config, std::optional<std::size_t> components);
-  void parse_modality_rules(const nlohmann::json& rules);
+  void parse_modality_rules(const nlohmann::json& config);
   void parse_sequences(const nlohmann::json& config, std::optional<std::size_t> components);
   // Parse "raters" and "masks" (with the label mapping they need); set label_ from them.
   void parse_raters(const nlohmann::json& config, const ClassRegistry& classes);

@@ -124,10 +124,7 @@ std::vector<fs::path> GenericConverter::resolve(const PathTemplate& t, const std
 std::vector<std::string> GenericConverter::case_files(const Root& root) const {
   std::vector<std::string> found = cases_.find_cases(root.path, root.seen);
   found.erase(std::remove_if(found.begin(), found.end(),
-                             [&](const std::string& rel) {
-                               return std::any_of(exclude_.begin(), exclude_.end(),
-                                                  [&](const Glob& g) { return g.matches(rel); });
-                             }),
+                             [&](const std::string& rel) { return excluded(exclude_, rel); }),
               found.end());
   if (unless_exists_)
     found.erase(

@@ -15,7 +15,6 @@
 #include "pipeline/core/ClassRegistry.hpp"
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/core/JsonFile.hpp"
-#include "pipeline/core/Naming.hpp"
 #include "pipeline/io/VolumeReader.hpp"
 
 namespace samed2d {
@@ -177,14 +176,8 @@ std::vector<CaseSpec> MaskPerClassConverter::cases_under(const fs::path& input_r
 
   std::vector<CaseSpec> cases;
   for (const auto& rel : cases_.find_cases(input_root, &seen)) {
-    CaseSpec spec;
-    spec.dataset = dataset_;
-    spec.source = rel;
-    spec.name = sanitize_case_name(case_name_.render(rel, root_name));
-    SequenceSpec seq;
-    seq.image = (input_root / rel).lexically_normal();
-    seq.modality = modality_;
-    spec.sequences.push_back(seq);
+    CaseSpec spec = one_image_case(rel, case_name_.render(rel, root_name),
+                                   (input_root / rel).lexically_normal(), modality_);
     const fs::path folder = (input_root / mask_folder_.render(rel, root_name)).lexically_normal();
     spec.label = folder;  // names the case's masks in messages and records
 
@@ -209,7 +202,7 @@ std::vector<CaseSpec> MaskPerClassConverter::cases_under(const fs::path& input_r
       set_error(fmt::format(
           "{}: the mask folder of {} is missing; extract the case's masks there (the config's "
           "\"mask\" is \"{}\") or remove the case",
-          folder.string(), seq.image.string(), mask_text_));
+          folder.string(), spec.sequences[0].image.string(), mask_text_));
     } else {
       for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();

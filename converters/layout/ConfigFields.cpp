@@ -73,6 +73,24 @@ void check_keys(const nlohmann::json& object, const std::vector<std::string_view
                              join_names(keys)));
 }
 
+void for_each_object(
+    const nlohmann::json& config, const std::string& origin, std::string_view key,
+    const std::vector<std::string_view>& keys, std::string_view what, std::string_view list_problem,
+    std::string_view entry_problem,
+    const std::function<void(const nlohmann::json& entry, const std::string& where)>& each) {
+  const std::string k(key);
+  if (!config.contains(k) || !config[k].is_array() || config[k].empty())
+    fail_field(origin, key, list_problem);
+  const auto& list = config[k];
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto& entry = list[i];
+    const std::string where = fmt::format("{}[{}]", key, i);
+    if (!entry.is_object()) fail_field(origin, where, entry_problem);
+    check_keys(entry, keys, origin, where + ".", what);
+    each(entry, where);
+  }
+}
+
 const nlohmann::json& checked_config(const nlohmann::json& config, const std::string& origin,
                                      const std::vector<std::string_view>& keys,
                                      std::string_view kind, bool converter_may_be_absent) {

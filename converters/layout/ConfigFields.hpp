@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
@@ -27,6 +28,16 @@ class ClassRegistry;
 // closest known key as a suggestion: "is not a key of WHAT (did you mean ...); the keys are ...".
 void check_keys(const nlohmann::json& object, const std::vector<std::string_view>& keys,
                 const std::string& origin, const std::string& prefix, std::string_view what);
+
+// The list of objects `key` of `config` (sequences, stacks, rules): each entry is handed to
+// `each` in order, with its name "KEY[i]", once it is an object with only `keys` (check_keys,
+// naming it `what`). An absent, empty or non-list value is `ORIGIN: "KEY" LIST_PROBLEM`, an
+// entry that is not an object `ORIGIN: "KEY[i]" ENTRY_PROBLEM`.
+void for_each_object(
+    const nlohmann::json& config, const std::string& origin, std::string_view key,
+    const std::vector<std::string_view>& keys, std::string_view what, std::string_view list_problem,
+    std::string_view entry_problem,
+    const std::function<void(const nlohmann::json& entry, const std::string& where)>& each);
 
 // The top level of a config of converter `kind`: a JSON object with only `keys`, a string
 // "description" if any and "converter" equal to `kind`. "converter" may be absent only where
