@@ -9,6 +9,7 @@
 #include <itkTIFFImageIO.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -140,6 +141,9 @@ struct ItkLayout {
 ItkLayout read_layout(const std::filesystem::path& file, itk::ImageIOBase& io) {
   io.SetFileName(file.string());
   io.SetExpandRGBPalette(false);
+  // MetaIO ends its "File cannot be read" message with strerror(errno), the errno of whatever call
+  // failed last before it: cleared, the message reads the same whichever checks ran first.
+  errno = 0;
   io.ReadImageInformation();
 
   const unsigned ndim = io.GetNumberOfDimensions();
