@@ -80,8 +80,11 @@ std::unique_ptr<Converter> load_dataset_config_text(const std::string& text,
   if (name == kNotConvertible) {
     const auto& c = checked_config(
         config, origin, {"dataset", "converter", "description", "reason"}, kNotConvertible, false);
-    throw NotConvertible(dataset_of(c, origin, "\"cranium\""),
-                         non_empty_string(c, origin, "reason", "\"no public source found\""));
+    // One after the other: as two arguments of one call, which is checked first (and so which
+    // error a config with both wrong gets) was up to the compiler. "reason" first, as GCC did.
+    std::string reason = non_empty_string(c, origin, "reason", "\"no public source found\"");
+    std::string dataset = dataset_of(c, origin, "\"cranium\"");
+    throw NotConvertible(std::move(dataset), std::move(reason));
   }
   const ConverterInfo* info = find_converter(name);
   if (info == nullptr) {

@@ -128,5 +128,19 @@ TEST(ClassRegistryTest, EveryBundledDatasetConfigUsesOnlyRegisteredClasses) {
   EXPECT_GE(configs, 1);
 }
 
+// A not_convertible config with both "reason" and "dataset" wrong names the reason first, whatever
+// the compiler (the two were once arguments of one call, checked in an unspecified order).
+TEST(DatasetConfig, NotConvertibleWithBothFieldsWrongNamesTheReason) {
+  ClassRegistry registry;
+  try {
+    load_dataset_config_text(
+        R"({"dataset": "", "converter": "not_convertible", "description": "x", "reason": ""})",
+        "c.json", registry);
+    ADD_FAILURE() << "the config was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("\"reason\" must be a non-empty string"));
+  }
+}
+
 }  // namespace
 }  // namespace samed2d
