@@ -7,8 +7,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <itkImage.h>
-#include <itkImageFileWriter.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -120,19 +118,8 @@ void write_nifti2_header(const fs::path& file, std::int64_t ni, std::int64_t nj,
 
 // A label map with a fourth dimension of 2 (two label maps in one file).
 void write_4d_label(const fs::path& file, Size3 size) {
-  using Image = itk::Image<std::uint8_t, 4>;
-  auto image = Image::New();
-  Image::RegionType region;
-  for (unsigned d = 0; d < 3; ++d) region.SetSize(d, size[d]);
-  region.SetSize(3, 2);
-  image->SetRegions(region);
-  image->Allocate();
-  image->FillBuffer(1);
-  fs::create_directories(file.parent_path());
-  auto writer = itk::ImageFileWriter<Image>::New();
-  writer->SetFileName(file.string());
-  writer->SetInput(image);
-  writer->Update();
+  write_itk_image(file, {size[0], size[1], size[2], 2},
+                  std::vector<std::uint8_t>(size[0] * size[1] * size[2] * 2, 1));
 }
 
 class BadInputCorpusTest : public ::testing::Test {
@@ -739,16 +726,9 @@ TEST_F(BadInputCorpusTest, NanAndInfVoxelsAreBlackAndTheRestIsScaledOnFiniteValu
   expect_tree(d, out, {good[0], c, good[1]}, 0);
   EXPECT_EQ(d.run.err, "");
 
-  OracleCase oc;
-  oc.modality = "ct_00";
-  oc.dataset = "Corpus";
-  oc.case_name = "m_nan";
-  oc.ni = kSize[0];
-  oc.nj = kSize[1];
-  oc.nk = kSize[2];
-  oc.image.assign(image.begin(), image.end());
-  for (auto v : c.label<std::uint8_t>()) oc.label.push_back(v);
-  oc.classes = {{"liver", class_id("liver"), {1}}, {"spleen", class_id("spleen"), {2}}};
+  OracleCase oc =
+      oracle_case("ct_00", "Corpus", "m_nan", kSize, image, c.label<std::uint8_t>(),
+                  {{"liver", class_id("liver"), {1}}, {"spleen", class_id("spleen"), {2}}});
   oc.axes = {'x'};
   OracleOutput want;
   oracle_add(oc, want);

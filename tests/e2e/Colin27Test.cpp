@@ -63,15 +63,7 @@ TEST(Colin27Test, DemoConversionMatchesTheSpecOnRealData) {
   std::array<std::size_t, 3> nl{};
   const auto aal = read_nifti<std::uint8_t>(data / "aal.nii.gz", nl);
   ASSERT_EQ(n, nl);
-  OracleCase c;
-  c.modality = "mr_t1";
-  c.dataset = "Colin27_AAL";
-  c.case_name = "ch2";
-  c.ni = n[0];
-  c.nj = n[1];
-  c.nk = n[2];
-  c.image.assign(t1.begin(), t1.end());
-  c.label.assign(aal.begin(), aal.end());
+  OracleCase c = oracle_case("mr_t1", "Colin27_AAL", "ch2", n, t1, aal);
   c.only = {{'x', 30}, {'x', 90}, {'y', 108}, {'z', 45}, {'z', 160}};
   // The class names and ids come from the bundled registry and config.
   std::ifstream reg(test::source_dir() / "configs/classes.json");

@@ -3,8 +3,6 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <itkImage.h>
-#include <itkImageFileWriter.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -84,14 +82,6 @@ class ConvertTest : public ::testing::Test {
   // Writes case NAME (int16 image, uint8 label with blobs) and returns its oracle description.
   OracleCase make_case(const std::string& name, std::uint64_t seed,
                        std::array<std::size_t, 3> n = {40, 36, 24}) {
-    OracleCase c;
-    c.modality = "ct_00";
-    c.dataset = "Test-Set";
-    c.case_name = name;
-    c.ni = n[0];
-    c.nj = n[1];
-    c.nk = n[2];
-    c.classes = oracle_classes();
     const std::size_t count = n[0] * n[1] * n[2];
     std::vector<std::int16_t> img(count);
     std::vector<std::uint8_t> lab(count, 0);
@@ -115,9 +105,7 @@ class ConvertTest : public ::testing::Test {
     }
     write_volume(input / (name + ".nii.gz"), n, img);
     write_volume(input / (name + "_seg.nii.gz"), n, lab);
-    c.image.assign(img.begin(), img.end());
-    c.label.assign(lab.begin(), lab.end());
-    return c;
+    return oracle_case("ct_00", "Test-Set", name, n, img, lab, oracle_classes());
   }
 
   ToolRun convert(std::vector<std::string> extra = {}) {
@@ -415,24 +403,11 @@ TEST_F(ConvertTest, CanonicalOrientationMovesVoxelsByTheDirectionMatrix) {
   // axis 1 (which points posterior); LPS flips axis 0 and keeps axis 1.
   OracleCase c = make_case("case01", 1, {30, 26, 20});
   for (const char* name : {"case01.nii.gz", "case01_seg.nii.gz"}) {
-    using Image = itk::Image<float, 3>;
     const bool is_label = std::string(name).find("_seg") != std::string::npos;
-    auto image = Image::New();
-    Image::RegionType region;
-    region.SetSize({30, 26, 20});
-    image->SetRegions(region);
-    Image::DirectionType direction;
-    direction.SetIdentity();
-    direction[0][0] = -1;
-    image->SetDirection(direction);
-    image->Allocate();
+    std::vector<float> values(c.image.size());
     for (std::size_t v = 0; v < c.image.size(); ++v)
-      image->GetBufferPointer()[v] =
-          static_cast<float>(is_label ? static_cast<double>(c.label[v]) : c.image[v]);
-    auto writer = itk::ImageFileWriter<Image>::New();
-    writer->SetFileName((input / name).string());
-    writer->SetInput(image);
-    writer->Update();
+      values[v] = static_cast<float>(is_label ? static_cast<double>(c.label[v]) : c.image[v]);
+    write_itk_image(input / name, {30, 26, 20}, values, {{}, {}, {-1, 0, 0, 0, 1, 0, 0, 0, 1}});
   }
   auto flipped = [&](bool flip_i, bool flip_j) {
     OracleCase f = c;
@@ -579,27 +554,15 @@ TEST_F(ConvertTest, FourDComponentsAreSequencesSharingTheMasks) {
   // A 4D MSD-style file: two sequences as components 0 and 1 of the 4th dimension.
   const std::array<std::size_t, 3> n{20, 18, 12};
   const std::size_t count = n[0] * n[1] * n[2];
-  using Image4 = itk::Image<float, 4>;
-  auto image = Image4::New();
-  Image4::RegionType region;
-  for (unsigned d = 0; d < 3; ++d) region.SetSize(d, n[d]);
-  region.SetSize(3, 2);
-  image->SetRegions(region);
-  image->Allocate();
+  std::vector<float> components(2 * count);
   std::vector<double> comp0(count), comp1(count);
   for (std::size_t idx = 0; idx < count; ++idx) {
-    comp0[idx] = std::sin(double(idx)) * 100;
-    comp1[idx] = double(idx % 97) * 0.5 - 3;
-    image->GetBufferPointer()[idx] = static_cast<float>(comp0[idx]);
-    image->GetBufferPointer()[count + idx] = static_cast<float>(comp1[idx]);
-    comp0[idx] = static_cast<float>(comp0[idx]);
-    comp1[idx] = static_cast<float>(comp1[idx]);
+    components[idx] = static_cast<float>(std::sin(double(idx)) * 100);
+    components[count + idx] = static_cast<float>(double(idx % 97) * 0.5 - 3);
+    comp0[idx] = components[idx];
+    comp1[idx] = components[count + idx];
   }
-  fs::create_directories(input / "imagesTr");
-  auto writer = itk::ImageFileWriter<Image4>::New();
-  writer->SetFileName((input / "imagesTr" / "BRATS_001.nii.gz").string());
-  writer->SetInput(image);
-  writer->Update();
+  write_itk_image(input / "imagesTr" / "BRATS_001.nii.gz", {n[0], n[1], n[2], 2}, components);
   std::vector<std::uint8_t> lab(count, 0);
   for (std::size_t k = 3; k < 9; ++k)
     for (std::size_t j = 4; j < 12; ++j)
@@ -612,20 +575,12 @@ TEST_F(ConvertTest, FourDComponentsAreSequencesSharingTheMasks) {
   const auto run = convert();
   ASSERT_EQ(run.exit_code, 0) << run.err;
   OracleOutput want;
-  OracleCase c;
-  c.dataset = "BrainTumour";
-  c.case_name = "BRATS_001";
-  c.ni = n[0];
-  c.nj = n[1];
-  c.nk = n[2];
-  c.label.assign(lab.begin(), lab.end());
-  c.classes = {{"alpha", "0007", {1}}};
-  c.modality = "mr_flair";
-  c.image = comp0;
-  oracle_add(c, want);
-  c.modality = "mr_t1";
-  c.image = comp1;
-  oracle_add(c, want);
+  oracle_add(
+      oracle_case("mr_flair", "BrainTumour", "BRATS_001", n, comp0, lab, {{"alpha", "0007", {1}}}),
+      want);
+  oracle_add(
+      oracle_case("mr_t1", "BrainTumour", "BRATS_001", n, comp1, lab, {{"alpha", "0007", {1}}}),
+      want);
   expect_output(want);
 }
 
@@ -708,17 +663,9 @@ TEST_F(ConvertTest, LabelValuesAbove255AreKeptExact) {
   const auto run = convert();
   ASSERT_EQ(run.exit_code, 0) << run.err;
   OracleOutput want;
-  OracleCase c;
-  c.dataset = "MMWHS";
-  c.case_name = "ct_train_1001_image";
-  c.modality = "ct_00";
-  c.ni = n[0];
-  c.nj = n[1];
-  c.nk = n[2];
-  c.image.assign(img.begin(), img.end());
-  c.label.assign(lab.begin(), lab.end());
-  c.classes = {{"alpha", "0007", {420}}, {"beta", "0003", {600}}};
-  oracle_add(c, want);
+  oracle_add(oracle_case("ct_00", "MMWHS", "ct_train_1001_image", n, img, lab,
+                         {{"alpha", "0007", {420}}, {"beta", "0003", {600}}}),
+             want);
   expect_output(want);
   std::ifstream in(out / "report.json");
   const auto report = json::parse(in);

@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <itkImage.h>
 #include <itkImageFileReader.h>
-#include <itkImageFileWriter.h>
 #include <itkRGBPixel.h>
 
 #include <algorithm>
@@ -286,19 +285,8 @@ TEST_F(GenericExtensionsTest, BraceAlternativesFindTheOddSegOfBraTS2020Case355) 
 }
 
 void write_4d(const fs::path& file, std::array<std::size_t, 3> n, unsigned channels) {
-  using Image4 = itk::Image<float, 4>;
-  auto image = Image4::New();
-  Image4::RegionType region;
-  for (unsigned d = 0; d < 3; ++d) region.SetSize(d, n[d]);
-  region.SetSize(3, channels);
-  image->SetRegions(region);
-  image->Allocate();
-  image->FillBuffer(5.0F);
-  fs::create_directories(file.parent_path());
-  auto writer = itk::ImageFileWriter<Image4>::New();
-  writer->SetFileName(file.string());
-  writer->SetInput(image);
-  writer->Update();
+  write_itk_image(file, {n[0], n[1], n[2], channels},
+                  std::vector<float>(n[0] * n[1] * n[2] * channels, 5.0F));
 }
 
 // MSD BrainTumour: every 4D file holds 4 MR sequences; one with 5 is malformed.

@@ -4,15 +4,14 @@
 // sections 2, 3 and 5. Written without looking at the configs or their tests, the way a reviewer
 // who unpacks a download would check the tool: every expectation comes from the planted labels.
 // The files are written with ITK directly; nothing of the tool's own code is used, only the test
-// harness that runs its binary.
+// harness that runs its binary and derives the names (support/Replica.hpp, shared with the first
+// wave).
 //
 // Where the tool's choice differed from the first reading of datasets.md and its config's
 // description documents a reasonable choice, the expectation follows the tool and says so
 // ("adapted:").
 
 #include <gtest/gtest.h>
-#include <itkImage.h>
-#include <itkImageFileWriter.h>
 
 #include <algorithm>
 #include <array>
@@ -26,259 +25,24 @@
 #include <utility>
 #include <vector>
 
-#include "support/RunTool.hpp"
+#include "support/DatasetRun.hpp"
+#include "support/Replica.hpp"
 #include "support/TestData.hpp"
 
 namespace fs = std::filesystem;
 using samed2d::test::TempDir;
+using samed2d::test::write_text_file;
+using namespace samed2d::test::replica;
 
 namespace {
 
-// ---------------------------------------------------------------------------------------------
-// Planting and the expected names (SPEC sections 2, 3, 5).
-
-struct Vol {
-  std::size_t ni, nj, nk;
-  std::vector<int> v;
-  Vol(std::size_t i, std::size_t j, std::size_t k) : ni(i), nj(j), nk(k), v(i * j * k, 0) {}
-  int at(std::size_t i, std::size_t j, std::size_t k) const { return v[i + ni * (j + nj * k)]; }
-  // Fills [i0,i1) x [j0,j1) x [k0,k1) with `value`.
-  void box(std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1, std::size_t k0,
-           std::size_t k1, int value) {
-    for (std::size_t k = k0; k < k1; ++k)
-      for (std::size_t j = j0; j < j1; ++j)
-        for (std::size_t i = i0; i < i1; ++i) v[i + ni * (j + nj * k)] = value;
-  }
-  std::array<std::size_t, 3> size() const { return {ni, nj, nk}; }
-  template <class T>
-  std::vector<T> as() const {
-    std::vector<T> out(v.size());
-    for (std::size_t p = 0; p < v.size(); ++p) out[p] = static_cast<T>(v[p]);
-    return out;
-  }
-};
-
-struct Slice {
-  std::size_t h, w;
-  std::vector<int> lab;  // row-major
-  bool from_3d = true;   // SPEC 5: only slices of 3D volumes are skipped for their aspect
-};
-
-struct ClassDef {
-  std::string name;
-  std::vector<int> values;
-};
-
-const nlohmann::json& registry() {
-  static const nlohmann::json j = [] {
-    std::ifstream in(samed2d::test::source_dir() / "configs" / "classes.json");
-    return nlohmann::json::parse(in, nullptr, true, true);
-  }();
-  return j;
-}
-
-std::string class_id(const std::string& name) {
-  if (!registry().contains(name)) {
-    ADD_FAILURE() << "class name '" << name << "' is not in configs/classes.json";
-    return "????";
-  }
-  return registry()[name].get<std::string>();
-}
-
-std::string pad(std::size_t n, int width) {
-  std::string s = std::to_string(n);
-  while (static_cast<int>(s.size()) < width) s = "0" + s;
-  return s;
-}
-
-// Mask suffixes "CCCC_III" of one slice (SPEC 5).
-std::vector<std::string> slice_masks(const Slice& s, const std::vector<ClassDef>& classes) {
-  std::vector<std::string> out;
-  const double lo = static_cast<double>(std::min(s.h, s.w));
-  const double hi = static_cast<double>(std::max(s.h, s.w));
-  if (s.from_3d && lo < 0.5 * hi) return out;
-  std::vector<std::pair<std::string, const ClassDef*>> sorted;
-  for (const auto& c : classes) sorted.emplace_back(class_id(c.name), &c);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [id, c] : sorted) {
-    std::vector<char> in(s.lab.size(), 0), seen(s.lab.size(), 0);
-    for (std::size_t p = 0; p < s.lab.size(); ++p)
-      in[p] = std::find(c->values.begin(), c->values.end(), s.lab[p]) != c->values.end();
-    std::size_t instance = 0;
-    for (std::size_t p = 0; p < s.lab.size(); ++p) {
-      if (!in[p] || seen[p]) continue;
-      std::vector<std::size_t> stack{p};
-      seen[p] = 1;
-      std::size_t count = 0;
-      while (!stack.empty()) {
-        const std::size_t q = stack.back();
-        stack.pop_back();
-        ++count;
-        const long r = static_cast<long>(q / s.w), col = static_cast<long>(q % s.w);
-        for (long dr = -1; dr <= 1; ++dr)
-          for (long dc = -1; dc <= 1; ++dc) {
-            const long rr = r + dr, cc = col + dc;
-            if (rr < 0 || cc < 0 || rr >= static_cast<long>(s.h) || cc >= static_cast<long>(s.w))
-              continue;
-            const std::size_t n = static_cast<std::size_t>(rr) * s.w + static_cast<std::size_t>(cc);
-            if (in[n] && !seen[n]) {
-              seen[n] = 1;
-              stack.push_back(n);
-            }
-          }
-      }
-      if (static_cast<double>(count) >= 0.00153 * static_cast<double>(s.h * s.w))
-        out.push_back(id + "_" + pad(instance++, 3));
-    }
-  }
-  return out;
-}
-
-// SPEC 3: x_s fixes k (Nj x Ni).
-Slice cut_x(const Vol& v, std::size_t k) {
-  Slice out{v.nj, v.ni, {}};
-  for (std::size_t j = 0; j < v.nj; ++j)
-    for (std::size_t i = 0; i < v.ni; ++i) out.lab.push_back(v.at(i, j, k));
-  return out;
-}
-
-struct Expect {
-  std::set<std::string> images, masks, class_names;
-
-  void add_slice(const std::vector<std::string>& modalities, const std::string& dataset,
-                 const std::string& case_name, const std::string& slice_name, const Slice& s,
-                 const std::vector<ClassDef>& classes) {
-    const auto here = slice_masks(s, classes);
-    if (here.empty()) return;
-    for (const auto& m : modalities) {
-      const std::string base = m + "--" + dataset + "--" + case_name + "--" + slice_name;
-      images.insert(base + ".png");
-      for (const auto& suffix : here) masks.insert(base + "--" + suffix + ".png");
-    }
-    for (const auto& c : classes)
-      for (const auto& suffix : here)
-        if (suffix.substr(0, 4) == class_id(c.name)) class_names.insert(c.name);
-  }
-  // x slices of a 3D volume (the only axis these tests ask for).
-  void add_3d(const std::vector<std::string>& modalities, const std::string& dataset,
-              const std::string& case_name, const Vol& label,
-              const std::vector<ClassDef>& classes) {
-    for (std::size_t k = 0; k < label.nk; ++k)
-      add_slice(modalities, dataset, case_name, "x_" + pad(k, 4), cut_x(label, k), classes);
-  }
-  // A 2D source (SPEC 9: also a 3D file whose third size is 1): row = j, column = i.
-  void add_2d(const std::vector<std::string>& modalities, const std::string& dataset,
-              const std::string& case_name, const Vol& label,
-              const std::vector<ClassDef>& classes) {
-    Slice s = cut_x(label, 0);
-    s.from_3d = false;
-    add_slice(modalities, dataset, case_name, "2d_none", s, classes);
-  }
-};
-
-std::set<std::string> names_in(const fs::path& dir) {
-  std::set<std::string> out;
-  if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::directory_iterator(dir)) out.insert(e.path().filename().string());
-  return out;
-}
-
-std::string slurp(const fs::path& f) {
-  std::ifstream in(f, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// Runs the bundled config on `input` into a fresh folder of `outs` and checks the names.
-void convert_and_check(const std::string& dataset, const fs::path& input, const TempDir& outs,
-                       const Expect& e, int expected_exit = 0) {
-  static int run = 0;
-  const fs::path out = outs / ("check" + std::to_string(run++));
-  const auto r = samed2d::test::run_samed2d({"convert", "--dataset", dataset, "--input",
-                                             input.string(), "--output", out.string(), "--axes",
-                                             "x", "--threads", "2", "--quiet"});
-  SCOPED_TRACE(dataset + " with --input " + input.string());
-  EXPECT_EQ(r.exit_code, expected_exit)
-      << r.err << (fs::exists(out / "report.json") ? slurp(out / "report.json") : std::string());
-  EXPECT_EQ(names_in(out / "images"), e.images);
-  EXPECT_EQ(names_in(out / "masks"), e.masks);
-  ASSERT_FALSE(e.images.empty());
-  if (fs::exists(out / "SAMed2D_v1_class_mapping_id.json")) {
-    const auto mapping = nlohmann::json::parse(slurp(out / "SAMed2D_v1_class_mapping_id.json"));
-    std::set<std::string> got;
-    for (const auto& [name, id] : mapping.items()) {
-      got.insert(name);
-      EXPECT_EQ(id.get<std::string>(), class_id(name)) << name;
-    }
-    EXPECT_EQ(got, e.class_names);
-  } else {
-    ADD_FAILURE() << "no class mapping file";
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Writers for what a download holds (ITK directly).
-
-void text(const fs::path& f, const std::string& content) {
-  fs::create_directories(f.parent_path());
-  std::ofstream(f, std::ios::binary) << content;
-}
-
-template <class T, unsigned D>
-void write_itk(const fs::path& f, const std::array<std::size_t, D>& size,
-               const std::vector<T>& values, const std::array<double, D>& spacing,
-               const std::array<double, D>& origin) {
-  using Image = itk::Image<T, D>;
-  auto image = Image::New();
-  typename Image::RegionType region;
-  typename Image::SpacingType sp;
-  typename Image::PointType org;
-  for (unsigned d = 0; d < D; ++d) {
-    region.SetSize(d, size[d]);
-    sp[d] = spacing[d];
-    org[d] = origin[d];
-  }
-  image->SetRegions(region);
-  image->SetSpacing(sp);
-  image->SetOrigin(org);
-  image->Allocate();
-  std::copy(values.begin(), values.end(), image->GetBufferPointer());
-  fs::create_directories(f.parent_path());
-  auto writer = itk::ImageFileWriter<Image>::New();
-  writer->SetFileName(f.string());
-  writer->SetInput(image);
-  writer->Update();
-}
-
-std::vector<std::int16_t> ramp(std::size_t count, int seed) {
-  std::vector<std::int16_t> v(count);
-  for (std::size_t p = 0; p < count; ++p)
-    v[p] = static_cast<std::int16_t>(
-        static_cast<int>((p * 29 + static_cast<std::size_t>(seed) * 13) % 350) - 90);
-  return v;
-}
-
-void image3d(const fs::path& f, const std::array<std::size_t, 3>& n, int seed = 0,
-             const std::array<double, 3>& spacing = {1, 1, 1}) {
-  write_itk<std::int16_t, 3>(f, n, ramp(n[0] * n[1] * n[2], seed), spacing, {0, 0, 0});
-}
-
-template <class T = std::uint8_t>
-void label3d(const fs::path& f, const Vol& v, const std::array<double, 3>& spacing = {1, 1, 1}) {
-  write_itk<T, 3>(f, v.size(), v.as<T>(), spacing, {0, 0, 0});
-}
-
-// A 4D cine (time = 4th dimension), as M&Ms-2 ships next to the ED/ES frames.
-void image4d(const fs::path& f, const std::array<std::size_t, 3>& n, std::size_t frames) {
-  const std::size_t count = n[0] * n[1] * n[2] * frames;
-  std::vector<float> v(count);
-  for (std::size_t p = 0; p < count; ++p) v[p] = static_cast<float>((p * 13) % 251);
-  write_itk<float, 4>(f, {n[0], n[1], n[2], frames}, v, {1, 1, 1, 1}, {0, 0, 0, 0});
-}
+// Each run writes OUTS/checkN; the files hold this test file's own pixels.
+ConvertAndCheck convert_and_check{"check"};
+const Planter plant{{29, 13, 350, -90}, 1.0f};
 
 // 8-bit grey 2D PNG.
 void png(const fs::path& f, std::size_t w, std::size_t h, const std::vector<std::uint8_t>& v) {
-  write_itk<std::uint8_t, 2>(f, {w, h}, v, {1, 1}, {0, 0});
+  samed2d::test::write_itk_image(f, {w, h}, v);
 }
 
 std::vector<std::uint8_t> grey(std::size_t w, std::size_t h, int seed) {
@@ -292,20 +56,6 @@ std::vector<std::uint8_t> grey(std::size_t w, std::size_t h, int seed) {
 std::vector<std::uint8_t> binary(const Vol& lab) {
   std::vector<std::uint8_t> v(lab.v.size());
   for (std::size_t p = 0; p < v.size(); ++p) v[p] = lab.v[p] ? 255 : 0;
-  return v;
-}
-
-// One box per value, each on slice (n + shift) % nk: a mis-paired label changes the slices.
-Vol standard_label(std::size_t ni, std::size_t nj, std::size_t nk, const std::vector<int>& values,
-                   std::size_t shift) {
-  Vol v(ni, nj, nk);
-  std::size_t i = 1;
-  for (std::size_t n = 0; n < values.size(); ++n) {
-    const std::size_t k0 = (n + shift) % nk;
-    v.box(i, i + 3, 2 + (n % 3) * 4, 5 + (n % 3) * 4, k0, k0 + 1, values[n]);
-    i += 4;
-    if (i + 3 > ni) i = 1;
-  }
   return v;
 }
 
@@ -325,9 +75,10 @@ std::vector<ClassDef> vertebrae_1_to_25() {
 namespace {
 
 void ctspine_tree(const fs::path& base, Expect& e) {
-  text(base / "CTSpine1K" / "Path.csv", "name,path\nHN_P001,HNSCC-3DCT-RT/HN_P001/...\n");
-  text(base / "CTSpine1K" / "data_split.txt", "trainset:\nHN_P001.nii.gz\n");
-  text(base / "CTSpine1K" / "readme.txt", "CTSpine1K\n");
+  write_text_file(base / "CTSpine1K" / "Path.csv",
+                  "name,path\nHN_P001,HNSCC-3DCT-RT/HN_P001/...\n");
+  write_text_file(base / "CTSpine1K" / "data_split.txt", "trainset:\nHN_P001.nii.gz\n");
+  write_text_file(base / "CTSpine1K" / "readme.txt", "CTSpine1K\n");
   std::size_t shift = 0;
   for (const auto& [data_part, label_part, stem] :
        std::vector<std::tuple<std::string, std::string, std::string>>{
@@ -336,12 +87,13 @@ void ctspine_tree(const fs::path& base, Expect& e) {
            {"colon", "conlon", "1.3.6.1.4.1.9328.50.4.0001"},
            {"liver", "Liver", "liver_0"}}) {
     const Vol lab = standard_label(20, 16, 3, {1, 8, 20, 25}, shift++);
-    image3d(base / "data" / data_part / (stem + ".nii.gz"), lab.size(), static_cast<int>(shift));
-    label3d(base / "label" / label_part / (stem + "_seg.nii.gz"), lab);
+    plant.image3d(base / "data" / data_part / (stem + ".nii.gz"), lab.size(),
+                  static_cast<int>(shift));
+    plant.label3d(base / "label" / label_part / (stem + "_seg.nii.gz"), lab);
     e.add_3d({"ct_00"}, "CTSpine1K_Full", stem, lab, vertebrae_1_to_25());
   }
   // An image whose label is not (yet) there.
-  image3d(base / "data" / "colon" / "1.3.6.1.4.1.9328.50.4.0002.nii.gz", {20, 16, 3});
+  plant.image3d(base / "data" / "colon" / "1.3.6.1.4.1.9328.50.4.0002.nii.gz", {20, 16, 3});
 }
 
 }  // namespace
@@ -364,10 +116,10 @@ TEST(IndependentReplicaSecondWave, CTSpine1KVerseLabelsWithoutImages) {
   TempDir tmp, outs;
   Expect e;
   ctspine_tree(tmp.path(), e);
-  label3d(tmp / "label" / "Verse" / "sub-verse004_seg.nii.gz",
-          standard_label(20, 16, 3, {5, 6}, 0));
-  label3d(tmp / "label" / "completed_annotation_verse" / "sub-verse010_seg.nii.gz",
-          standard_label(20, 16, 3, {9}, 1));
+  plant.label3d(tmp / "label" / "Verse" / "sub-verse004_seg.nii.gz",
+                standard_label(20, 16, 3, {5, 6}, 0));
+  plant.label3d(tmp / "label" / "completed_annotation_verse" / "sub-verse010_seg.nii.gz",
+                standard_label(20, 16, 3, {9}, 1));
   convert_and_check("CTSpine1K_Full", tmp.path(), outs, e);
 }
 
@@ -391,12 +143,12 @@ TEST(IndependentReplicaSecondWave, MMWHSCtAndMr) {
            {"mr_train", "1007", "mr_00"}}) {
     const Vol lab = standard_label(20, 16, 3, {205, 420, 500, 550, 600, 820, 850}, shift++);
     const std::string c = folder + "_" + id;
-    image3d(root / folder / (c + "_image.nii.gz"), lab.size(), static_cast<int>(shift));
-    label3d<std::uint16_t>(root / folder / (c + "_label.nii.gz"), lab);
+    plant.image3d(root / folder / (c + "_image.nii.gz"), lab.size(), static_cast<int>(shift));
+    plant.label3d<std::uint16_t>(root / folder / (c + "_label.nii.gz"), lab);
     e.add_3d({modality}, "MMWHS", c, lab, classes);
   }
-  image3d(root / "ct_test" / "ct_test_2001_image.nii.gz", {20, 16, 3});
-  image3d(root / "mr_test" / "mr_test_2001_image.nii.gz", {20, 16, 3});
+  plant.image3d(root / "ct_test" / "ct_test_2001_image.nii.gz", {20, 16, 3});
+  plant.image3d(root / "mr_test" / "mr_test_2001_image.nii.gz", {20, 16, 3});
   convert_and_check("MMWHS", root, outs, e);
   convert_and_check("MMWHS", tmp.path(), outs, e);
 }
@@ -407,7 +159,7 @@ TEST(IndependentReplicaSecondWave, MMWHSCtAndMr) {
 TEST(IndependentReplicaSecondWave, MnMs2SaAndLa) {
   TempDir tmp, outs;
   const fs::path root = tmp / "MnM2";
-  text(root / "dataset_information.csv", "SUBJECT_CODE,DISEASE,VENDOR\n1,NOR,SIEMENS\n");
+  write_text_file(root / "dataset_information.csv", "SUBJECT_CODE,DISEASE,VENDOR\n1,NOR,SIEMENS\n");
   // M&Ms-2: 1 LV, 2 myocardium, 3 RV (reversed against ACDC).
   const std::vector<ClassDef> classes = {
       {"left_ventricle", {1}}, {"myocardium", {2}}, {"right_ventricle", {3}}};
@@ -418,24 +170,24 @@ TEST(IndependentReplicaSecondWave, MnMs2SaAndLa) {
     for (const std::string phase : {"ED", "ES"}) {
       const std::string sa = id + "_SA_" + phase, la = id + "_LA_" + phase;
       const Vol sa_lab = standard_label(20, 16, 3, {1, 2, 3}, shift++);
-      image3d(dir / (sa + ".nii.gz"), sa_lab.size(), static_cast<int>(shift));
-      label3d(dir / (sa + "_gt.nii.gz"), sa_lab);
+      plant.image3d(dir / (sa + ".nii.gz"), sa_lab.size(), static_cast<int>(shift));
+      plant.label3d(dir / (sa + "_gt.nii.gz"), sa_lab);
       e.add_3d({"mr_00"}, "mnms2", sa, sa_lab, classes);
       // LA: one slice (H x W x 1), a 2D source by SPEC 9.
       Vol la_lab(24, 18, 1);
       la_lab.box(2, 8, 2, 8, 0, 1, 1);
       la_lab.box(10, 16, 4, 12, 0, 1, 2);
       la_lab.box(17, 22, 10, 16, 0, 1, phase == "ED" ? 3 : 0);
-      image3d(dir / (la + ".nii.gz"), la_lab.size(), static_cast<int>(shift));
-      label3d(dir / (la + "_gt.nii.gz"), la_lab);
+      plant.image3d(dir / (la + ".nii.gz"), la_lab.size(), static_cast<int>(shift));
+      plant.label3d(dir / (la + "_gt.nii.gz"), la_lab);
       e.add_2d({"mr_00"}, "mnms2", la, la_lab, classes);
     }
-    image4d(dir / (id + "_SA_CINE.nii.gz"), {20, 16, 3}, 4);
-    image4d(dir / (id + "_LA_CINE.nii.gz"), {24, 18, 1}, 4);
+    plant.image4d(dir / (id + "_SA_CINE.nii.gz"), {20, 16, 3}, 4);
+    plant.image4d(dir / (id + "_LA_CINE.nii.gz"), {24, 18, 1}, 4);
   }
   // An unlabelled subject of the test part (images only).
-  image3d(root / "dataset" / "201" / "201_SA_ED.nii.gz", {20, 16, 3});
-  image3d(root / "dataset" / "201" / "201_LA_ED.nii.gz", {24, 18, 1});
+  plant.image3d(root / "dataset" / "201" / "201_SA_ED.nii.gz", {20, 16, 3});
+  plant.image3d(root / "dataset" / "201" / "201_LA_ED.nii.gz", {24, 18, 1});
   convert_and_check("mnms2", root, outs, e);
   convert_and_check("mnms2", tmp.path(), outs, e);
 }
@@ -461,8 +213,9 @@ std::string isles_case(const std::string& sub) {
 TEST(IndependentReplicaSecondWave, ISLES2022ZenodoBids) {
   TempDir tmp, outs;
   const fs::path root = tmp / "ISLES-2022";
-  text(root / "dataset_description.json", R"({"Name": "ISLES 2022", "BIDSVersion": "1.6.0"})");
-  text(root / "participants.tsv", "participant_id\nsub-strokecase0001\n");
+  write_text_file(root / "dataset_description.json",
+                  R"({"Name": "ISLES 2022", "BIDSVersion": "1.6.0"})");
+  write_text_file(root / "participants.tsv", "participant_id\nsub-strokecase0001\n");
   Expect e;
   std::size_t shift = 0;
   for (const std::string sub : {"sub-strokecase0001", "sub-strokecase0250"}) {
@@ -472,11 +225,11 @@ TEST(IndependentReplicaSecondWave, ISLES2022ZenodoBids) {
     lab.box(3 + shift, 9 + shift, 3, 9, shift, shift + 1, 1);
     lab.box(12, 18, 10, 15, 2, 3, 1);
     ++shift;
-    image3d(ses / "dwi" / (stem + "_dwi.nii.gz"), lab.size(), 1, {2, 2, 4});
-    image3d(ses / "dwi" / (stem + "_adc.nii.gz"), lab.size(), 2, {2, 2, 4});
-    image3d(ses / "anat" / (stem + "_FLAIR.nii.gz"), {40, 32, 12}, 3, {1, 1, 1});
+    plant.image3d(ses / "dwi" / (stem + "_dwi.nii.gz"), lab.size(), 1, {2, 2, 4});
+    plant.image3d(ses / "dwi" / (stem + "_adc.nii.gz"), lab.size(), 2, {2, 2, 4});
+    plant.image3d(ses / "anat" / (stem + "_FLAIR.nii.gz"), {40, 32, 12}, 3, {1, 1, 1});
     const fs::path der = root / "derivatives" / sub / "ses-0001";
-    label3d(der / (stem + "_msk.nii.gz"), lab, {2, 2, 4});
+    plant.label3d(der / (stem + "_msk.nii.gz"), lab, {2, 2, 4});
     png(der / (stem + "_snp.png"), 30, 20, grey(30, 20, 1));
     e.add_3d(kIslesModalities, "ISLES2022", isles_case(sub), lab, kStroke);
   }
@@ -495,10 +248,10 @@ TEST(IndependentReplicaSecondWave, ISLES2022GrandChallenge) {
     Vol lab(20, 16, 3);
     lab.box(2, 10, 4 + shift, 10 + shift, 2 - shift, 3 - shift, 1);
     ++shift;
-    image3d(ses / (stem + "_dwi.nii.gz"), lab.size(), 1, {2, 2, 4});
-    image3d(ses / (stem + "_adc.nii.gz"), lab.size(), 2, {2, 2, 4});
-    image3d(ses / (stem + "_FLAIR.nii.gz"), {40, 32, 12}, 3, {1, 1, 1});
-    label3d(root / "derivatives" / sub / "ses-0001" / (stem + "_msk.nii.gz"), lab, {2, 2, 4});
+    plant.image3d(ses / (stem + "_dwi.nii.gz"), lab.size(), 1, {2, 2, 4});
+    plant.image3d(ses / (stem + "_adc.nii.gz"), lab.size(), 2, {2, 2, 4});
+    plant.image3d(ses / (stem + "_FLAIR.nii.gz"), {40, 32, 12}, 3, {1, 1, 1});
+    plant.label3d(root / "derivatives" / sub / "ses-0001" / (stem + "_msk.nii.gz"), lab, {2, 2, 4});
     e.add_3d(kIslesModalities, "ISLES2022", isles_case(sub), lab, kStroke);
   }
   convert_and_check("ISLES2022", root, outs, e);
@@ -512,9 +265,9 @@ TEST(IndependentReplicaSecondWave, PicaiBaselineHumanExpertResampled) {
   TempDir tmp, outs;
   const fs::path labels = tmp / "picai_labels";
   const fs::path human = labels / "csPCa_lesion_delineations" / "human_expert";
-  text(labels / "README.md", "# PI-CAI labels\n");
-  text(labels / "clinical_information" / "marksheet.csv",
-       "patient_id,study_id,case_ISUP\n10417,1000424,2\n");
+  write_text_file(labels / "README.md", "# PI-CAI labels\n");
+  write_text_file(labels / "clinical_information" / "marksheet.csv",
+                  "patient_id,study_id,case_ISUP\n10417,1000424,2\n");
   const std::vector<ClassDef> classes = {{"prostate_cancer", {1, 2, 3, 4, 5}}};
   // First reading of datasets.md: only T2W is on the resampled labels' grid. adapted: the
   // config's description documents ADC and HBV resampled linearly onto the label grid (the
@@ -532,33 +285,33 @@ TEST(IndependentReplicaSecondWave, PicaiBaselineHumanExpertResampled) {
       lab.box(12, 17, 9, 14, 2, 3, 5);
     }
     ++shift;
-    image3d(tmp / pid / (c + "_t2w.mha"), lab.size(), 1, t2_spacing);
-    image3d(tmp / pid / (c + "_adc.mha"), {10, 8, 3}, 2, low_spacing);
-    image3d(tmp / pid / (c + "_hbv.mha"), {10, 8, 3}, 3, low_spacing);
-    image3d(tmp / pid / (c + "_cor.mha"), {20, 3, 16}, 4, {0.5, 3, 0.5});
-    image3d(tmp / pid / (c + "_sag.mha"), {3, 16, 20}, 5, {3, 0.5, 0.5});
-    label3d(human / "resampled" / (c + ".nii.gz"), lab, t2_spacing);
+    plant.image3d(tmp / pid / (c + "_t2w.mha"), lab.size(), 1, t2_spacing);
+    plant.image3d(tmp / pid / (c + "_adc.mha"), {10, 8, 3}, 2, low_spacing);
+    plant.image3d(tmp / pid / (c + "_hbv.mha"), {10, 8, 3}, 3, low_spacing);
+    plant.image3d(tmp / pid / (c + "_cor.mha"), {20, 3, 16}, 4, {0.5, 3, 0.5});
+    plant.image3d(tmp / pid / (c + "_sag.mha"), {3, 16, 20}, 5, {3, 0.5, 0.5});
+    plant.label3d(human / "resampled" / (c + ".nii.gz"), lab, t2_spacing);
     // The original-grid delineation (here on the ADC grid) and the AI label: not for baseline.
     Vol orig(10, 8, 3);
     if (isup) orig.box(1, 9, 1, 7, 0, 3, isup);
-    label3d(human / "original" / (c + ".nii.gz"), orig, low_spacing);
+    plant.label3d(human / "original" / (c + ".nii.gz"), orig, low_spacing);
     Vol ai(20, 16, 3);
     ai.box(1, 19, 1, 15, 1, 2, 1);
-    label3d(labels / "csPCa_lesion_delineations" / "AI" / "Bosma22a" / (c + ".nii.gz"), ai,
-            t2_spacing);
-    label3d(
+    plant.label3d(labels / "csPCa_lesion_delineations" / "AI" / "Bosma22a" / (c + ".nii.gz"), ai,
+                  t2_spacing);
+    plant.label3d(
         labels / "anatomical_delineations" / "whole_gland" / "AI" / "Guerbet23" / (c + ".nii.gz"),
         ai, t2_spacing);
     e.add_3d(modalities, "picai_baseline", c, lab, classes);
   }
   // A study with only the AI label (no human delineation): not a picai_baseline case.
   for (const std::string seq : {"t2w", "adc", "hbv"})
-    image3d(tmp / "10005" / ("10005_1000005_" + seq + ".mha"), {20, 16, 3}, 1,
-            seq == "t2w" ? t2_spacing : low_spacing);
+    plant.image3d(tmp / "10005" / ("10005_1000005_" + seq + ".mha"), {20, 16, 3}, 1,
+                  seq == "t2w" ? t2_spacing : low_spacing);
   Vol ai(20, 16, 3);
   ai.box(1, 19, 1, 15, 0, 1, 1);
-  label3d(labels / "csPCa_lesion_delineations" / "AI" / "Bosma22a" / "10005_1000005.nii.gz", ai,
-          t2_spacing);
+  plant.label3d(labels / "csPCa_lesion_delineations" / "AI" / "Bosma22a" / "10005_1000005.nii.gz",
+                ai, t2_spacing);
   convert_and_check("picai_baseline", tmp.path(), outs, e);
 }
 
@@ -598,20 +351,20 @@ void structseg_tree(const fs::path& base, Expect& han, Expect& thorax) {
   std::size_t shift = 0;
   for (const std::string n : {"1", "50"}) {
     const Vol lab = standard_label(24, 20, 3, {1, 2, 3, 8, 11, 14, 18, 20, 21, 22}, shift++);
-    image3d(base / "HaN_OAR" / n / "data.nii.gz", lab.size(), static_cast<int>(shift));
-    label3d(base / "HaN_OAR" / n / "label.nii.gz", lab);
+    plant.image3d(base / "HaN_OAR" / n / "data.nii.gz", lab.size(), static_cast<int>(shift));
+    plant.label3d(base / "HaN_OAR" / n / "label.nii.gz", lab);
     han.add_3d({"ct_00"}, "StructSeg2019_subtask1", n, lab, kHaN);
   }
   for (const std::string n : {"1", "7"}) {
     const Vol lab = standard_label(24, 20, 3, {1, 2, 3, 4, 5, 6}, shift++);
-    image3d(base / "Thoracic_OAR" / n / "data.nii.gz", lab.size(), static_cast<int>(shift));
-    label3d(base / "Thoracic_OAR" / n / "label.nii.gz", lab);
+    plant.image3d(base / "Thoracic_OAR" / n / "data.nii.gz", lab.size(), static_cast<int>(shift));
+    plant.label3d(base / "Thoracic_OAR" / n / "label.nii.gz", lab);
     thorax.add_3d({"ct_00"}, "StructSeg2019_subtask2", n, lab, kThorax);
   }
   for (const std::string task : {"Naso_GTV", "Lung_GTV"}) {
     const Vol lab = standard_label(24, 20, 3, {1}, shift++);
-    image3d(base / task / "1" / "data.nii.gz", lab.size());
-    label3d(base / task / "1" / "label.nii.gz", lab);
+    plant.image3d(base / task / "1" / "data.nii.gz", lab.size());
+    plant.label3d(base / task / "1" / "label.nii.gz", lab);
   }
 }
 
@@ -639,8 +392,10 @@ TEST(IndependentReplicaSecondWave, StructSeg2019Subtask1And2) {
 TEST(IndependentReplicaSecondWave, ChestXrayPneumothoraxPngMasks) {
   TempDir tmp, outs;
   const fs::path root = tmp / "siim-acr-pneumothorax";
-  text(root / "stage_1_train_images.csv", "new_filename,ImageId,has_pneumo\n0_train_1_.png,x,1\n");
-  text(root / "stage_1_test_images.csv", "new_filename,ImageId,has_pneumo\n2_test_1_.png,y,1\n");
+  write_text_file(root / "stage_1_train_images.csv",
+                  "new_filename,ImageId,has_pneumo\n0_train_1_.png,x,1\n");
+  write_text_file(root / "stage_1_test_images.csv",
+                  "new_filename,ImageId,has_pneumo\n2_test_1_.png,y,1\n");
   const std::vector<ClassDef> classes = {{"pneumothorax", {1}}};
   Expect e;
   const std::size_t w = 64, h = 64;
@@ -680,7 +435,8 @@ TEST(IndependentReplicaSecondWave, MontgomeryLeftAndRightLungs) {
     png(root / "CXR_png" / (c + ".png"), w, h, grey(w, h, static_cast<int>(shift)));
     png(root / "ManualMask" / "leftMask" / (c + ".png"), w, h, binary(left));
     png(root / "ManualMask" / "rightMask" / (c + ".png"), w, h, binary(right));
-    text(root / "ClinicalReadings" / (c + ".txt"), "Patient's Sex: F\nPatient's Age: 040Y\n");
+    write_text_file(root / "ClinicalReadings" / (c + ".txt"),
+                    "Patient's Sex: F\nPatient's Age: 040Y\n");
     e.add_2d({"x_ray"}, "Pulmonary_Chest_X-Ray_Abnormalities_seg", c, both, classes);
   }
   convert_and_check("Pulmonary_Chest_X-Ray_Abnormalities_seg", root, outs, e);
@@ -701,14 +457,14 @@ TEST(IndependentReplicaSecondWave, CrossMoDA21) {
   std::size_t shift = 0;
   for (const std::string c : {"crossmoda_1", "crossmoda_105"}) {
     const Vol lab = standard_label(20, 16, 3, {1, 2, 2}, shift++);
-    image3d(src / (c + "_ceT1.nii.gz"), lab.size(), static_cast<int>(shift));
-    label3d(src / (c + "_Label.nii.gz"), lab);
+    plant.image3d(src / (c + "_ceT1.nii.gz"), lab.size(), static_cast<int>(shift));
+    plant.label3d(src / (c + "_Label.nii.gz"), lab);
     e.add_3d({"mr_t1ce"}, "CrossMoDA21", c, lab, kCrossmoda);
   }
-  image3d(tmp / "crossmoda_training" / "target_training" / "crossmoda_106_hrT2.nii.gz",
-          {20, 16, 3});
-  image3d(tmp / "crossmoda_validation" / "target_validation" / "crossmoda_211_hrT2.nii.gz",
-          {20, 16, 3});
+  plant.image3d(tmp / "crossmoda_training" / "target_training" / "crossmoda_106_hrT2.nii.gz",
+                {20, 16, 3});
+  plant.image3d(tmp / "crossmoda_validation" / "target_validation" / "crossmoda_211_hrT2.nii.gz",
+                {20, 16, 3});
   convert_and_check("CrossMoDA21", tmp.path(), outs, e);
   convert_and_check("CrossMoDA21", tmp / "crossmoda_training", outs, e);
 }
@@ -719,12 +475,13 @@ TEST(IndependentReplicaSecondWave, CrossMoDA22) {
   std::size_t shift = 0;
   for (const std::string c : {"crossmoda2022_ldn_1", "crossmoda2022_etz_105"}) {
     const Vol lab = standard_label(20, 16, 3, {2, 1, 2}, shift++);
-    image3d(tmp / "training_source" / (c + "_ceT1.nii.gz"), lab.size(), static_cast<int>(shift));
-    label3d(tmp / "training_source" / (c + "_Label.nii.gz"), lab);
+    plant.image3d(tmp / "training_source" / (c + "_ceT1.nii.gz"), lab.size(),
+                  static_cast<int>(shift));
+    plant.label3d(tmp / "training_source" / (c + "_Label.nii.gz"), lab);
     e.add_3d({"mr_t1ce"}, "CrossMoDA22", c, lab, kCrossmoda);
   }
-  image3d(tmp / "training_target" / "crossmoda2022_etz_106_hrT2.nii.gz", {20, 16, 3});
-  image3d(tmp / "training_target" / "crossmoda2022_ldn_170_hrT2.nii.gz", {20, 16, 3});
+  plant.image3d(tmp / "training_target" / "crossmoda2022_etz_106_hrT2.nii.gz", {20, 16, 3});
+  plant.image3d(tmp / "training_target" / "crossmoda2022_ldn_170_hrT2.nii.gz", {20, 16, 3});
   convert_and_check("CrossMoDA22", tmp.path(), outs, e);
 }
 
@@ -760,12 +517,14 @@ TEST(IndependentReplicaSecondWave, HVSMR2016TrainingDatasetAndGroundTruthFolders
     for (const auto& [folder, variant] : std::vector<std::pair<std::string, std::string>>{
              {"Axial-full", "axial_full"}, {"Axial-cropped", "axial_crop"}}) {
       const std::string c = "training_" + variant + "_" + pat;
-      image3d(tmp / folder / "Training dataset" / (c + ext), lab.size(), static_cast<int>(shift));
-      label3d(tmp / folder / "Ground truth" / (c + "-label" + ext), lab);
+      plant.image3d(tmp / folder / "Training dataset" / (c + ext), lab.size(),
+                    static_cast<int>(shift));
+      plant.label3d(tmp / folder / "Ground truth" / (c + "-label" + ext), lab);
     }
     e.add_3d({kHvsmrModality}, "hvsmr_2016", "training_axial_full_" + pat, lab, kHvsmr);
   }
-  image3d(tmp / "Axial-full" / "Test dataset" / "testing_axial_full_pat10.nii.gz", {20, 18, 4});
+  plant.image3d(tmp / "Axial-full" / "Test dataset" / "testing_axial_full_pat10.nii.gz",
+                {20, 18, 4});
   convert_and_check("hvsmr_2016", tmp / "Axial-full", outs, e);
   convert_and_check("hvsmr_2016", tmp.path(), outs, e);
 }
@@ -779,9 +538,9 @@ TEST(IndependentReplicaSecondWave, HVSMR2016CroppedVariantAlone) {
   for (const std::string pat : {"pat0", "pat1"}) {
     const Vol lab = hvsmr_label(shift++);
     const std::string c = "training_axial_crop_" + pat;
-    image3d(tmp / "Axial-cropped" / "Training dataset" / (c + ".nii.gz"), lab.size(),
-            static_cast<int>(shift));
-    label3d(tmp / "Axial-cropped" / "Ground truth" / (c + "-label.nii.gz"), lab);
+    plant.image3d(tmp / "Axial-cropped" / "Training dataset" / (c + ".nii.gz"), lab.size(),
+                  static_cast<int>(shift));
+    plant.label3d(tmp / "Axial-cropped" / "Ground truth" / (c + "-label.nii.gz"), lab);
     e.add_3d({kHvsmrModality}, "hvsmr_2016", c, lab, kHvsmr);
   }
   convert_and_check("hvsmr_2016", tmp.path(), outs, e);
@@ -794,10 +553,10 @@ TEST(IndependentReplicaSecondWave, HVSMR2016AmdLabelAB) {
   std::size_t shift = 0;
   for (const std::string c : {"training_axial_full_pat0", "training_axial_full_pat9"}) {
     const Vol lab = hvsmr_label(shift++);
-    image3d(root / (c + ".nii.gz"), lab.size(), static_cast<int>(shift));
+    plant.image3d(root / (c + ".nii.gz"), lab.size(), static_cast<int>(shift));
     // Two label files per image; planted identical, so any reading of A/B gives these names.
-    label3d(root / (c + "_label_A.nii.gz"), lab);
-    label3d(root / (c + "_label_B.nii.gz"), lab);
+    plant.label3d(root / (c + "_label_A.nii.gz"), lab);
+    plant.label3d(root / (c + "_label_B.nii.gz"), lab);
     e.add_3d({kHvsmrModality}, "hvsmr_2016", c, lab, kHvsmr);
   }
   convert_and_check("hvsmr_2016", root, outs, e);

@@ -2,11 +2,10 @@
 // names, formats, label values, the extras a real download holds), converted with the bundled
 // configs (`--dataset NAME`) and checked against names derived here from SPEC sections 2, 3 and 5.
 // Written without looking at the configs or the other replica tests, the way a reviewer who
-// unpacks a download would check the tool: every expectation comes from the planted labels.
+// unpacks a download would check the tool: every expectation comes from the planted labels. The
+// names are derived, and the runs checked, by support/Replica.hpp (shared with the second wave).
 
 #include <gtest/gtest.h>
-#include <itkImage.h>
-#include <itkImageFileWriter.h>
 
 #include <algorithm>
 #include <array>
@@ -21,288 +20,26 @@
 #include <utility>
 #include <vector>
 
+#include "support/DatasetRun.hpp"
 #include "support/DicomWriter.hpp"
+#include "support/Replica.hpp"
 #include "support/RunTool.hpp"
 #include "support/TestData.hpp"
 
 namespace fs = std::filesystem;
 using samed2d::test::TempDir;
+using samed2d::test::write_text_file;
+using namespace samed2d::test::replica;
 
 namespace {
 
-// ---------------------------------------------------------------------------------------------
-// Planting and the expected names (SPEC sections 2, 3, 5), independent of the tool's code.
-
-struct Vol {
-  std::size_t ni, nj, nk;
-  std::vector<int> v;
-  Vol(std::size_t i, std::size_t j, std::size_t k) : ni(i), nj(j), nk(k), v(i * j * k, 0) {}
-  int at(std::size_t i, std::size_t j, std::size_t k) const { return v[i + ni * (j + nj * k)]; }
-  // Fills [i0,i1) x [j0,j1) x [k0,k1) with `value`.
-  void box(std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1, std::size_t k0,
-           std::size_t k1, int value) {
-    for (std::size_t k = k0; k < k1; ++k)
-      for (std::size_t j = j0; j < j1; ++j)
-        for (std::size_t i = i0; i < i1; ++i) v[i + ni * (j + nj * k)] = value;
-  }
-  std::array<std::size_t, 3> size() const { return {ni, nj, nk}; }
-  template <class T>
-  std::vector<T> as() const {
-    std::vector<T> out(v.size());
-    for (std::size_t p = 0; p < v.size(); ++p) out[p] = static_cast<T>(v[p]);
-    return out;
-  }
-};
-
-// A 2D label slice, row-major.
-struct Slice {
-  std::size_t h, w;
-  std::vector<int> lab;
-  bool from_3d = true;  // SPEC 5: only slices of 3D volumes are skipped for their aspect
-};
-
-struct ClassDef {
-  std::string name;
-  std::vector<int> values;
-};
-
-const nlohmann::json& registry() {
-  static const nlohmann::json j = [] {
-    std::ifstream in(samed2d::test::source_dir() / "configs" / "classes.json");
-    return nlohmann::json::parse(in, nullptr, true, true);
-  }();
-  return j;
-}
-
-std::string class_id(const std::string& name) {
-  if (!registry().contains(name)) {
-    ADD_FAILURE() << "class name '" << name << "' is not in configs/classes.json";
-    return "????";
-  }
-  return registry()[name].get<std::string>();
-}
-
-std::string pad(std::size_t n, int width) {
-  std::string s = std::to_string(n);
-  while (static_cast<int>(s.size()) < width) s = "0" + s;
-  return s;
-}
-
-// Mask suffixes "CCCC_III" of one slice (SPEC 5: per class in ascending id, 8-connected
-// components, kept when >= 0.00153 * H * W pixels, numbered by first pixel in row-major order).
-std::vector<std::string> slice_masks(const Slice& s, const std::vector<ClassDef>& classes) {
-  std::vector<std::string> out;
-  const double lo = static_cast<double>(std::min(s.h, s.w));
-  const double hi = static_cast<double>(std::max(s.h, s.w));
-  if (s.from_3d && lo < 0.5 * hi) return out;  // min_aspect 0.5, 3D volumes only
-  std::vector<std::pair<std::string, const ClassDef*>> sorted;
-  for (const auto& c : classes) sorted.emplace_back(class_id(c.name), &c);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [id, c] : sorted) {
-    std::vector<char> in(s.lab.size(), 0), seen(s.lab.size(), 0);
-    for (std::size_t p = 0; p < s.lab.size(); ++p)
-      in[p] = std::find(c->values.begin(), c->values.end(), s.lab[p]) != c->values.end();
-    std::size_t instance = 0;
-    for (std::size_t p = 0; p < s.lab.size(); ++p) {
-      if (!in[p] || seen[p]) continue;
-      std::vector<std::size_t> stack{p};
-      seen[p] = 1;
-      std::size_t count = 0;
-      while (!stack.empty()) {
-        const std::size_t q = stack.back();
-        stack.pop_back();
-        ++count;
-        const long r = static_cast<long>(q / s.w), col = static_cast<long>(q % s.w);
-        for (long dr = -1; dr <= 1; ++dr)
-          for (long dc = -1; dc <= 1; ++dc) {
-            const long rr = r + dr, cc = col + dc;
-            if (rr < 0 || cc < 0 || rr >= static_cast<long>(s.h) || cc >= static_cast<long>(s.w))
-              continue;
-            const std::size_t n = static_cast<std::size_t>(rr) * s.w + static_cast<std::size_t>(cc);
-            if (in[n] && !seen[n]) {
-              seen[n] = 1;
-              stack.push_back(n);
-            }
-          }
-      }
-      if (static_cast<double>(count) >= 0.00153 * static_cast<double>(s.h * s.w))
-        out.push_back(id + "_" + pad(instance++, 3));
-    }
-  }
-  return out;
-}
-
-// SPEC 3: x_s fixes k (Nj x Ni), y_s fixes j (Nk x Ni), z_s fixes i (Nk x Nj).
-Slice cut(const Vol& v, char axis, std::size_t s) {
-  Slice out{};
-  if (axis == 'x') {
-    out = {v.nj, v.ni, {}};
-    for (std::size_t j = 0; j < v.nj; ++j)
-      for (std::size_t i = 0; i < v.ni; ++i) out.lab.push_back(v.at(i, j, s));
-  } else if (axis == 'y') {
-    out = {v.nk, v.ni, {}};
-    for (std::size_t k = 0; k < v.nk; ++k)
-      for (std::size_t i = 0; i < v.ni; ++i) out.lab.push_back(v.at(i, s, k));
-  } else {
-    out = {v.nk, v.nj, {}};
-    for (std::size_t k = 0; k < v.nk; ++k)
-      for (std::size_t j = 0; j < v.nj; ++j) out.lab.push_back(v.at(s, j, k));
-  }
-  return out;
-}
-
-struct Expect {
-  std::set<std::string> images, masks;
-  std::set<std::string> class_names;
-
-  void add_slice(const std::vector<std::string>& modalities, const std::string& dataset,
-                 const std::string& case_name, const std::string& slice_name, const Slice& s,
-                 const std::vector<ClassDef>& classes) {
-    const auto masks_here = slice_masks(s, classes);
-    if (masks_here.empty()) return;
-    for (const auto& m : modalities) {
-      const std::string base = m + "--" + dataset + "--" + case_name + "--" + slice_name;
-      images.insert(base + ".png");
-      for (const auto& suffix : masks_here) masks.insert(base + "--" + suffix + ".png");
-    }
-    for (const auto& c : classes)
-      for (const auto& suffix : masks_here)
-        if (suffix.substr(0, 4) == class_id(c.name)) class_names.insert(c.name);
-  }
-  void add_3d(const std::vector<std::string>& modalities, const std::string& dataset,
-              const std::string& case_name, const Vol& label, const std::vector<ClassDef>& classes,
-              const std::string& axes = "x") {
-    for (char a : axes) {
-      const std::size_t n = a == 'x' ? label.nk : a == 'y' ? label.nj : label.ni;
-      for (std::size_t s = 0; s < n; ++s)
-        add_slice(modalities, dataset, case_name, std::string(1, a) + "_" + pad(s, 4),
-                  cut(label, a, s), classes);
-    }
-  }
-  void add_2d(const std::string& modality, const std::string& dataset, const std::string& case_name,
-              Slice s, const std::vector<ClassDef>& classes) {
-    s.from_3d = false;
-    add_slice({modality}, dataset, case_name, "2d_none", s, classes);
-  }
-};
-
-std::set<std::string> names_in(const fs::path& dir) {
-  std::set<std::string> out;
-  if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::directory_iterator(dir)) out.insert(e.path().filename().string());
-  return out;
-}
-
-std::string slurp(const fs::path& f) {
-  std::ifstream in(f, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// Runs the bundled config on `input` into a fresh folder of `outs` and checks the names.
-void convert_and_check(const std::string& dataset, const fs::path& input, const TempDir& outs,
-                       const Expect& e, const std::string& axes = "x", int expected_exit = 0) {
-  static int run = 0;
-  const fs::path out = outs / ("out" + std::to_string(run++));
-  const auto r = samed2d::test::run_samed2d({"convert", "--dataset", dataset, "--input",
-                                             input.string(), "--output", out.string(), "--axes",
-                                             axes, "--threads", "2", "--quiet"});
-  SCOPED_TRACE(dataset + " with --input " + input.string());
-  EXPECT_EQ(r.exit_code, expected_exit)
-      << r.err << (fs::exists(out / "report.json") ? slurp(out / "report.json") : std::string());
-  EXPECT_EQ(names_in(out / "images"), e.images);
-  EXPECT_EQ(names_in(out / "masks"), e.masks);
-  ASSERT_FALSE(e.images.empty());
-  // The class mapping names exactly the classes that have masks, with their registry ids.
-  if (fs::exists(out / "SAMed2D_v1_class_mapping_id.json")) {
-    const auto mapping = nlohmann::json::parse(slurp(out / "SAMed2D_v1_class_mapping_id.json"));
-    std::set<std::string> got;
-    for (const auto& [name, id] : mapping.items()) got.insert(name);
-    EXPECT_EQ(got, e.class_names);
-  } else {
-    ADD_FAILURE() << "no class mapping file";
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Writers for what a download holds.
-
-void text(const fs::path& f, const std::string& content) {
-  fs::create_directories(f.parent_path());
-  std::ofstream(f, std::ios::binary) << content;
-}
-
-// AppleDouble debris: not an image at all.
-void apple_double(const fs::path& real) {
-  text(real.parent_path() / ("._" + real.filename().string()),
-       std::string("\0\5\26\7\0\2\0\0Mac OS X        ", 24) + std::string(200, '\0'));
-}
-
-std::vector<std::int16_t> ramp(const std::array<std::size_t, 3>& n, int seed = 0) {
-  std::vector<std::int16_t> v(n[0] * n[1] * n[2]);
-  for (std::size_t p = 0; p < v.size(); ++p)
-    v[p] = static_cast<std::int16_t>(
-        static_cast<int>((p * 37 + static_cast<std::size_t>(seed) * 11) % 400) - 100);
-  return v;
-}
-
-void image3d(const fs::path& f, const std::array<std::size_t, 3>& n, int seed = 0) {
-  samed2d::test::write_volume(f, n, ramp(n, seed));
-}
-
-void label3d(const fs::path& f, const Vol& v) {
-  samed2d::test::write_volume(f, v.size(), v.as<std::uint8_t>());
-}
-
-// A 4D float image (channel = 4th, slowest dimension), as MSD BrainTumour/Prostate ship.
-void image4d(const fs::path& f, const std::array<std::size_t, 3>& n, std::size_t channels) {
-  using Image4 = itk::Image<float, 4>;
-  auto image = Image4::New();
-  Image4::RegionType region;
-  for (unsigned d = 0; d < 3; ++d) region.SetSize(d, n[d]);
-  region.SetSize(3, channels);
-  image->SetRegions(region);
-  image->Allocate();
-  const std::size_t count = n[0] * n[1] * n[2] * channels;
-  for (std::size_t p = 0; p < count; ++p)
-    image->GetBufferPointer()[p] = static_cast<float>((p * 13) % 251) * 0.5f;
-  fs::create_directories(f.parent_path());
-  auto writer = itk::ImageFileWriter<Image4>::New();
-  writer->SetFileName(f.string());
-  writer->SetInput(image);
-  writer->Update();
-}
+// Each run writes OUTS/outN; the files hold this test file's own pixels.
+ConvertAndCheck convert_and_check{"out"};
+const Planter plant{{37, 11, 400, -100}, 0.5f};
 
 // MetaImage with zlib-compressed data (.mhd + .zraw), as the LUNA16 lung masks ship.
 void label_zraw(const fs::path& f, const Vol& v) {
-  using Image = itk::Image<std::uint8_t, 3>;
-  auto image = Image::New();
-  Image::RegionType region;
-  for (unsigned d = 0; d < 3; ++d) region.SetSize(d, v.size()[d]);
-  image->SetRegions(region);
-  image->Allocate();
-  for (std::size_t p = 0; p < v.v.size(); ++p)
-    image->GetBufferPointer()[p] = static_cast<std::uint8_t>(v.v[p]);
-  fs::create_directories(f.parent_path());
-  auto writer = itk::ImageFileWriter<Image>::New();
-  writer->SetFileName(f.string());
-  writer->SetInput(image);
-  writer->SetUseCompression(true);
-  writer->Update();
-}
-
-// Standard three-slice label with a per-case shift (a mis-paired label changes the slices).
-Vol standard_label(std::size_t ni, std::size_t nj, std::size_t nk, const std::vector<int>& values,
-                   std::size_t shift) {
-  Vol v(ni, nj, nk);
-  std::size_t i = 1;
-  for (std::size_t n = 0; n < values.size(); ++n) {
-    const std::size_t k0 = (n + shift) % nk;
-    v.box(i, i + 3, 2 + (n % 3) * 4, 5 + (n % 3) * 4, k0, k0 + 1, values[n]);
-    i += 4;
-    if (i + 3 > ni) i = 1;
-  }
-  return v;
+  samed2d::test::write_itk_image(f, {v.ni, v.nj, v.nk}, v.as<std::uint8_t>(), {}, true);
 }
 
 const std::vector<ClassDef> kBratsClasses = {{"non_enhancing_tumor_core", {1}},
@@ -328,13 +65,14 @@ TEST(IndependentReplica, ACDC) {
        std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>{
            {"training", "patient001", {"01", "12"}}, {"testing", "patient101", {"01", "14"}}}) {
     const fs::path dir = root / "database" / split / pid;
-    text(dir / "Info.cfg", "ED: 1\nES: 12\nGroup: DCM\nHeight: 184.0\nNbFrame: 30\nWeight: 95.0\n");
-    image4d(dir / (pid + "_4d.nii.gz"), {20, 16, 3}, 2);
+    write_text_file(dir / "Info.cfg",
+                    "ED: 1\nES: 12\nGroup: DCM\nHeight: 184.0\nNbFrame: 30\nWeight: 95.0\n");
+    plant.image4d(dir / (pid + "_4d.nii.gz"), {20, 16, 3}, 2);
     for (const auto& f : frames) {
       const std::string stem = pid + "_frame" + f;
       const Vol lab = standard_label(20, 16, 3, {1, 2, 3, 3}, shift++);
-      image3d(dir / (stem + ".nii.gz"), lab.size(), static_cast<int>(shift));
-      label3d(dir / (stem + "_gt.nii.gz"), lab);
+      plant.image3d(dir / (stem + ".nii.gz"), lab.size(), static_cast<int>(shift));
+      plant.label3d(dir / (stem + "_gt.nii.gz"), lab);
       e.add_3d({"mr_00"}, "ACDC", stem, lab, classes);
     }
   }
@@ -351,14 +89,14 @@ TEST(IndependentReplica, BraTS2021) {
   for (const std::string c : {"BraTS2021_00000", "BraTS2021_00218"}) {
     const Vol lab = standard_label(20, 18, 3, {1, 2, 4, 4}, shift++);
     for (const std::string s : {"flair", "t1", "t1ce", "t2"})
-      image3d(train / c / (c + "_" + s + ".nii.gz"), lab.size(), static_cast<int>(s.size()));
-    label3d(train / c / (c + "_seg.nii.gz"), lab);
+      plant.image3d(train / c / (c + "_" + s + ".nii.gz"), lab.size(), static_cast<int>(s.size()));
+    plant.label3d(train / c / (c + "_seg.nii.gz"), lab);
     e.add_3d({"mr_t1", "mr_t1ce", "mr_t2", "mr_flair"}, "BraTS2021", c, lab, kBratsClasses);
   }
   // The validation data has no _seg: not cases.
   const fs::path val = tmp / "RSNA_ASNR_MICCAI_BraTS2021_ValidationData" / "BraTS2021_00001";
   for (const std::string s : {"flair", "t1", "t1ce", "t2"})
-    image3d(val / ("BraTS2021_00001_" + s + ".nii.gz"), {20, 18, 3});
+    plant.image3d(val / ("BraTS2021_00001_" + s + ".nii.gz"), {20, 18, 3});
   convert_and_check("BraTS2021", tmp.path(), outs, e);
   convert_and_check("BraTS2021", train, outs, e);
 }
@@ -366,20 +104,22 @@ TEST(IndependentReplica, BraTS2021) {
 TEST(IndependentReplica, BraTS2020KaggleNiiWithCase355) {
   TempDir tmp, outs;
   const fs::path train = tmp / "MICCAI_BraTS2020_TrainingData";
-  text(train / "name_mapping.csv",
-       "Grade,BraTS_2017_subject_ID,BraTS_2018_subject_ID,BraTS_2019_subject_ID,BraTS_2020_subject_"
-       "ID\nHGG,,,,BraTS20_Training_001\n");
-  text(train / "survival_info.csv",
-       "Brats20ID,Age,Survival_days,Extent_of_Resection\nBraTS20_Training_001,60.463,289,GTR\n");
+  write_text_file(
+      train / "name_mapping.csv",
+      "Grade,BraTS_2017_subject_ID,BraTS_2018_subject_ID,BraTS_2019_subject_ID,BraTS_2020_subject_"
+      "ID\nHGG,,,,BraTS20_Training_001\n");
+  write_text_file(
+      train / "survival_info.csv",
+      "Brats20ID,Age,Survival_days,Extent_of_Resection\nBraTS20_Training_001,60.463,289,GTR\n");
   Expect e;
   std::size_t shift = 0;
   for (const std::string c : {"BraTS20_Training_001", "BraTS20_Training_355"}) {
     const Vol lab = standard_label(20, 18, 3, {1, 2, 4}, shift++);
     for (const std::string s : {"flair", "t1", "t1ce", "t2"})
-      image3d(train / c / (c + "_" + s + ".nii"), lab.size());
+      plant.image3d(train / c / (c + "_" + s + ".nii"), lab.size());
     const std::string seg =
         c == "BraTS20_Training_355" ? "W39_1998.09.19_Segm.nii" : c + "_seg.nii";
-    label3d(train / c / seg, lab);
+    plant.label3d(train / c / seg, lab);
     e.add_3d({"mr_t1", "mr_t1ce", "mr_t2", "mr_flair"}, "BraTS2020", c, lab, kBratsClasses);
   }
   convert_and_check("BraTS2020", tmp.path(), outs, e);
@@ -389,7 +129,7 @@ TEST(IndependentReplica, BraTS2020KaggleNiiWithCase355) {
 TEST(IndependentReplica, BrainTumour4D) {
   TempDir tmp, outs;
   const fs::path task = tmp / "Task01_BrainTumour";
-  text(task / "dataset.json", R"({"name": "BRATS", "tensorImageSize": "4D",
+  write_text_file(task / "dataset.json", R"({"name": "BRATS", "tensorImageSize": "4D",
     "modality": {"0": "FLAIR", "1": "T1w", "2": "t1gd", "3": "T2w"},
     "labels": {"0": "background", "1": "edema", "2": "non-enhancing tumor", "3": "enhancing tumour"},
     "numTraining": 2, "numTest": 1,
@@ -406,13 +146,13 @@ TEST(IndependentReplica, BrainTumour4D) {
   std::size_t shift = 0;
   for (const std::string c : {"BRATS_001", "BRATS_106"}) {
     const Vol lab = standard_label(20, 18, 3, {1, 2, 3}, shift++);
-    image4d(task / "imagesTr" / (c + ".nii.gz"), lab.size(), 4);
-    label3d(task / "labelsTr" / (c + ".nii.gz"), lab);
+    plant.image4d(task / "imagesTr" / (c + ".nii.gz"), lab.size(), 4);
+    plant.label3d(task / "labelsTr" / (c + ".nii.gz"), lab);
     apple_double(task / "imagesTr" / (c + ".nii.gz"));
     apple_double(task / "labelsTr" / (c + ".nii.gz"));
     e.add_3d({"mr_flair", "mr_t1w", "mr_t1gd", "mr_t2w"}, "BrainTumour", c, lab, classes);
   }
-  image4d(task / "imagesTs" / "BRATS_485.nii.gz", {20, 18, 3}, 4);
+  plant.image4d(task / "imagesTs" / "BRATS_485.nii.gz", {20, 18, 3}, 4);
   apple_double(task / "imagesTs" / "BRATS_485.nii.gz");
   convert_and_check("BrainTumour", task, outs, e);
   convert_and_check("BrainTumour", tmp.path(), outs, e);
@@ -421,7 +161,7 @@ TEST(IndependentReplica, BrainTumour4D) {
 TEST(IndependentReplica, MSDProstate4D) {
   TempDir tmp, outs;
   const fs::path task = tmp / "Task05_Prostate";
-  text(task / "dataset.json", R"({"name": "PROSTATE", "relase": "1.0 04/05/2018",
+  write_text_file(task / "dataset.json", R"({"name": "PROSTATE", "relase": "1.0 04/05/2018",
     "tensorImageSize": "4D", "modality": {"0": "T2", "1": "ADC"},
     "labels": {"0": "background", "1": "PZ", "2": "TZ"}})");
   const std::vector<ClassDef> classes = {
@@ -433,13 +173,13 @@ TEST(IndependentReplica, MSDProstate4D) {
     lab.box(4, 14, 4, 14, shift, shift + 1, 2);   // TZ inside,
     lab.box(4, 14, 14, 17, shift, shift + 2, 1);  // PZ behind it: one prostate component
     ++shift;
-    image4d(task / "imagesTr" / (c + ".nii.gz"), lab.size(), 2);
-    label3d(task / "labelsTr" / (c + ".nii.gz"), lab);
+    plant.image4d(task / "imagesTr" / (c + ".nii.gz"), lab.size(), 2);
+    plant.label3d(task / "labelsTr" / (c + ".nii.gz"), lab);
     apple_double(task / "imagesTr" / (c + ".nii.gz"));
     apple_double(task / "labelsTr" / (c + ".nii.gz"));
     e.add_3d({"mr_t2", "mr_adc"}, "MSD_Prostate", c, lab, classes);
   }
-  image4d(task / "imagesTs" / "prostate_03.nii.gz", {20, 20, 3}, 2);
+  plant.image4d(task / "imagesTs" / "prostate_03.nii.gz", {20, 20, 3}, 2);
   convert_and_check("MSD_Prostate", task, outs, e);
   convert_and_check("MSD_Prostate", tmp.path(), outs, e);
 }
@@ -447,8 +187,9 @@ TEST(IndependentReplica, MSDProstate4D) {
 TEST(IndependentReplica, MSDLiverWithAppleDoubleFiles) {
   TempDir tmp, outs;
   const fs::path task = tmp / "Task03_Liver";
-  text(task / "dataset.json",
-       R"({"name": "LiTS", "labels": {"0": "background", "1": "liver", "2": "cancer"}})");
+  write_text_file(
+      task / "dataset.json",
+      R"({"name": "LiTS", "labels": {"0": "background", "1": "liver", "2": "cancer"}})");
   const std::vector<ClassDef> classes = {{"liver", {1}}, {"liver_tumor", {2}}};
   Expect e;
   std::size_t shift = 0;
@@ -457,14 +198,14 @@ TEST(IndependentReplica, MSDLiverWithAppleDoubleFiles) {
     lab.box(2, 16, 2, 14, shift % 3, shift % 3 + 1, 1);
     lab.box(5, 9, 5, 9, shift % 3, shift % 3 + 1, 2);  // tumour inside the liver
     ++shift;
-    image3d(task / "imagesTr" / (c + ".nii.gz"), lab.size());
-    label3d(task / "labelsTr" / (c + ".nii.gz"), lab);
+    plant.image3d(task / "imagesTr" / (c + ".nii.gz"), lab.size());
+    plant.label3d(task / "labelsTr" / (c + ".nii.gz"), lab);
     apple_double(task / "imagesTr" / (c + ".nii.gz"));
     apple_double(task / "labelsTr" / (c + ".nii.gz"));
     e.add_3d({"ct_00"}, "MSD_Liver", c, lab, classes);
   }
-  image3d(task / "imagesTs" / "test_liver_132.nii.gz", {20, 16, 3});
-  image3d(task / "imagesTs" / "liver_132.nii.gz", {20, 16, 3});
+  plant.image3d(task / "imagesTs" / "test_liver_132.nii.gz", {20, 16, 3});
+  plant.image3d(task / "imagesTs" / "liver_132.nii.gz", {20, 16, 3});
   apple_double(task / "imagesTs" / "liver_132.nii.gz");
   convert_and_check("MSD_Liver", task, outs, e);
   convert_and_check("MSD_Liver", tmp.path(), outs, e);
@@ -473,7 +214,8 @@ TEST(IndependentReplica, MSDLiverWithAppleDoubleFiles) {
 TEST(IndependentReplica, AMOS2022CtAndMrById) {
   TempDir tmp, outs;
   const fs::path root = tmp / "amos22";
-  text(root / "dataset.json", R"({"name": "AMOS", "labels": {"0": "background", "1": "spleen"}})");
+  write_text_file(root / "dataset.json",
+                  R"({"name": "AMOS", "labels": {"0": "background", "1": "spleen"}})");
   const std::vector<ClassDef> classes = {{"spleen", {1}},
                                          {"right_kidney", {2}},
                                          {"left_kidney", {3}},
@@ -495,14 +237,14 @@ TEST(IndependentReplica, AMOS2022CtAndMrById) {
            {"Tr", "0001"}, {"Tr", "0500"}, {"Tr", "0540"}, {"Va", "0004"}, {"Va", "0507"}}) {
     const Vol lab = standard_label(20, 16, 3, {1, 6, 8, 15}, shift++);
     const std::string name = "amos_" + id;
-    image3d(root / ("images" + split) / (name + ".nii.gz"), lab.size());
-    label3d(root / ("labels" + split) / (name + ".nii.gz"), lab);
+    plant.image3d(root / ("images" + split) / (name + ".nii.gz"), lab.size());
+    plant.label3d(root / ("labels" + split) / (name + ".nii.gz"), lab);
     apple_double(tmp / "__MACOSX" / "amos22" / ("images" + split) / (name + ".nii.gz"));
     apple_double(tmp / "__MACOSX" / "amos22" / ("labels" + split) / (name + ".nii.gz"));
     e.add_3d({std::stoi(id) <= 500 ? "ct_00" : "mr_00"}, "AMOS2022", name, lab, classes);
   }
-  image3d(root / "imagesTs" / "amos_0002.nii.gz", {20, 16, 3});
-  image3d(root / "imagesTs" / "amos_0550.nii.gz", {20, 16, 3});
+  plant.image3d(root / "imagesTs" / "amos_0002.nii.gz", {20, 16, 3});
+  plant.image3d(root / "imagesTs" / "amos_0550.nii.gz", {20, 16, 3});
   convert_and_check("AMOS2022", root, outs, e);
   convert_and_check("AMOS2022", tmp.path(), outs, e);
 }
@@ -602,12 +344,12 @@ std::vector<std::string> ts_v2_keys() {
 // Builds TotalSegmentator subjects: every key a file, the planted ones non-empty.
 void ts_subjects(const fs::path& root, const std::vector<std::string>& keys,
                  const std::vector<std::pair<std::string, std::string>>& planted, Expect& e) {
-  text(root / "meta.csv",
-       "image_id;age;gender;institute;study_type;split\ns0000;61;f;A;ct;train\n");
+  write_text_file(root / "meta.csv",
+                  "image_id;age;gender;institute;study_type;split\ns0000;61;f;A;ct;train\n");
   std::size_t shift = 0;
   for (const std::string subject : {"s0000", "s0065"}) {
     const std::array<std::size_t, 3> n{24, 20, 3};
-    image3d(root / subject / "ct.nii.gz", n);
+    plant.image3d(root / subject / "ct.nii.gz", n);
     Vol all(n[0], n[1], n[2]);
     std::vector<ClassDef> classes;
     int value = 1;
@@ -621,7 +363,7 @@ void ts_subjects(const fs::path& root, const std::vector<std::string>& keys,
           all.box(i0, i0 + 3, j0, j0 + 4, k0, k0 + 1, value);
           classes.push_back({planted[p].second, {value}});
         }
-      label3d(root / subject / "segmentations" / (key + ".nii.gz"), m);
+      plant.label3d(root / subject / "segmentations" / (key + ".nii.gz"), m);
       ++value;
     }
     ++shift;
@@ -671,8 +413,8 @@ TEST(IndependentReplica, TotalsegmentatorV2) {
 TEST(IndependentReplica, KiTS19AllAxes) {
   TempDir tmp, outs;
   const fs::path data = tmp / "kits19" / "data";
-  text(data / "kits.json", "[{\"case_id\": \"case_00000\"}]");
-  text(tmp / "kits19" / "README.md", "# KiTS19\n");
+  write_text_file(data / "kits.json", "[{\"case_id\": \"case_00000\"}]");
+  write_text_file(tmp / "kits19" / "README.md", "# KiTS19\n");
   // KiTS19 has no cyst: the region class "kidney and masses" is kidney + tumour.
   const std::vector<ClassDef> classes = {
       {"kidney", {1}}, {"kidney_tumor", {2}}, {"kidney_and_masses", {1, 2}}};
@@ -684,11 +426,11 @@ TEST(IndependentReplica, KiTS19AllAxes) {
     lab.box(1 + shift, 5 + shift, 2, 9, 2, 8, 1);
     lab.box(2 + shift, 4 + shift, 4, 6, 3, 5, 2);
     ++shift;
-    image3d(data / c / "imaging.nii.gz", lab.size());
-    label3d(data / c / "segmentation.nii.gz", lab);
+    plant.image3d(data / c / "imaging.nii.gz", lab.size());
+    plant.label3d(data / c / "segmentation.nii.gz", lab);
     e.add_3d({"ct_00"}, "KiTS", c, lab, classes, "xyz");
   }
-  image3d(data / "case_00210" / "imaging.nii.gz", {8, 12, 10});  // test case: no label
+  plant.image3d(data / "case_00210" / "imaging.nii.gz", {8, 12, 10});  // test case: no label
   convert_and_check("KiTS", tmp / "kits19", outs, e, "x,y,z");
   convert_and_check("KiTS", data, outs, e, "x,y,z");
 }
@@ -702,12 +444,12 @@ TEST(IndependentReplica, AbdomenCT1KPartsAndMask) {
   for (const auto& [part, c] : std::vector<std::pair<std::string, std::string>>{
            {"AbdomenCT-1K-ImagePart1", "Case_00001"}, {"AbdomenCT-1K-ImagePart3", "Case_00999"}}) {
     const Vol lab = standard_label(20, 16, 3, {1, 2, 3, 4}, shift++);
-    image3d(tmp / part / (c + "_0000.nii.gz"), lab.size());
-    label3d(tmp / "Mask" / (c + ".nii.gz"), lab);
+    plant.image3d(tmp / part / (c + "_0000.nii.gz"), lab.size());
+    plant.label3d(tmp / "Mask" / (c + ".nii.gz"), lab);
     e.add_3d({"ct_00"}, "AbdomenCT1K", c, lab, classes);
   }
   // 112 of the 1112 images have no mask.
-  image3d(tmp / "AbdomenCT-1K-ImagePart3" / "Case_01001_0000.nii.gz", {20, 16, 3});
+  plant.image3d(tmp / "AbdomenCT-1K-ImagePart3" / "Case_01001_0000.nii.gz", {20, 16, 3});
   convert_and_check("AbdomenCT1K", tmp.path(), outs, e);
 }
 
@@ -732,13 +474,13 @@ TEST(IndependentReplica, FLARE22) {
   const fs::path labelled = root / "Training" / "FLARE22_LabeledCase50";
   for (const std::string c : {"FLARE22_Tr_0001", "FLARE22_Tr_0050"}) {
     const Vol lab = standard_label(20, 16, 3, {1, 2, 13, 5}, shift++);
-    image3d(labelled / "images" / (c + "_0000.nii.gz"), lab.size());
-    label3d(labelled / "labels" / (c + ".nii.gz"), lab);
+    plant.image3d(labelled / "images" / (c + "_0000.nii.gz"), lab.size());
+    plant.label3d(labelled / "labels" / (c + ".nii.gz"), lab);
     e.add_3d({"ct_00"}, "FLARE22", c, lab, classes);
   }
-  image3d(root / "Training" / "FLARE22_UnlabeledCase1-1000" / "Case_00001_0000.nii.gz",
-          {20, 16, 3});
-  image3d(root / "Validation" / "FLARE22_Ts_0001_0000.nii.gz", {20, 16, 3});
+  plant.image3d(root / "Training" / "FLARE22_UnlabeledCase1-1000" / "Case_00001_0000.nii.gz",
+                {20, 16, 3});
+  plant.image3d(root / "Validation" / "FLARE22_Ts_0001_0000.nii.gz", {20, 16, 3});
   convert_and_check("FLARE22", root, outs, e);
   convert_and_check("FLARE22", labelled, outs, e);
 }
@@ -746,7 +488,7 @@ TEST(IndependentReplica, FLARE22) {
 TEST(IndependentReplica, CTORGFloatLabels) {
   TempDir tmp, outs;
   const fs::path root = tmp / "OrganSegmentations";
-  text(root / "README.md", "CT-ORG\n");
+  write_text_file(root / "README.md", "CT-ORG\n");
   const std::vector<ClassDef> classes = {{"liver", {1}}, {"urinary_bladder", {2}},
                                          {"lung", {3}},  {"kidney", {4}},
                                          {"bone", {5}},  {"brain", {6}}};
@@ -784,9 +526,10 @@ TEST(IndependentReplica, VerSe19Bids) {
            {"dataset-verse19test", "sub-verse100"}}) {
     const Vol lab = standard_label(20, 16, 3, {1, 19, 24, 28}, shift++);
     const fs::path raw = tmp / split / "rawdata" / sub, der = tmp / split / "derivatives" / sub;
-    image3d(raw / (sub + "_ct.nii.gz"), lab.size());
-    label3d(der / (sub + "_seg-vert_msk.nii.gz"), lab);
-    text(der / (sub + "_seg-subreg_ctd.json"), "[{\"direction\": [\"P\", \"I\", \"R\"]}]");
+    plant.image3d(raw / (sub + "_ct.nii.gz"), lab.size());
+    plant.label3d(der / (sub + "_seg-vert_msk.nii.gz"), lab);
+    write_text_file(der / (sub + "_seg-subreg_ctd.json"),
+                    "[{\"direction\": [\"P\", \"I\", \"R\"]}]");
     samed2d::test::write_volume(der / (sub + "_seg-vert_snp.png"), {16, 12, 1},
                                 std::vector<std::uint8_t>(16 * 12, 90), 2);
     e.add_3d({"ct_00"}, "VerSe19", sub, lab, classes);
@@ -796,8 +539,8 @@ TEST(IndependentReplica, VerSe19Bids) {
 
 TEST(IndependentReplica, LUNA16MhdAndZraw) {
   TempDir tmp, outs;
-  text(tmp / "annotations.csv", "seriesuid,coordX,coordY,coordZ,diameter_mm\n");
-  text(tmp / "candidates.csv", "seriesuid,coordX,coordY,coordZ,class\n");
+  write_text_file(tmp / "annotations.csv", "seriesuid,coordX,coordY,coordZ,diameter_mm\n");
+  write_text_file(tmp / "candidates.csv", "seriesuid,coordX,coordY,coordZ,class\n");
   const std::vector<ClassDef> classes = {{"left_lung", {3}}, {"right_lung", {4}}, {"trachea", {5}}};
   Expect e;
   std::size_t shift = 0;
@@ -805,7 +548,7 @@ TEST(IndependentReplica, LUNA16MhdAndZraw) {
            {"subset0", "1.3.6.1.4.1.14519.5.2.1.6279.6001.105756658031515062000744821260"},
            {"subset9", "1.3.6.1.4.1.14519.5.2.1.6279.6001.997611074084993415992563148335"}}) {
     const Vol lab = standard_label(20, 16, 3, {3, 4, 5}, shift++);
-    image3d(tmp / subset / (uid + ".mhd"), lab.size());
+    plant.image3d(tmp / subset / (uid + ".mhd"), lab.size());
     label_zraw(tmp / "seg-lungs-LUNA16" / (uid + ".mhd"), lab);
     e.add_3d({"ct_00"}, "LUNA16", uid, lab, classes);
   }
@@ -820,7 +563,7 @@ TEST(IndependentReplica, LUNA16MhdAndZraw) {
 TEST(IndependentReplica, KvasirSegJpegMasks) {
   TempDir tmp, outs;
   const fs::path root = tmp / "Kvasir-SEG";
-  text(root / "kavsir_bboxes.json", "{}");
+  write_text_file(root / "kavsir_bboxes.json", "{}");
   const std::vector<ClassDef> classes = {{"polyp", {1}}};
   Expect e;
   for (const std::string c : {"cju0qkwl35piu0993l0dewei2", "cju0roawvklrq0799vmjorwfv"}) {
@@ -898,8 +641,8 @@ TEST(IndependentReplica, BUSIMultipleMasks) {
 TEST(IndependentReplica, CovidChestXrayLungs) {
   TempDir tmp, outs;
   const fs::path root = tmp / "covid-chestxray-dataset";
-  text(root / "metadata.csv", "patientid,offset,sex,age,finding,filename\n");
-  text(root / "README.md", "# COVID-19 image data collection\n");
+  write_text_file(root / "metadata.csv", "patientid,offset,sex,age,finding,filename\n");
+  write_text_file(root / "README.md", "# COVID-19 image data collection\n");
   const std::vector<ClassDef> classes = {{"lung", {1}}};
   Expect e;
   const std::size_t w = 50, h = 40;
@@ -988,7 +731,7 @@ TEST(IndependentReplica, ChestImagePneumDicomAndRle) {
   csv += uid3 + ", -1\n";
   csv += uid1 + ", " + rle_rect(n, 500, 600, 700, 760) + "\n";
   csv += uid2 + ", " + rle_rect(n, 300, 380, 300, 380) + "\n";
-  text(tmp / "chestimage_train-rle_datasets.csv", csv);
+  write_text_file(tmp / "chestimage_train-rle_datasets.csv", csv);
   e.add_2d("x_ray", "Chest_Image_Pneum", uid1, s1, classes);
   e.add_2d("x_ray", "Chest_Image_Pneum", uid2, s2, classes);
   // Test images: no runs, not cases.
@@ -1164,7 +907,7 @@ TEST(IndependentReplica, UltrasoundNerveSkipsMaskFilesAndEmptyMasks) {
     e.add_2d("ultrasound_00", "ultrasound_nerve_segmentation", c, s, classes);
   }
   samed2d::test::write_volume(tmp / "test" / "1.tif", {w, h, 1}, img, 2);
-  text(tmp / "train_masks.csv", "subject,img,pixels\n1,1,\n");
-  text(tmp / "sample_submission.csv", "img,pixels\n1,1 1\n");
+  write_text_file(tmp / "train_masks.csv", "subject,img,pixels\n1,1,\n");
+  write_text_file(tmp / "sample_submission.csv", "img,pixels\n1,1 1\n");
   convert_and_check("ultrasound_nerve_segmentation", tmp.path(), outs, e);
 }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <deque>
@@ -11,6 +13,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace samed2d::test {
@@ -39,6 +42,26 @@ struct OracleCase {
   double min_aspect = 0.5;
   std::set<std::pair<char, std::size_t>> only;  // when non-empty, only these slices
 };
+
+// The case CASE_NAME of `dataset` in `modality`: ni x nj x nk voxels of `image` and `label` (i
+// fastest, any numeric types), with the classes to find.
+template <class Image, class Label>
+OracleCase oracle_case(const std::string& modality, const std::string& dataset,
+                       const std::string& case_name, const std::array<std::size_t, 3>& n,
+                       const std::vector<Image>& image, const std::vector<Label>& label,
+                       std::vector<OracleClass> classes = {}) {
+  OracleCase c;
+  c.modality = modality;
+  c.dataset = dataset;
+  c.case_name = case_name;
+  c.ni = n[0];
+  c.nj = n[1];
+  c.nk = n[2];
+  for (const auto v : image) c.image.push_back(static_cast<double>(v));
+  for (const auto v : label) c.label.push_back(static_cast<long long>(v));
+  c.classes = std::move(classes);
+  return c;
+}
 
 inline void oracle_add(const OracleCase& c, OracleOutput& out) {
   auto classes = c.classes;

@@ -1,8 +1,5 @@
 #include "support/DatasetReplica.hpp"
 
-#include <itkImage.h>
-#include <itkImageFileWriter.h>
-
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -26,21 +23,9 @@ void write_label_volume(const fs::path& file, Size3 size, const std::vector<Labe
 }
 
 void write_4d_volume(const fs::path& file, Size3 size, std::size_t components) {
-  using Image4 = itk::Image<float, 4>;
-  auto image = Image4::New();
-  Image4::RegionType region;
-  for (unsigned d = 0; d < 3; ++d) region.SetSize(d, size[d]);
-  region.SetSize(3, components);
-  image->SetRegions(region);
-  image->Allocate();
-  const std::size_t count = size[0] * size[1] * size[2] * components;
-  for (std::size_t n = 0; n < count; ++n)
-    image->GetBufferPointer()[n] = static_cast<float>(n % 251) * 0.5f;
-  fs::create_directories(file.parent_path());
-  auto writer = itk::ImageFileWriter<Image4>::New();
-  writer->SetFileName(file.string());
-  writer->SetInput(image);
-  writer->Update();
+  std::vector<float> values(size[0] * size[1] * size[2] * components);
+  for (std::size_t n = 0; n < values.size(); ++n) values[n] = static_cast<float>(n % 251) * 0.5f;
+  write_itk_image(file, {size[0], size[1], size[2], components}, values);
 }
 
 void write_apple_double(const fs::path& file) {

@@ -1,8 +1,6 @@
 #include "support/PlantedCase.hpp"
 
 #include <gtest/gtest.h>
-#include <itkImage.h>
-#include <itkImageFileWriter.h>
 
 #include <algorithm>
 #include <sstream>
@@ -61,20 +59,7 @@ void PlantedCase::write_label(const std::filesystem::path& file) const {
 }
 
 void PlantedCase::write_compressed_label(const std::filesystem::path& file) const {
-  using Image = itk::Image<std::uint8_t, 3>;
-  auto volume = Image::New();
-  Image::RegionType region;
-  for (unsigned d = 0; d < 3; ++d) region.SetSize(d, size[d]);
-  volume->SetRegions(region);
-  volume->Allocate();
-  const auto values = label<std::uint8_t>();
-  std::copy(values.begin(), values.end(), volume->GetBufferPointer());
-  std::filesystem::create_directories(file.parent_path());
-  auto writer = itk::ImageFileWriter<Image>::New();
-  writer->SetFileName(file.string());
-  writer->SetInput(volume);
-  writer->SetUseCompression(true);
-  writer->Update();
+  write_itk_image(file, {size[0], size[1], size[2]}, label<std::uint8_t>(), {}, true);
 }
 
 template std::vector<std::int16_t> PlantedCase::image<std::int16_t>() const;

@@ -64,32 +64,61 @@ TempDir::~TempDir() {
 namespace {
 
 template <class T, unsigned D>
-void write_itk(const std::filesystem::path& file, std::array<std::size_t, 3> size,
-               const std::vector<T>& values, std::array<double, 3> spacing,
-               std::array<double, 3> origin) {
+void write_itk(const std::filesystem::path& file, const std::vector<std::size_t>& size,
+               const std::vector<T>& values, const ImageGeometry& geometry, bool compress) {
   using Image = itk::Image<T, D>;
   auto image = Image::New();
   typename Image::RegionType region;
   typename Image::SpacingType sp;
   typename Image::PointType org;
+  typename Image::DirectionType direction;
+  direction.SetIdentity();
   for (unsigned d = 0; d < D; ++d) {
     region.SetSize(d, size[d]);
-    sp[d] = spacing[d];
-    org[d] = origin[d];
+    sp[d] = geometry.spacing.empty() ? 1.0 : geometry.spacing[d];
+    org[d] = geometry.origin.empty() ? 0.0 : geometry.origin[d];
+    for (unsigned e = 0; e < D && !geometry.direction.empty(); ++e)
+      direction[d][e] = geometry.direction[d * D + e];
   }
   image->SetRegions(region);
   image->SetSpacing(sp);
   image->SetOrigin(org);
+  image->SetDirection(direction);
   image->Allocate();
   std::copy(values.begin(), values.end(), image->GetBufferPointer());
   std::filesystem::create_directories(file.parent_path());
   auto writer = itk::ImageFileWriter<Image>::New();
   writer->SetFileName(file.string());
   writer->SetInput(image);
+  writer->SetUseCompression(compress);
   writer->Update();
 }
 
 }  // namespace
+
+template <class T>
+void write_itk_image(const std::filesystem::path& file, const std::vector<std::size_t>& size,
+                     const std::vector<T>& values, const ImageGeometry& geometry, bool compress) {
+  std::size_t count = 1;
+  for (const std::size_t n : size) count *= n;
+  if (values.size() != count)
+    throw std::invalid_argument("write_itk_image: value count does not match size");
+  for (const auto* v : {&geometry.spacing, &geometry.origin})
+    if (!v->empty() && v->size() != size.size())
+      throw std::invalid_argument("write_itk_image: one spacing and origin per dimension");
+  if (!geometry.direction.empty() && geometry.direction.size() != size.size() * size.size())
+    throw std::invalid_argument("write_itk_image: the direction matrix does not match size");
+  switch (size.size()) {
+    case 2:
+      return write_itk<T, 2>(file, size, values, geometry, compress);
+    case 3:
+      return write_itk<T, 3>(file, size, values, geometry, compress);
+    case 4:
+      return write_itk<T, 4>(file, size, values, geometry, compress);
+    default:
+      throw std::invalid_argument("write_itk_image: 2, 3 or 4 dimensions");
+  }
+}
 
 template <class T>
 void write_volume(const std::filesystem::path& file, std::array<std::size_t, 3> size,
@@ -97,32 +126,26 @@ void write_volume(const std::filesystem::path& file, std::array<std::size_t, 3> 
                   std::array<double, 3> origin) {
   if (values.size() != size[0] * size[1] * size[2])
     throw std::invalid_argument("write_volume: value count does not match size");
-  if (dims == 2) {
-    if (size[2] != 1) throw std::invalid_argument("write_volume: 2D needs size[2] == 1");
-    write_itk<T, 2>(file, size, values, spacing, origin);
-  } else {
-    write_itk<T, 3>(file, size, values, spacing, origin);
-  }
+  if (dims == 2 && size[2] != 1) throw std::invalid_argument("write_volume: 2D needs size[2] == 1");
+  const ImageGeometry geometry{
+      {spacing.begin(), spacing.begin() + dims}, {origin.begin(), origin.begin() + dims}, {}};
+  write_itk_image<T>(file, {size.begin(), size.begin() + (dims == 2 ? 2 : 3)}, values, geometry);
 }
 
-template void write_volume<std::uint8_t>(const std::filesystem::path&, std::array<std::size_t, 3>,
-                                         const std::vector<std::uint8_t>&, unsigned,
-                                         std::array<double, 3>, std::array<double, 3>);
-template void write_volume<std::int16_t>(const std::filesystem::path&, std::array<std::size_t, 3>,
-                                         const std::vector<std::int16_t>&, unsigned,
-                                         std::array<double, 3>, std::array<double, 3>);
-template void write_volume<std::uint16_t>(const std::filesystem::path&, std::array<std::size_t, 3>,
-                                          const std::vector<std::uint16_t>&, unsigned,
-                                          std::array<double, 3>, std::array<double, 3>);
-template void write_volume<std::int32_t>(const std::filesystem::path&, std::array<std::size_t, 3>,
-                                         const std::vector<std::int32_t>&, unsigned,
-                                         std::array<double, 3>, std::array<double, 3>);
-template void write_volume<float>(const std::filesystem::path&, std::array<std::size_t, 3>,
-                                  const std::vector<float>&, unsigned, std::array<double, 3>,
-                                  std::array<double, 3>);
-template void write_volume<double>(const std::filesystem::path&, std::array<std::size_t, 3>,
-                                   const std::vector<double>&, unsigned, std::array<double, 3>,
-                                   std::array<double, 3>);
+// Both writers for every voxel type the tests write.
+#define SAMED2D_INSTANTIATE_WRITERS(T)                                                            \
+  template void write_itk_image<T>(const std::filesystem::path&, const std::vector<std::size_t>&, \
+                                   const std::vector<T>&, const ImageGeometry&, bool);            \
+  template void write_volume<T>(const std::filesystem::path&, std::array<std::size_t, 3>,         \
+                                const std::vector<T>&, unsigned, std::array<double, 3>,           \
+                                std::array<double, 3>);
+SAMED2D_INSTANTIATE_WRITERS(std::uint8_t)
+SAMED2D_INSTANTIATE_WRITERS(std::int16_t)
+SAMED2D_INSTANTIATE_WRITERS(std::uint16_t)
+SAMED2D_INSTANTIATE_WRITERS(std::int32_t)
+SAMED2D_INSTANTIATE_WRITERS(float)
+SAMED2D_INSTANTIATE_WRITERS(double)
+#undef SAMED2D_INSTANTIATE_WRITERS
 
 void write_rgb_image(const std::filesystem::path& file, std::size_t width, std::size_t height,
                      unsigned channels, const std::vector<std::uint8_t>& values) {

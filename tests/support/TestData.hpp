@@ -36,6 +36,24 @@ void write_volume(const std::filesystem::path& file, std::array<std::size_t, 3> 
                   std::array<double, 3> spacing = {1, 1, 1},
                   std::array<double, 3> origin = {0, 0, 0});
 
+// Where an image lies: spacing and origin with one entry per dimension (1 and 0 when left
+// empty), and the direction matrix row by row (the identity when left empty).
+struct ImageGeometry {
+  std::vector<double> spacing;
+  std::vector<double> origin;
+  std::vector<double> direction;
+};
+
+// Writes an image of 2, 3 or 4 dimensions with ITK (format from the extension), for the inputs
+// write_volume cannot describe: 4D files, set directions, compressed MetaImage. `size` has one
+// entry per dimension and `values` their product, first index fastest; `compress` asks the writer
+// to compress (MetaIO: a zlib .zraw beside the .mhd). Parent folders are created. Instantiated for
+// uint8, int16, uint16, int32, float and double.
+template <class T>
+void write_itk_image(const std::filesystem::path& file, const std::vector<std::size_t>& size,
+                     const std::vector<T>& values, const ImageGeometry& geometry = {},
+                     bool compress = false);
+
 // Writes an RGB (3) or RGBA (4) 8-bit 2D image with ITK; `values` interleaved, row-major.
 void write_rgb_image(const std::filesystem::path& file, std::size_t width, std::size_t height,
                      unsigned channels, const std::vector<std::uint8_t>& values);
