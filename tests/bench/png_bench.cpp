@@ -253,20 +253,10 @@ const Kind kKinds[] = {{"image GrayAsRgb", PngColor::GrayAsRgb, false},
                        {"image Gray", PngColor::Gray, false},
                        {"mask Gray", PngColor::Gray, true}};
 
+// Indexed by the filter's PNG type byte.
 const char* filter_name(PngFilter f) {
-  switch (f) {
-    case PngFilter::None:
-      return "none";
-    case PngFilter::Sub:
-      return "sub";
-    case PngFilter::Up:
-      return "up";
-    case PngFilter::Average:
-      return "avg";
-    case PngFilter::Paeth:
-      break;
-  }
-  return "paeth";
+  static const char* const names[] = {"none", "sub", "up", "avg", "paeth"};
+  return names[static_cast<std::uint8_t>(f)];
 }
 
 struct Candidate {

@@ -8,6 +8,7 @@
 #include "pipeline/core/ClassRegistry.hpp"
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/core/JsonFile.hpp"
+#include "support/ErrorOf.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d {
@@ -18,12 +19,7 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 std::string error_of(const std::string& text) {
-  try {
-    ClassRegistry::from_json_text(text, "classes.json");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return test::error_of<ConfigError>([&] { ClassRegistry::from_json_text(text, "classes.json"); });
 }
 
 TEST(ClassRegistryTest, ReadsNamesAndIds) {
@@ -63,12 +59,8 @@ TEST(ClassRegistryTest, BadEntriesAreConfigErrorsNamingFileAndEntry) {
 
 TEST(ClassRegistryTest, LoadNamesAMissingFile) {
   test::TempDir dir;
-  try {
-    ClassRegistry::load(dir / "none.json");
-    FAIL() << "no error";
-  } catch (const ConfigError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("none.json"));
-  }
+  EXPECT_THAT(test::error_of<ConfigError>([&] { ClassRegistry::load(dir / "none.json"); }),
+              HasSubstr("none.json"));
 }
 
 // The bundled registry, read as plain JSON lines so the check does not rely on the loader.

@@ -6,17 +6,13 @@
 #include "pipeline/core/ClassRegistry.hpp"
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/core/JsonFile.hpp"
+#include "support/ErrorOf.hpp"
 
 namespace samed2d {
 namespace {
 
 std::string config_error_of(const std::string& text) {
-  try {
-    parse_json_text(text, "c.json");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
+  return test::error_of<ConfigError>([&] { parse_json_text(text, "c.json"); }, "no error");
 }
 
 TEST(JsonFileTest, SyntaxErrorsAndDuplicateKeysAreConfigErrorsWithTheirPlace) {

@@ -14,6 +14,8 @@
 
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/slicing/SliceOps.hpp"
+#include "support/ErrorOf.hpp"
+#include "support/SliceTable.hpp"
 
 namespace samed2d {
 namespace {
@@ -42,19 +44,14 @@ struct Expected {
 // Brute force: the SPEC 3 table voxel by voxel, and each class's value list.
 Expected brute_slice(const std::vector<std::int64_t>& values, std::array<std::size_t, 3> n,
                      const LabelMapping& mapping, Axis axis, std::size_t s) {
-  const std::size_t h = axis == Axis::X ? n[1] : n[2];
-  const std::size_t w = axis == Axis::Z ? n[1] : n[0];
+  const auto [count, h, w] = test::slice_shape(n, axis);
   Expected e;
   for (const ClassDef& cls : mapping.classes) {
     std::vector<std::uint8_t> mask(h * w, 0);
     bool any = false;
     for (std::size_t r = 0; r < h; ++r) {
       for (std::size_t c = 0; c < w; ++c) {
-        std::size_t i = 0, j = 0, k = 0;
-        if (axis == Axis::X) k = s, j = r, i = c;
-        if (axis == Axis::Y) j = s, k = r, i = c;
-        if (axis == Axis::Z) i = s, k = r, j = c;
-        const std::int64_t x = values[i + n[0] * (j + n[1] * k)];
+        const std::int64_t x = values[test::voxel_offset(n, test::voxel_at(axis, s, r, c))];
         if (std::find(cls.values.begin(), cls.values.end(), x) != cls.values.end()) {
           mask[r * w + c] = 1;
           any = true;
@@ -171,23 +168,15 @@ TEST(LabelIndexTest, NonIntegralFloatLabelIsAnInputError) {
   values[1 + 2 * (2 + 3 * 3)] = 2.5f;  // voxel (1, 2, 3)
   Volume label(VoxelType::Float32, {2, 3, 4}, 1, true);
   std::copy(values.begin(), values.end(), label.data<float>());
-  try {
-    LabelIndex index(label, mapping, "case7/seg.nii.gz");
-    FAIL() << "2.5 accepted";
-  } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(),
-                 "case7/seg.nii.gz: label map holds non-integral value 2.5 at voxel (1,2,3); "
-                 "labels must be integers");
-  }
+  EXPECT_EQ(test::error_of<InputError>(
+                [&] { LabelIndex index(label, mapping, "case7/seg.nii.gz"); }, "2.5 accepted"),
+            "case7/seg.nii.gz: label map holds non-integral value 2.5 at voxel (1,2,3); "
+            "labels must be integers");
   label.data<float>()[5] = std::numeric_limits<float>::quiet_NaN();
-  try {
-    LabelIndex index(label, mapping, "seg.nii");
-    FAIL() << "NaN accepted";
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("seg.nii: label map holds non-integral value nan"),
-              std::string::npos)
-        << e.what();
-  }
+  const std::string nan_error = test::error_of<InputError>(
+      [&] { LabelIndex index(label, mapping, "seg.nii"); }, "NaN accepted");
+  EXPECT_NE(nan_error.find("seg.nii: label map holds non-integral value nan"), std::string::npos)
+      << nan_error;
 }
 
 TEST(LabelIndexTest, ValuesBeyondInt64AreAnInputError) {
@@ -206,12 +195,9 @@ TEST(LabelIndexTest, MultiComponentLabelIsAnInputError) {
   const LabelMapping mapping = mapping_for({1, 2, 3, 4});
   Volume label(VoxelType::UInt8, {2, 2, 2}, 3, true);
   std::fill_n(label.data<std::uint8_t>(), label.element_count(), 0);
-  try {
-    LabelIndex index(label, mapping, "rgb_label.png");
-    FAIL() << "3 components accepted";
-  } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("rgb_label.png: ", 0), 0u) << e.what();
-  }
+  const std::string error = test::error_of<InputError>(
+      [&] { LabelIndex index(label, mapping, "rgb_label.png"); }, "3 components accepted");
+  EXPECT_EQ(error.rfind("rgb_label.png: ", 0), 0u) << error;
 }
 
 TEST(LabelIndexTest, UnmappedValuesAreCountedNotClassed) {

@@ -1,8 +1,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "converters/layout/PathTemplate.hpp"
 #include "pipeline/core/Errors.hpp"
+#include "support/ErrorOf.hpp"
 
 namespace samed2d {
 namespace {
@@ -16,12 +19,7 @@ std::string render(const std::string& text, const std::string& rel,
 }
 
 std::string error_of(const std::string& text) {
-  try {
-    PathTemplate t(text, "test.json: \"label\"");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return test::error_of<ConfigError>([&] { PathTemplate t(text, "test.json: \"label\""); });
 }
 
 TEST(PathTemplateTest, PlaceholdersOfANestedFile) {
@@ -143,17 +141,17 @@ TEST(PathTemplateTest, PlainTemplatesAreNotPatterns) {
 }
 
 TEST(PathTemplateTest, PatternsEscapeValuesAndKeepWildcardsAndAlternatives) {
-  auto pattern = [](const std::string& text, const std::string& rel) {
-    return PathTemplate(text, "t").render_pattern(rel, "root");
-  };
-  // A BUSI name: spaces and parentheses are plain; brackets and braces get escaped.
-  EXPECT_EQ(pattern("{dir}/{stem}_mask*.png", "Dataset_BUSI_with_GT/benign/benign (12).png"),
-            "Dataset_BUSI_with_GT/benign/benign (12)_mask*.png");
-  EXPECT_EQ(pattern("{dir}/{stem}_mask*.png", "x/a[1]{b,c}*.png"),
-            "x/a\\[1\\]\\{b\\,c\\}\\*_mask*.png");
-  EXPECT_EQ(pattern("{dir}/*{_seg,_Segm}.nii", "B_355/B_355_t1.nii"), "B_355/*{_seg,_Segm}.nii");
-  EXPECT_EQ(pattern("{{{stem}}}*,x", "a/b.nii"), "\\{b\\}*\\,x");
-  EXPECT_EQ(pattern("a\\*b*", "a/b.nii"), "a\\*b*");
+  // {template, path, the pattern it renders to}
+  const std::vector<std::array<std::string, 3>> cases{
+      // A BUSI name: spaces and parentheses are plain; brackets and braces get escaped.
+      {"{dir}/{stem}_mask*.png", "Dataset_BUSI_with_GT/benign/benign (12).png",
+       "Dataset_BUSI_with_GT/benign/benign (12)_mask*.png"},
+      {"{dir}/{stem}_mask*.png", "x/a[1]{b,c}*.png", "x/a\\[1\\]\\{b\\,c\\}\\*_mask*.png"},
+      {"{dir}/*{_seg,_Segm}.nii", "B_355/B_355_t1.nii", "B_355/*{_seg,_Segm}.nii"},
+      {"{{{stem}}}*,x", "a/b.nii", "\\{b\\}*\\,x"},
+      {"a\\*b*", "a/b.nii", "a\\*b*"}};
+  for (const auto& [text, rel, want] : cases)
+    EXPECT_EQ(PathTemplate(text, "t").render_pattern(rel, "root"), want) << text << " on " << rel;
   // render() gives the same text with the values as they are.
   EXPECT_EQ(PathTemplate("{dir}/{stem}_mask*.png", "t").render("d/a[1].png", "root"),
             "d/a[1]_mask*.png");

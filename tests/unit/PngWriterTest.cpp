@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <map>
 #include <ostream>
 #include <random>
 #include <set>
@@ -143,30 +144,20 @@ Bytes idat_stream(const Bytes& png) {
   return stream;
 }
 
+// The whole zlib stream inflated: exactly one complete stream of at most `expected_size` bytes
+// (uncompress fails on a cut stream, and on a longer one through the spare byte).
 Bytes inflate_all(const Bytes& stream, std::size_t expected_size) {
-  Bytes out(expected_size + 1);  // one spare byte detects a too long stream
-  z_stream z{};
-  EXPECT_EQ(inflateInit(&z), Z_OK);
-  z.next_in = const_cast<Bytef*>(stream.data());
-  z.avail_in = static_cast<uInt>(stream.size());
-  z.next_out = out.data();
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  inflateEnd(&z);
+  Bytes out(expected_size + 1);
+  uLongf size = static_cast<uLongf>(out.size());
+  EXPECT_EQ(uncompress(out.data(), &size, stream.data(), static_cast<uLong>(stream.size())), Z_OK);
+  out.resize(size);
   return out;
 }
 
 std::string color_name(PngColor color) {
-  switch (color) {
-    case PngColor::Gray:
-      return "Gray";
-    case PngColor::Rgb:
-      return "Rgb";
-    case PngColor::GrayAsRgb:
-      return "GrayAsRgb";
-  }
-  return "?";
+  static const std::map<PngColor, std::string> names{
+      {PngColor::Gray, "Gray"}, {PngColor::Rgb, "Rgb"}, {PngColor::GrayAsRgb, "GrayAsRgb"}};
+  return names.at(color);
 }
 
 }  // namespace

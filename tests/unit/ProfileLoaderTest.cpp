@@ -6,6 +6,7 @@
 
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/core/Profile.hpp"
+#include "support/ErrorOf.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d {
@@ -20,12 +21,7 @@ Profile parse(const std::string& text) {
 }
 
 std::string error_of(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return test::error_of<ConfigError>([&] { parse(text); });
 }
 
 const fs::path kConfigDir = test::source_dir() / "configs";
@@ -253,20 +249,13 @@ TEST(ProfileLoaderTest, LoadsByNameOrFile) {
   std::ofstream(dir / "mine.json") << R"({"connectivity": 4})";
   EXPECT_EQ(load_profile((dir / "mine.json").string(), dir.path()).connectivity, 4);
 
-  try {
-    load_profile("fats", dir.path());
-    FAIL() << "no error";
-  } catch (const ConfigError& e) {
-    EXPECT_THAT(e.what(), AllOf(HasSubstr("\"fats\""), HasSubstr("fast, gray")));
-  }
+  EXPECT_THAT(test::error_of<ConfigError>([&] { load_profile("fats", dir.path()); }),
+              AllOf(HasSubstr("\"fats\""), HasSubstr("fast, gray")));
   EXPECT_THROW(load_profile((dir / "none.json").string(), dir.path()), ConfigError);
   std::ofstream(dir / "broken.json") << "{\"slice_step\": 2,,}";
-  try {
-    load_profile((dir / "broken.json").string(), dir.path());
-    FAIL() << "no error";
-  } catch (const ConfigError& e) {
-    EXPECT_THAT(e.what(), AllOf(HasSubstr("broken.json"), HasSubstr("line 1")));
-  }
+  EXPECT_THAT(test::error_of<ConfigError>(
+                  [&] { load_profile((dir / "broken.json").string(), dir.path()); }),
+              AllOf(HasSubstr("broken.json"), HasSubstr("line 1")));
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/slicing/SliceOps.hpp"
+#include "support/ErrorOf.hpp"
+#include "support/SliceTable.hpp"
 
 namespace samed2d {
 namespace {
@@ -144,10 +146,7 @@ TEST(ReorientTest, KeepsInterleavedAndPlanarComponents) {
 
 template <class T>
 class ReorientTypedTest : public ::testing::Test {};
-using VoxelTypes =
-    ::testing::Types<std::uint8_t, std::int8_t, std::uint16_t, std::int16_t, std::uint32_t,
-                     std::int32_t, std::uint64_t, std::int64_t, float, double>;
-TYPED_TEST_SUITE(ReorientTypedTest, VoxelTypes);
+TYPED_TEST_SUITE(ReorientTypedTest, test::AllVoxelTypes);
 
 TYPED_TEST(ReorientTypedTest, EveryVoxelTypeMoves) {
   const Volume in = make_volume<TypeParam>({2, 3, 4}, 1, true, {-1, 0, 0, 0, 1, 0, 0, 0, -1});
@@ -184,12 +183,9 @@ TEST(ReorientTest, AlreadyCanonicalIsUnchanged) {
 TEST(ReorientTest, DegenerateDirectionIsAnInputError) {
   // Index axes 0 and 1 both mostly along physical x.
   const Volume in = make_volume<std::uint8_t>({2, 2, 2}, 1, true, {1, 0.9, 0, 0, 0.1, 0, 0, 0, 1});
-  try {
-    reorient(in, Orientation::RAS, "ct/case1.nii.gz");
-    FAIL() << "degenerate direction accepted";
-  } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("ct/case1.nii.gz: direction matrix", 0), 0u) << e.what();
-  }
+  const std::string error = test::error_of<InputError>(
+      [&] { reorient(in, Orientation::RAS, "ct/case1.nii.gz"); }, "degenerate direction accepted");
+  EXPECT_EQ(error.rfind("ct/case1.nii.gz: direction matrix", 0), 0u) << error;
   const Volume zero = make_volume<std::uint8_t>({2, 2, 2}, 1, true, {0, 0, 0, 0, 1, 0, 0, 0, 1});
   EXPECT_THROW(reorient(zero, Orientation::LPS), InputError);
 }

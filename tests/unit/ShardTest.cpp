@@ -8,6 +8,7 @@
 
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/run/Shard.hpp"
+#include "support/ErrorOf.hpp"
 
 namespace samed2d {
 namespace {
@@ -20,12 +21,7 @@ EnvLookup env_of(std::map<std::string, std::string> vars) {
 }
 
 std::string error_of(const std::string& text, const EnvLookup& env) {
-  try {
-    parse_shard(text, env);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no ConfigError";
+  return test::error_of<ConfigError>([&] { parse_shard(text, env); }, "no ConfigError");
 }
 
 TEST(ShardTest, GivenShardsAreCountedFromZero) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pipeline/slicing/SliceOps.hpp"
+#include "support/SliceTable.hpp"
 
 namespace samed2d {
 namespace {
@@ -64,18 +65,13 @@ void check_all_slices(const Volume& v) {
   std::vector<double> out;
   for (std::size_t c = 0; c < v.components(); ++c) {
     for (Axis axis : {Axis::X, Axis::Y, Axis::Z}) {
-      const std::size_t count = axis == Axis::X ? n[2] : axis == Axis::Y ? n[1] : n[0];
-      const std::size_t h = axis == Axis::X ? n[1] : n[2];
-      const std::size_t w = axis == Axis::Z ? n[1] : n[0];
+      const auto [count, h, w] = test::slice_shape(n, axis);
       for (std::size_t s = 0; s < count; ++s) {
         extract_slice(v, c, axis, s, out);
         ASSERT_EQ(out.size(), h * w);
         for (std::size_t r = 0; r < h; ++r) {
           for (std::size_t col = 0; col < w; ++col) {
-            std::size_t i = 0, j = 0, k = 0;
-            if (axis == Axis::X) k = s, j = r, i = col;
-            if (axis == Axis::Y) j = s, k = r, i = col;
-            if (axis == Axis::Z) i = s, k = r, j = col;
+            const auto [i, j, k] = test::voxel_at(axis, s, r, col);
             const double expected = static_cast<double>(value_of<T>(c, i, j, k, n));
             ASSERT_TRUE(same_double(out[r * w + col], expected))
                 << axis_letter(axis) << "_" << s << " c" << c << " row " << r << " col " << col
@@ -89,10 +85,7 @@ void check_all_slices(const Volume& v) {
 
 template <class T>
 class SlicingTest : public ::testing::Test {};
-using VoxelTypes =
-    ::testing::Types<std::uint8_t, std::int8_t, std::uint16_t, std::int16_t, std::uint32_t,
-                     std::int32_t, std::uint64_t, std::int64_t, float, double>;
-TYPED_TEST_SUITE(SlicingTest, VoxelTypes);
+TYPED_TEST_SUITE(SlicingTest, test::AllVoxelTypes);
 
 TYPED_TEST(SlicingTest, SingleComponentMatchesTable) {
   check_all_slices<TypeParam>(make_volume<TypeParam>({3, 4, 5}, 1, true));

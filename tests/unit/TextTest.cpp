@@ -21,12 +21,6 @@ TEST(TextTest, ItkTextDropsObjectAddressesSoMessagesRepeat) {
   EXPECT_EQ(itk_text(e), "NrrdImageIO: bad header (0xZZ) kept (0x) kept");
 }
 
-}  // namespace
-}  // namespace samed2d
-
-namespace samed2d {
-namespace {
-
 TEST(TextTest, PrintableEscapesControlCharactersAndKeepsTheRest) {
   EXPECT_EQ(printable("bad\nname.nii.gz"), "bad\\nname.nii.gz");
   EXPECT_EQ(printable("esc\x1b[31mred"), "esc\\x1b[31mred");
