@@ -10,15 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "support/DatasetClasses.hpp"
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 
 constexpr Size3 kSize{12, 10, 8};
 
@@ -26,11 +25,6 @@ constexpr Size3 kSize{12, 10, 8};
 // per box.
 const std::vector<LabelBox> kHeart{
     {{1, 1, 1}, {4, 4, 4}, 1}, {{6, 1, 2}, {9, 5, 6}, 2}, {{2, 7, 3}, {10, 9, 7}, 3}};
-
-const ClassValues kAcdcClasses{{"right_ventricle", {1}},
-                               {"myocardium", {2}},
-                               {"left_ventricle", {3}},
-                               {"ventricular_cavities", {1, 3}}};
 
 // ---------------------------------------------------------------------------------------------
 // ACDC: database/{training,testing}/patientNNN/ with Info.cfg, the 4D cine and the ED/ES frames.
@@ -73,11 +67,7 @@ TEST(AcdcTest, EdAndEsFramesOfTrainingAndTestingAreCasesAndThe4dCineIsNot) {
     EXPECT_THAT(name, ::testing::Not(HasSubstr("_4d"))) << name;
     EXPECT_THAT(name, ::testing::Not(HasSubstr("_gt"))) << name;
   }
-  const nlohmann::json mapping{{"right_ventricle", class_id("right_ventricle")},
-                               {"myocardium", class_id("myocardium")},
-                               {"left_ventricle", class_id("left_ventricle")},
-                               {"ventricular_cavities", class_id("ventricular_cavities")}};
-  EXPECT_EQ(d.mapping, mapping);
+  EXPECT_EQ(d.mapping, mapping_of(kAcdcClasses));
 }
 
 TEST(AcdcTest, InputAtTheDatasetFolderSlicesAllThreeAxes) {
@@ -85,10 +75,10 @@ TEST(AcdcTest, InputAtTheDatasetFolderSlicesAllThreeAxes) {
   make_acdc_patient(dir / "ACDC" / "database" / "training" / "patient001", "patient001", {"01"});
   const auto d = convert_dataset("ACDC", dir / "ACDC", dir / "out");
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
-  ExpectedFiles want;
-  add_expected(want, "ACDC", "patient001_frame01", {"mr_00"}, kSize, kHeart, kAcdcClasses,
-               {'x', 'y', 'z'});
-  expect_converted(d, want, 0);
+  expect_converted(d,
+                   expected_cases("ACDC", {"mr_00"}, kSize, kAcdcClasses,
+                                  {{"patient001_frame01", kHeart}}, {'x', 'y', 'z'}),
+                   0);
   EXPECT_THAT(d.images, ::testing::Contains("mr_00--ACDC--patient001_frame01--z_0002.png"));
 }
 
@@ -98,15 +88,11 @@ TEST(AcdcTest, AFrameWithoutItsGtMapFailsOnlyThatCase) {
   make_acdc_patient(training / "patient001", "patient001", {"01"});
   make_acdc_patient(training / "patient003", "patient003", {"01"}, kHeart, false);
   const auto d = convert_dataset("ACDC", dir / "in", dir / "out", {"--axes", "x"});
-  ExpectedFiles want;
-  add_expected(want, "ACDC", "patient001_frame01", {"mr_00"}, kSize, kHeart, kAcdcClasses);
-  expect_converted(d, want, 1);
-  const auto failed = failures(d);
-  ASSERT_EQ(failed.size(), 1u);
-  EXPECT_THAT(failed[0], HasSubstr("patient003_frame01: "));
-  EXPECT_THAT(failed[0], HasSubstr("patient003_frame01_gt.nii.gz"));
-  EXPECT_THAT(failed[0], HasSubstr("not found"));
-  EXPECT_THAT(d.run.err, HasSubstr("patient003_frame01_gt.nii.gz"));
+  expect_converted(
+      d, expected_cases("ACDC", {"mr_00"}, kSize, kAcdcClasses, {{"patient001_frame01", kHeart}}),
+      1);
+  expect_one_failure(d, {"patient003_frame01: ", "patient003_frame01_gt.nii.gz", "not found"},
+                     {"patient003_frame01_gt.nii.gz"});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,11 +107,6 @@ const std::vector<LabelBox> kTumourAndStray3{{{1, 1, 1}, {4, 4, 4}, 1},
                                              {{2, 7, 3}, {10, 9, 7}, 4},
                                              {{10, 1, 0}, {12, 3, 1}, 3}};
 
-const ClassValues kBratsClasses{{"non_enhancing_tumor_core", {1}},
-                                {"peritumoral_edema", {2}},
-                                {"enhancing_tumor", {4}},
-                                {"tumor_core", {1, 4}},
-                                {"whole_tumor", {1, 2, 4}}};
 const std::vector<std::string> kBratsModalities{"mr_t1", "mr_t1ce", "mr_t2", "mr_flair"};
 const std::vector<std::string> kBratsSequences{"t1", "t1ce", "t2", "flair"};
 
@@ -195,12 +176,7 @@ TEST_P(BratsHggLggTest, HggAndLggCasesWithTheirSegAndNothingElse) {
               ::testing::Contains("mr_flair--" + r.dataset + "--" + r.lgg_case + "--x_0005.png"));
   expect_stray_3_reported(d, r.hgg_case);
   EXPECT_TRUE(warnings_of(d, r.lgg_case).empty());
-  const nlohmann::json mapping{{"non_enhancing_tumor_core", class_id("non_enhancing_tumor_core")},
-                               {"peritumoral_edema", class_id("peritumoral_edema")},
-                               {"enhancing_tumor", class_id("enhancing_tumor")},
-                               {"tumor_core", class_id("tumor_core")},
-                               {"whole_tumor", class_id("whole_tumor")}};
-  EXPECT_EQ(d.mapping, mapping);
+  EXPECT_EQ(d.mapping, mapping_of(kBratsClasses));
 }
 
 INSTANTIATE_TEST_SUITE_P(Brats, BratsHggLggTest, ::testing::ValuesIn(kHggLggReleases),
@@ -264,22 +240,14 @@ TEST(Brats2021Test, ACaseMissingASequenceFailsOnlyThatCase) {
   ExpectedFiles want;
   expect_brats_case(want, "BraTS2021", "BraTS2021_00000");
   expect_converted(d, want, 1);
-  const auto failed = failures(d);
-  ASSERT_EQ(failed.size(), 1u);
-  EXPECT_THAT(failed[0], HasSubstr("BraTS2021_00002: "));
-  EXPECT_THAT(failed[0], HasSubstr("BraTS2021_00002_t1ce.nii"));
-  EXPECT_THAT(d.run.err, HasSubstr("BraTS2021_00002_t1ce.nii"));
+  expect_one_failure(d, {"BraTS2021_00002: ", "BraTS2021_00002_t1ce.nii"},
+                     {"BraTS2021_00002_t1ce.nii"});
 }
 
 // ---------------------------------------------------------------------------------------------
 // MSD Task01_BrainTumour: 4D images (FLAIR, T1w, t1gd, T2w) with MSD's own label codes.
 
-// MSD codes: 1 edema, 2 non-enhancing tumour, 3 enhancing tumour (not BraTS's 2, 1, 4).
-const ClassValues kBrainTumourClasses{{"peritumoral_edema", {1}},
-                                      {"non_enhancing_tumor_core", {2}},
-                                      {"enhancing_tumor", {3}},
-                                      {"tumor_core", {2, 3}},
-                                      {"whole_tumor", {1, 2, 3}}};
+// MSD codes (kBrainTumourClasses): 1 edema, 2 non-enhancing tumour, 3 enhancing tumour.
 const std::vector<std::string> kBrainTumourModalities{"mr_flair", "mr_t1w", "mr_t1gd", "mr_t2w"};
 
 TEST(BrainTumourTest, FourComponentsAreSequencesWithMsdLabelCodes) {
@@ -289,12 +257,10 @@ TEST(BrainTumourTest, FourComponentsAreSequencesWithMsdLabelCodes) {
                  {{"BRATS_001", kHeart}, {"BRATS_106", edema_only}}, {"BRATS_485"}, 4);
   const auto d = convert_dataset("BrainTumour", dir / "in", dir / "out", {"--axes", "x"});
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
-  ExpectedFiles want;
-  add_expected(want, "BrainTumour", "BRATS_001", kBrainTumourModalities, kSize, kHeart,
-               kBrainTumourClasses);
-  add_expected(want, "BrainTumour", "BRATS_106", kBrainTumourModalities, kSize, edema_only,
-               kBrainTumourClasses);
-  expect_converted(d, want, 0);
+  expect_converted(d,
+                   expected_cases("BrainTumour", kBrainTumourModalities, kSize, kBrainTumourClasses,
+                                  {{"BRATS_001", kHeart}, {"BRATS_106", edema_only}}),
+                   0);
   EXPECT_TRUE(d.report.at("warnings").empty()) << d.report.dump();
   // Value 1 is edema in MSD.
   EXPECT_THAT(d.masks, ::testing::Contains("mr_t2w--BrainTumour--BRATS_106--x_0002--" +
@@ -310,15 +276,12 @@ TEST(BrainTumourTest, AnImageWithFiveComponentsFailsOnlyItsCaseOnAllThreeAxes) {
   write_msd_task(task, kSize, {{"BRATS_001", kHeart}, {"BRATS_002", kHeart}}, {}, 4);
   write_4d_volume(task / "imagesTr" / "BRATS_002.nii.gz", kSize, 5);
   const auto d = convert_dataset("BrainTumour", task, dir / "out");
-  ExpectedFiles want;
-  add_expected(want, "BrainTumour", "BRATS_001", kBrainTumourModalities, kSize, kHeart,
-               kBrainTumourClasses, {'x', 'y', 'z'});
-  expect_converted(d, want, 1);
-  const auto failed = failures(d);
-  ASSERT_EQ(failed.size(), 1u);
-  EXPECT_THAT(failed[0], HasSubstr("BRATS_002: "));
-  EXPECT_THAT(failed[0], HasSubstr("imagesTr/BRATS_002.nii.gz: has 5 component"));
-  EXPECT_THAT(d.run.err, HasSubstr("BRATS_002.nii.gz"));
+  expect_converted(d,
+                   expected_cases("BrainTumour", kBrainTumourModalities, kSize, kBrainTumourClasses,
+                                  {{"BRATS_001", kHeart}}, {'x', 'y', 'z'}),
+                   1);
+  expect_one_failure(d, {"BRATS_002: ", "imagesTr/BRATS_002.nii.gz: has 5 component"},
+                     {"BRATS_002.nii.gz"});
 }
 
 }  // namespace

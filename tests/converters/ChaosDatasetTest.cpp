@@ -37,20 +37,10 @@ double pixel_value(std::size_t f, std::size_t i, std::size_t j) {
 void write_dicom_folder(const fs::path& folder, const std::vector<std::string>& names,
                         const std::string& uid, double z0, double dz,
                         const std::string& modality = "CT") {
-  test::DicomSeriesSpec spec;
-  spec.columns = kNi;
-  spec.rows = kNj;
-  spec.series_uid = uid;
+  test::DicomSeriesSpec spec = test::numbered_series(kNi, kNj, uid, names, pixel_value);
   spec.modality = modality;
-  for (std::size_t f = 0; f < names.size(); ++f) {
-    test::DicomSlice s;
-    s.file = names[f];
-    for (std::size_t j = 0; j < kNj; ++j)
-      for (std::size_t i = 0; i < kNi; ++i) s.values.push_back(pixel_value(f, i, j));
-    s.position[2] = z0 + dz * static_cast<double>(f);
-    s.instance = static_cast<int>(f + 1);
-    spec.slices.push_back(std::move(s));
-  }
+  for (std::size_t f = 0; f < names.size(); ++f)
+    spec.slices[f].position[2] = z0 + dz * static_cast<double>(f);
   test::write_dicom_series(folder, spec);
 }
 

@@ -13,17 +13,15 @@
 #include "pipeline/core/ClassRegistry.hpp"
 #include "pipeline/core/Errors.hpp"
 #include "pipeline/core/Volume.hpp"
+#include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/DicomWriter.hpp"
+#include "support/ErrorOf.hpp"
+#include "support/Matchers.hpp"
 #include "support/TestData.hpp"
 
-namespace samed2d {
+namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using ::testing::AllOf;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 
 constexpr std::size_t kWidth = 64;
 constexpr std::size_t kHeight = 48;
@@ -76,23 +74,23 @@ std::uint8_t pixel_at(std::size_t row, std::size_t col) {
 
 // An 8-bit MONOCHROME2 single-frame DICOM, as SIIM's files are.
 void write_xray(const fs::path& file, const std::string& sop_uid) {
-  test::DicomImage2D image;
+  DicomImage2D image;
   image.columns = kWidth;
   image.rows = kHeight;
-  image.pixel = test::DicomPixel::UInt8;
+  image.pixel = DicomPixel::UInt8;
   for (std::size_t y = 0; y < kHeight; ++y)
     for (std::size_t x = 0; x < kWidth; ++x) image.values.push_back(pixel_at(y, x));
   image.sop_instance_uid = sop_uid;
   image.series_uid = sop_uid + ".2";
   image.modality = "CR";
-  test::write_dicom_image(file, image);
+  write_dicom_image(file, image);
 }
 
 std::string image_name(const std::string& uid) {
   return "x_ray--" + kDataset + "--" + uid + "--2d_none.png";
 }
 std::string mask_name(const std::string& uid, int instance) {
-  return "x_ray--" + kDataset + "--" + uid + "--2d_none--" + test::class_id("pneumothorax") +
+  return "x_ray--" + kDataset + "--" + uid + "--2d_none--" + class_id("pneumothorax") +
          (instance == 0   ? "_000"
           : instance == 1 ? "_001"
                           : "_002") +
@@ -101,7 +99,7 @@ std::string mask_name(const std::string& uid, int instance) {
 
 // The PNG's pixels as a 0/1 row-major mask; checks the size and one grey channel.
 Mask read_mask(const fs::path& file) {
-  const auto png = test::read_png(file);
+  const auto png = read_png(file);
   EXPECT_EQ(png.width, kWidth) << file;
   EXPECT_EQ(png.height, kHeight) << file;
   EXPECT_EQ(png.channels, 1) << file;
@@ -114,7 +112,7 @@ Mask read_mask(const fs::path& file) {
 }
 
 void expect_xray_image(const fs::path& file) {
-  const auto png = test::read_png(file);
+  const auto png = read_png(file);
   ASSERT_EQ(png.width, kWidth);
   ASSERT_EQ(png.height, kHeight);
   ASSERT_EQ(png.channels, 1) << "a grey 2D source stays one channel";
@@ -173,7 +171,7 @@ Replica write_tianchi(const fs::path& root) {
   text += kTwoRegions + "," + rle_of(mask_of({kBox2})) + "\n";   // 8
   r.malformed_line = 6;
   r.overflow_line = 7;
-  test::write_text_file(r.csv, text);
+  write_text_file(r.csv, text);
   return r;
 }
 
@@ -195,11 +193,11 @@ Replica write_kaggle(const fs::path& root) {
   text += kTwoRegions + ", " + rle_of(mask_of({kBox2})) + "\r\n";
   text += kNegative + ", -1\r\n";
   text += kCorner + ", " + rle_of(mask_of({kCornerBox})) + "\r\n";
-  test::write_text_file(r.csv, text);
+  write_text_file(r.csv, text);
   return r;
 }
 
-void expect_good_cases(const fs::path& out, const test::ConvertedDataset& d) {
+void expect_good_cases(const fs::path& out, const ConvertedDataset& d) {
   // Ascending names: "...8323329.2320..." before "...8323329.5597...".
   EXPECT_THAT(d.images, ElementsAre(image_name(kTwoRegions), image_name(kCorner)));
   EXPECT_THAT(d.masks, ElementsAre(mask_name(kTwoRegions, 0), mask_name(kTwoRegions, 1),
@@ -213,7 +211,7 @@ void expect_good_cases(const fs::path& out, const test::ConvertedDataset& d) {
   EXPECT_EQ(read_mask(out / "masks" / mask_name(kTwoRegions, 1)), mask_of({kBox1, kBox2}));
   EXPECT_EQ(read_mask(out / "masks" / mask_name(kCorner, 0)), mask_of({kCornerBox}));
 
-  EXPECT_EQ(d.mapping, nlohmann::json({{"pneumothorax", test::class_id("pneumothorax")}}));
+  EXPECT_EQ(d.mapping, nlohmann::json({{"pneumothorax", class_id("pneumothorax")}}));
   ASSERT_TRUE(d.index.is_object());
   EXPECT_EQ(d.index.size(), 2u);
   EXPECT_EQ(
@@ -222,9 +220,9 @@ void expect_good_cases(const fs::path& out, const test::ConvertedDataset& d) {
 }
 
 TEST(ChestImagePneumDatasetTest, TianchiLayoutDecodesColumnMajorRunsAndFailsOnlyBadRows) {
-  test::TempDir dir;
+  TempDir dir;
   const auto replica = write_tianchi(dir / "in");
-  const auto d = test::convert_dataset(kDataset, dir / "in", dir / "out");
+  const auto d = convert_dataset(kDataset, dir / "in", dir / "out");
   EXPECT_EQ(d.run.exit_code, 1) << d.run.err;  // two bad rows, each fails its own case only
   expect_good_cases(dir / "out", d);
 
@@ -246,10 +244,10 @@ TEST(ChestImagePneumDatasetTest, TianchiLayoutDecodesColumnMajorRunsAndFailsOnly
 }
 
 TEST(ChestImagePneumDatasetTest, KaggleLayoutWithSpacedHeaderAndCrlf) {
-  test::TempDir dir;
+  TempDir dir;
   write_kaggle(dir / "in" / "siim");
   // --input is the folder above the download: the config finds the CSV and DICOMs at any depth.
-  const auto d = test::convert_dataset(kDataset, dir / "in", dir / "out");
+  const auto d = convert_dataset(kDataset, dir / "in", dir / "out");
   EXPECT_EQ(d.run.exit_code, 0) << d.run.err;
   expect_good_cases(dir / "out", d);
 }
@@ -257,10 +255,10 @@ TEST(ChestImagePneumDatasetTest, KaggleLayoutWithSpacedHeaderAndCrlf) {
 // The same replica through the converter itself: which images are cases, and the label map it
 // assembles (ITK index (i, j) = (column, row)).
 TEST(ChestImagePneumDatasetTest, DiscoversOnlyImagesWithRunsAndAssemblesTheirLabels) {
-  test::TempDir dir;
+  TempDir dir;
   const auto replica = write_tianchi(dir / "in");
-  const auto classes = ClassRegistry::load(test::source_dir() / "configs" / "classes.json");
-  const auto converter = load_dataset_config(test::bundled_config(kDataset), classes);
+  const auto classes = ClassRegistry::load(source_dir() / "configs" / "classes.json");
+  const auto converter = load_dataset_config(bundled_config(kDataset), classes);
   EXPECT_EQ(converter->layout(), "DICOM + RLE CSV");
   EXPECT_THAT(converter->modalities(), ElementsAre("x_ray"));
 
@@ -280,7 +278,7 @@ TEST(ChestImagePneumDatasetTest, DiscoversOnlyImagesWithRunsAndAssemblesTheirLab
     ASSERT_NE(c.mapping, nullptr);
     ASSERT_EQ(c.mapping->classes.size(), 1u);
     EXPECT_EQ(c.mapping->classes[0].name, "pneumothorax");
-    EXPECT_EQ(c.mapping->classes[0].id_text, test::class_id("pneumothorax"));
+    EXPECT_EQ(c.mapping->classes[0].id_text, class_id("pneumothorax"));
     EXPECT_THAT(c.mapping->classes[0].values, ElementsAre(1));
   }
 
@@ -308,29 +306,23 @@ TEST(ChestImagePneumDatasetTest, DiscoversOnlyImagesWithRunsAndAssemblesTheirLab
 }
 
 TEST(ChestImagePneumDatasetTest, RowsWithRunsButNoDicomAreFailedCases) {
-  test::TempDir dir;
+  TempDir dir;
   write_kaggle(dir / "in");
   fs::remove_all(dir / "in" / "dicom-images-train" / (kCorner + ".1000"));
-  const auto d = test::convert_dataset(kDataset, dir / "in", dir / "out");
+  const auto d = convert_dataset(kDataset, dir / "in", dir / "out");
   EXPECT_EQ(d.run.exit_code, 1) << d.run.err;
   EXPECT_THAT(d.images, ElementsAre(image_name(kTwoRegions)));
-  ASSERT_EQ(d.report["failed"].size(), 1u) << d.report.dump();
-  EXPECT_EQ(d.report["failed"][0]["case"], kCorner);
-  EXPECT_THAT(d.report["failed"][0]["reason"].get<std::string>(),
-              HasSubstr("line 6: image " + kCorner + " has a mask but no DICOM file"));
+  expect_one_report_entry(d, "failed", kCorner,
+                          HasSubstr("line 6: image " + kCorner + " has a mask but no DICOM file"));
 }
 
 TEST(ChestImagePneumDatasetTest, ConfigAndCsvErrorsStopTheRun) {
-  test::TempDir dir;
-  const auto classes = ClassRegistry::load(test::source_dir() / "configs" / "classes.json");
+  TempDir dir;
+  const auto classes = ClassRegistry::load(source_dir() / "configs" / "classes.json");
   const auto config_error = [&](const std::string& text) {
-    test::write_text_file(dir / "c.json", text);
-    try {
-      load_dataset_config(dir / "c.json", classes)->discover(dir / "in").cases;
-    } catch (const ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
+    write_text_file(dir / "c.json", text);
+    return error_of<ConfigError>(
+        [&] { load_dataset_config(dir / "c.json", classes)->discover(dir / "in").cases; }, "no error");
   };
   const std::string head =
       R"({"dataset": "Chest_Image_Pneum", "converter": "dicom_rle_csv", "cases": "**/*.dcm", )"
@@ -351,4 +343,4 @@ TEST(ChestImagePneumDatasetTest, ConfigAndCsvErrorsStopTheRun) {
 }
 
 }  // namespace
-}  // namespace samed2d
+}  // namespace samed2d::test

@@ -22,16 +22,14 @@ const ClassValues kCovidClasses{{"covid_19_lesion", {1}}};
 TEST(ChestSpineDatasetsTest, Covid1920TrainCasesNamedWithoutTheRoleSuffix) {
   TempDir dir;
   const fs::path train = dir / "in" / "COVID-19-20_v2" / "Train";
-  PlantedCase a3{"volume-covid19-A-0003",
-                 "ct_00",
-                 {12, 10, 8},
-                 {{{1, 1, 1}, {4, 4, 4}, 1}, {{7, 6, 2}, {11, 9, 6}, 1}}};
-  PlantedCase a11{"volume-covid19-A-0011", "ct_00", {12, 10, 8}, {{{3, 3, 0}, {8, 7, 8}, 1}}};
+  PlantedCase a3{.name = "volume-covid19-A-0003",
+                 .boxes = {{{1, 1, 1}, {4, 4, 4}, 1}, {{7, 6, 2}, {11, 9, 6}, 1}}};
+  PlantedCase a11{.name = "volume-covid19-A-0011", .boxes = {{{3, 3, 0}, {8, 7, 8}, 1}}};
   for (const auto& c : {a3, a11}) {
     c.write_image(train / (c.name + "_ct.nii.gz"));
     c.write_label(train / (c.name + "_seg.nii.gz"));
   }
-  PlantedCase{"volume-covid19-A-0050", "ct_00", {12, 10, 8}, {}}.write_image(
+  PlantedCase{.name = "volume-covid19-A-0050"}.write_image(
       dir / "in" / "COVID-19-20_v2" / "Validation" / "volume-covid19-A-0050_ct.nii.gz");
 
   const auto got = convert_dataset("COVID-19-20", dir / "in", dir / "out", {"--axes", "x,y,z"});
@@ -48,13 +46,14 @@ TEST(ChestSpineDatasetsTest, Covid1920TrainCasesNamedWithoutTheRoleSuffix) {
 TEST(ChestSpineDatasetsTest, Covid1920MalformedCasesFailAloneWithOneLine) {
   TempDir dir;
   const fs::path train = dir / "in" / "Train";
-  PlantedCase good{"volume-covid19-A-0003", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {4, 4, 4}, 1}}};
+  PlantedCase good{.name = "volume-covid19-A-0003", .boxes = {{{1, 1, 1}, {4, 4, 4}, 1}}};
   good.write_image(train / (good.name + "_ct.nii.gz"));
   good.write_label(train / (good.name + "_seg.nii.gz"));
-  PlantedCase wide{"volume-covid19-A-0004", "ct_00", {13, 10, 8}, {{{1, 1, 1}, {4, 4, 4}, 1}}};
-  PlantedCase{wide.name, "ct_00", {12, 10, 8}, {}}.write_image(train / (wide.name + "_ct.nii.gz"));
+  PlantedCase wide{
+      .name = "volume-covid19-A-0004", .size = {13, 10, 8}, .boxes = {{{1, 1, 1}, {4, 4, 4}, 1}}};
+  PlantedCase{.name = wide.name}.write_image(train / (wide.name + "_ct.nii.gz"));
   wide.write_label(train / (wide.name + "_seg.nii.gz"));
-  PlantedCase lonely{"volume-covid19-A-0005", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {4, 4, 4}, 1}}};
+  PlantedCase lonely{.name = "volume-covid19-A-0005", .boxes = {{{1, 1, 1}, {4, 4, 4}, 1}}};
   lonely.write_label(train / (lonely.name + "_seg.nii.gz"));
 
   const auto got = convert_dataset("COVID-19-20", train, dir / "out", {"--axes", "x"});
@@ -70,12 +69,11 @@ TEST(ChestSpineDatasetsTest, CadPeEveryClotValueIsOneClass) {
   TempDir dir;
   const fs::path root = dir / "in" / "CAD-PE";
   PlantedCase c1{
-      "001",
-      "ct_00",
-      {12, 10, 8},
-      {{{1, 1, 1}, {3, 3, 5}, 1}, {{6, 6, 2}, {9, 9, 4}, 2}, {{10, 1, 3}, {12, 3, 7}, 300}}};
-  PlantedCase c2{"002", "ct_00", {12, 10, 8}, {{{2, 2, 0}, {5, 5, 8}, 1}}};
-  PlantedCase c32{"032", "ct_00", {12, 10, 8}, {{{4, 4, 4}, {6, 6, 5}, 3}}};
+      .name = "001",
+      .boxes = {
+          {{1, 1, 1}, {3, 3, 5}, 1}, {{6, 6, 2}, {9, 9, 4}, 2}, {{10, 1, 3}, {12, 3, 7}, 300}}};
+  PlantedCase c2{.name = "002", .boxes = {{{2, 2, 0}, {5, 5, 8}, 1}}};
+  PlantedCase c32{.name = "032", .boxes = {{{4, 4, 4}, {6, 6, 5}, 3}}};
   for (const auto& c : {c1, c2, c32}) c.write_image(root / "images" / (c.name + ".nrrd"));
   c1.write_label<std::uint16_t>(root / "rs" / "001RefStd.nrrd");
   c2.write_label<std::uint16_t>(root / "rs" / "0002RefStd.nrrd");
@@ -104,17 +102,15 @@ TEST(ChestSpineDatasetsTest, Luna16MasksAreCompressedMetaImages) {
   TempDir dir;
   const fs::path root = dir / "in" / "LUNA16";
   PlantedCase u1{
-      kUid1,
-      "ct_00",
-      {12, 10, 8},
-      {{{1, 1, 1}, {5, 8, 7}, 3}, {{7, 1, 1}, {11, 8, 7}, 4}, {{5, 0, 0}, {7, 3, 8}, 5}}};
-  PlantedCase u2{kUid2, "ct_00", {12, 10, 8}, {{{2, 2, 2}, {6, 6, 4}, 4}}};
+      .name = kUid1,
+      .boxes = {{{1, 1, 1}, {5, 8, 7}, 3}, {{7, 1, 1}, {11, 8, 7}, 4}, {{5, 0, 0}, {7, 3, 8}, 5}}};
+  PlantedCase u2{.name = kUid2, .boxes = {{{2, 2, 2}, {6, 6, 4}, 4}}};
   u1.write_image(root / "subset0" / (kUid1 + ".mhd"));
   u2.write_image(root / "subset7" / (kUid2 + ".mhd"));
   for (const auto& c : {u1, u2})
     c.write_compressed_label(root / "seg-lungs-LUNA16" / (c.name + ".mhd"));
   // A scan without a mask, and the detection tables.
-  PlantedCase{"1.3.6.1.4.1.14519.5.2.1.6279.6001.1", "ct_00", {12, 10, 8}, {}}.write_image(
+  PlantedCase{.name = "1.3.6.1.4.1.14519.5.2.1.6279.6001.1"}.write_image(
       root / "subset1" / "1.3.6.1.4.1.14519.5.2.1.6279.6001.1.mhd");
   write_text_file(root / "annotations.csv", "seriesuid,coordX,coordY,coordZ,diameter_mm\n");
 
@@ -134,10 +130,10 @@ TEST(ChestSpineDatasetsTest, Luna16MasksAreCompressedMetaImages) {
 
 TEST(ChestSpineDatasetsTest, Luna16MaskWithoutItsScanFailsAlone) {
   TempDir dir;
-  PlantedCase u1{kUid1, "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 8, 7}, 3}}};
+  PlantedCase u1{.name = kUid1, .boxes = {{{1, 1, 1}, {5, 8, 7}, 3}}};
   u1.write_image(dir / "in" / "subset0" / (kUid1 + ".mhd"));
   u1.write_compressed_label(dir / "in" / "seg-lungs-LUNA16" / (kUid1 + ".mhd"));
-  PlantedCase{kUid2, "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 8, 7}, 3}}}.write_compressed_label(
+  PlantedCase{.name = kUid2, .boxes = {{{1, 1, 1}, {5, 8, 7}, 3}}}.write_compressed_label(
       dir / "in" / "seg-lungs-LUNA16" / (kUid2 + ".mhd"));
   const auto got = convert_dataset("LUNA16", dir / "in", dir / "out", {"--axes", "x"});
   expect_converted(got, expected_files("LUNA16", {{"left_lung", {3}}}, {u1}), 1);
@@ -166,11 +162,9 @@ void write_verse(const fs::path& top, const std::string& subject, const PlantedC
 TEST(ChestSpineDatasetsTest, VerSe19ReadsOnlyItsOwnFolders) {
   TempDir dir;
   PlantedCase v4{
-      "sub-verse004",
-      "ct_00",
-      {12, 10, 8},
-      {{{1, 1, 0}, {5, 5, 2}, 1}, {{1, 1, 3}, {5, 5, 5}, 20}, {{6, 6, 6}, {9, 9, 8}, 28}}};
-  PlantedCase v5{"sub-verse005", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {10, 8, 4}, 25}}};
+      .name = "sub-verse004",
+      .boxes = {{{1, 1, 0}, {5, 5, 2}, 1}, {{1, 1, 3}, {5, 5, 5}, 20}, {{6, 6, 6}, {9, 9, 8}, 28}}};
+  PlantedCase v5{.name = "sub-verse005", .boxes = {{{2, 2, 2}, {10, 8, 4}, 25}}};
   write_verse(dir / "in" / "dataset-verse19training", "sub-verse004", v4);
   write_verse(dir / "in" / "dataset-verse19validation", "sub-verse005", v5);
   // VerSe20 beside it re-includes a VerSe19 subject: not VerSe19's to read.
@@ -190,12 +184,10 @@ TEST(ChestSpineDatasetsTest, VerSe19ReadsOnlyItsOwnFolders) {
 
 TEST(ChestSpineDatasetsTest, VerSe20ScansKeepTheirOrientationEntity) {
   TempDir dir;
-  PlantedCase ax{"sub-gl003_dir-ax",
-                 "ct_00",
-                 {12, 10, 8},
-                 {{{1, 1, 1}, {5, 5, 5}, 20}, {{7, 1, 1}, {11, 5, 5}, 25}}};
-  PlantedCase sag{"sub-gl003_dir-sag", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {10, 8, 4}, 28}}};
-  PlantedCase osf{"sub-verse502", "ct_00", {12, 10, 8}, {{{3, 3, 3}, {4, 4, 4}, 1}}};
+  PlantedCase ax{.name = "sub-gl003_dir-ax",
+                 .boxes = {{{1, 1, 1}, {5, 5, 5}, 20}, {{7, 1, 1}, {11, 5, 5}, 25}}};
+  PlantedCase sag{.name = "sub-gl003_dir-sag", .boxes = {{{2, 2, 2}, {10, 8, 4}, 28}}};
+  PlantedCase osf{.name = "sub-verse502", .boxes = {{{3, 3, 3}, {4, 4, 4}, 1}}};
   write_verse(dir / "in" / "dataset-verse20training", "sub-gl003", ax, true);
   write_verse(dir / "in" / "dataset-verse20training", "sub-gl003", sag, true);
   write_verse(dir / "in" / "osf" / "dataset-02validation", "sub-verse502", osf, true);

@@ -11,13 +11,11 @@
 
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 
 constexpr Size3 kSize{12, 10, 8};
 
@@ -116,9 +114,7 @@ TEST_P(MsdTaskTest, TrainingCasesOnlyAndNotTheNeighbouringTask) {
   EXPECT_TRUE(d.report.at("warnings").empty()) << d.report.dump();
   EXPECT_THAT(d.images, ::testing::Contains(task.modality + "--" + task.dataset + "--" +
                                             task.training.back() + "--x_0003.png"));
-  nlohmann::json mapping = nlohmann::json::object();
-  for (const auto& [name, unused] : task.classes) mapping[name] = class_id(name);
-  EXPECT_EQ(d.mapping, mapping);
+  EXPECT_EQ(d.mapping, mapping_of(task.classes));
 }
 
 INSTANTIATE_TEST_SUITE_P(Msd, MsdTaskTest, ::testing::ValuesIn(kTasks),
@@ -135,12 +131,11 @@ TEST(MsdProstateTest, T2AndAdcComponentsShareTheZonesOnAllThreeAxes) {
                  {"prostate_03"}, 2);
   const auto d = convert_dataset("MSD_Prostate", task, dir / "out");
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
-  ExpectedFiles want;
-  add_expected(want, "MSD_Prostate", "prostate_00", {"mr_t2", "mr_adc"}, kSize, kTwoLabels,
-               kProstateClasses, {'x', 'y', 'z'});
-  add_expected(want, "MSD_Prostate", "prostate_16", {"mr_t2", "mr_adc"}, kSize, kOneLabel,
-               kProstateClasses, {'x', 'y', 'z'});
-  expect_converted(d, want, 0);
+  expect_converted(
+      d,
+      expected_cases("MSD_Prostate", {"mr_t2", "mr_adc"}, kSize, kProstateClasses,
+                     {{"prostate_00", kTwoLabels}, {"prostate_16", kOneLabel}}, {'x', 'y', 'z'}),
+      0);
   EXPECT_THAT(d.masks, ::testing::Contains("mr_adc--MSD_Prostate--prostate_00--y_0006--" +
                                            class_id("prostate_transition_zone") + "_000.png"));
 }
@@ -151,15 +146,11 @@ TEST(MsdProstateTest, AnImageWithThreeComponentsFailsOnlyItsCase) {
   write_msd_task(task, kSize, {{"prostate_00", kTwoLabels}, {"prostate_01", kTwoLabels}}, {}, 2);
   write_4d_volume(task / "imagesTr" / "prostate_01.nii.gz", kSize, 3);
   const auto d = convert_dataset("MSD_Prostate", dir / "in", dir / "out", {"--axes", "x"});
-  ExpectedFiles want;
-  add_expected(want, "MSD_Prostate", "prostate_00", {"mr_t2", "mr_adc"}, kSize, kTwoLabels,
-               kProstateClasses);
-  expect_converted(d, want, 1);
-  const auto failed = failures(d);
-  ASSERT_EQ(failed.size(), 1u);
-  EXPECT_THAT(failed[0], HasSubstr("prostate_01: "));
-  EXPECT_THAT(failed[0], HasSubstr("prostate_01.nii.gz"));
-  EXPECT_THAT(failed[0], HasSubstr("has 3 component"));
+  expect_converted(d,
+                   expected_cases("MSD_Prostate", {"mr_t2", "mr_adc"}, kSize, kProstateClasses,
+                                  {{"prostate_00", kTwoLabels}}),
+                   1);
+  expect_one_failure(d, {"prostate_01: ", "prostate_01.nii.gz", "has 3 component"});
 }
 
 TEST(MsdLiverTest, AnImageWithoutItsLabelFileFailsOnlyItsCase) {
@@ -168,15 +159,12 @@ TEST(MsdLiverTest, AnImageWithoutItsLabelFileFailsOnlyItsCase) {
   write_msd_task(task, kSize, {{"liver_7", kTwoLabels}, {"liver_8", kTwoLabels}}, {});
   fs::remove(task / "labelsTr" / "liver_8.nii.gz");
   const auto d = convert_dataset("MSD_Liver", dir / "in", dir / "out", {"--axes", "x"});
-  ExpectedFiles want;
-  add_expected(want, "MSD_Liver", "liver_7", {"ct_00"}, kSize, kTwoLabels,
-               {{"liver", {1}}, {"liver_tumor", {2}}});
-  expect_converted(d, want, 1);
-  const auto failed = failures(d);
-  ASSERT_EQ(failed.size(), 1u);
-  EXPECT_THAT(failed[0], HasSubstr("liver_8: "));
-  EXPECT_THAT(failed[0], HasSubstr("labelsTr/liver_8.nii.gz"));
-  EXPECT_THAT(d.run.err, HasSubstr("labelsTr/liver_8.nii.gz"));
+  expect_converted(
+      d,
+      expected_cases("MSD_Liver", {"ct_00"}, kSize, {{"liver", {1}}, {"liver_tumor", {2}}},
+                     {{"liver_7", kTwoLabels}}),
+      1);
+  expect_one_failure(d, {"liver_8: ", "labelsTr/liver_8.nii.gz"}, {"labelsTr/liver_8.nii.gz"});
 }
 
 }  // namespace

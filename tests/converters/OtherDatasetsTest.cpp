@@ -10,13 +10,11 @@
 
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 
 constexpr Size3 kSize{12, 10, 8};
 
@@ -47,11 +45,11 @@ TEST(Promise12Test, TrainingCasesOfEveryPartAndNotTheSegmentationsOrTheTestSets)
   make_promise_case(in / "livechallenge_test_data", "Case30", kOneBlob, false);
   const auto d = convert_dataset("PROMISE12", in, dir / "out", {"--axes", "x"});
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
-  ExpectedFiles want;
-  add_expected(want, "PROMISE12", "Case00", {"mr_t2"}, kSize, kTwoBlobs, kProstate);
-  add_expected(want, "PROMISE12", "Case01", {"mr_t2"}, kSize, kOneBlob, kProstate);
-  add_expected(want, "PROMISE12", "Case20", {"mr_t2"}, kSize, kOneBlob, kProstate);
-  expect_converted(d, want, 0);
+  expect_converted(
+      d,
+      expected_cases("PROMISE12", {"mr_t2"}, kSize, kProstate,
+                     {{"Case00", kTwoBlobs}, {"Case01", kOneBlob}, {"Case20", kOneBlob}}),
+      0);
   EXPECT_EQ(d.report.at("cases"), 3);
   EXPECT_THAT(d.masks, ::testing::Contains("mr_t2--PROMISE12--Case00--x_0003--" +
                                            class_id("prostate") + "_001.png"));
@@ -64,13 +62,9 @@ TEST(Promise12Test, ACaseWithoutItsSegmentationFailsOnlyThatCase) {
   make_promise_case(part, "Case07", kOneBlob);
   make_promise_case(part, "Case08", kOneBlob, false);
   const auto d = convert_dataset("PROMISE12", part, dir / "out", {"--axes", "x"});
-  ExpectedFiles want;
-  add_expected(want, "PROMISE12", "Case07", {"mr_t2"}, kSize, kOneBlob, kProstate);
-  expect_converted(d, want, 1);
-  const auto failed = failures(d);
-  ASSERT_EQ(failed.size(), 1u);
-  EXPECT_THAT(failed[0], HasSubstr("Case08: "));
-  EXPECT_THAT(failed[0], HasSubstr("Case08_segmentation.mhd"));
+  expect_converted(
+      d, expected_cases("PROMISE12", {"mr_t2"}, kSize, kProstate, {{"Case07", kOneBlob}}), 1);
+  expect_one_failure(d, {"Case08: ", "Case08_segmentation.mhd"});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -106,22 +100,19 @@ TEST(AutoPetTest, SuvAndCtresShareSegPerStudyOnAllThreeAxes) {
   make_autopet_study(lesions / "PETCT_01140d52d8" / kStudy3, {});
   const auto d = convert_dataset("autoPET", dir / "in", dir / "out");
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
-  ExpectedFiles want;
-  add_expected(want, "autoPET", kCase1, kPetCt, kSize, kTwoBlobs, kLesion, {'x', 'y', 'z'});
-  add_expected(want, "autoPET", kCase2, kPetCt, kSize, kOneBlob, kLesion, {'x', 'y', 'z'});
-  expect_converted(d, want, 0);
+  expect_converted(d,
+                   expected_cases("autoPET", kPetCt, kSize, kLesion,
+                                  {{kCase1, kTwoBlobs}, {kCase2, kOneBlob}}, {'x', 'y', 'z'}),
+                   0);
   EXPECT_EQ(d.report.at("cases"), 3);
   // The negative control is a case without slices, and says so.
-  ASSERT_EQ(d.report.at("warnings").size(), 1u) << d.report.dump();
-  EXPECT_EQ(d.report.at("warnings")[0].at("case"),
-            "PETCT_01140d52d8_08-13-2005-NA-PET-CT_Ganzkoerper__primaer_mit_KM-56839");
-  EXPECT_THAT(d.report.at("warnings")[0].at("warning").get<std::string>(),
-              HasSubstr("KM-56839/SEG.nii.gz: no voxel of a class"));
+  expect_one_report_entry(d, "warnings",
+                          "PETCT_01140d52d8_08-13-2005-NA-PET-CT_Ganzkoerper__primaer_mit_KM-56839",
+                          HasSubstr("KM-56839/SEG.nii.gz: no voxel of a class"));
   EXPECT_THAT(d.images, ::testing::Contains("ct_00--autoPET--" + kCase1 + "--y_0006.png"));
   EXPECT_THAT(d.masks, ::testing::Contains("pet_00--autoPET--" + kCase2 + "--x_0003--" +
                                            class_id("tumor_lesion") + "_000.png"));
-  const nlohmann::json mapping{{"tumor_lesion", class_id("tumor_lesion")}};
-  EXPECT_EQ(d.mapping, mapping);
+  EXPECT_EQ(d.mapping, mapping_of(kLesion));
 }
 
 TEST(AutoPetTest, AStudyWithoutCtresFailsOnlyThatStudy) {
@@ -132,15 +123,10 @@ TEST(AutoPetTest, AStudyWithoutCtresFailsOnlyThatStudy) {
   fs::remove(lesions / "PETCT_0011f3deaf" / kStudy2 / "CTres.nii.gz");
   // The dataset's own folder as the input.
   const auto d = convert_dataset("autoPET", lesions, dir / "out", {"--axes", "x"});
-  ExpectedFiles want;
-  add_expected(want, "autoPET", kCase1, kPetCt, kSize, kOneBlob, kLesion);
-  expect_converted(d, want, 1);
-  const auto failed = failures(d);
-  ASSERT_EQ(failed.size(), 1u);
-  EXPECT_THAT(failed[0], HasSubstr(kCase2 + ": "));
+  expect_converted(d, expected_cases("autoPET", kPetCt, kSize, kLesion, {{kCase1, kOneBlob}}), 1);
   // (The report's one-line reason collapses the study folder's double space.)
-  EXPECT_THAT(failed[0], HasSubstr("PETCT_0011f3deaf/12-11-2004-NA-PET-CT Ganzkoerper"));
-  EXPECT_THAT(failed[0], HasSubstr("KM-48392/CTres.nii.gz: file not found"));
+  expect_one_failure(d, {kCase2 + ": ", "PETCT_0011f3deaf/12-11-2004-NA-PET-CT Ganzkoerper",
+                         "KM-48392/CTres.nii.gz: file not found"});
 }
 
 }  // namespace

@@ -9,12 +9,11 @@
 
 #include "converters/ConverterRegistry.hpp"
 #include "pipeline/core/ClassRegistry.hpp"
+#include "support/Matchers.hpp"
 #include "support/TestData.hpp"
 
-namespace samed2d {
+namespace samed2d::test {
 namespace {
-
-namespace fs = std::filesystem;
 
 std::vector<std::string> json_blocks(const fs::path& markdown) {
   std::ifstream in(markdown);
@@ -36,11 +35,11 @@ std::vector<std::string> json_blocks(const fs::path& markdown) {
 }
 
 TEST(ReadmeExampleTest, EveryJsonExampleInTheReadmeIsAValidDatasetConfig) {
-  const fs::path source(test::source_dir());
+  const fs::path source(source_dir());
   const auto blocks = json_blocks(source / "README.md");
   ASSERT_FALSE(blocks.empty()) << "the README lost its dataset config example";
   const auto classes = ClassRegistry::load(source / "configs" / "classes.json");
-  test::TempDir dir;
+  TempDir dir;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     const fs::path file = dir / ("example" + std::to_string(i) + ".json");
     std::ofstream(file) << blocks[i];
@@ -49,4 +48,4 @@ TEST(ReadmeExampleTest, EveryJsonExampleInTheReadmeIsAValidDatasetConfig) {
 }
 
 }  // namespace
-}  // namespace samed2d
+}  // namespace samed2d::test

@@ -133,12 +133,10 @@ TEST(SecondWaveBrainDatasetsTest, BraTS2013RealHgAndLgCasesOfTheSameNumberAndNoS
   const auto d = convert_dataset("BraTS2013", dir / "in", dir / "out", {"--axes", "x"});
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
 
-  ExpectedFiles want;
-  add_expected(want, "BraTS2013", "HG_0001", kVsdBratsModalities, kBratsSize, kVsdTumour,
-               kVsdBratsClasses);
-  add_expected(want, "BraTS2013", "LG_0001", kVsdBratsModalities, kBratsSize, kVsdLowGrade,
-               kVsdBratsClasses);
-  expect_converted(d, want, 0);
+  expect_converted(d,
+                   expected_cases("BraTS2013", kVsdBratsModalities, kBratsSize, kVsdBratsClasses,
+                                  {{"HG_0001", kVsdTumour}, {"LG_0001", kVsdLowGrade}}),
+                   0);
   EXPECT_EQ(d.report.at("cases"), 2);
   EXPECT_THAT(d.images, Contains("mr_t1c--BraTS2013--LG_0001--x_0004.png"));
   // Necrosis (1) and non-enhancing tumour (3) are classes of their own and, together, the later
@@ -180,14 +178,12 @@ TEST(SecondWaveBrainDatasetsTest, BraTS2015HggAndLggCasesOfTheSameFolderNameAndN
   const auto d = convert_dataset("BraTS2015", dir / "in", dir / "out", {"--axes", "x"});
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
 
-  ExpectedFiles want;
-  add_expected(want, "BraTS2015", "HGG_brats_2013_pat0001_1", kVsdBratsModalities, kBratsSize,
-               kVsdTumour, kVsdBratsClasses);
-  add_expected(want, "BraTS2015", "LGG_brats_2013_pat0001_1", kVsdBratsModalities, kBratsSize,
-               kVsdLowGrade, kVsdBratsClasses);
-  add_expected(want, "BraTS2015", "HGG_brats_tcia_pat153_0109", kVsdBratsModalities, kBratsSize,
-               kVsdLowGrade, kVsdBratsClasses);
-  expect_converted(d, want, 0);
+  expect_converted(d,
+                   expected_cases("BraTS2015", kVsdBratsModalities, kBratsSize, kVsdBratsClasses,
+                                  {{"HGG_brats_2013_pat0001_1", kVsdTumour},
+                                   {"LGG_brats_2013_pat0001_1", kVsdLowGrade},
+                                   {"HGG_brats_tcia_pat153_0109", kVsdLowGrade}}),
+                   0);
   EXPECT_EQ(d.report.at("cases"), 3);
   EXPECT_THAT(d.images, Contains("mr_t2--BraTS2015--HGG_brats_2013_pat0001_1--x_0001.png"));
   EXPECT_THAT(d.masks, Contains("mr_flair--BraTS2015--LGG_brats_2013_pat0001_1--x_0004--" +

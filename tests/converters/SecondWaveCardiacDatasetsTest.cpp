@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/DatasetClasses.hpp"
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/Matchers.hpp"
@@ -97,8 +98,6 @@ TEST(SecondWaveCardiacDatasetsTest, Mnms2ShortAxisVolumesAndLongAxisFramesWithou
 // ---------------------------------------------------------------------------------------------
 // HVSMR 2016: the axial full-volume variant, from the challenge's zip or the GitHub copy.
 
-const ClassValues kHvsmrClasses{{"myocardium", {1}}, {"blood_pool", {2}}};
-
 TEST(SecondWaveCardiacDatasetsTest, HvsmrAxialFullFromTheChallengeZipOrTheGithubCopy) {
   const Size3 size{13, 11, 10};
   PlantedCase pat0{
@@ -167,8 +166,6 @@ TEST(SecondWaveCardiacDatasetsTest, HvsmrAxialFullFromTheChallengeZipOrTheGithub
 
 // ---------------------------------------------------------------------------------------------
 // crossMoDA 2021 and 2022: only the ceT1 source domain is labelled; hrT2 is never read.
-
-const ClassValues kCrossModaClasses{{"vestibular_schwannoma", {1}}, {"cochlea", {2}}};
 
 TEST(SecondWaveCardiacDatasetsTest, CrossModa21LabelledCeT1OnlyAndNeverTheHrT2) {
   TempDir dir;

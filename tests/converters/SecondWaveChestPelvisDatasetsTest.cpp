@@ -31,27 +31,25 @@ TEST(SecondWaveChestPelvisDatasetsTest, Atm2022TrainBatchesWithoutTheMisalignedC
   TempDir dir;
   const fs::path atm = dir / "in" / "ATM22";
   PlantedCase a1{
-      "ATM_001_0000",
-      "ct_00",
-      {12, 10, 8},
-      {{{5, 0, 0}, {7, 4, 3}, 1}, {{2, 4, 3}, {5, 9, 7}, 1}, {{7, 4, 3}, {11, 9, 7}, 1}}};
-  PlantedCase a2{"ATM_290_0000", "ct_00", {12, 10, 8}, {{{4, 1, 1}, {8, 9, 7}, 1}}};
+      .name = "ATM_001_0000",
+      .boxes = {{{5, 0, 0}, {7, 4, 3}, 1}, {{2, 4, 3}, {5, 9, 7}, 1}, {{7, 4, 3}, {11, 9, 7}, 1}}};
+  PlantedCase a2{.name = "ATM_290_0000", .boxes = {{{4, 1, 1}, {8, 9, 7}, 1}}};
   a1.write_image(atm / "TrainBatch1" / "imagesTr" / (a1.name + ".nii.gz"));
   a1.write_label(atm / "TrainBatch1" / "labelsTr" / (a1.name + ".nii.gz"));
   a2.write_image(atm / "TrainBatch2" / "imagesTr" / (a2.name + ".nii.gz"));
   a2.write_label(atm / "TrainBatch2" / "labelsTr" / (a2.name + ".nii.gz"));
   write_apple_double(atm / "TrainBatch1" / "labelsTr" / "._ATM_001_0000.nii.gz");
   // The misaligned case: its label even has another size.
-  PlantedCase{"ATM_164_0000", "ct_00", {12, 10, 8}, {}}.write_image(
-      atm / "TrainBatch1" / "imagesTr" / "ATM_164_0000.nii.gz");
-  PlantedCase{"ATM_164_0000", "ct_00", {12, 10, 6}, {{{1, 1, 1}, {6, 6, 5}, 1}}}.write_label(
-      atm / "TrainBatch1" / "labelsTr" / "ATM_164_0000.nii.gz");
+  PlantedCase{.name = "ATM_164_0000"}.write_image(atm / "TrainBatch1" / "imagesTr" /
+                                                  "ATM_164_0000.nii.gz");
+  PlantedCase{.name = "ATM_164_0000", .size = {12, 10, 6}, .boxes = {{{1, 1, 1}, {6, 6, 5}, 1}}}
+      .write_label(atm / "TrainBatch1" / "labelsTr" / "ATM_164_0000.nii.gz");
   // Validation images without labels.
-  PlantedCase{"ATM_301_0000", "ct_00", {12, 10, 8}, {}}.write_image(
-      atm / "ValidBatch" / "imagesVal" / "ATM_301_0000.nii.gz");
+  PlantedCase{.name = "ATM_301_0000"}.write_image(atm / "ValidBatch" / "imagesVal" /
+                                                  "ATM_301_0000.nii.gz");
   // AMD's layout: labelsVal/ beside imagesVal/.
   const fs::path amd = dir / "in" / "ATM2022";
-  PlantedCase v{"ATM_281_0000", "ct_00", {12, 10, 8}, {{{1, 2, 2}, {10, 8, 6}, 1}}};
+  PlantedCase v{.name = "ATM_281_0000", .boxes = {{{1, 2, 2}, {10, 8, 6}, 1}}};
   v.write_image(amd / "imagesVal" / (v.name + ".nii.gz"));
   v.write_label(amd / "labelsVal" / (v.name + ".nii.gz"));
 
@@ -80,18 +78,14 @@ const ClassValues kPelvicClasses{
 TEST(SecondWaveChestPelvisDatasetsTest, CtPelvic1kClinicAndMetalMasksWithTheOfficialHipCodes) {
   TempDir dir;
   const fs::path root = dir / "in" / "CTPelvic1K";
-  PlantedCase c1{"dataset6_CLINIC_0001",
-                 "ct_00",
-                 {12, 10, 8},
-                 {{{4, 1, 5}, {8, 9, 8}, 4},
-                  {{4, 1, 2}, {8, 9, 5}, 1},
-                  {{0, 1, 0}, {4, 9, 4}, 2},
-                  {{8, 1, 0}, {12, 9, 4}, 3}}};
-  PlantedCase c2{"dataset6_CLINIC_0103", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {11, 9, 3}, 1}}};
-  PlantedCase m0{"CLINIC_metal_0000",
-                 "ct_00",
-                 {12, 10, 8},
-                 {{{0, 0, 0}, {5, 10, 6}, 2}, {{7, 0, 0}, {12, 10, 3}, 3}}};
+  PlantedCase c1{.name = "dataset6_CLINIC_0001",
+                 .boxes = {{{4, 1, 5}, {8, 9, 8}, 4},
+                           {{4, 1, 2}, {8, 9, 5}, 1},
+                           {{0, 1, 0}, {4, 9, 4}, 2},
+                           {{8, 1, 0}, {12, 9, 4}, 3}}};
+  PlantedCase c2{.name = "dataset6_CLINIC_0103", .boxes = {{{1, 1, 1}, {11, 9, 3}, 1}}};
+  PlantedCase m0{.name = "CLINIC_metal_0000",
+                 .boxes = {{{0, 0, 0}, {5, 10, 6}, 2}, {{7, 0, 0}, {12, 10, 3}, 3}}};
   for (const auto& c : {c1, c2}) {
     c.write_image(root / "CTPelvic1K_dataset6_data" / (c.name + "_data.nii.gz"));
     c.write_label(root / "ipcai2021_dataset6_Anonymized" / (c.name + "_mask_4label.nii.gz"));
@@ -99,10 +93,10 @@ TEST(SecondWaveChestPelvisDatasetsTest, CtPelvic1kClinicAndMetalMasksWithTheOffi
   m0.write_image(root / "CTPelvic1K_dataset7_data" / "dataset7_CLINIC_metal_0000_data.nii.gz");
   m0.write_label(root / "CTPelvic1K_dataset7_mask" / "CLINIC_metal_0000_mask_4label.nii.gz");
   // A CLINIC-metal training image without a mask.
-  PlantedCase{"CLINIC_metal_0040", "ct_00", {12, 10, 8}, {}}.write_image(
-      root / "CTPelvic1K_dataset7_data" / "dataset7_CLINIC_metal_0040_data.nii.gz");
+  PlantedCase{.name = "CLINIC_metal_0040"}.write_image(root / "CTPelvic1K_dataset7_data" /
+                                                       "dataset7_CLINIC_metal_0040_data.nii.gz");
   // A mask mapped back onto a BTCV Abdomen image: not this config's to pair.
-  PlantedCase{"dataset1_img0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {6, 6, 6}, 1}}}.write_label(
+  PlantedCase{.name = "dataset1_img0001", .boxes = {{{1, 1, 1}, {6, 6, 6}, 1}}}.write_label(
       root / "CTPelvic1K_dataset1_mask_mappingback" / "dataset1_img0001_mask_4label.nii.gz");
   write_apple_double(root / "ipcai2021_dataset6_Anonymized" /
                      "._dataset6_CLINIC_0001_mask_4label.nii.gz");
@@ -131,18 +125,15 @@ TEST(SecondWaveChestPelvisDatasetsTest, Parse22CaseFoldersWithImageAndLabel) {
   TempDir dir;
   const fs::path parse = dir / "in" / "PARSE2022";
   PlantedCase p5{
-      "PA000005",
-      "ct_00",
-      {12, 10, 8},
-      {{{1, 3, 1}, {5, 7, 7}, 1}, {{7, 3, 1}, {11, 7, 7}, 1}, {{5, 4, 3}, {7, 6, 5}, 1}}};
-  PlantedCase p16{"PA000016", "ct_00", {12, 10, 8}, {{{2, 2, 0}, {10, 8, 3}, 1}}};
+      .name = "PA000005",
+      .boxes = {{{1, 3, 1}, {5, 7, 7}, 1}, {{7, 3, 1}, {11, 7, 7}, 1}, {{5, 4, 3}, {7, 6, 5}, 1}}};
+  PlantedCase p16{.name = "PA000016", .boxes = {{{2, 2, 0}, {10, 8, 3}, 1}}};
   for (const auto& c : {p5, p16}) {
     c.write_image(parse / "train" / c.name / "image" / (c.name + ".nii.gz"));
     c.write_label(parse / "train" / c.name / "label" / (c.name + ".nii.gz"));
   }
   write_apple_double(parse / "train" / "PA000005" / "label" / "._PA000005.nii.gz");
-  PlantedCase{"PA000013", "ct_00", {12, 10, 8}, {}}.write_image(parse / "evaluation" /
-                                                                "PA000013.nii.gz");
+  PlantedCase{.name = "PA000013"}.write_image(parse / "evaluation" / "PA000013.nii.gz");
 
   const ClassValues classes{{"pulmonary_artery", {1}}};
   const auto got = convert_dataset("Parse22", dir / "in", dir / "out", {"--axes", "x"});
@@ -160,15 +151,18 @@ TEST(SecondWaveChestPelvisDatasetsTest, Parse22CaseFoldersWithImageAndLabel) {
 TEST(SecondWaveChestPelvisDatasetsTest, Instance22TrainDataAndLabelFolders) {
   TempDir dir;
   const fs::path instance = dir / "in" / "INSTANCE2022";
-  PlantedCase h1{
-      "001", "ct_00", {14, 12, 5}, {{{2, 2, 1}, {6, 6, 4}, 1}, {{9, 7, 2}, {13, 11, 3}, 1}}};
-  PlantedCase h2{
-      "002", "ct_00", {14, 12, 5}, {{{4, 3, 0}, {10, 9, 5}, 1}, {{0, 0, 0}, {2, 2, 1}, 2}}};
+  PlantedCase h1{.name = "001",
+                 .size = {14, 12, 5},
+                 .boxes = {{{2, 2, 1}, {6, 6, 4}, 1}, {{9, 7, 2}, {13, 11, 3}, 1}}};
+  PlantedCase h2{.name = "002",
+                 .size = {14, 12, 5},
+                 .boxes = {{{4, 3, 0}, {10, 9, 5}, 1}, {{0, 0, 0}, {2, 2, 1}, 2}}};
   for (const auto& c : {h1, h2}) {
     c.write_image(instance / "train" / "data" / (c.name + ".nii.gz"));
     c.write_label(instance / "train" / "label" / (c.name + ".nii.gz"));
   }
-  PlantedCase{"101", "ct_00", {14, 12, 5}, {}}.write_image(instance / "evaluation" / "101.nii.gz");
+  PlantedCase{.name = "101", .size = {14, 12, 5}}.write_image(instance / "evaluation" /
+                                                              "101.nii.gz");
 
   const ClassValues classes{{"intracranial_hemorrhage", {1}}};
   const auto got = convert_dataset("Instance22", dir / "in", dir / "out", {"--axes", "x"});
@@ -195,27 +189,23 @@ TEST(SecondWaveChestPelvisDatasetsTest, Instance22TrainDataAndLabelFolders) {
 TEST(SecondWaveChestPelvisDatasetsTest, BtcvCervixImageAndMaskPairsBesideBtcvAbdomen) {
   TempDir dir;
   const fs::path cervix = dir / "in" / "Cervix" / "RawData";
-  PlantedCase c1{"0507688-Image",
-                 "ct_00",
-                 {12, 10, 8},
-                 {{{1, 1, 0}, {5, 5, 8}, 1},
-                  {{6, 1, 2}, {11, 5, 6}, 2},
-                  {{3, 6, 1}, {8, 9, 7}, 3},
-                  {{9, 6, 4}, {12, 10, 8}, 4}}};
+  PlantedCase c1{.name = "0507688-Image",
+                 .boxes = {{{1, 1, 0}, {5, 5, 8}, 1},
+                           {{6, 1, 2}, {11, 5, 6}, 2},
+                           {{3, 6, 1}, {8, 9, 7}, 3},
+                           {{9, 6, 4}, {12, 10, 8}, 4}}};
   // Small bowel is missing in some scans.
-  PlantedCase c2{"0759564-Image",
-                 "ct_00",
-                 {12, 10, 8},
-                 {{{2, 2, 2}, {10, 8, 6}, 2}, {{4, 4, 3}, {7, 7, 5}, 1}}};
+  PlantedCase c2{.name = "0759564-Image",
+                 .boxes = {{{2, 2, 2}, {10, 8, 6}, 2}, {{4, 4, 3}, {7, 7, 5}, 1}}};
   for (const auto& c : {c1, c2}) {
     const std::string id = c.name.substr(0, 7);
     c.write_image(cervix / "Training" / "img" / (id + "-Image.nii.gz"));
     c.write_label(cervix / "Training" / "label" / (id + "-Mask.nii.gz"));
   }
-  PlantedCase{"1258230-Image", "ct_00", {12, 10, 8}, {}}.write_image(cervix / "Testing" / "img" /
-                                                                     "1258230-Image.nii.gz");
+  PlantedCase{.name = "1258230-Image"}.write_image(cervix / "Testing" / "img" /
+                                                   "1258230-Image.nii.gz");
   const fs::path abdomen = dir / "in" / "Abdomen" / "RawData" / "Training";
-  PlantedCase btcv{"img0001", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {6, 6, 6}, 1}}};
+  PlantedCase btcv{.name = "img0001", .boxes = {{{1, 1, 1}, {6, 6, 6}, 1}}};
   btcv.write_image(abdomen / "img" / "img0001.nii.gz");
   btcv.write_label(abdomen / "label" / "label0001.nii.gz");
 
@@ -243,16 +233,16 @@ const ClassValues kVesselClasses{{"lung", {1}}};
 TEST(SecondWaveChestPelvisDatasetsTest, Vessel2012LungMasksOfTheGrandChallengeDownload) {
   TempDir dir;
   const fs::path root = dir / "in" / "VESSEL2012";
-  PlantedCase v1{
-      "VESSEL12_01", "ct_00", {12, 10, 8}, {{{1, 1, 1}, {5, 9, 7}, 1}, {{7, 1, 1}, {11, 9, 7}, 1}}};
-  PlantedCase v20{"VESSEL12_20", "ct_00", {12, 10, 8}, {{{2, 2, 0}, {10, 8, 8}, 1}}};
+  PlantedCase v1{.name = "VESSEL12_01",
+                 .boxes = {{{1, 1, 1}, {5, 9, 7}, 1}, {{7, 1, 1}, {11, 9, 7}, 1}}};
+  PlantedCase v20{.name = "VESSEL12_20", .boxes = {{{2, 2, 0}, {10, 8, 8}, 1}}};
   for (const auto& c : {v1, v20}) {
     c.write_image(root / "tar_bz2_per_1" / c.name / (c.name + ".mhd"));
     c.write_label(root / "lungmasks" / "VESSEL12_01-20_Lungmasks" / (c.name + ".mhd"));
   }
   // A scan without its mask in this copy, and the example scans' annotations.
-  PlantedCase{"VESSEL12_02", "ct_00", {12, 10, 8}, {}}.write_image(
-      root / "tar_bz2_per_1" / "VESSEL12_02" / "VESSEL12_02.mhd");
+  PlantedCase{.name = "VESSEL12_02"}.write_image(root / "tar_bz2_per_1" / "VESSEL12_02" /
+                                                 "VESSEL12_02.mhd");
   write_text_file(root / "exampleScans" / "VESSEL12_21_Annotations.csv", "x,y,z,label\n");
   ASSERT_TRUE(
       fs::is_regular_file(root / "lungmasks" / "VESSEL12_01-20_Lungmasks" / "VESSEL12_01.raw"));
@@ -269,12 +259,12 @@ TEST(SecondWaveChestPelvisDatasetsTest, Vessel2012LungMasksOfTheGrandChallengeDo
 // missing fails alone with one line.
 TEST(SecondWaveChestPelvisDatasetsTest, Vessel2012FlatScanFoldersAndAMissingScan) {
   TempDir dir;
-  PlantedCase v3{"VESSEL12_03", "ct_00", {12, 10, 8}, {{{2, 1, 1}, {10, 9, 7}, 1}}};
+  PlantedCase v3{.name = "VESSEL12_03", .boxes = {{{2, 1, 1}, {10, 9, 7}, 1}}};
   v3.write_image(dir / "in" / "VESSEL12" / "Scans" / "VESSEL12_03.mhd");
   v3.write_label(dir / "in" / "VESSEL12" / "Lungmasks" / "VESSEL12_03.mhd");
-  PlantedCase v4{"VESSEL12_04", "ct_00", {12, 10, 8}, {{{1, 2, 0}, {11, 8, 5}, 1}}};
+  PlantedCase v4{.name = "VESSEL12_04", .boxes = {{{1, 2, 0}, {11, 8, 5}, 1}}};
   v4.write_label(dir / "in" / "VESSEL12" / "Lungmasks" / "VESSEL12_04.mhd");
-  PlantedCase v5{"VESSEL12_05", "ct_00", {12, 10, 8}, {{{3, 3, 3}, {9, 7, 6}, 1}}};
+  PlantedCase v5{.name = "VESSEL12_05", .boxes = {{{3, 3, 3}, {9, 7, 6}, 1}}};
   v5.write_image(dir / "in" / "kaggle" / "ct_scans" / "VESSEL12_05.mhd");
   v5.write_label(dir / "in" / "kaggle" / "masks" / "VESSEL12_05.mhd");
 

@@ -20,6 +20,7 @@
 #include "pipeline/core/Errors.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/DicomWriter.hpp"
+#include "support/ErrorOf.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d {
@@ -108,14 +109,7 @@ TEST(CascadeContours, ReadsQvjAndQvsFiles) {
 }
 
 TEST(CascadeContours, DamagedFilesAreOneLineInputErrors) {
-  auto message = [](auto&& f) {
-    try {
-      f();
-    } catch (const InputError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no InputError");
-  };
+  auto message = [](auto&& f) { return test::error_of<InputError>(f, "no InputError"); };
   const std::string open = message([] { cascade::parse_qvs("<QVAS_Series><QVAS_Image>", "a"); });
   EXPECT_NE(open.find("a: not well-formed XML"), std::string::npos) << open;
   EXPECT_NE(open.find("<QVAS_Image> is never closed"), std::string::npos) << open;
@@ -140,12 +134,8 @@ TEST(CascadeContours, ConfigIsValidated) {
   const auto classes =
       ClassRegistry::load(fs::path(test::source_dir()) / "configs" / "classes.json");
   auto error = [&](const std::string& text) {
-    try {
-      load_dataset_config_text(text, "c.json", classes);
-    } catch (const ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no ConfigError");
+    return test::error_of<ConfigError>([&] { load_dataset_config_text(text, "c.json", classes); },
+                                       "no ConfigError");
   };
   const std::string head =
       R"({"dataset": "COSMOS2022", "converter": "cascade_contours", "cases": "**/*.QVJ",
@@ -384,27 +374,23 @@ TEST(Cosmos2022Dataset, BadContoursFailTheirCaseAlone) {
   EXPECT_EQ(out.run.exit_code, 1) << out.run.err;
   EXPECT_EQ(out.images, std::vector<std::string>{image("3", 1)});
   ASSERT_TRUE(out.report.is_object());
+  // The failed cases in order, each with what its one-line reason says.
+  const std::vector<std::pair<std::string, std::string>> want{
+      {"7", (train / "7" / "E7S101_R.QVS").string() +
+                ": slice 1 (QVAS_Image 2), \"Lumen\" contour, point 2 (x=560, y=128) is pixel "
+                "(17.5, 3), outside the 16x12 image"},
+      {"8", (train / "8" / "E8S101_L.QVS").string() +
+                ": QVAS_Image 6 (\"E8S101I6\") holds a \"Outer Wall\" contour for slice 5, but "
+                "the image series has only 4 slices"},
+      {"9", "names the contour file \"E9S101_L.QVS\""}};
   const auto& failed = out.report["failed"];
-  ASSERT_EQ(failed.size(), 3u) << out.report.dump(2);
-  EXPECT_EQ(failed[0]["case"], "7");
-  const std::string outside = failed[0]["reason"];
-  EXPECT_NE(outside.find((train / "7" / "E7S101_R.QVS").string() +
-                         ": slice 1 (QVAS_Image 2), \"Lumen\" contour, point 2 (x=560, y=128) "
-                         "is pixel (17.5, 3), outside the 16x12 image"),
-            std::string::npos)
-      << outside;
-  EXPECT_EQ(failed[1]["case"], "8");
-  const std::string beyond = failed[1]["reason"];
-  EXPECT_NE(beyond.find((train / "8" / "E8S101_L.QVS").string() +
-                        ": QVAS_Image 6 (\"E8S101I6\") holds a \"Outer Wall\" contour for slice "
-                        "5, but the image series has only 4 slices"),
-            std::string::npos)
-      << beyond;
-  EXPECT_EQ(failed[2]["case"], "9");
-  const std::string missing = failed[2]["reason"];
-  EXPECT_NE(missing.find("names the contour file \"E9S101_L.QVS\""), std::string::npos) << missing;
-  for (const auto& f : failed)
-    EXPECT_EQ(f["reason"].get<std::string>().find('\n'), std::string::npos);
+  ASSERT_EQ(failed.size(), want.size()) << out.report.dump(2);
+  for (std::size_t n = 0; n < want.size(); ++n) {
+    EXPECT_EQ(failed[n]["case"], want[n].first);
+    const std::string reason = failed[n]["reason"];
+    EXPECT_NE(reason.find(want[n].second), std::string::npos) << reason;
+    EXPECT_EQ(reason.find('\n'), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 
+#include "support/DatasetClasses.hpp"
 #include "support/DatasetReplica.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/Matchers.hpp"
@@ -32,24 +33,22 @@ TEST(SecondWaveCtDatasetsTest, Flare21TrainingMasksInBothLayoutsWithoutTheChanne
   TempDir dir;
   const fs::path flare = dir / "in" / "FLARE21";
   PlantedCase t0{
-      "train_000",
-      "ct_00",
-      {12, 10, 8},
-      {{{1, 1, 1}, {6, 6, 6}, 1}, {{8, 1, 2}, {11, 4, 5}, 2}, {{8, 6, 2}, {11, 9, 5}, 2}}};
-  PlantedCase t1{
-      "train_360", "ct_00", {12, 10, 8}, {{{0, 0, 7}, {12, 10, 8}, 3}, {{3, 3, 2}, {7, 5, 4}, 4}}};
+      .name = "train_000",
+      .boxes = {{{1, 1, 1}, {6, 6, 6}, 1}, {{8, 1, 2}, {11, 4, 5}, 2}, {{8, 6, 2}, {11, 9, 5}, 2}}};
+  PlantedCase t1{.name = "train_360",
+                 .boxes = {{{0, 0, 7}, {12, 10, 8}, 3}, {{3, 3, 2}, {7, 5, 4}, 4}}};
   for (const auto& c : {t0, t1}) {
     c.write_image(flare / "TrainingImg" / (c.name + "_0000.nii.gz"));
     c.write_label(flare / "TrainingMask" / (c.name + ".nii.gz"));
   }
   write_apple_double(flare / "TrainingMask" / "._train_000.nii.gz");
   write_apple_double(dir / "in" / "__MACOSX" / "FLARE21" / "TrainingMask" / "._train_360.nii.gz");
-  const PlantedCase validation{"validation_001", "ct_00", {12, 10, 8}, {}};
+  const PlantedCase validation{.name = "validation_001"};
   validation.write_image(flare / "ValidationImg" / "validation_001_0000.nii.gz");
   validation.write_image(flare / "TestImg" / "test_001_0000.nii.gz");
 
   const fs::path nnunet = dir / "in" / "FLARE21_nnUNet";
-  PlantedCase t5{"train_005", "ct_00", {12, 10, 8}, {{{2, 2, 1}, {10, 8, 7}, 1}}};
+  PlantedCase t5{.name = "train_005", .boxes = {{{2, 2, 1}, {10, 8, 7}, 1}}};
   t5.write_image(nnunet / "imagesTr" / "train_005.nii.gz");
   t5.write_label(nnunet / "labelsTr" / "train_005.nii.gz");
   validation.write_image(nnunet / "imagesTs" / "validation_001.nii.gz");
@@ -95,9 +94,9 @@ void write_covid_ct(const fs::path& images, const fs::path& masks_parent) {
     c.write_label(masks_parent / "Lung_and_Infection_Mask" / (c.name + ".nii.gz"));
     // The other two mask sets use other codes for the same structures: reading them would map
     // the infection to the left lung and collide on the case names.
-    PlantedCase lungs{c.name, "ct_00", c.size, {{{0, 0, 0}, {12, 10, 8}, 2}}};
+    PlantedCase lungs{.name = c.name, .size = c.size, .boxes = {{{0, 0, 0}, {12, 10, 8}, 2}}};
     lungs.write_label(masks_parent / "Lung_Mask" / (c.name + ".nii.gz"));
-    PlantedCase infection{c.name, "ct_00", c.size, {{{0, 0, 0}, {3, 3, 3}, 1}}};
+    PlantedCase infection{.name = c.name, .size = c.size, .boxes = {{{0, 0, 0}, {3, 3, 3}, 1}}};
     infection.write_label(masks_parent / "Infection_Mask" / (c.name + ".nii.gz"));
   }
 }
@@ -146,9 +145,11 @@ TEST(SecondWaveCtDatasetsTest, CtSpine1kLabelsBesideTheDataOfficialAndMirrorLayo
   // The official release: data/<collection>/<stem>.nii.gz, label/<collection>/<stem>_seg.nii.gz,
   // where two label folders are spelled unlike their data folders (Liver, conlon).
   const fs::path official = dir / "in" / "CTSpine1K";
-  PlantedCase colon{"1.3.6.1.4.1.9328.50.4.0115", "ct_00", {14, 10, 8}, spine({18, 19, 20, 24})};
-  PlantedCase covid{"volume-covid19-A-0003_ct", "ct_00", {14, 10, 8}, spine({6, 7, 8})};
-  PlantedCase liver{"liver_0", "ct_00", {14, 10, 8}, spine({19, 20, 24, 25})};
+  PlantedCase colon{
+      .name = "1.3.6.1.4.1.9328.50.4.0115", .size = {14, 10, 8}, .boxes = spine({18, 19, 20, 24})};
+  PlantedCase covid{
+      .name = "volume-covid19-A-0003_ct", .size = {14, 10, 8}, .boxes = spine({6, 7, 8})};
+  PlantedCase liver{.name = "liver_0", .size = {14, 10, 8}, .boxes = spine({19, 20, 24, 25})};
   colon.write_image(official / "data" / "colon" / (colon.name + ".nii.gz"));
   colon.write_label(official / "label" / "conlon" / (colon.name + "_seg.nii.gz"));
   covid.write_image(official / "data" / "COVID-19" / (covid.name + ".nii.gz"));
@@ -156,11 +157,11 @@ TEST(SecondWaveCtDatasetsTest, CtSpine1kLabelsBesideTheDataOfficialAndMirrorLayo
   liver.write_image(official / "data" / "liver" / (liver.name + ".nii.gz"));
   liver.write_label(official / "label" / "Liver" / (liver.name + "_seg.nii.gz"));
   // CTSpine1K's annotations of VerSe scans, whose images are not part of the release.
-  PlantedCase verse{"verse506_CT-iso", "ct_00", {14, 10, 8}, spine({20, 21})};
+  PlantedCase verse{.name = "verse506_CT-iso", .size = {14, 10, 8}, .boxes = spine({20, 21})};
   verse.write_label(official / "label" / "Verse" / "verse506_CT-iso_seg.nii.gz");
   verse.write_label(official / "label" / "completed_annotation_verse" / "verse004_seg.nii.gz");
   // A scan without its label (a partial download) is not a case.
-  PlantedCase{"HN_P001", "ct_00", {14, 10, 8}, {}}.write_image(
+  PlantedCase{.name = "HN_P001", .size = {14, 10, 8}}.write_image(
       official / "data" / "HNSCC-3DCT-RT_neck" / "HN_P001.nii.gz");
   write_text_file(official / "Path.csv", "1.3.6.1.4.1.9328.50.4.0115/01-01-2000-1-Abdomen/4\n");
   write_text_file(official / "data_split.txt", "trainset:\n1.3.6.1.4.1.9328.50.4.0115.nii.gz\n");
@@ -179,8 +180,9 @@ TEST(SecondWaveCtDatasetsTest, CtSpine1kLabelsBesideTheDataOfficialAndMirrorLayo
 
   // The Hugging Face mirror: raw_data/volumes/<collection>/ and raw_data/labels/<collection>/.
   const fs::path mirror = dir / "hf" / "CTSpine1K" / "raw_data";
-  PlantedCase colonog{"1.3.6.1.4.1.9328.50.4.0001", "ct_00", {14, 10, 8}, spine({8, 18, 19})};
-  PlantedCase msd{"liver_106", "ct_00", {14, 10, 8}, spine({20, 24, 25})};
+  PlantedCase colonog{
+      .name = "1.3.6.1.4.1.9328.50.4.0001", .size = {14, 10, 8}, .boxes = spine({8, 18, 19})};
+  PlantedCase msd{.name = "liver_106", .size = {14, 10, 8}, .boxes = spine({20, 24, 25})};
   colonog.write_image(mirror / "volumes" / "COLONOG" / (colonog.name + ".nii.gz"));
   colonog.write_label(mirror / "labels" / "COLONOG" / (colonog.name + "_seg.nii.gz"));
   msd.write_image(mirror / "volumes" / "MSD-T10" / (msd.name + ".nii.gz"));
@@ -201,7 +203,7 @@ void write_structseg_case(const fs::path& task, const PlantedCase& c) {
 }
 
 void write_structseg_test_case(const fs::path& task, const std::string& number) {
-  PlantedCase{number, "ct_00", {12, 10, 8}, {}}.write_image(task / number / "data.nii.gz");
+  PlantedCase{.name = number}.write_image(task / number / "data.nii.gz");
 }
 
 struct StructSegRelease {
@@ -232,7 +234,7 @@ StructSegRelease write_structseg(const fs::path& root) {
   write_structseg_test_case(root / "Task1_HaN_OAR" / "HaN_OAR", "51");
   write_structseg_test_case(root / "Task3_Thoracic_OAR" / "Thoracic_OAR", "51");
   // The GTV tasks share the scans and the case numbers; their value 1 is a tumour.
-  const PlantedCase gtv{"1", "ct_00", {12, 10, 8}, {{{2, 2, 2}, {9, 8, 6}, 1}}};
+  const PlantedCase gtv{.name = "1", .boxes = {{{2, 2, 2}, {9, 8, 6}, 1}}};
   write_structseg_case(root / "Naso_GTV", gtv);
   write_structseg_case(root / "Lung_GTV", gtv);
   return r;
@@ -280,25 +282,20 @@ TEST(SecondWaveCtDatasetsTest, StructSeg2019Subtask2IsTheThoracicOrgansOfTask3) 
 // ---------------------------------------------------------------------------------------------
 // MMWHS
 
-const ClassValues kWhsClasses{{"myocardium", {205}},      {"left_atrium", {420}},
-                              {"left_ventricle", {500}},  {"right_atrium", {550}},
-                              {"right_ventricle", {600}}, {"ascending_aorta", {820}},
-                              {"pulmonary_artery", {850}}};
-
 TEST(SecondWaveCtDatasetsTest, MmwhsCtAndMrByFolderWith16BitLabelsAndAStrayValue) {
   TempDir dir;
   const fs::path whs = dir / "in" / "MM-WHS 2017 Dataset";
   PlantedCase ct1{
-      "ct_train_1001",
-      "ct_00",
-      {14, 10, 8},
-      {{{1, 1, 1}, {6, 6, 6}, 500}, {{1, 1, 1}, {6, 6, 2}, 205}, {{8, 2, 2}, {13, 8, 6}, 850}}};
+      .name = "ct_train_1001",
+      .size = {14, 10, 8},
+      .boxes = {
+          {{1, 1, 1}, {6, 6, 6}, 500}, {{1, 1, 1}, {6, 6, 2}, 205}, {{8, 2, 2}, {13, 8, 6}, 850}}};
   // A stray 421 beside the left atrium: counted and reported, never a class.
-  PlantedCase ct2{
-      "ct_train_1002",
-      "ct_00",
-      {14, 10, 8},
-      {{{2, 2, 2}, {8, 8, 6}, 420}, {{10, 1, 1}, {12, 3, 3}, 421}, {{9, 5, 0}, {13, 9, 8}, 820}}};
+  PlantedCase ct2{.name = "ct_train_1002",
+                  .size = {14, 10, 8},
+                  .boxes = {{{2, 2, 2}, {8, 8, 6}, 420},
+                            {{10, 1, 1}, {12, 3, 3}, 421},
+                            {{9, 5, 0}, {13, 9, 8}, 820}}};
   PlantedCase mr1{"mr_train_1001",
                   "mr_00",
                   {12, 14, 8},
@@ -310,15 +307,15 @@ TEST(SecondWaveCtDatasetsTest, MmwhsCtAndMrByFolderWith16BitLabelsAndAStrayValue
     c.write_label<std::uint16_t>(whs / folder / (c.name + "_label.nii.gz"));
   }
   // The test folders have images only.
-  PlantedCase{"ct_test_2001", "ct_00", {14, 10, 8}, {}}.write_image(whs / "ct_test" /
-                                                                    "ct_test_2001_image.nii.gz");
+  PlantedCase{.name = "ct_test_2001", .size = {14, 10, 8}}.write_image(whs / "ct_test" /
+                                                                       "ct_test_2001_image.nii.gz");
   PlantedCase{"mr_test_2001", "mr_00", {12, 14, 8}, {}}.write_image(whs / "mr_test" /
                                                                     "mr_test_2001_image.nii.gz");
   write_apple_double(whs / "ct_train" / "._ct_train_1001_image.nii.gz");
 
   const auto got = convert_dataset("MMWHS", dir / "in", dir / "out", {"--axes", "x,y,z"});
   expect_converted(got,
-                   expected_files("MMWHS", kWhsClasses, {ct1, ct2, mr1, mr2}, {'x', 'y', 'z'}));
+                   expected_files("MMWHS", kMmwhsClasses, {ct1, ct2, mr1, mr2}, {'x', 'y', 'z'}));
   EXPECT_THAT(got.images, Contains("ct_00--MMWHS--ct_train_1001--x_0001.png"));
   EXPECT_THAT(got.images, Contains("mr_00--MMWHS--mr_train_1001--z_0003.png"));
   EXPECT_THAT(got.masks, Contains("mr_00--MMWHS--mr_train_1002--x_0000--" + class_id("myocardium") +
@@ -332,7 +329,7 @@ TEST(SecondWaveCtDatasetsTest, MmwhsCtAndMrByFolderWith16BitLabelsAndAStrayValue
 
   // --input at ct_train/ itself: the modality still comes from the file names.
   const auto ct_only = convert_dataset("MMWHS", whs / "ct_train", dir / "out2", {"--axes", "x"});
-  expect_converted(ct_only, expected_files("MMWHS", kWhsClasses, {ct1, ct2}));
+  expect_converted(ct_only, expected_files("MMWHS", kMmwhsClasses, {ct1, ct2}));
 }
 
 }  // namespace

@@ -58,14 +58,13 @@ TEST(Promise09Test, T2ImagesWithTheSegmentationOfTheirFolderAndNotT1) {
                      "._000031.00002.002.nrrd");
 
   const auto d = convert_dataset("Promise09", dir / "in", dir / "out", {"--axes", "x"});
-  ExpectedFiles want;
-  add_expected(want, "Promise09", "000029.00003.002", {"mr_t2"}, kSize, kTwoGlands, kProstate);
-  add_expected(want, "Promise09", "000031.00002.002", {"mr_t2"}, kSize, kOneGland, kProstate);
-  expect_converted(d, want, 1);
+  expect_converted(
+      d,
+      expected_cases("Promise09", {"mr_t2"}, kSize, kProstate,
+                     {{"000029.00003.002", kTwoGlands}, {"000031.00002.002", kOneGland}}),
+      1);
   EXPECT_EQ(d.report.at("cases"), 2);  // the converted ones; the failed one is listed apart
-  const auto failed = failures(d);
-  ASSERT_EQ(failed.size(), 1u);
-  EXPECT_THAT(failed[0], HasSubstr("000040.00001.002"));
+  expect_one_failure(d, {"000040.00001.002"});
   EXPECT_THAT(d.masks, ::testing::Contains("mr_t2--Promise09--000029.00003.002--x_0003--" +
                                            class_id("prostate") + "_001.png"));
   for (const auto& name : d.images) EXPECT_THAT(name, ::testing::Not(HasSubstr(".001")));
@@ -98,11 +97,12 @@ TEST(ProstateMriSegmentationDatasetTest, SitesKeepTheirCasesApartAndBothLabelSpe
                                  {"--axes", "x"});
   ASSERT_EQ(d.run.exit_code, 0) << d.run.err;
   const std::string ds = "Prostate_MRI_Segmentation_Dataset";
-  ExpectedFiles want;
-  add_expected(want, ds, "RUNMC_Case00", {"mr_t2"}, kSize, gland, kProstate);
-  add_expected(want, ds, "BMC_Case00", {"mr_t2"}, kSize, kTwoGlands, kProstate);
-  add_expected(want, ds, "HK_Case38", {"mr_t2"}, kSize, kOneGland, kProstate);
-  expect_converted(d, want, 0);
+  expect_converted(
+      d,
+      expected_cases(
+          ds, {"mr_t2"}, kSize, kProstate,
+          {{"RUNMC_Case00", gland}, {"BMC_Case00", kTwoGlands}, {"HK_Case38", kOneGland}}),
+      0);
   EXPECT_EQ(d.report.at("cases"), 3);
   // Value 2 merges with value 1 into one instance; no second class appears.
   EXPECT_THAT(d.masks, ::testing::Contains("mr_t2--" + ds + "--RUNMC_Case00--x_0003--" +

@@ -29,53 +29,6 @@
 namespace samed2d::test {
 namespace {
 
-// ---- 2D helpers --------------------------------------------------------------------------------
-
-// One expected 2D mask: its class, instance and pixels.
-struct Mask2D {
-  std::string class_name;
-  int instance;
-  std::vector<PixelBox> boxes;
-};
-
-struct Image2D {
-  std::string name;
-  int channels;
-  std::size_t width, height;
-  std::vector<Mask2D> masks;
-};
-
-// Exactly these images and masks on disk and in the index, each mask with its planted pixels.
-void expect_2d_output(const fs::path& out, const ConvertedDataset& d,
-                      const std::vector<Image2D>& want) {
-  std::vector<std::string> images, masks;
-  for (const auto& i : want) {
-    images.push_back(i.name);
-    for (const auto& m : i.masks) masks.push_back(mask_name(i.name, m.class_name, m.instance));
-  }
-  std::sort(images.begin(), images.end());
-  std::sort(masks.begin(), masks.end());
-  EXPECT_THAT(d.images, ElementsAreArray(images));
-  EXPECT_THAT(d.masks, ElementsAreArray(masks));
-  ASSERT_TRUE(d.index.is_object());
-  EXPECT_EQ(d.index.size(), images.size());
-  for (const auto& i : want) {
-    SCOPED_TRACE(i.name);
-    const auto png = read_png(out / "images" / i.name);
-    EXPECT_EQ(png.channels, i.channels);
-    EXPECT_EQ(png.bit_depth, 8);
-    EXPECT_EQ(png.width, i.width);
-    EXPECT_EQ(png.height, i.height);
-    for (const auto& m : i.masks) {
-      const auto name = mask_name(i.name, m.class_name, m.instance);
-      SCOPED_TRACE(name);
-      const auto got = read_png(out / "masks" / name);
-      ASSERT_EQ(got.channels, 1);
-      EXPECT_EQ(got.pixels, painted(i.width, i.height, m.boxes));
-    }
-  }
-}
-
 // ---- Pulmonary_Chest_X-Ray_Abnormalities_seg (Montgomery, datasets.md 29c) -------------------
 
 // The Kaggle copy: Montgomery/MontgomerySet/{CXR_png,ManualMask/{leftMask,rightMask}} and the
@@ -191,16 +144,18 @@ TEST(SecondWaveMaskFilesDatasetsTest, EndoVis2017OneClassPerInstrumentTypeOtherL
   write_rgb_image(v1 / "right_frames" / "frame000.png", kFrameW, kFrameH, 3, video_frame(2));
   write_rgb_image(v1 / "right_frames" / "frame001.png", kFrameW, kFrameH, 3, video_frame(3));
   write_apple_double(v1 / "left_frames" / "._frame000.png");
+  // One mask folder per instrument, each with the masks of both frames.
   const fs::path gt1 = v1 / "ground_truth";
-  write_grey_frame(gt1 / "Maryland_Bipolar_Forceps_labels" / "frame000.png", maryland);
-  write_grey_frame(gt1 / "Maryland_Bipolar_Forceps_labels" / "frame001.png", empty);
-  write_grey_frame(gt1 / "Left_Prograsp_Forceps_labels" / "frame000.png", left_pro);
-  write_grey_frame(gt1 / "Left_Prograsp_Forceps_labels" / "frame001.png", left_pro);
-  write_grey_frame(gt1 / "Right_Prograsp_Forceps_labels" / "frame000.png", right_pro);
-  write_grey_frame(gt1 / "Right_Prograsp_Forceps_labels" / "frame001.png", right_pro1);
-  write_grey_frame(gt1 / "Other_labels" / "frame000.png",
-                   painted_values(kFrameW, kFrameH, {{probe, 10}}));
-  write_grey_frame(gt1 / "Other_labels" / "frame001.png", empty);
+  using Frame = std::vector<std::uint8_t>;
+  for (const auto& [folder, frame000, frame001] :
+       std::vector<std::tuple<std::string, Frame, Frame>>{
+           {"Maryland_Bipolar_Forceps_labels", maryland, empty},
+           {"Left_Prograsp_Forceps_labels", left_pro, left_pro},
+           {"Right_Prograsp_Forceps_labels", right_pro, right_pro1},
+           {"Other_labels", painted_values(kFrameW, kFrameH, {{probe, 10}}), empty}}) {
+    write_grey_frame(gt1 / folder / "frame000.png", frame000);
+    write_grey_frame(gt1 / folder / "frame001.png", frame001);
+  }
   // A test frame of the same video unpacked into the same folder, with the later test ground
   // truth (BinarySegmentation, ...): not a training frame, never a case.
   write_rgb_image(v1 / "left_frames" / "frame225.png", kFrameW, kFrameH, 3, video_frame(4));
@@ -292,12 +247,14 @@ TEST(SecondWaveMaskFilesDatasetsTest, BrainPtmOneFilePerTractOverlapsKeptTestDum
     write_text_file(root / "sheba75_streamlines_train" / c / "OR_left.trk", "TRACK streamlines");
   }
   const fs::path tracts = root / "sheba75_tracts_train";
-  write_tract(tracts / "case_1" / "OR_left.nii.gz", or_left);
-  write_tract(tracts / "case_1" / "OR_right.nii.gz", or_right);
-  write_tract(tracts / "case_1" / "CST_left.nii.gz", cst_left);
-  write_tract(tracts / "case_1" / "CST_right.nii.gz", cst_right);
-  write_tract(tracts / "case_10" / "OR_left.nii.gz", or_left10);
-  write_tract(tracts / "case_10" / "OR_right.nii.gz", or_right10);
+  for (const auto& [file, box] :
+       std::vector<std::pair<std::string, LabelBox>>{{"case_1/OR_left.nii.gz", or_left},
+                                                     {"case_1/OR_right.nii.gz", or_right},
+                                                     {"case_1/CST_left.nii.gz", cst_left},
+                                                     {"case_1/CST_right.nii.gz", cst_right},
+                                                     {"case_10/OR_left.nii.gz", or_left10},
+                                                     {"case_10/OR_right.nii.gz", or_right10}})
+    write_tract(tracts / file, box);
   write_apple_double(tracts / "case_1" / "._OR_left.nii.gz");
 
   // A test case: images and the dummy tracts of the test set, never read.

@@ -251,10 +251,7 @@ TEST(SecondWaveRatersDatasetsTest, Qubiq2020EveryTaskAClassRatersVoteByMajority)
             class_pixels(kProstateSize, {p}));
 
   // case04 fails alone, in one line that names the mask files looked for.
-  const auto failed = failures(d);
-  ASSERT_EQ(failed.size(), 1u) << d.run.err;
-  EXPECT_THAT(failed[0], HasSubstr("case04"));
-  EXPECT_THAT(failed[0], HasSubstr("task0*_seg*.nii.gz"));
+  expect_one_failure(d, {"case04", "task0*_seg*.nii.gz"});
   EXPECT_THAT(line_naming(d.run.err, "case04"), HasSubstr("task0*_seg*.nii.gz")) << d.run.err;
   EXPECT_THAT(files_of_case(d.images, "kidney_Training_case04"), IsEmpty());
   for (const auto& name : d.images) EXPECT_THAT(name, Not(HasSubstr("case30"))) << name;
@@ -285,28 +282,28 @@ TEST(SecondWaveRatersDatasetsTest, LndbRadiologistsUnitedWhateverTheirFindingIds
   // missed). Union: A, A2, B, C.
   const LabelBox a{{2, 2, 1}, {6, 6, 4}, 1}, b{{9, 1, 5}, {13, 4, 8}, 2};
   const LabelBox a2{{3, 3, 2}, {7, 7, 5}, 1}, c{{1, 8, 6}, {5, 11, 9}, 2};
-  PlantedCase ct1{"LNDb-0001", "ct_00", kLndbSize, {}};
+  PlantedCase ct1{.name = "LNDb-0001", .size = kLndbSize};
   ct1.write_image(root / "data0" / "LNDb-0001.mhd");
   write_label_volume(masks / "LNDb-0001_rad1.mhd", kLndbSize, {a, b});
   write_label_volume(masks / "LNDb-0001_rad2.mhd", kLndbSize, {a2, c});
 
   // LNDb-0002, read once (RadN = 1): only _rad1 exists, and its finding id is 12.
   const LabelBox d12{{5, 4, 2}, {10, 9, 7}, 12};
-  PlantedCase ct2{"LNDb-0002", "ct_00", kLndbSize, {}};
+  PlantedCase ct2{.name = "LNDb-0002", .size = kLndbSize};
   ct2.write_image(root / "data0" / "LNDb-0002.mhd");
   write_label_volume(masks / "LNDb-0002_rad1.mhd", kLndbSize, {d12});
 
   // LNDb-0003 (in data1/), three readers: reader 2 segmented nothing, reader 3 a nodule of its
   // own with id 3.
   const LabelBox e{{1, 1, 0}, {4, 5, 3}, 1}, f{{8, 6, 4}, {12, 11, 8}, 3};
-  PlantedCase ct3{"LNDb-0003", "ct_00", kLndbSize, {}};
+  PlantedCase ct3{.name = "LNDb-0003", .size = kLndbSize};
   ct3.write_image(root / "data1" / "LNDb-0003.mhd");
   write_label_volume(masks / "LNDb-0003_rad1.mhd", kLndbSize, {e});
   write_label_volume(masks / "LNDb-0003_rad2.mhd", kLndbSize, {});
   write_label_volume(masks / "LNDb-0003_rad3.mhd", kLndbSize, {f});
 
   // Never read: a test CT (no masks), the CSVs, macOS debris.
-  PlantedCase{"LNDb-0006", "ct_00", kLndbSize, {}}.write_image(root / "data1" / "LNDb-0006.mhd");
+  PlantedCase{.name = "LNDb-0006", .size = kLndbSize}.write_image(root / "data1" / "LNDb-0006.mhd");
   write_text_file(root / "trainNodules.csv",
                   "LNDbID,RadID,FindingID,x,y,z,Nodule,Volume,Text\n1,1,1,-60.1,10.2,-200.5,1,"
                   "120.3,5\n");
@@ -377,9 +374,8 @@ TEST(SecondWaveRatersDatasetsTest, LongitudinalMsFourSequencesWhereBothRatersAgr
                                  dir / "out", {"--axes", "x"});
   const std::string ds = "LongitudinalMultipleSclerosisLesionSegmentation";
   const ClassValues lesion{{"multiple_sclerosis_lesion", {1}}};
-  ExpectedFiles want;
-  add_expected(want, ds, "training01_01", kMsModalities, kMsSize, {agreed}, lesion);
-  add_expected(want, ds, "training01_02", kMsModalities, kMsSize, {r, s}, lesion);
+  const ExpectedFiles want = expected_cases(
+      ds, kMsModalities, kMsSize, lesion, {{"training01_01", {agreed}}, {"training01_02", {r, s}}});
   expect_converted(d, want, 1);
   EXPECT_EQ(d.report.at("cases"), 2) << d.report.dump();  // converted, training02_01 not
   // Spelled out once: slice 2 holds the agreed lesion in every sequence; slice 1 (rater 1's P
@@ -390,9 +386,7 @@ TEST(SecondWaveRatersDatasetsTest, LongitudinalMsFourSequencesWhereBothRatersAgr
     EXPECT_THAT(d.images, Not(Contains(m + "--" + ds + "--training01_01--x_0001.png")));
     EXPECT_THAT(d.images, Not(Contains(m + "--" + ds + "--training01_01--x_0005.png")));
   }
-  const auto failed = failures(d);
-  ASSERT_EQ(failed.size(), 1u) << d.run.err;
-  EXPECT_THAT(failed[0], HasSubstr("training02_01"));
+  expect_one_failure(d, {"training02_01"});
   EXPECT_EQ(lines_naming(d.run.err, "training02_01_mask2.nii"), 1u) << d.run.err;
   EXPECT_THAT(files_of_case(d.images, "training02_01"), IsEmpty());
   EXPECT_THAT(files_of_case(d.images, "test01_01"), IsEmpty());

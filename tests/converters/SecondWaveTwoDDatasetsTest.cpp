@@ -225,21 +225,14 @@ TEST(SecondWaveTwoDDatasetsTest, EndoVis15ReadsCvcClinicDbNotEtisLarib) {
   TempDir dir;
   const fs::path root = dir / "in" / "EndoVis15";
   const fs::path clinic = root / "CVC-ClinicDB";
-  constexpr std::size_t w = 48, h = 36;  // 384x288 scaled down
-  const std::vector<PixelBox> polyp1{{10, 22, 12, 30}};
-  const std::vector<PixelBox> polyp2{{2, 9, 3, 11}, {20, 33, 30, 46}};
-  write_colour(clinic / "Original" / "1.tif", w, h);
-  write_grey(clinic / "Ground Truth" / "1.tif", w, h, painted(w, h, polyp1));
-  write_colour(clinic / "Original" / "612.tif", w, h);
-  write_grey(clinic / "Ground Truth" / "612.tif", w, h, painted(w, h, polyp2));
+  const auto want = plant_cvc_clinicdb(clinic, "endovis15");
   // The challenge's test database (ETIS-Larib, 'p' masks) is another data set.
+  const Expected2D& frame1 = want[0];
   const fs::path etis = root / "ETIS-LaribPolypDB";
-  write_colour(etis / "ETIS-LaribPolypDB" / "1.tif", w, h);
-  write_grey(etis / "Ground Truth" / "p1.tif", w, h, painted(w, h, polyp1));
+  write_colour(etis / "ETIS-LaribPolypDB" / "1.tif", frame1.width, frame1.height);
+  write_grey(etis / "Ground Truth" / "p1.tif", frame1.width, frame1.height,
+             painted(frame1.width, frame1.height, frame1.instances[0]));
 
-  const auto img = [](const std::string& c) { return image_name("endoscopy_00", "endovis15", c); };
-  const std::vector<Expected2D> want{{img("1"), 3, w, h, "polyp", {polyp1}},
-                                     {img("612"), 3, w, h, "polyp", {{polyp2[0]}, {polyp2[1]}}}};
   const auto d = convert_dataset("endovis15", dir / "in", dir / "out");
   expect_output(dir / "out", d, want);
   expect_cases(d, 2);

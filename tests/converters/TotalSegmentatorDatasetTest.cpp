@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <map>
+#include <utility>
 
 #include "converters/ConverterRegistry.hpp"
 #include "converters/MaskPerClassConverter.hpp"
@@ -87,19 +88,14 @@ TEST(TotalSegmentatorDatasetTest, BundledConfigHoldsTheOfficialV1AndV2KeyLists) 
   ASSERT_EQ(v1.size(), 104u);
   ASSERT_EQ(v2.size(), 117u);
   // Spot checks against TotalSegmentator's class_map["total_v1"] and ["total"] (1-based).
-  EXPECT_EQ(v1[0], "spleen");
-  EXPECT_EQ(v1[17], "vertebrae_L5");
-  EXPECT_EQ(v1[40], "vertebrae_C1");
-  EXPECT_EQ(v1[43], "heart_myocardium");
-  EXPECT_EQ(v1[57], "rib_left_1");
-  EXPECT_EQ(v1[92], "face");
-  EXPECT_EQ(v1[103], "urinary_bladder");
-  EXPECT_EQ(v2[6], "pancreas");
-  EXPECT_EQ(v2[25], "vertebrae_S1");
-  EXPECT_EQ(v2[50], "heart");
-  EXPECT_EQ(v2[90], "skull");
-  EXPECT_EQ(v2[115], "sternum");
-  EXPECT_EQ(v2[116], "costal_cartilages");
+  const std::vector<std::pair<std::size_t, std::string>> v1_spots{
+      {0, "spleen"},      {17, "vertebrae_L5"}, {40, "vertebrae_C1"},    {43, "heart_myocardium"},
+      {57, "rib_left_1"}, {92, "face"},         {103, "urinary_bladder"}};
+  const std::vector<std::pair<std::size_t, std::string>> v2_spots{
+      {6, "pancreas"}, {25, "vertebrae_S1"}, {50, "heart"},
+      {90, "skull"},   {115, "sternum"},     {116, "costal_cartilages"}};
+  for (const auto& [index, key] : v1_spots) EXPECT_EQ(v1[index], key) << "v1 " << index;
+  for (const auto& [index, key] : v2_spots) EXPECT_EQ(v2[index], key) << "v2 " << index;
   EXPECT_EQ(bundled().layout(), "mask per class");
   EXPECT_EQ(bundled().modalities(), std::vector<std::string>{"ct_00"});
 

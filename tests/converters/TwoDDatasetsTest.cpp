@@ -137,24 +137,15 @@ TEST(TwoDDatasetsTest, KvasirSegThresholdsLossyJpegMasks) {
 TEST(TwoDDatasetsTest, CvcClinicDbTiffWithSpacedGroundTruthFolder) {
   TempDir dir;
   const fs::path root = dir / "in" / "CVC-ClinicDB";
-  constexpr std::size_t w = 48, h = 36;  // 384x288 scaled down
-  const std::vector<PixelBox> polyp1{{10, 22, 12, 30}};
-  const std::vector<PixelBox> polyp2{{2, 9, 3, 11}, {20, 33, 30, 46}};
-  write_colour(root / "Original" / "1.tif", w, h);
-  write_grey(root / "Ground Truth" / "1.tif", w, h, painted(w, h, polyp1));
-  write_colour(root / "Original" / "612.tif", w, h);
-  write_grey(root / "Ground Truth" / "612.tif", w, h, painted(w, h, polyp2));
+  const auto want = plant_cvc_clinicdb(root, "cvc_clinicdb");
   // A Kaggle copy's PNG folders beside the TIFF ones are not read a second time.
-  write_colour(root / "PNG" / "Original" / "1.png", w, h);
-  write_grey(root / "PNG" / "Ground Truth" / "1.png", w, h, painted(w, h, polyp1));
+  const Expected2D& frame1 = want[0];
+  write_colour(root / "PNG" / "Original" / "1.png", frame1.width, frame1.height);
+  write_grey(root / "PNG" / "Ground Truth" / "1.png", frame1.width, frame1.height,
+             painted(frame1.width, frame1.height, frame1.instances[0]));
 
   const auto d = convert_dataset("cvc_clinicdb", dir / "in", dir / "out");
-  const auto img = [](const std::string& c) {
-    return image_name("endoscopy_00", "cvc_clinicdb", c);
-  };
-  expect_2d(dir / "out", d,
-            {{img("1"), 3, w, h, "polyp", {polyp1}},
-             {img("612"), 3, w, h, "polyp", {{polyp2[0]}, {polyp2[1]}}}});
+  expect_2d(dir / "out", d, want);
 }
 
 // ---- BUSI (datasets.md 30a) ----

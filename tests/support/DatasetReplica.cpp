@@ -1,7 +1,9 @@
 #include "support/DatasetReplica.hpp"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 #include "support/TestData.hpp"
 
@@ -72,6 +74,15 @@ void add_expected(ExpectedFiles& files, const std::string& dataset, const std::s
   merge_expected(files, expected_files(dataset, classes, cases, axes));
 }
 
+ExpectedFiles expected_cases(const std::string& dataset, const std::vector<std::string>& modalities,
+                             Size3 size, const ClassValues& classes,
+                             const std::vector<CaseBoxes>& cases, const std::vector<char>& axes) {
+  ExpectedFiles files;
+  for (const auto& c : cases)
+    add_expected(files, dataset, c.name, modalities, size, c.boxes, classes, axes);
+  return files;
+}
+
 std::vector<std::string> failures(const ConvertedDataset& d) {
   std::vector<std::string> lines;
   for (const auto& f : d.report.at("failed"))
@@ -84,6 +95,29 @@ std::vector<std::string> warnings_of(const ConvertedDataset& d, const std::strin
   for (const auto& w : d.report.at("warnings"))
     if (w.at("case") == case_name) lines.push_back(w.at("warning").get<std::string>());
   return lines;
+}
+
+void expect_one_failure(const ConvertedDataset& d, const std::vector<std::string>& line_holds,
+                        const std::vector<std::string>& stderr_holds) {
+  const auto failed = failures(d);
+  ASSERT_EQ(failed.size(), 1u) << d.run.err;
+  for (const auto& part : line_holds) EXPECT_THAT(failed[0], ::testing::HasSubstr(part));
+  for (const auto& part : stderr_holds) EXPECT_THAT(d.run.err, ::testing::HasSubstr(part));
+}
+
+void expect_one_report_entry(const ConvertedDataset& d, const std::string& list,
+                             const std::string& case_name,
+                             const ::testing::Matcher<std::string>& text) {
+  ASSERT_EQ(d.report.at(list).size(), 1u) << d.report.dump(2);
+  const auto& entry = d.report[list][0];
+  EXPECT_EQ(entry.at("case"), case_name);
+  EXPECT_THAT(entry.at(list == "failed" ? "reason" : "warning").get<std::string>(), text);
+}
+
+nlohmann::json mapping_of(const ClassValues& classes) {
+  nlohmann::json mapping = nlohmann::json::object();
+  for (const auto& [name, values] : classes) mapping[name] = class_id(name);
+  return mapping;
 }
 
 }  // namespace samed2d::test

@@ -3,9 +3,12 @@
 // PlantedCase: 4D images, macOS debris, whole MSD task folders, multi-sequence expectations and
 // report.json lookups.
 
+#include <gmock/gmock.h>
+
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -28,11 +31,13 @@ void write_4d_volume(const std::filesystem::path& file, Size3 size, std::size_t 
 // A file of macOS AppleDouble debris (what a "._X" twin holds): not an image of any format.
 void write_apple_double(const std::filesystem::path& file);
 
-// One case of an MSD task: its file stem and label boxes.
-struct MsdCase {
+// A case's name and its label boxes.
+struct CaseBoxes {
   std::string name;
   std::vector<LabelBox> boxes;
 };
+// One case of an MSD task: its file stem and label boxes.
+using MsdCase = CaseBoxes;
 
 // An MSD task folder as its tar unpacks: TASK/{imagesTr,labelsTr,imagesTs}/ and dataset.json,
 // with a "._" twin beside every file. `components` 0 writes 3D images, otherwise 4D images with
@@ -48,10 +53,32 @@ void add_expected(ExpectedFiles& files, const std::string& dataset, const std::s
                   const std::vector<LabelBox>& boxes, const ClassValues& classes,
                   const std::vector<char>& axes = {'x'});
 
+// What `cases`, all of `size`, give under each of `modalities`, sliced along `axes` (add_expected
+// for each).
+ExpectedFiles expected_cases(const std::string& dataset, const std::vector<std::string>& modalities,
+                             Size3 size, const ClassValues& classes,
+                             const std::vector<CaseBoxes>& cases,
+                             const std::vector<char>& axes = {'x'});
+
 // report.json's "failed" list as "case: reason" lines.
 std::vector<std::string> failures(const ConvertedDataset& d);
 
 // report.json's warnings about one case.
 std::vector<std::string> warnings_of(const ConvertedDataset& d, const std::string& case_name);
+
+// gtest expectations: report.json lists exactly one failed case, its "case: reason" line holding
+// each of `line_holds`, and stderr holds each of `stderr_holds`.
+void expect_one_failure(const ConvertedDataset& d, const std::vector<std::string>& line_holds,
+                        const std::vector<std::string>& stderr_holds = {});
+
+// gtest expectations: report.json's `list` ("failed" or "warnings") holds exactly one entry, about
+// case `case_name`, whose text (its "reason" or "warning") matches `text`.
+void expect_one_report_entry(const ConvertedDataset& d, const std::string& list,
+                             const std::string& case_name,
+                             const ::testing::Matcher<std::string>& text);
+
+// The class mapping a conversion writes for `classes`: each name with its id in
+// configs/classes.json.
+nlohmann::json mapping_of(const ClassValues& classes);
 
 }  // namespace samed2d::test

@@ -153,6 +153,25 @@ void write_dicom_series(const fs::path& folder, const DicomSeriesSpec& spec) {
   }
 }
 
+DicomSeriesSpec numbered_series(
+    std::size_t columns, std::size_t rows, const std::string& series_uid,
+    const std::vector<std::string>& files,
+    const std::function<double(std::size_t, std::size_t, std::size_t)>& value) {
+  DicomSeriesSpec spec;
+  spec.columns = columns;
+  spec.rows = rows;
+  spec.series_uid = series_uid;
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    DicomSlice slice;
+    slice.file = files[f];
+    for (std::size_t j = 0; j < rows; ++j)
+      for (std::size_t i = 0; i < columns; ++i) slice.values.push_back(value(f, i, j));
+    slice.instance = static_cast<int>(f + 1);
+    spec.slices.push_back(std::move(slice));
+  }
+  return spec;
+}
+
 void write_dicom_image(const fs::path& file, const DicomImage2D& image) {
   if (image.pixel == DicomPixel::Int16)
     throw std::runtime_error(file.string() + ": write_dicom_image writes uint8 or uint16");

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,14 @@ struct DicomSeriesSpec {
 // A series of one slice, `file`, of columns x rows pixels all `value`, at position (0, 0, 0).
 DicomSeriesSpec one_slice_series(const std::string& file, std::size_t columns, std::size_t rows,
                                  double value, const std::string& series_uid);
+
+// A series of one file per name in `files`, each columns x rows pixels: slice f is files[f] with
+// Instance Number f + 1, and holds value(f, i, j) at column i, row j. Positions and the other
+// fields keep their defaults, for the caller to set.
+DicomSeriesSpec numbered_series(
+    std::size_t columns, std::size_t rows, const std::string& series_uid,
+    const std::vector<std::string>& files,
+    const std::function<double(std::size_t, std::size_t, std::size_t)>& value);
 
 // Writes every slice of `spec` into `folder` (created) as one single-frame file each, through
 // itk::ImageSeriesWriter + GDCMImageIO with the original UIDs kept. Throws std::runtime_error / itk

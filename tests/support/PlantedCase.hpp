@@ -27,7 +27,7 @@ struct PlantedCase {
   std::string name;  // the case name the tool must give it
   std::string modality = "ct_00";
   std::array<std::size_t, 3> size{12, 10, 8};
-  std::vector<LabelBox> boxes;
+  std::vector<LabelBox> boxes{};  // none: an image-only case
 
   // HU-like ramp, different on every slice of every axis.
   template <class T>

@@ -62,6 +62,32 @@ struct Expected2D {
   bool exact = true;  // false for lossy (JPEG) masks: only a margin inside and outside is checked
 };
 
+// One expected 2D mask: its class, instance number and the boxes of its pixels.
+struct Mask2D {
+  std::string class_name;
+  int instance;
+  std::vector<PixelBox> boxes;
+};
+
+// One expected 2D image (its file name in images/) and its masks.
+struct Image2D {
+  std::string name;
+  int channels;
+  std::size_t width, height;
+  std::vector<Mask2D> masks;
+};
+
+// gtest expectations: exactly these images and masks on disk and in the index, every image 8-bit
+// with its channels and size, every mask one channel holding exactly its boxes' pixels.
+void expect_2d_output(const std::filesystem::path& out, const ConvertedDataset& d,
+                      const std::vector<Image2D>& want);
+
+// CVC-ClinicDB's training database as it unpacks into `folder` (frames 1 and 612 scaled down to
+// 48 x 36: Original/N.tif in colour, "Ground Truth"/N.tif masks of one and two polyps), and what
+// the bundled config of `dataset` must make of it.
+std::vector<Expected2D> plant_cvc_clinicdb(const std::filesystem::path& folder,
+                                           const std::string& dataset);
+
 // gtest expectations: the run succeeded and wrote exactly the images and masks of `expected`
 // (and an index of that many images), every image 8-bit with its channels and size, every mask
 // one channel with the boxes' pixels and its class in the mapping.
