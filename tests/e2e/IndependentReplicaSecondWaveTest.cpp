@@ -13,27 +13,21 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "support/DatasetClasses.hpp"
 #include "support/DatasetRun.hpp"
+#include "support/Matchers.hpp"
 #include "support/Replica.hpp"
 #include "support/TestData.hpp"
 
-namespace fs = std::filesystem;
-using samed2d::test::TempDir;
-using samed2d::test::write_text_file;
-using namespace samed2d::test::replica;
-
+namespace samed2d::test::replica {
 namespace {
 
 // Each run writes OUTS/checkN; the files hold this test file's own pixels.
@@ -42,7 +36,7 @@ const Planter plant{{29, 13, 350, -90}, 1.0f};
 
 // 8-bit grey 2D PNG.
 void png(const fs::path& f, std::size_t w, std::size_t h, const std::vector<std::uint8_t>& v) {
-  samed2d::test::write_itk_image(f, {w, h}, v);
+  write_itk_image(f, {w, h}, v);
 }
 
 std::vector<std::uint8_t> grey(std::size_t w, std::size_t h, int seed) {
@@ -102,12 +96,12 @@ TEST(IndependentReplicaSecondWave, CTSpine1KOfficialLayout) {
   TempDir tmp, outs;
   Expect e;
   ctspine_tree(tmp.path(), e);
-  convert_and_check("CTSpine1K_Full", tmp.path(), outs, e);
+  convert_and_check("CTSpine1K_Full", {tmp.path()}, outs, e);
   // The same tree with data/ and label/ inside CTSpine1K/.
   TempDir tmp2;
   Expect e2;
   ctspine_tree(tmp2 / "CTSpine1K", e2);
-  convert_and_check("CTSpine1K_Full", tmp2.path(), outs, e2);
+  convert_and_check("CTSpine1K_Full", {tmp2.path()}, outs, e2);
 }
 
 TEST(IndependentReplicaSecondWave, CTSpine1KVerseLabelsWithoutImages) {
@@ -120,7 +114,7 @@ TEST(IndependentReplicaSecondWave, CTSpine1KVerseLabelsWithoutImages) {
                 standard_label(20, 16, 3, {5, 6}, 0));
   plant.label3d(tmp / "label" / "completed_annotation_verse" / "sub-verse010_seg.nii.gz",
                 standard_label(20, 16, 3, {9}, 1));
-  convert_and_check("CTSpine1K_Full", tmp.path(), outs, e);
+  convert_and_check("CTSpine1K_Full", {tmp.path()}, outs, e);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -129,10 +123,7 @@ TEST(IndependentReplicaSecondWave, CTSpine1KVerseLabelsWithoutImages) {
 TEST(IndependentReplicaSecondWave, MMWHSCtAndMr) {
   TempDir tmp, outs;
   const fs::path root = tmp / "MM-WHS 2017 Dataset";
-  const std::vector<ClassDef> classes = {{"myocardium", {205}},      {"left_atrium", {420}},
-                                         {"left_ventricle", {500}},  {"right_atrium", {550}},
-                                         {"right_ventricle", {600}}, {"ascending_aorta", {820}},
-                                         {"pulmonary_artery", {850}}};
+  const auto classes = classes_of(kMmwhsClasses);
   Expect e;
   std::size_t shift = 0;
   for (const auto& [folder, id, modality] :
@@ -149,8 +140,7 @@ TEST(IndependentReplicaSecondWave, MMWHSCtAndMr) {
   }
   plant.image3d(root / "ct_test" / "ct_test_2001_image.nii.gz", {20, 16, 3});
   plant.image3d(root / "mr_test" / "mr_test_2001_image.nii.gz", {20, 16, 3});
-  convert_and_check("MMWHS", root, outs, e);
-  convert_and_check("MMWHS", tmp.path(), outs, e);
+  convert_and_check("MMWHS", {root, tmp.path()}, outs, e);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,8 +178,7 @@ TEST(IndependentReplicaSecondWave, MnMs2SaAndLa) {
   // An unlabelled subject of the test part (images only).
   plant.image3d(root / "dataset" / "201" / "201_SA_ED.nii.gz", {20, 16, 3});
   plant.image3d(root / "dataset" / "201" / "201_LA_ED.nii.gz", {24, 18, 1});
-  convert_and_check("mnms2", root, outs, e);
-  convert_and_check("mnms2", tmp.path(), outs, e);
+  convert_and_check("mnms2", {root, tmp.path()}, outs, e);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,6 +195,16 @@ const std::vector<std::string> kIslesModalities = {"mr_dwi", "mr_adc", "mr_flair
 // The case: the image stem without its role suffix.
 std::string isles_case(const std::string& sub) {
   return sub + "_ses-0001";
+}
+
+// One ISLES 2022 subject: DWI and ADC in `dwi` on the mask's grid (2 x 2 x 4 mm), FLAIR in
+// `anat` on its own finer grid, the lesion mask in `mask`.
+void isles2022_subject(const fs::path& dwi, const fs::path& anat, const fs::path& mask,
+                       const std::string& stem, const Vol& lab) {
+  plant.image3d(dwi / (stem + "_dwi.nii.gz"), lab.size(), 1, {2, 2, 4});
+  plant.image3d(dwi / (stem + "_adc.nii.gz"), lab.size(), 2, {2, 2, 4});
+  plant.image3d(anat / (stem + "_FLAIR.nii.gz"), {40, 32, 12}, 3, {1, 1, 1});
+  plant.label3d(mask / (stem + "_msk.nii.gz"), lab, {2, 2, 4});
 }
 
 }  // namespace
@@ -225,16 +224,12 @@ TEST(IndependentReplicaSecondWave, ISLES2022ZenodoBids) {
     lab.box(3 + shift, 9 + shift, 3, 9, shift, shift + 1, 1);
     lab.box(12, 18, 10, 15, 2, 3, 1);
     ++shift;
-    plant.image3d(ses / "dwi" / (stem + "_dwi.nii.gz"), lab.size(), 1, {2, 2, 4});
-    plant.image3d(ses / "dwi" / (stem + "_adc.nii.gz"), lab.size(), 2, {2, 2, 4});
-    plant.image3d(ses / "anat" / (stem + "_FLAIR.nii.gz"), {40, 32, 12}, 3, {1, 1, 1});
     const fs::path der = root / "derivatives" / sub / "ses-0001";
-    plant.label3d(der / (stem + "_msk.nii.gz"), lab, {2, 2, 4});
+    isles2022_subject(ses / "dwi", ses / "anat", der, stem, lab);
     png(der / (stem + "_snp.png"), 30, 20, grey(30, 20, 1));
     e.add_3d(kIslesModalities, "ISLES2022", isles_case(sub), lab, kStroke);
   }
-  convert_and_check("ISLES2022", root, outs, e);
-  convert_and_check("ISLES2022", tmp.path(), outs, e);
+  convert_and_check("ISLES2022", {root, tmp.path()}, outs, e);
 }
 
 TEST(IndependentReplicaSecondWave, ISLES2022GrandChallenge) {
@@ -248,14 +243,10 @@ TEST(IndependentReplicaSecondWave, ISLES2022GrandChallenge) {
     Vol lab(20, 16, 3);
     lab.box(2, 10, 4 + shift, 10 + shift, 2 - shift, 3 - shift, 1);
     ++shift;
-    plant.image3d(ses / (stem + "_dwi.nii.gz"), lab.size(), 1, {2, 2, 4});
-    plant.image3d(ses / (stem + "_adc.nii.gz"), lab.size(), 2, {2, 2, 4});
-    plant.image3d(ses / (stem + "_FLAIR.nii.gz"), {40, 32, 12}, 3, {1, 1, 1});
-    plant.label3d(root / "derivatives" / sub / "ses-0001" / (stem + "_msk.nii.gz"), lab, {2, 2, 4});
+    isles2022_subject(ses, ses, root / "derivatives" / sub / "ses-0001", stem, lab);
     e.add_3d(kIslesModalities, "ISLES2022", isles_case(sub), lab, kStroke);
   }
-  convert_and_check("ISLES2022", root, outs, e);
-  convert_and_check("ISLES2022", tmp.path(), outs, e);
+  convert_and_check("ISLES2022", {root, tmp.path()}, outs, e);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,7 +303,7 @@ TEST(IndependentReplicaSecondWave, PicaiBaselineHumanExpertResampled) {
   ai.box(1, 19, 1, 15, 0, 1, 1);
   plant.label3d(labels / "csPCa_lesion_delineations" / "AI" / "Bosma22a" / "10005_1000005.nii.gz",
                 ai, t2_spacing);
-  convert_and_check("picai_baseline", tmp.path(), outs, e);
+  convert_and_check("picai_baseline", {tmp.path()}, outs, e);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,31 +311,30 @@ TEST(IndependentReplicaSecondWave, PicaiBaselineHumanExpertResampled) {
 
 namespace {
 
-const std::vector<ClassDef> kHaN = {{"brainstem", {1}},
-                                    {"left_eye", {2}},
-                                    {"right_eye", {3}},
-                                    {"left_lens", {4}},
-                                    {"right_lens", {5}},
-                                    {"left_optic_nerve", {6}},
-                                    {"right_optic_nerve", {7}},
-                                    {"optic_chiasm", {8}},
-                                    {"left_temporal_lobe", {9}},
-                                    {"right_temporal_lobe", {10}},
-                                    {"pituitary_gland", {11}},
-                                    {"left_parotid_gland", {12}},
-                                    {"right_parotid_gland", {13}},
-                                    {"left_inner_ear", {14}},
-                                    {"right_inner_ear", {15}},
-                                    {"left_middle_ear", {16}},
-                                    {"right_middle_ear", {17}},
-                                    {"left_temporomandibular_joint", {18}},
-                                    {"right_temporomandibular_joint", {19}},
-                                    {"spinal_cord", {20}},
-                                    {"left_mandible", {21}},
-                                    {"right_mandible", {22}}};
-const std::vector<ClassDef> kThorax = {{"left_lung", {1}}, {"right_lung", {2}},
-                                       {"heart", {3}},     {"esophagus", {4}},
-                                       {"trachea", {5}},   {"spinal_cord", {6}}};
+const std::vector<ClassDef> kHaN = classes_of(numbered_classes({"brainstem",
+                                                                "left_eye",
+                                                                "right_eye",
+                                                                "left_lens",
+                                                                "right_lens",
+                                                                "left_optic_nerve",
+                                                                "right_optic_nerve",
+                                                                "optic_chiasm",
+                                                                "left_temporal_lobe",
+                                                                "right_temporal_lobe",
+                                                                "pituitary_gland",
+                                                                "left_parotid_gland",
+                                                                "right_parotid_gland",
+                                                                "left_inner_ear",
+                                                                "right_inner_ear",
+                                                                "left_middle_ear",
+                                                                "right_middle_ear",
+                                                                "left_temporomandibular_joint",
+                                                                "right_temporomandibular_joint",
+                                                                "spinal_cord",
+                                                                "left_mandible",
+                                                                "right_mandible"}));
+const std::vector<ClassDef> kThorax = classes_of(
+    numbered_classes({"left_lung", "right_lung", "heart", "esophagus", "trachea", "spinal_cord"}));
 
 // Plants all four tasks under `base`; fills the expectations of subtask1 (HaN) and 2 (thorax).
 void structseg_tree(const fs::path& base, Expect& han, Expect& thorax) {
@@ -374,16 +364,16 @@ TEST(IndependentReplicaSecondWave, StructSeg2019Subtask1And2) {
   TempDir tmp, outs;
   Expect han, thorax;
   structseg_tree(tmp.path(), han, thorax);
-  convert_and_check("StructSeg2019_subtask1", tmp.path(), outs, han);
-  convert_and_check("StructSeg2019_subtask2", tmp.path(), outs, thorax);
-  convert_and_check("StructSeg2019_subtask1", tmp / "HaN_OAR", outs, han);
-  convert_and_check("StructSeg2019_subtask2", tmp / "Thoracic_OAR", outs, thorax);
+  convert_and_check("StructSeg2019_subtask1", {tmp.path()}, outs, han);
+  convert_and_check("StructSeg2019_subtask2", {tmp.path()}, outs, thorax);
+  convert_and_check("StructSeg2019_subtask1", {tmp / "HaN_OAR"}, outs, han);
+  convert_and_check("StructSeg2019_subtask2", {tmp / "Thoracic_OAR"}, outs, thorax);
   // One more enclosing folder per zip.
   TempDir tmp2;
   Expect han2, thorax2;
   structseg_tree(tmp2 / "StructSeg2019", han2, thorax2);
-  convert_and_check("StructSeg2019_subtask1", tmp2.path(), outs, han2);
-  convert_and_check("StructSeg2019_subtask2", tmp2.path(), outs, thorax2);
+  convert_and_check("StructSeg2019_subtask1", {tmp2.path()}, outs, han2);
+  convert_and_check("StructSeg2019_subtask2", {tmp2.path()}, outs, thorax2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,8 +401,7 @@ TEST(IndependentReplicaSecondWave, ChestXrayPneumothoraxPngMasks) {
     png(root / "png_masks" / (c + ".png"), w, h, binary(lab));
     e.add_2d({"x_ray"}, "chest_x_ray_images_with_pneumothorax_masks", c, lab, classes);
   }
-  convert_and_check("chest_x_ray_images_with_pneumothorax_masks", root, outs, e);
-  convert_and_check("chest_x_ray_images_with_pneumothorax_masks", tmp.path(), outs, e);
+  convert_and_check("chest_x_ray_images_with_pneumothorax_masks", {root, tmp.path()}, outs, e);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -439,15 +428,14 @@ TEST(IndependentReplicaSecondWave, MontgomeryLeftAndRightLungs) {
                     "Patient's Sex: F\nPatient's Age: 040Y\n");
     e.add_2d({"x_ray"}, "Pulmonary_Chest_X-Ray_Abnormalities_seg", c, both, classes);
   }
-  convert_and_check("Pulmonary_Chest_X-Ray_Abnormalities_seg", root, outs, e);
-  convert_and_check("Pulmonary_Chest_X-Ray_Abnormalities_seg", tmp.path(), outs, e);
+  convert_and_check("Pulmonary_Chest_X-Ray_Abnormalities_seg", {root, tmp.path()}, outs, e);
 }
 
 // ---------------------------------------------------------------------------------------------
 // 31. CrossMoDA: ceT1 + _Label labelled, hrT2 unlabelled.
 
 namespace {
-const std::vector<ClassDef> kCrossmoda = {{"vestibular_schwannoma", {1}}, {"cochlea", {2}}};
+const std::vector<ClassDef> kCrossmoda = classes_of(kCrossModaClasses);
 }  // namespace
 
 TEST(IndependentReplicaSecondWave, CrossMoDA21) {
@@ -465,8 +453,7 @@ TEST(IndependentReplicaSecondWave, CrossMoDA21) {
                 {20, 16, 3});
   plant.image3d(tmp / "crossmoda_validation" / "target_validation" / "crossmoda_211_hrT2.nii.gz",
                 {20, 16, 3});
-  convert_and_check("CrossMoDA21", tmp.path(), outs, e);
-  convert_and_check("CrossMoDA21", tmp / "crossmoda_training", outs, e);
+  convert_and_check("CrossMoDA21", {tmp.path(), tmp / "crossmoda_training"}, outs, e);
 }
 
 TEST(IndependentReplicaSecondWave, CrossMoDA22) {
@@ -482,14 +469,14 @@ TEST(IndependentReplicaSecondWave, CrossMoDA22) {
   }
   plant.image3d(tmp / "training_target" / "crossmoda2022_etz_106_hrT2.nii.gz", {20, 16, 3});
   plant.image3d(tmp / "training_target" / "crossmoda2022_ldn_170_hrT2.nii.gz", {20, 16, 3});
-  convert_and_check("CrossMoDA22", tmp.path(), outs, e);
+  convert_and_check("CrossMoDA22", {tmp.path()}, outs, e);
 }
 
 // ---------------------------------------------------------------------------------------------
 // 32. HVSMR 2016, both naming patterns.
 
 namespace {
-const std::vector<ClassDef> kHvsmr = {{"myocardium", {1}}, {"blood_pool", {2}}};
+const std::vector<ClassDef> kHvsmr = classes_of(kHvsmrClasses);
 // First guess: mr_00 (datasets.md names no modality string). adapted: the config documents
 // mr_cmr, a released modality string, after torch-em's "in CMR" note [U].
 const std::string kHvsmrModality = "mr_cmr";
@@ -525,8 +512,7 @@ TEST(IndependentReplicaSecondWave, HVSMR2016TrainingDatasetAndGroundTruthFolders
   }
   plant.image3d(tmp / "Axial-full" / "Test dataset" / "testing_axial_full_pat10.nii.gz",
                 {20, 18, 4});
-  convert_and_check("hvsmr_2016", tmp / "Axial-full", outs, e);
-  convert_and_check("hvsmr_2016", tmp.path(), outs, e);
+  convert_and_check("hvsmr_2016", {tmp / "Axial-full", tmp.path()}, outs, e);
 }
 
 TEST(IndependentReplicaSecondWave, HVSMR2016CroppedVariantAlone) {
@@ -543,7 +529,7 @@ TEST(IndependentReplicaSecondWave, HVSMR2016CroppedVariantAlone) {
     plant.label3d(tmp / "Axial-cropped" / "Ground truth" / (c + "-label.nii.gz"), lab);
     e.add_3d({kHvsmrModality}, "hvsmr_2016", c, lab, kHvsmr);
   }
-  convert_and_check("hvsmr_2016", tmp.path(), outs, e);
+  convert_and_check("hvsmr_2016", {tmp.path()}, outs, e);
 }
 
 TEST(IndependentReplicaSecondWave, HVSMR2016AmdLabelAB) {
@@ -559,6 +545,7 @@ TEST(IndependentReplicaSecondWave, HVSMR2016AmdLabelAB) {
     plant.label3d(root / (c + "_label_B.nii.gz"), lab);
     e.add_3d({kHvsmrModality}, "hvsmr_2016", c, lab, kHvsmr);
   }
-  convert_and_check("hvsmr_2016", root, outs, e);
-  convert_and_check("hvsmr_2016", tmp.path(), outs, e);
+  convert_and_check("hvsmr_2016", {root, tmp.path()}, outs, e);
 }
+
+}  // namespace samed2d::test::replica

@@ -7,46 +7,53 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "support/DatasetClasses.hpp"
 #include "support/DatasetRun.hpp"
 #include "support/DicomWriter.hpp"
+#include "support/Matchers.hpp"
 #include "support/Replica.hpp"
 #include "support/RunTool.hpp"
 #include "support/TestData.hpp"
 
-namespace fs = std::filesystem;
-using samed2d::test::TempDir;
-using samed2d::test::write_text_file;
-using namespace samed2d::test::replica;
-
+namespace samed2d::test::replica {
 namespace {
 
 // Each run writes OUTS/outN; the files hold this test file's own pixels.
 ConvertAndCheck convert_and_check{"out"};
 const Planter plant{{37, 11, 400, -100}, 0.5f};
 
-// MetaImage with zlib-compressed data (.mhd + .zraw), as the LUNA16 lung masks ship.
-void label_zraw(const fs::path& f, const Vol& v) {
-  samed2d::test::write_itk_image(f, {v.ni, v.nj, v.nk}, v.as<std::uint8_t>(), {}, true);
+// A training case of an MSD task: imagesTr/CASE.nii.gz (3D, or 4D with `channels` channels) and
+// labelsTr/CASE.nii.gz, each with its AppleDouble twin, as the task tars unpack on macOS.
+void msd_training_case(const fs::path& task, const std::string& c, const Vol& lab,
+                       std::size_t channels) {
+  const fs::path image = task / "imagesTr" / (c + ".nii.gz");
+  const fs::path label = task / "labelsTr" / (c + ".nii.gz");
+  if (channels == 0)
+    plant.image3d(image, lab.size());
+  else
+    plant.image4d(image, lab.size(), channels);
+  plant.label3d(label, lab);
+  apple_double(image);
+  apple_double(label);
 }
 
-const std::vector<ClassDef> kBratsClasses = {{"non_enhancing_tumor_core", {1}},
-                                             {"peritumoral_edema", {2}},
-                                             {"enhancing_tumor", {4}},
-                                             {"tumor_core", {1, 4}},
-                                             {"whole_tumor", {1, 2, 4}}};
+// MetaImage with zlib-compressed data (.mhd + .zraw), as the LUNA16 lung masks ship.
+void label_zraw(const fs::path& f, const Vol& v) {
+  write_itk_image(f, {v.ni, v.nj, v.nk}, v.as<std::uint8_t>(), {}, true);
+}
+
+const std::vector<ClassDef> kBrats = classes_of(kBratsClasses);
 
 }  // namespace
 
@@ -55,10 +62,7 @@ const std::vector<ClassDef> kBratsClasses = {{"non_enhancing_tumor_core", {1}},
 TEST(IndependentReplica, ACDC) {
   TempDir tmp, outs;
   const fs::path root = tmp / "ACDC";  // the zip's top folder
-  const std::vector<ClassDef> classes = {{"right_ventricle", {1}},
-                                         {"myocardium", {2}},
-                                         {"left_ventricle", {3}},
-                                         {"ventricular_cavities", {1, 3}}};
+  const auto classes = classes_of(kAcdcClasses);
   Expect e;
   std::size_t shift = 0;
   for (const auto& [split, pid, frames] :
@@ -76,9 +80,7 @@ TEST(IndependentReplica, ACDC) {
       e.add_3d({"mr_00"}, "ACDC", stem, lab, classes);
     }
   }
-  convert_and_check("ACDC", root, outs, e);
-  convert_and_check("ACDC", tmp.path(), outs, e);
-  convert_and_check("ACDC", root / "database", outs, e);
+  convert_and_check("ACDC", {root, tmp.path(), root / "database"}, outs, e);
 }
 
 TEST(IndependentReplica, BraTS2021) {
@@ -91,14 +93,13 @@ TEST(IndependentReplica, BraTS2021) {
     for (const std::string s : {"flair", "t1", "t1ce", "t2"})
       plant.image3d(train / c / (c + "_" + s + ".nii.gz"), lab.size(), static_cast<int>(s.size()));
     plant.label3d(train / c / (c + "_seg.nii.gz"), lab);
-    e.add_3d({"mr_t1", "mr_t1ce", "mr_t2", "mr_flair"}, "BraTS2021", c, lab, kBratsClasses);
+    e.add_3d({"mr_t1", "mr_t1ce", "mr_t2", "mr_flair"}, "BraTS2021", c, lab, kBrats);
   }
   // The validation data has no _seg: not cases.
   const fs::path val = tmp / "RSNA_ASNR_MICCAI_BraTS2021_ValidationData" / "BraTS2021_00001";
   for (const std::string s : {"flair", "t1", "t1ce", "t2"})
     plant.image3d(val / ("BraTS2021_00001_" + s + ".nii.gz"), {20, 18, 3});
-  convert_and_check("BraTS2021", tmp.path(), outs, e);
-  convert_and_check("BraTS2021", train, outs, e);
+  convert_and_check("BraTS2021", {tmp.path(), train}, outs, e);
 }
 
 TEST(IndependentReplica, BraTS2020KaggleNiiWithCase355) {
@@ -120,10 +121,9 @@ TEST(IndependentReplica, BraTS2020KaggleNiiWithCase355) {
     const std::string seg =
         c == "BraTS20_Training_355" ? "W39_1998.09.19_Segm.nii" : c + "_seg.nii";
     plant.label3d(train / c / seg, lab);
-    e.add_3d({"mr_t1", "mr_t1ce", "mr_t2", "mr_flair"}, "BraTS2020", c, lab, kBratsClasses);
+    e.add_3d({"mr_t1", "mr_t1ce", "mr_t2", "mr_flair"}, "BraTS2020", c, lab, kBrats);
   }
-  convert_and_check("BraTS2020", tmp.path(), outs, e);
-  convert_and_check("BraTS2020", train, outs, e);
+  convert_and_check("BraTS2020", {tmp.path(), train}, outs, e);
 }
 
 TEST(IndependentReplica, BrainTumour4D) {
@@ -137,25 +137,17 @@ TEST(IndependentReplica, BrainTumour4D) {
                  {"image": "./imagesTr/BRATS_106.nii.gz", "label": "./labelsTr/BRATS_106.nii.gz"}],
     "test": ["./imagesTs/BRATS_485.nii.gz"]})");
   // MSD: 1 edema, 2 non-enhancing tumour, 3 enhancing tumour (not the BraTS codes).
-  const std::vector<ClassDef> classes = {{"peritumoral_edema", {1}},
-                                         {"non_enhancing_tumor_core", {2}},
-                                         {"enhancing_tumor", {3}},
-                                         {"tumor_core", {2, 3}},
-                                         {"whole_tumor", {1, 2, 3}}};
+  const auto classes = classes_of(kBrainTumourClasses);
   Expect e;
   std::size_t shift = 0;
   for (const std::string c : {"BRATS_001", "BRATS_106"}) {
     const Vol lab = standard_label(20, 18, 3, {1, 2, 3}, shift++);
-    plant.image4d(task / "imagesTr" / (c + ".nii.gz"), lab.size(), 4);
-    plant.label3d(task / "labelsTr" / (c + ".nii.gz"), lab);
-    apple_double(task / "imagesTr" / (c + ".nii.gz"));
-    apple_double(task / "labelsTr" / (c + ".nii.gz"));
+    msd_training_case(task, c, lab, 4);
     e.add_3d({"mr_flair", "mr_t1w", "mr_t1gd", "mr_t2w"}, "BrainTumour", c, lab, classes);
   }
   plant.image4d(task / "imagesTs" / "BRATS_485.nii.gz", {20, 18, 3}, 4);
   apple_double(task / "imagesTs" / "BRATS_485.nii.gz");
-  convert_and_check("BrainTumour", task, outs, e);
-  convert_and_check("BrainTumour", tmp.path(), outs, e);
+  convert_and_check("BrainTumour", {task, tmp.path()}, outs, e);
 }
 
 TEST(IndependentReplica, MSDProstate4D) {
@@ -173,15 +165,11 @@ TEST(IndependentReplica, MSDProstate4D) {
     lab.box(4, 14, 4, 14, shift, shift + 1, 2);   // TZ inside,
     lab.box(4, 14, 14, 17, shift, shift + 2, 1);  // PZ behind it: one prostate component
     ++shift;
-    plant.image4d(task / "imagesTr" / (c + ".nii.gz"), lab.size(), 2);
-    plant.label3d(task / "labelsTr" / (c + ".nii.gz"), lab);
-    apple_double(task / "imagesTr" / (c + ".nii.gz"));
-    apple_double(task / "labelsTr" / (c + ".nii.gz"));
+    msd_training_case(task, c, lab, 2);
     e.add_3d({"mr_t2", "mr_adc"}, "MSD_Prostate", c, lab, classes);
   }
   plant.image4d(task / "imagesTs" / "prostate_03.nii.gz", {20, 20, 3}, 2);
-  convert_and_check("MSD_Prostate", task, outs, e);
-  convert_and_check("MSD_Prostate", tmp.path(), outs, e);
+  convert_and_check("MSD_Prostate", {task, tmp.path()}, outs, e);
 }
 
 TEST(IndependentReplica, MSDLiverWithAppleDoubleFiles) {
@@ -198,17 +186,13 @@ TEST(IndependentReplica, MSDLiverWithAppleDoubleFiles) {
     lab.box(2, 16, 2, 14, shift % 3, shift % 3 + 1, 1);
     lab.box(5, 9, 5, 9, shift % 3, shift % 3 + 1, 2);  // tumour inside the liver
     ++shift;
-    plant.image3d(task / "imagesTr" / (c + ".nii.gz"), lab.size());
-    plant.label3d(task / "labelsTr" / (c + ".nii.gz"), lab);
-    apple_double(task / "imagesTr" / (c + ".nii.gz"));
-    apple_double(task / "labelsTr" / (c + ".nii.gz"));
+    msd_training_case(task, c, lab, 0);
     e.add_3d({"ct_00"}, "MSD_Liver", c, lab, classes);
   }
   plant.image3d(task / "imagesTs" / "test_liver_132.nii.gz", {20, 16, 3});
   plant.image3d(task / "imagesTs" / "liver_132.nii.gz", {20, 16, 3});
   apple_double(task / "imagesTs" / "liver_132.nii.gz");
-  convert_and_check("MSD_Liver", task, outs, e);
-  convert_and_check("MSD_Liver", tmp.path(), outs, e);
+  convert_and_check("MSD_Liver", {task, tmp.path()}, outs, e);
 }
 
 TEST(IndependentReplica, AMOS2022CtAndMrById) {
@@ -216,21 +200,7 @@ TEST(IndependentReplica, AMOS2022CtAndMrById) {
   const fs::path root = tmp / "amos22";
   write_text_file(root / "dataset.json",
                   R"({"name": "AMOS", "labels": {"0": "background", "1": "spleen"}})");
-  const std::vector<ClassDef> classes = {{"spleen", {1}},
-                                         {"right_kidney", {2}},
-                                         {"left_kidney", {3}},
-                                         {"gallbladder", {4}},
-                                         {"esophagus", {5}},
-                                         {"liver", {6}},
-                                         {"stomach", {7}},
-                                         {"aorta", {8}},
-                                         {"inferior_vena_cava", {9}},
-                                         {"pancreas", {10}},
-                                         {"right_adrenal_gland", {11}},
-                                         {"left_adrenal_gland", {12}},
-                                         {"duodenum", {13}},
-                                         {"urinary_bladder", {14}},
-                                         {"prostate_or_uterus", {15}}};
+  const auto classes = classes_of(kAmos2022Classes);
   Expect e;
   std::size_t shift = 0;
   for (const auto& [split, id] : std::vector<std::pair<std::string, std::string>>{
@@ -245,8 +215,7 @@ TEST(IndependentReplica, AMOS2022CtAndMrById) {
   }
   plant.image3d(root / "imagesTs" / "amos_0002.nii.gz", {20, 16, 3});
   plant.image3d(root / "imagesTs" / "amos_0550.nii.gz", {20, 16, 3});
-  convert_and_check("AMOS2022", root, outs, e);
-  convert_and_check("AMOS2022", tmp.path(), outs, e);
+  convert_and_check("AMOS2022", {root, tmp.path()}, outs, e);
 }
 
 namespace {
@@ -341,9 +310,24 @@ std::vector<std::string> ts_v2_keys() {
   return k;
 }
 
-// Builds TotalSegmentator subjects: every key a file, the planted ones non-empty.
-void ts_subjects(const fs::path& root, const std::vector<std::string>& keys,
-                 const std::vector<std::pair<std::string, std::string>>& planted, Expect& e) {
+const std::vector<std::pair<std::string, std::string>> kTsPlanted = {
+    {"spleen", "spleen"},
+    {"kidney_right", "right_kidney"},
+    {"vertebrae_L5", "vertebra_l5"},
+    {"rib_left_1", "left_rib_1"},
+    {"lung_upper_lobe_left", "left_upper_lung_lobe"},
+    {"clavicula_left", "left_clavicle"},
+    {"portal_vein_and_splenic_vein", "portal_and_splenic_vein"},
+    {"iliac_vena_right", "right_iliac_vein"},
+    {"urinary_bladder", "urinary_bladder"}};
+
+// Builds TotalSegmentator subjects: every key a file, the planted ones non-empty (kTsPlanted,
+// then `more`, as key and class name); returns what they give.
+Expect ts_subjects(const fs::path& root, const std::vector<std::string>& keys,
+                   const std::vector<std::pair<std::string, std::string>>& more) {
+  auto planted = kTsPlanted;
+  planted.insert(planted.end(), more.begin(), more.end());
+  Expect e;
   write_text_file(root / "meta.csv",
                   "image_id;age;gender;institute;study_type;split\ns0000;61;f;A;ct;train\n");
   std::size_t shift = 0;
@@ -369,18 +353,8 @@ void ts_subjects(const fs::path& root, const std::vector<std::string>& keys,
     ++shift;
     e.add_3d({"ct_00"}, "Totalsegmentator_dataset", subject, all, classes);
   }
+  return e;
 }
-
-const std::vector<std::pair<std::string, std::string>> kTsPlanted = {
-    {"spleen", "spleen"},
-    {"kidney_right", "right_kidney"},
-    {"vertebrae_L5", "vertebra_l5"},
-    {"rib_left_1", "left_rib_1"},
-    {"lung_upper_lobe_left", "left_upper_lung_lobe"},
-    {"clavicula_left", "left_clavicle"},
-    {"portal_vein_and_splenic_vein", "portal_and_splenic_vein"},
-    {"iliac_vena_right", "right_iliac_vein"},
-    {"urinary_bladder", "urinary_bladder"}};
 
 }  // namespace
 
@@ -388,26 +362,21 @@ TEST(IndependentReplica, TotalsegmentatorV1) {
   TempDir tmp, outs;
   const fs::path root = tmp / "Totalsegmentator_dataset";
   ASSERT_EQ(ts_v1_keys().size(), 104u);
-  auto planted = kTsPlanted;
-  planted.emplace_back("heart_myocardium", "myocardium");
-  planted.emplace_back("heart_ventricle_left", "left_ventricle");
-  Expect e;
-  ts_subjects(root, ts_v1_keys(), planted, e);
-  convert_and_check("Totalsegmentator_dataset", root, outs, e);
-  convert_and_check("Totalsegmentator_dataset", tmp.path(), outs, e);
+  const Expect e =
+      ts_subjects(root, ts_v1_keys(),
+                  {{"heart_myocardium", "myocardium"}, {"heart_ventricle_left", "left_ventricle"}});
+  convert_and_check("Totalsegmentator_dataset", {root, tmp.path()}, outs, e);
 }
 
 TEST(IndependentReplica, TotalsegmentatorV2) {
   TempDir tmp, outs;
   const fs::path root = tmp / "Totalsegmentator_dataset_v201";
   ASSERT_EQ(ts_v2_keys().size(), 117u);
-  auto planted = kTsPlanted;
-  planted.emplace_back("heart", "heart");
-  planted.emplace_back("vertebrae_S1", "vertebra_s1");
-  planted.emplace_back("kidney_cyst_left", "left_kidney_cyst");
-  Expect e;
-  ts_subjects(root, ts_v2_keys(), planted, e);
-  convert_and_check("Totalsegmentator_dataset", root, outs, e);
+  const Expect e = ts_subjects(root, ts_v2_keys(),
+                               {{"heart", "heart"},
+                                {"vertebrae_S1", "vertebra_s1"},
+                                {"kidney_cyst_left", "left_kidney_cyst"}});
+  convert_and_check("Totalsegmentator_dataset", {root}, outs, e);
 }
 
 TEST(IndependentReplica, KiTS19AllAxes) {
@@ -416,8 +385,7 @@ TEST(IndependentReplica, KiTS19AllAxes) {
   write_text_file(data / "kits.json", "[{\"case_id\": \"case_00000\"}]");
   write_text_file(tmp / "kits19" / "README.md", "# KiTS19\n");
   // KiTS19 has no cyst: the region class "kidney and masses" is kidney + tumour.
-  const std::vector<ClassDef> classes = {
-      {"kidney", {1}}, {"kidney_tumor", {2}}, {"kidney_and_masses", {1, 2}}};
+  const auto classes = classes_of(kKits19Classes);
   Expect e;
   std::size_t shift = 0;
   for (const std::string c : {"case_00000", "case_00209"}) {
@@ -431,8 +399,7 @@ TEST(IndependentReplica, KiTS19AllAxes) {
     e.add_3d({"ct_00"}, "KiTS", c, lab, classes, "xyz");
   }
   plant.image3d(data / "case_00210" / "imaging.nii.gz", {8, 12, 10});  // test case: no label
-  convert_and_check("KiTS", tmp / "kits19", outs, e, "x,y,z");
-  convert_and_check("KiTS", data, outs, e, "x,y,z");
+  convert_and_check("KiTS", {tmp / "kits19", data}, outs, e, "x,y,z");
 }
 
 TEST(IndependentReplica, AbdomenCT1KPartsAndMask) {
@@ -450,25 +417,16 @@ TEST(IndependentReplica, AbdomenCT1KPartsAndMask) {
   }
   // 112 of the 1112 images have no mask.
   plant.image3d(tmp / "AbdomenCT-1K-ImagePart3" / "Case_01001_0000.nii.gz", {20, 16, 3});
-  convert_and_check("AbdomenCT1K", tmp.path(), outs, e);
+  convert_and_check("AbdomenCT1K", {tmp.path()}, outs, e);
 }
 
 TEST(IndependentReplica, FLARE22) {
   TempDir tmp, outs;
   const fs::path root = tmp / "FLARE22";
-  const std::vector<ClassDef> classes = {{"liver", {1}},
-                                         {"right_kidney", {2}},
-                                         {"spleen", {3}},
-                                         {"pancreas", {4}},
-                                         {"aorta", {5}},
-                                         {"inferior_vena_cava", {6}},
-                                         {"right_adrenal_gland", {7}},
-                                         {"left_adrenal_gland", {8}},
-                                         {"gallbladder", {9}},
-                                         {"esophagus", {10}},
-                                         {"stomach", {11}},
-                                         {"duodenum", {12}},
-                                         {"left_kidney", {13}}};
+  const auto classes = classes_of(
+      numbered_classes({"liver", "right_kidney", "spleen", "pancreas", "aorta",
+                        "inferior_vena_cava", "right_adrenal_gland", "left_adrenal_gland",
+                        "gallbladder", "esophagus", "stomach", "duodenum", "left_kidney"}));
   Expect e;
   std::size_t shift = 0;
   const fs::path labelled = root / "Training" / "FLARE22_LabeledCase50";
@@ -481,8 +439,7 @@ TEST(IndependentReplica, FLARE22) {
   plant.image3d(root / "Training" / "FLARE22_UnlabeledCase1-1000" / "Case_00001_0000.nii.gz",
                 {20, 16, 3});
   plant.image3d(root / "Validation" / "FLARE22_Ts_0001_0000.nii.gz", {20, 16, 3});
-  convert_and_check("FLARE22", root, outs, e);
-  convert_and_check("FLARE22", labelled, outs, e);
+  convert_and_check("FLARE22", {root, labelled}, outs, e);
 }
 
 TEST(IndependentReplica, CTORGFloatLabels) {
@@ -499,12 +456,11 @@ TEST(IndependentReplica, CTORGFloatLabels) {
     std::vector<float> img(lab.v.size());
     for (std::size_t p = 0; p < img.size(); ++p)
       img[p] = static_cast<float>(p % 97) * 3.5f - 1000.f;
-    samed2d::test::write_volume(root / ("volume-" + n + ".nii.gz"), lab.size(), img);
-    samed2d::test::write_volume(root / ("labels-" + n + ".nii.gz"), lab.size(), lab.as<float>());
+    write_volume(root / ("volume-" + n + ".nii.gz"), lab.size(), img);
+    write_volume(root / ("labels-" + n + ".nii.gz"), lab.size(), lab.as<float>());
     e.add_3d({"ct_00"}, "CT_ORG", "volume-" + n, lab, classes);
   }
-  convert_and_check("CT_ORG", root, outs, e);
-  convert_and_check("CT_ORG", tmp.path(), outs, e);
+  convert_and_check("CT_ORG", {root, tmp.path()}, outs, e);
 }
 
 TEST(IndependentReplica, VerSe19Bids) {
@@ -530,11 +486,11 @@ TEST(IndependentReplica, VerSe19Bids) {
     plant.label3d(der / (sub + "_seg-vert_msk.nii.gz"), lab);
     write_text_file(der / (sub + "_seg-subreg_ctd.json"),
                     "[{\"direction\": [\"P\", \"I\", \"R\"]}]");
-    samed2d::test::write_volume(der / (sub + "_seg-vert_snp.png"), {16, 12, 1},
-                                std::vector<std::uint8_t>(16 * 12, 90), 2);
+    write_volume(der / (sub + "_seg-vert_snp.png"), {16, 12, 1},
+                 std::vector<std::uint8_t>(16 * 12, 90), 2);
     e.add_3d({"ct_00"}, "VerSe19", sub, lab, classes);
   }
-  convert_and_check("VerSe19", tmp.path(), outs, e);
+  convert_and_check("VerSe19", {tmp.path()}, outs, e);
 }
 
 TEST(IndependentReplica, LUNA16MhdAndZraw) {
@@ -554,7 +510,7 @@ TEST(IndependentReplica, LUNA16MhdAndZraw) {
   }
   ASSERT_TRUE(fs::exists(tmp / "seg-lungs-LUNA16" /
                          "1.3.6.1.4.1.14519.5.2.1.6279.6001.105756658031515062000744821260.zraw"));
-  convert_and_check("LUNA16", tmp.path(), outs, e);
+  convert_and_check("LUNA16", {tmp.path()}, outs, e);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -576,12 +532,11 @@ TEST(IndependentReplica, KvasirSegJpegMasks) {
         s.lab[r * w + col] = 1;
         for (int ch = 0; ch < 3; ++ch) mask[(r * w + col) * 3 + static_cast<std::size_t>(ch)] = 255;
       }
-    samed2d::test::write_rgb_image(root / "images" / (c + ".jpg"), w, h, 3, img);
-    samed2d::test::write_rgb_image(root / "masks" / (c + ".jpg"), w, h, 3, mask);
+    write_rgb_image(root / "images" / (c + ".jpg"), w, h, 3, img);
+    write_rgb_image(root / "masks" / (c + ".jpg"), w, h, 3, mask);
     e.add_2d("endoscopy_00", "kvasir_seg", c, s, classes);
   }
-  convert_and_check("kvasir_seg", root, outs, e);
-  convert_and_check("kvasir_seg", tmp.path(), outs, e);
+  convert_and_check("kvasir_seg", {root, tmp.path()}, outs, e);
 }
 
 TEST(IndependentReplica, BUSIMultipleMasks) {
@@ -595,12 +550,12 @@ TEST(IndependentReplica, BUSIMultipleMasks) {
     for (std::size_t p = 0; p < w * h; ++p)
       for (unsigned c = 0; c < channels; ++c)
         v[p * channels + c] = c == 3 ? 255 : static_cast<std::uint8_t>(lab[p] ? 255 : 0);
-    samed2d::test::write_rgb_image(f, w, h, channels, v);
+    write_rgb_image(f, w, h, channels, v);
   };
   auto image = [&](const fs::path& f) {
     std::vector<std::uint8_t> v(w * h * 3);
     for (std::size_t p = 0; p < v.size(); ++p) v[p] = static_cast<std::uint8_t>((p / 3) % 200);
-    samed2d::test::write_rgb_image(f, w, h, 3, v);
+    write_rgb_image(f, w, h, 3, v);
   };
   auto rect = [&](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
     std::vector<int> lab(w * h, 0);
@@ -614,9 +569,9 @@ TEST(IndependentReplica, BUSIMultipleMasks) {
   {
     std::vector<std::uint8_t> g(w * h);
     for (std::size_t p = 0; p < g.size(); ++p) g[p] = m1[p] ? 255 : 0;
-    samed2d::test::write_volume(root / "benign" / "benign (1)_mask.png", {w, h, 1}, g, 2);
+    write_volume(root / "benign" / "benign (1)_mask.png", {w, h, 1}, g, 2);
     for (std::size_t p = 0; p < g.size(); ++p) g[p] = m2[p] ? 255 : 0;
-    samed2d::test::write_volume(root / "benign" / "benign (1)_mask_1.png", {w, h, 1}, g, 2);
+    write_volume(root / "benign" / "benign (1)_mask_1.png", {w, h, 1}, g, 2);
   }
   Slice s1{h, w, m1};
   for (std::size_t p = 0; p < s1.lab.size(); ++p) s1.lab[p] = m1[p] || m2[p];
@@ -634,8 +589,7 @@ TEST(IndependentReplica, BUSIMultipleMasks) {
   // normal: empty mask, no output.
   image(root / "normal" / "normal (1).png");
   rgb(root / "normal" / "normal (1)_mask.png", std::vector<int>(w * h, 0), 3);
-  convert_and_check("breast_ultrasound_images_dataset", root, outs, e);
-  convert_and_check("breast_ultrasound_images_dataset", tmp.path(), outs, e);
+  convert_and_check("breast_ultrasound_images_dataset", {root, tmp.path()}, outs, e);
 }
 
 TEST(IndependentReplica, CovidChestXrayLungs) {
@@ -655,21 +609,18 @@ TEST(IndependentReplica, CovidChestXrayLungs) {
   std::vector<std::uint8_t> grey(w * h);
   for (std::size_t p = 0; p < grey.size(); ++p) grey[p] = static_cast<std::uint8_t>(p % 211);
   // Mixed formats: .jpg grey, .png grey, .jpeg RGB.
-  samed2d::test::write_volume(root / "images" / "16660_5_1.jpg", {w, h, 1}, grey, 2);
-  samed2d::test::write_volume(root / "images" / "1-s2.0-S0929664620300449-gr2_lrg-a.png", {w, h, 1},
-                              grey, 2);
+  write_volume(root / "images" / "16660_5_1.jpg", {w, h, 1}, grey, 2);
+  write_volume(root / "images" / "1-s2.0-S0929664620300449-gr2_lrg-a.png", {w, h, 1}, grey, 2);
   std::vector<std::uint8_t> rgb(w * h * 3, 77);
-  samed2d::test::write_rgb_image(root / "images" / "covid-19-pneumonia-58-prior.jpeg", w, h, 3,
-                                 rgb);
+  write_rgb_image(root / "images" / "covid-19-pneumonia-58-prior.jpeg", w, h, 3, rgb);
   for (const std::string c :
        {"16660_5_1", "1-s2.0-S0929664620300449-gr2_lrg-a", "covid-19-pneumonia-58-prior"}) {
-    samed2d::test::write_volume(root / "annotations" / "lungVAE-masks" / (c + "_mask.png"),
-                                {w, h, 1}, mask, 2);
+    write_volume(root / "annotations" / "lungVAE-masks" / (c + "_mask.png"), {w, h, 1}, mask, 2);
     e.add_2d("x_ray", "covid_19_ct_cxr", c, Slice{h, w, lungs}, classes);
   }
   // Most images have no lung mask.
-  samed2d::test::write_volume(root / "images" / "nejmoa2001191_f1-PA.jpeg", {w, h, 1}, grey, 2);
-  convert_and_check("covid_19_ct_cxr", root, outs, e);
+  write_volume(root / "images" / "nejmoa2001191_f1-PA.jpeg", {w, h, 1}, grey, 2);
+  convert_and_check("covid_19_ct_cxr", {root}, outs, e);
 }
 
 namespace {
@@ -708,16 +659,15 @@ TEST(IndependentReplica, ChestImagePneumDicomAndRle) {
            {uid3,
             "1.2.276.0.7230010.3.1.2.8323329.1000.1517875165.878026/"
             "1.2.276.0.7230010.3.1.3.8323329.1000.1517875165.878025"}}) {
-    samed2d::test::DicomImage2D im;
+    DicomImage2D im;
     im.columns = n;
     im.rows = n;
-    im.pixel = samed2d::test::DicomPixel::UInt8;
+    im.pixel = DicomPixel::UInt8;
     im.values.resize(n * n);
     for (std::size_t p = 0; p < n * n; ++p) im.values[p] = static_cast<double>(p % 251);
     im.sop_instance_uid = uid;
     im.series_uid = uid.substr(0, uid.size() - 2) + ".9";
-    samed2d::test::write_dicom_image(tmp / "chestimage_train_datasets" / folder / (uid + ".dcm"),
-                                     im);
+    write_dicom_image(tmp / "chestimage_train_datasets" / folder / (uid + ".dcm"), im);
   }
   // uid1: two regions on two rows (OR-ed); uid2: one region; uid3: -1 (no pneumothorax).
   Slice s1{n, n, std::vector<int>(n * n, 0)}, s2{n, n, std::vector<int>(n * n, 0)};
@@ -735,15 +685,15 @@ TEST(IndependentReplica, ChestImagePneumDicomAndRle) {
   e.add_2d("x_ray", "Chest_Image_Pneum", uid1, s1, classes);
   e.add_2d("x_ray", "Chest_Image_Pneum", uid2, s2, classes);
   // Test images: no runs, not cases.
-  samed2d::test::DicomImage2D test_im;
+  DicomImage2D test_im;
   test_im.columns = 64;
   test_im.rows = 64;
-  test_im.pixel = samed2d::test::DicomPixel::UInt8;
+  test_im.pixel = DicomPixel::UInt8;
   test_im.values.assign(64 * 64, 3);
   test_im.sop_instance_uid = "1.2.276.0.7230010.3.1.4.8323329.6904.1517875201.850819";
-  samed2d::test::write_dicom_image(
-      tmp / "chestimage_test_datasets" / (test_im.sop_instance_uid + ".dcm"), test_im);
-  convert_and_check("Chest_Image_Pneum", tmp.path(), outs, e);
+  write_dicom_image(tmp / "chestimage_test_datasets" / (test_im.sop_instance_uid + ".dcm"),
+                    test_im);
+  convert_and_check("Chest_Image_Pneum", {tmp.path()}, outs, e);
 }
 
 namespace {
@@ -761,24 +711,19 @@ Vol chaos_series(const ChaosSeries& c, std::size_t cols, std::size_t rows,
                  const std::vector<std::vector<std::array<std::size_t, 5>>>& boxes) {
   const std::size_t n = c.dicom_names.size();
   Vol lab(cols, rows, n);
-  samed2d::test::DicomSeriesSpec spec;
-  spec.columns = cols;
-  spec.rows = rows;
+  auto spec = numbered_series(cols, rows,
+                              "1.2.826.0.1.3680043.9.7777.55." +
+                                  std::to_string(c.dicom_names[0].size()) + std::to_string(rows),
+                              c.dicom_names, [&](std::size_t k, std::size_t i, std::size_t j) {
+                                return static_cast<double>(((j * cols + i) * 7 + k * 3) % 300) - 50;
+                              });
   spec.modality = c.modality;
-  spec.pixel = samed2d::test::DicomPixel::Int16;
-  spec.series_uid = "1.2.826.0.1.3680043.9.7777.55." + std::to_string(c.dicom_names[0].size()) +
-                    std::to_string(rows);
+  spec.pixel = DicomPixel::Int16;
   for (std::size_t k = 0; k < n; ++k) {
-    samed2d::test::DicomSlice sl;
-    sl.file = c.dicom_names[k];
-    sl.values.resize(cols * rows);
-    for (std::size_t p = 0; p < sl.values.size(); ++p)
-      sl.values[p] = static_cast<double>((p * 7 + k * 3) % 300) - 50;
+    auto& sl = spec.slices[k];
     sl.position[2] = -static_cast<double>(k) * 2.5;
-    sl.instance = static_cast<int>(k + 1);
     // Anonymised CHAOS slices carry varying instance UIDs.
     sl.sop_uid = spec.series_uid + "." + std::to_string(100 + k);
-    spec.slices.push_back(sl);
     std::vector<std::uint8_t> png(cols * rows, 0);
     for (const auto& b : boxes[k]) {  // {c0, c1, r0, r1, grey}
       for (std::size_t r = b[2]; r < b[3]; ++r)
@@ -786,9 +731,9 @@ Vol chaos_series(const ChaosSeries& c, std::size_t cols, std::size_t rows,
           png[r * cols + col] = static_cast<std::uint8_t>(b[4]);
       lab.box(b[0], b[1], b[2], b[3], k, k + 1, static_cast<int>(b[4]));
     }
-    samed2d::test::write_volume(c.ground_dir / c.png_names[k], {cols, rows, 1}, png, 2);
+    write_volume(c.ground_dir / c.png_names[k], {cols, rows, 1}, png, 2);
   }
-  samed2d::test::write_dicom_series(c.dicom_dir, spec);
+  write_dicom_series(c.dicom_dir, spec);
   return lab;
 }
 
@@ -857,9 +802,9 @@ TEST(IndependentReplica, CHAOSDicomAndPngMasks) {
       {"left_kidney", {186}},
       {"spleen", {249, 252}}};
   const fs::path out = outs / "chaos";
-  const auto r = samed2d::test::run_samed2d({"convert", "--dataset", "CHAOS_Task_4", "--input",
-                                             (tmp / "CHAOS_Train_Sets").string(), "--output",
-                                             out.string(), "--axes", "x", "--quiet"});
+  const auto r = run_samed2d({"convert", "--dataset", "CHAOS_Task_4", "--input",
+                              (tmp / "CHAOS_Train_Sets").string(), "--output", out.string(),
+                              "--axes", "x", "--quiet"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::map<std::pair<std::string, std::string>, std::set<std::string>> got;  // masks by series
   for (const auto& m : names_in(out / "masks")) {
@@ -902,12 +847,14 @@ TEST(IndependentReplica, UltrasoundNerveSkipsMaskFilesAndEmptyMasks) {
           m[r * w + col] = 255;
           s.lab[r * w + col] = 255;
         }
-    samed2d::test::write_volume(tmp / "train" / (c + ".tif"), {w, h, 1}, img, 2);
-    samed2d::test::write_volume(tmp / "train" / (c + "_mask.tif"), {w, h, 1}, m, 2);
+    write_volume(tmp / "train" / (c + ".tif"), {w, h, 1}, img, 2);
+    write_volume(tmp / "train" / (c + "_mask.tif"), {w, h, 1}, m, 2);
     e.add_2d("ultrasound_00", "ultrasound_nerve_segmentation", c, s, classes);
   }
-  samed2d::test::write_volume(tmp / "test" / "1.tif", {w, h, 1}, img, 2);
+  write_volume(tmp / "test" / "1.tif", {w, h, 1}, img, 2);
   write_text_file(tmp / "train_masks.csv", "subject,img,pixels\n1,1,\n");
   write_text_file(tmp / "sample_submission.csv", "img,pixels\n1,1 1\n");
-  convert_and_check("ultrasound_nerve_segmentation", tmp.path(), outs, e);
+  convert_and_check("ultrasound_nerve_segmentation", {tmp.path()}, outs, e);
 }
+
+}  // namespace samed2d::test::replica

@@ -153,13 +153,9 @@ TEST_F(LayoutOptionsTest, MissingRaterFailsItsCaseAndMinRatersLetsItThrough) {
   const std::string ds = "LongitudinalMultipleSclerosisLesionSegmentation";
   const auto d = convert_to(rater_config("majority"), out);
   EXPECT_EQ(d.run.exit_code, 1);
-  const auto failed = failures(d);
-  ASSERT_EQ(failed.size(), 1u) << d.run.err;
-  EXPECT_THAT(failed[0], HasSubstr("training02_01"));
-  EXPECT_THAT(
-      failed[0],
-      HasSubstr("3 (" +
-                (input / "training" / "training02_01_mask3.nii").lexically_normal().string()));
+  expect_one_failure(
+      d, {"training02_01",
+          "3 (" + (input / "training" / "training02_01_mask3.nii").lexically_normal().string()});
   EXPECT_EQ(lines_naming(d.run.err, "training02_01_mask3.nii"), 1u) << d.run.err;
   EXPECT_THAT(files_of_case(d.images, "training01_01"), Not(IsEmpty()));
   EXPECT_THAT(files_of_case(d.images, "training02_01"), IsEmpty());
@@ -180,10 +176,12 @@ TEST_F(LayoutOptionsTest, MissingRaterFailsItsCaseAndMinRatersLetsItThrough) {
 // radiologists marking one nodule store different values. Votes count by class, not by value.
 TEST_F(LayoutOptionsTest, RatersVoteByClassSoFindingsNumberedDifferentlyAgree) {
   const fs::path masks = input / "masks";
-  PlantedCase{"LNDb-0001", "ct_00", kSize, {}}.write_image(input / "data0" / "LNDb-0001.mhd");
-  PlantedCase{"LNDb-0001", "ct_00", kSize, {{{1, 1, 1}, {4, 4, 4}, 3}, {{6, 5, 2}, {10, 9, 6}, 4}}}
+  PlantedCase{.name = "LNDb-0001", .size = kSize}.write_image(input / "data0" / "LNDb-0001.mhd");
+  PlantedCase{.name = "LNDb-0001",
+              .size = kSize,
+              .boxes = {{{1, 1, 1}, {4, 4, 4}, 3}, {{6, 5, 2}, {10, 9, 6}, 4}}}
       .write_label(masks / "LNDb-0001_rad1.mhd");
-  PlantedCase{"LNDb-0001", "ct_00", kSize, {{{1, 1, 1}, {4, 4, 4}, 7}}}.write_label(
+  PlantedCase{.name = "LNDb-0001", .size = kSize, .boxes = {{{1, 1, 1}, {4, 4, 4}, 7}}}.write_label(
       masks / "LNDb-0001_rad2.mhd");
   const auto d = convert_to(R"({"dataset": "LNDb", "cases": "**/masks/LNDb-*_rad1.mhd",
       "case_name": "{stem%_rad1}",
@@ -309,8 +307,7 @@ TEST_F(LayoutOptionsTest, MaskFileOfAnotherSizeFailsItsCase) {
                 "classes": {"**/leftMask/*": "left_lung", "**/rightMask/*": "right_lung"}}})",
                             out);
   EXPECT_EQ(d.run.exit_code, 1);
-  ASSERT_EQ(failures(d).size(), 1u);
-  EXPECT_THAT(failures(d)[0], HasSubstr("rightMask"));
+  expect_one_failure(d, {"rightMask"});
   EXPECT_THAT(d.images, IsEmpty());
 }
 
@@ -367,8 +364,7 @@ TEST_F(LayoutOptionsTest, SequenceThatDoesNotCoverTheLabelGridFailsItsCase) {
   write_picai_case(input, {5, 0, 0});  // the ADC starts 5 mm to the right of the label grid
   const auto d = convert_to(kPicaiConfig, out, {"--axes", "x"});
   EXPECT_EQ(d.run.exit_code, 1);
-  ASSERT_EQ(failures(d).size(), 1u);
-  EXPECT_THAT(failures(d)[0], HasSubstr("_adc.mha: does not cover the label map"));
+  expect_one_failure(d, {"_adc.mha: does not cover the label map"});
   EXPECT_THAT(d.images, IsEmpty());
 }
 

@@ -379,12 +379,7 @@ TEST_F(SlicingOptionsTest, IsotropicFailsACaseWithoutSpacingAndGoesOn) {
       "modality": "mr_cmr", "label": "{dir}/label.nii.gz", "labels": {"3": "left_ventricle"}})";
   const auto d = convert(config, {"--profile", "isotropic"});
   EXPECT_EQ(d.run.exit_code, 1) << d.run.err;
-  const auto failed = failures(d);
-  ASSERT_EQ(failed.size(), 1u) << d.run.err;
-  EXPECT_THAT(failed[0], HasSubstr("patient002"));
-  EXPECT_THAT(failed[0], HasSubstr("image.nii"));
-  EXPECT_THAT(failed[0], HasSubstr("spacing"));
-  EXPECT_THAT(failed[0], HasSubstr("isotropic"));
+  expect_one_failure(d, {"patient002", "image.nii", "spacing", "isotropic"});
   EXPECT_FALSE(starting_with(d.images, "mr_cmr--ACDC--patient001--y_").empty());
   EXPECT_THAT(starting_with(d.images, "mr_cmr--ACDC--patient002--"), IsEmpty());
   // As stored, the same case converts: slicing by index needs no spacing.

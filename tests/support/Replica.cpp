@@ -37,6 +37,12 @@ void Vol::box(std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1, st
       for (std::size_t i = i0; i < i1; ++i) v[i + ni * (j + nj * k)] = value;
 }
 
+std::vector<ClassDef> classes_of(const ClassValues& classes) {
+  std::vector<ClassDef> out;
+  for (const auto& [name, values] : classes) out.push_back({name, {values.begin(), values.end()}});
+  return out;
+}
+
 std::string registry_id(const std::string& name) {
   static const nlohmann::json registry = [] {
     std::ifstream in(source_dir() / "configs" / "classes.json");
@@ -199,9 +205,14 @@ std::set<std::string> names_in(const fs::path& dir) {
   return out;
 }
 
-void ConvertAndCheck::operator()(const std::string& dataset, const fs::path& input,
+void ConvertAndCheck::operator()(const std::string& dataset, const std::vector<fs::path>& inputs,
                                  const TempDir& outs, const Expect& e, const std::string& axes,
                                  int expected_exit) {
+  for (const auto& input : inputs) check(dataset, input, outs, e, axes, expected_exit);
+}
+
+void ConvertAndCheck::check(const std::string& dataset, const fs::path& input, const TempDir& outs,
+                            const Expect& e, const std::string& axes, int expected_exit) {
   const fs::path out = outs / (prefix_ + std::to_string(runs_++));
   const auto r =
       run_samed2d({"convert", "--dataset", dataset, "--input", input.string(), "--output",

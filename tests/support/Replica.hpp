@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/PlantedCase.hpp"
 #include "support/TestData.hpp"
 
 namespace samed2d::test::replica {
@@ -45,6 +46,9 @@ struct ClassDef {
   std::string name;
   std::vector<int> values;
 };
+
+// A class list of support/DatasetClasses.hpp (or any ClassValues) as ClassDefs.
+std::vector<ClassDef> classes_of(const ClassValues& classes);
 
 // The id of a class in configs/classes.json; a test failure and "????" when it is not there.
 std::string registry_id(const std::string& name);
@@ -112,17 +116,21 @@ void apple_double(const std::filesystem::path& real);
 // The file names in a folder (none when it does not exist).
 std::set<std::string> names_in(const std::filesystem::path& dir);
 
-// Runs a bundled config on a replica and checks what it wrote against an Expect: exit status,
-// image and mask names, and a class mapping that names exactly the expected classes with their
-// registry ids. Each run writes a fresh folder OUTS/<folder prefix><n>.
+// Runs a bundled config on a replica, once with each of `inputs` as --input (the dataset's
+// folder, the folder above it, ...), and checks what each run wrote against one Expect: exit
+// status, image and mask names, and a class mapping that names exactly the expected classes with
+// their registry ids. Each run writes a fresh folder OUTS/<folder prefix><n>.
 class ConvertAndCheck {
  public:
   explicit ConvertAndCheck(std::string folder_prefix) : prefix_(std::move(folder_prefix)) {}
-  void operator()(const std::string& dataset, const std::filesystem::path& input,
+  void operator()(const std::string& dataset, const std::vector<std::filesystem::path>& inputs,
                   const TempDir& outs, const Expect& e, const std::string& axes = "x",
                   int expected_exit = 0);
 
  private:
+  void check(const std::string& dataset, const std::filesystem::path& input, const TempDir& outs,
+             const Expect& e, const std::string& axes, int expected_exit);
+
   std::string prefix_;
   int runs_ = 0;
 };
