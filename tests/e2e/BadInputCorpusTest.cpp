@@ -343,6 +343,13 @@ class BadRasterCorpusTest : public BadInputCorpusTest {
     return read_bytes(dir / "whole.tif");
   }
 
+  // Where the first directory of a little-endian TIFF starts, and its number of entries.
+  static std::pair<std::size_t, std::size_t> first_directory(const std::vector<std::uint8_t>& tif) {
+    const std::size_t ifd =
+        tif[4] | tif[5] << 8 | tif[6] << 16 | static_cast<std::size_t>(tif[7]) << 24;
+    return {ifd, static_cast<std::size_t>(tif[ifd] | tif[ifd + 1] << 8)};
+  }
+
   // The 8x8 TIFF `tif` as case m_bad (with a mask beside it) among the good cases.
   void expect_tiff_fails(const std::vector<std::uint8_t>& tif,
                          const std::vector<std::string>& says) {
@@ -425,9 +432,7 @@ TEST_F(BadRasterCorpusTest, TiffDateTimeShorterThanTheStandardIsRefusedBeforeItk
   // past libtiff's buffer.
   auto tif = itk_rgb_tiff();
   ASSERT_EQ(tif[0], 'I');
-  const std::uint32_t ifd =
-      tif[4] | tif[5] << 8 | tif[6] << 16 | static_cast<std::uint32_t>(tif[7]) << 24;
-  const std::size_t entries = tif[ifd] | tif[ifd + 1] << 8;
+  const auto [ifd, entries] = first_directory(tif);
   bool patched = false;
   for (std::size_t e = 0; e < entries; ++e) {
     const std::size_t at = ifd + 2 + 12 * e;
@@ -445,9 +450,7 @@ TEST_F(BadRasterCorpusTest, TiffDirectoryChainThatLoopsIsRefusedBeforeItk) {
   // directories (TIFFNumberOfDirectories) for good.
   auto tif = itk_rgb_tiff();
   ASSERT_EQ(tif[0], 'I');
-  const std::uint32_t ifd =
-      tif[4] | tif[5] << 8 | tif[6] << 16 | static_cast<std::uint32_t>(tif[7]) << 24;
-  const std::size_t entries = tif[ifd] | tif[ifd + 1] << 8;
+  const auto [ifd, entries] = first_directory(tif);
   const std::size_t next = ifd + 2 + 12 * entries;
   ASSERT_EQ(tif[next] | tif[next + 1] | tif[next + 2] | tif[next + 3], 0) << "one directory";
   for (int i = 0; i < 4; ++i) tif[next + i] = static_cast<std::uint8_t>(ifd >> (8 * i));

@@ -252,23 +252,21 @@ TEST_F(ReportTest, PageHoldsTheCountsChartsAndPreviews) {
   EXPECT_EQ(count_of(html, "url("), 0u);
   EXPECT_EQ(count_of(html, "@import"), 0u);
 
-  for (const auto& [name, c] : per_dataset) {
-    const std::string row = row_of(html, "dataset", name);
+  // The table row of `name` under `kind`, with its counts of images and masks.
+  const auto expect_row = [&](const std::string& kind, const std::string& name, const auto& c) {
+    const std::string row = row_of(html, kind, name);
     ASSERT_FALSE(row.empty()) << name;
     EXPECT_NE(row.find("data-images=\"" + std::to_string(c.images) + "\""), std::string::npos)
         << row;
     EXPECT_NE(row.find("data-masks=\"" + std::to_string(c.masks) + "\""), std::string::npos) << row;
+  };
+  for (const auto& [name, c] : per_dataset) {
+    expect_row("dataset", name, c);
     // The chart has a row labelled with it.
     EXPECT_NE(html.find("text-anchor=\"end\" fill=\"#222\">" + name + "</text>"), std::string::npos)
         << name;
   }
-  for (const auto& [name, c] : per_modality) {
-    const std::string row = row_of(html, "modality", name);
-    ASSERT_FALSE(row.empty()) << name;
-    EXPECT_NE(row.find("data-images=\"" + std::to_string(c.images) + "\""), std::string::npos)
-        << row;
-    EXPECT_NE(row.find("data-masks=\"" + std::to_string(c.masks) + "\""), std::string::npos) << row;
-  }
+  for (const auto& [name, c] : per_modality) expect_row("modality", name, c);
   EXPECT_EQ(count_of(html, "<tr data-dataset="), 2u);
   EXPECT_EQ(count_of(html, "<tr data-modality="), 2u);
   EXPECT_EQ(count_of(html, "<tr data-class="), 3u);

@@ -262,16 +262,6 @@ OJson expected_json(const Expected& e) {
     o["median"] = median_value(s.median);
     o["max"] = s.max;
   };
-  OJson all;
-  mpi(all, e.all_counts);
-  j["masks_per_image"]["all"] = all;
-  j["masks_per_image"]["datasets"] = OJson::array();
-  for (const auto& [name, v] : e.dataset_counts) {
-    OJson d;
-    d["name"] = name;
-    mpi(d, v);
-    j["masks_per_image"]["datasets"].push_back(d);
-  }
   const auto sizes = [](OJson& o, const std::vector<std::pair<std::size_t, std::size_t>>& v) {
     std::size_t min_w = v[0].first, max_w = 0, min_h = v[0].second, max_h = 0;
     for (const auto& [w, h] : v) {
@@ -288,16 +278,21 @@ OJson expected_json(const Expected& e) {
     for (const auto& s : size_counts(v))
       o["sizes"].push_back({{"width", s[0]}, {"height", s[1]}, {"images", s[2]}});
   };
-  OJson all_sizes;
-  sizes(all_sizes, e.all_sizes);
-  j["image_sizes"]["all"] = all_sizes;
-  j["image_sizes"]["datasets"] = OJson::array();
-  for (const auto& [name, v] : e.dataset_sizes) {
-    OJson d;
-    d["name"] = name;
-    sizes(d, v);
-    j["image_sizes"]["datasets"].push_back(d);
-  }
+  // {"all": ..., "datasets": [{"name": ..., ...}, ...]}, each entry filled by `fill`.
+  const auto all_and_datasets = [](const auto& fill, const auto& all, const auto& per_dataset) {
+    OJson out;
+    fill(out["all"], all);
+    out["datasets"] = OJson::array();
+    for (const auto& [name, v] : per_dataset) {
+      OJson d;
+      d["name"] = name;
+      fill(d, v);
+      out["datasets"].push_back(d);
+    }
+    return out;
+  };
+  j["masks_per_image"] = all_and_datasets(mpi, e.all_counts, e.dataset_counts);
+  j["image_sizes"] = all_and_datasets(sizes, e.all_sizes, e.dataset_sizes);
   return j;
 }
 

@@ -48,6 +48,13 @@ void write_png(const fs::path& file, std::size_t w, std::size_t h, PngColor colo
   write_bytes(file, bytes);
 }
 
+// The example line validate printed for `file`.
+std::string example_of(const std::string& out, const std::string& file) {
+  const auto at = out.find("    " + file + ": ");
+  if (at == std::string::npos) return {};
+  return out.substr(at, out.find('\n', at) - at);
+}
+
 class ValidateTest : public ::testing::Test {
  protected:
   static TempDir* dir;
@@ -103,12 +110,29 @@ class ValidateTest : public ::testing::Test {
   }
 
   // Runs validate on the planted copy: exit 1, exactly one kind of problem, `count` of it, and
-  // `file` among its examples.
-  void expect_only(const std::string& kind, int count, const std::string& file) {
+  // `file` among its examples. Returns what validate printed.
+  std::string expect_only(const std::string& kind, int count, const std::string& file) {
     const auto run = run_samed2d({"validate", bad.string()});
     EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
     EXPECT_EQ(problem_kinds(run.out), (std::map<std::string, int>{{kind, count}})) << run.out;
     EXPECT_NE(run.out.find("    " + file + ": "), std::string::npos) << run.out;
+    return run.out;
+  }
+
+  // Writes `bytes` over `file` of the planted copy and expects validate to find it, alone, as
+  // `kind`; returns what validate printed.
+  std::string expect_damaged(const std::string& file, const std::vector<std::uint8_t>& bytes,
+                             const std::string& kind = "corrupt-png") {
+    write_bytes(bad / file, bytes);
+    return expect_only(kind, 1, file);
+  }
+
+  // expect_damaged, and the example line for `file` quotes libpng saying `says`.
+  void expect_libpng_says(const std::string& file, const std::vector<std::uint8_t>& bytes,
+                          const std::string& says) {
+    const std::string out = expect_damaged(file, bytes);
+    EXPECT_EQ(example_of(out, file), "    " + file + ": is corrupt: libpng says \"" + says + "\"")
+        << out;
   }
 };
 
@@ -221,28 +245,23 @@ TEST_F(ValidateTest, FindsAClassMappingOutOfIdOrder) {
 
 // Where the chunk of `type` starts in a PNG's bytes (its length field), found by walking the
 // chunks from the signature; fails the test when there is none.
-std::size_t find_chunk(const std::vector<std::uint8_t>& png, const char* type) {
-  std::size_t pos = 8;
-  while (pos + 8 <= png.size()) {
-    const std::size_t length = (std::size_t{png[pos]} << 24) | (std::size_t{png[pos + 1]} << 16) |
-                               (std::size_t{png[pos + 2]} << 8) | std::size_t{png[pos + 3]};
-    if (std::memcmp(png.data() + pos + 4, type, 4) == 0) return pos;
-    pos += 12 + length;
-  }
-  ADD_FAILURE() << "no " << type << " chunk";
-  return 0;
-}
-
+// The data length of the chunk whose length field starts at `pos`.
 std::size_t chunk_length(const std::vector<std::uint8_t>& png, std::size_t pos) {
   return (std::size_t{png[pos]} << 24) | (std::size_t{png[pos + 1]} << 16) |
          (std::size_t{png[pos + 2]} << 8) | std::size_t{png[pos + 3]};
 }
 
-// The example line validate printed for `file`.
-std::string example_of(const std::string& out, const std::string& file) {
-  const auto at = out.find("    " + file + ": ");
-  if (at == std::string::npos) return {};
-  return out.substr(at, out.find('\n', at) - at);
+std::size_t find_chunk(const std::vector<std::uint8_t>& png, const char* type) {
+  for (std::size_t pos = 8; pos + 8 <= png.size(); pos += 12 + chunk_length(png, pos))
+    if (std::memcmp(png.data() + pos + 4, type, 4) == 0) return pos;
+  ADD_FAILURE() << "no " << type << " chunk";
+  return 0;
+}
+
+// Where the data of a PNG's IDAT chunk ends (and its CRC starts).
+std::size_t idat_data_end(const std::vector<std::uint8_t>& png) {
+  const std::size_t idat = find_chunk(png, "IDAT");
+  return idat + 8 + chunk_length(png, idat);
 }
 
 TEST_F(ValidateTest, FindsAnImageCutInsideItsImageData) {
@@ -254,14 +273,12 @@ TEST_F(ValidateTest, FindsAnImageCutInsideItsImageData) {
   const std::size_t cut = idat + 8 + length / 2;  // half of the image data is left
   ASSERT_GT(cut, 33u);
   png.resize(cut);
-  write_bytes(bad / image(3), png);
-  expect_only("corrupt-png", 1, image(3));
-  const auto run = run_samed2d({"validate", bad.string()});
-  EXPECT_NE(example_of(run.out, image(3))
+  const std::string out = expect_damaged(image(3), png);
+  EXPECT_NE(example_of(out, image(3))
                 .find("is cut short: the file ends at byte " + std::to_string(cut) +
                       ", inside its IDAT chunk"),
             std::string::npos)
-      << run.out;
+      << out;
 }
 
 TEST_F(ValidateTest, FindsAnImageWithAFlippedByteInItsImageData) {
@@ -269,32 +286,20 @@ TEST_F(ValidateTest, FindsAnImageWithAFlippedByteInItsImageData) {
   // row still inflates); the chunk's CRC no longer matches either, but zlib sees the checksum
   // first. Old validate: never read past byte 32 of an image.
   auto png = read_bytes(bad / image(4));
-  const std::size_t idat = find_chunk(png, "IDAT");
-  const std::size_t last = idat + 8 + chunk_length(png, idat) - 1;
+  const std::size_t last = idat_data_end(png) - 1;
   ASSERT_GT(last, 33u);
   png[last] ^= 0x01;
-  write_bytes(bad / image(4), png);
-  expect_only("corrupt-png", 1, image(4));
-  const auto run = run_samed2d({"validate", bad.string()});
-  EXPECT_EQ(example_of(run.out, image(4)),
-            "    " + image(4) + ": is corrupt: libpng says \"IDAT: incorrect data check\"")
-      << run.out;
+  expect_libpng_says(image(4), png, "IDAT: incorrect data check");
 }
 
 TEST_F(ValidateTest, FindsAnImageWhoseImageDataFailsItsCrc) {
   // One flipped byte in the IDAT chunk's CRC: the data inflates, the chunk fails its CRC.
   // Old validate: never read past byte 32 of an image.
   auto png = read_bytes(bad / image(3));
-  const std::size_t idat = find_chunk(png, "IDAT");
-  const std::size_t crc = idat + 8 + chunk_length(png, idat);
+  const std::size_t crc = idat_data_end(png);
   ASSERT_GT(crc, 33u);
   png[crc + 2] ^= 0x40;
-  write_bytes(bad / image(3), png);
-  expect_only("corrupt-png", 1, image(3));
-  const auto run = run_samed2d({"validate", bad.string()});
-  EXPECT_EQ(example_of(run.out, image(3)),
-            "    " + image(3) + ": is corrupt: libpng says \"IDAT: CRC error\"")
-      << run.out;
+  expect_libpng_says(image(3), png, "IDAT: CRC error");
 }
 
 TEST_F(ValidateTest, FindsAnImageWithoutIend) {
@@ -303,14 +308,12 @@ TEST_F(ValidateTest, FindsAnImageWithoutIend) {
   const std::size_t iend = find_chunk(png, "IEND");
   ASSERT_EQ(iend + 12, png.size());
   png.resize(iend);
-  write_bytes(bad / image(2), png);
-  expect_only("corrupt-png", 1, image(2));
-  const auto run = run_samed2d({"validate", bad.string()});
-  EXPECT_NE(example_of(run.out, image(2))
+  const std::string out = expect_damaged(image(2), png);
+  EXPECT_NE(example_of(out, image(2))
                 .find("has no IEND chunk: the file ends after its IDAT chunk (byte " +
                       std::to_string(iend) + ")"),
             std::string::npos)
-      << run.out;
+      << out;
 }
 
 TEST_F(ValidateTest, FindsAMaskCutShort) {
@@ -321,14 +324,12 @@ TEST_F(ValidateTest, FindsAMaskCutShort) {
   const std::size_t iend = find_chunk(png, "IEND");
   ASSERT_EQ(iend + 12, png.size());
   png.resize(png.size() - 2);
-  write_bytes(bad / mask(4, "liver"), png);
-  expect_only("corrupt-png", 1, mask(4, "liver"));
-  const auto run = run_samed2d({"validate", bad.string()});
-  EXPECT_NE(example_of(run.out, mask(4, "liver"))
+  const std::string out = expect_damaged(mask(4, "liver"), png);
+  EXPECT_NE(example_of(out, mask(4, "liver"))
                 .find("is cut short: the file ends at byte " + std::to_string(png.size()) +
                       ", inside its IEND chunk"),
             std::string::npos)
-      << run.out;
+      << out;
 }
 
 TEST_F(ValidateTest, FindsASixteenBitImage) {
@@ -351,12 +352,10 @@ TEST_F(ValidateTest, FindsASixteenBitImage) {
   bytes.resize(size);
   ASSERT_EQ(bytes[24], 16);  // IHDR bit depth
   ASSERT_EQ(bytes[25], 0);   // grey
-  write_bytes(bad / image(5), bytes);
-  expect_only("image-format", 1, image(5));
-  const auto run = run_samed2d({"validate", bad.string()});
-  EXPECT_EQ(example_of(run.out, image(5)),
+  const std::string said = expect_damaged(image(5), bytes, "image-format");
+  EXPECT_EQ(example_of(said, image(5)),
             "    " + image(5) + ": is a 16-bit grey PNG; an image is 8-bit grey or 8-bit RGB")
-      << run.out;
+      << said;
 }
 
 TEST_F(ValidateTest, FindsEveryCorruptPngOfATree) {
