@@ -322,7 +322,8 @@ TEST(ChestImagePneumDatasetTest, ConfigAndCsvErrorsStopTheRun) {
   const auto config_error = [&](const std::string& text) {
     write_text_file(dir / "c.json", text);
     return error_of<ConfigError>(
-        [&] { load_dataset_config(dir / "c.json", classes)->discover(dir / "in").cases; }, "no error");
+        [&] { load_dataset_config(dir / "c.json", classes)->discover(dir / "in").cases; },
+        "no error");
   };
   const std::string head =
       R"({"dataset": "Chest_Image_Pneum", "converter": "dicom_rle_csv", "cases": "**/*.dcm", )"
