@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <initializer_list>
+#include <string>
+#include <string_view>
 
 #include "converters/layout/Glob.hpp"
 #include "pipeline/core/Errors.hpp"
@@ -16,6 +19,15 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+
+// Every name of `yes` matches `pattern` and no name of `no` does.
+void expect_matches(const std::string& pattern, std::initializer_list<std::string_view> yes,
+                    std::initializer_list<std::string_view> no) {
+  const Glob g(pattern);
+  for (const auto name : yes) EXPECT_TRUE(g.matches(name)) << pattern << " should match " << name;
+  for (const auto name : no)
+    EXPECT_FALSE(g.matches(name)) << pattern << " should not match " << name;
+}
 
 void touch(const fs::path& file) {
   fs::create_directories(file.parent_path());
@@ -90,22 +102,12 @@ TEST(GlobTest, MatchesAgreeWithFnmatchForSingleSegmentWildcards) {
 }
 
 TEST(GlobTest, GlobstarMatchesZeroOrMoreFolders) {
-  const Glob g("**/seg/*.nii");
-  EXPECT_TRUE(g.matches("seg/a.nii"));
-  EXPECT_TRUE(g.matches("x/seg/a.nii"));
-  EXPECT_TRUE(g.matches("x/y/z/seg/a.nii"));
-  EXPECT_FALSE(g.matches("x/seg/y/a.nii"));
-  EXPECT_FALSE(g.matches("a.nii"));
+  expect_matches("**/seg/*.nii", {"seg/a.nii", "x/seg/a.nii", "x/y/z/seg/a.nii"},
+                 {"x/seg/y/a.nii", "a.nii"});
 
-  const Glob middle("data/**/*.nii");
-  EXPECT_TRUE(middle.matches("data/a.nii"));
-  EXPECT_TRUE(middle.matches("data/b/c/a.nii"));
-  EXPECT_FALSE(middle.matches("other/a.nii"));
+  expect_matches("data/**/*.nii", {"data/a.nii", "data/b/c/a.nii"}, {"other/a.nii"});
 
-  const Glob trailing("data/**");
-  EXPECT_TRUE(trailing.matches("data/a.nii"));
-  EXPECT_TRUE(trailing.matches("data/b/a.nii"));
-  EXPECT_FALSE(trailing.matches("data"));
+  expect_matches("data/**", {"data/a.nii", "data/b/a.nii"}, {"data"});
 }
 
 TEST(GlobTest, TrailingSlashMatchesFoldersInsteadOfFiles) {
@@ -157,10 +159,7 @@ TEST(GlobTest, QuestionMarkAndSetsMatchOneUtf8Character) {
 }
 
 TEST(GlobTest, EscapedClosingBracketInsideSet) {
-  const Glob g("[\\]a]b");
-  EXPECT_TRUE(g.matches("]b"));
-  EXPECT_TRUE(g.matches("ab"));
-  EXPECT_FALSE(g.matches("\\b"));
+  expect_matches("[\\]a]b", {"]b", "ab"}, {"\\b"});
 }
 
 TEST(GlobTest, MalformedPatternsAreConfigErrorsNamingThePattern) {
@@ -270,24 +269,17 @@ TEST_F(GlobTreeTest, MissingRootIsAConfigError) {
 }
 
 TEST(GlobTest, BraceAlternativesMatchAnyAlternative) {
-  const Glob ext("**/*.{nii,nii.gz}");
-  EXPECT_TRUE(ext.matches("a/b/x.nii"));
-  EXPECT_TRUE(ext.matches("x.nii.gz"));
-  EXPECT_FALSE(ext.matches("x.nii.gzz"));
-  EXPECT_FALSE(ext.matches("x.mha"));
+  expect_matches("**/*.{nii,nii.gz}", {"a/b/x.nii", "x.nii.gz"}, {"x.nii.gzz", "x.mha"});
 
-  const Glob seg("BraTS20_Training_*/*{_seg,_Segm}.nii");
-  EXPECT_TRUE(seg.matches("BraTS20_Training_001/BraTS20_Training_001_seg.nii"));
-  EXPECT_TRUE(seg.matches("BraTS20_Training_355/W39_1998.09.19_Segm.nii"));
-  EXPECT_FALSE(seg.matches("BraTS20_Training_355/W39_1998.09.19_flair.nii"));
+  expect_matches("BraTS20_Training_*/*{_seg,_Segm}.nii",
+                 {"BraTS20_Training_001/BraTS20_Training_001_seg.nii",
+                  "BraTS20_Training_355/W39_1998.09.19_Segm.nii"},
+                 {"BraTS20_Training_355/W39_1998.09.19_flair.nii"});
 
   // Alternatives may hold '/', wildcards and nested groups.
-  const Glob nested("{imagesTr/*,labels/{a,b}x}.png");
-  EXPECT_TRUE(nested.matches("imagesTr/q.png"));
-  EXPECT_TRUE(nested.matches("labels/ax.png"));
-  EXPECT_TRUE(nested.matches("labels/bx.png"));
-  EXPECT_FALSE(nested.matches("labels/cx.png"));
-  EXPECT_FALSE(nested.matches("imagesTr/q/r.png"));
+  expect_matches("{imagesTr/*,labels/{a,b}x}.png",
+                 {"imagesTr/q.png", "labels/ax.png", "labels/bx.png"},
+                 {"labels/cx.png", "imagesTr/q/r.png"});
 
   // Inside a set or escaped, braces and commas are plain characters.
   EXPECT_TRUE(Glob("a[{]b").matches("a{b"));
