@@ -446,8 +446,6 @@ TEST_F(StatsTest, NoSizesFlagReadsNoImage) {
   const fs::path t = copy_of_tree("no_sizes_cli");
   fs::remove_all(t / "images");
   const auto run = run_samed2d({"stats", t.string(), "--format", "json", "--no-sizes"});
-  if (run.exit_code == 2 && run.err.find("--no-sizes") != std::string::npos)
-    GTEST_SKIP() << "app/Cli.cpp has no `stats --no-sizes` yet: " << run.err;
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const OJson j = OJson::parse(run.out);
   EXPECT_TRUE(j["image_sizes"].is_null());
